@@ -1,0 +1,75 @@
+// A small FHIR client for the benchmark's set-up steps (loading data, probing, counting).
+import { Pool } from 'undici';
+
+export interface FhirReply {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any FHIR shape
+}
+
+export class FhirClient {
+  private readonly pool: Pool;
+  private readonly origin: string;
+  private readonly prefix: string;
+
+  constructor(
+    base: string,
+    private readonly token?: string,
+    connections = 16
+  ) {
+    const url = new URL(base);
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/+$/, '') + '/';
+    this.pool = new Pool(this.origin, { connections });
+  }
+
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<FhirReply> {
+    return this.requestWithHeaders(method, path, {}, body);
+  }
+
+  /** A URL the server returned (e.g. a next link), as a path below the base. */
+  relativePath(url: string): string {
+    const parsed = new URL(url);
+    const full = parsed.pathname + parsed.search;
+    return full.startsWith(this.prefix) ? full.slice(this.prefix.length) : full.replace(/^\//, '');
+  }
+
+  async requestWithHeaders(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    extraHeaders: Record<string, string>,
+    body?: unknown
+  ): Promise<FhirReply> {
+    const headers: Record<string, string> = { accept: 'application/fhir+json', ...extraHeaders };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/fhir+json';
+    }
+    if (this.token) {
+      headers.authorization = `Bearer ${this.token}`;
+    }
+    const res = await this.pool.request({
+      origin: this.origin,
+      method,
+      path: this.prefix + path,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.statusCode, body: parsed };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** A short description of a failed reply, for reports. */
+export function describeFailure(reply: FhirReply): string {
+  const text = reply.body?.issue?.[0]?.details?.text ?? reply.body?.issue?.[0]?.diagnostics;
+  return `HTTP ${reply.status}${text ? `: ${text}` : ''}`;
+}

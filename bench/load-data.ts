@@ -1,0 +1,73 @@
+// Loads the generated data set into the server under test: as transaction Bundles of PUTs where the
+// server takes them, otherwise as single PUTs with 16 in flight. Both keep the generator's ids.
+import type { Resource } from '@medplum/fhirtypes';
+import { describeFailure, type FhirClient } from './fhir-client';
+import { putTransaction, resourcesUntil } from './generator/dataset';
+import { Progress } from './progress';
+
+export interface LoadResult {
+  resources: number;
+  seconds: number;
+  method: 'transaction' | 'put';
+  /** Index of the next patient not yet loaded. */
+  nextPatient: number;
+}
+
+const bundleSize = 500;
+const concurrency = 16;
+
+export async function supportsTransactions(client: FhirClient): Promise<boolean> {
+  const reply = await client.request('POST', '', putTransaction([]));
+  return reply.status === 200;
+}
+
+export async function loadResources(
+  client: FhirClient,
+  fromPatient: number,
+  count: number,
+  seed: number,
+  useTransactions: boolean
+): Promise<LoadResult> {
+  const progress = new Progress(`loading ${count.toLocaleString('en')} resources`, count);
+  const started = performance.now();
+  const generator = resourcesUntil(fromPatient, count, seed);
+  let nextPatient = fromPatient;
+  let loaded = 0;
+  const pending: Resource[] = [];
+  const unitSize = useTransactions ? bundleSize : 1;
+  let exhausted = false;
+
+  // Pulls the next unit of work (a bundle's worth, or one resource) from the generator.
+  const take = (): Resource[] | undefined => {
+    while (pending.length < unitSize && !exhausted) {
+      const next = generator.next();
+      if (next.done) {
+        exhausted = true;
+        nextPatient = next.value;
+      } else {
+        pending.push(...next.value);
+      }
+    }
+    return pending.length ? pending.splice(0, unitSize) : undefined;
+  };
+
+  const worker = async (): Promise<void> => {
+    for (let unit = take(); unit; unit = take()) {
+      const reply = useTransactions
+        ? await client.request('POST', '', putTransaction(unit))
+        : await client.request('PUT', `${unit[0].resourceType}/${unit[0].id}`, unit[0]);
+      if (reply.status >= 300) {
+        throw new Error(`Loading failed (${describeFailure(reply)}); is the target a writable FHIR R4 server?`);
+      }
+      loaded += unit.length;
+      progress.update(loaded);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return {
+    resources: loaded,
+    seconds: (performance.now() - started) / 1000,
+    method: useTransactions ? 'transaction' : 'put',
+    nextPatient,
+  };
+}

@@ -1,0 +1,69 @@
+// The shape of bench/results/<date>.json, and the median/spread summary of several runs.
+import type { LoadRun } from './http-load';
+import type { MachineInfo } from './machine';
+import type { RawSqliteFigures } from './raw-sqlite';
+import type { ValidationFigures } from './validation-in-process';
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface WorkloadResult {
+  name: string;
+  group: string;
+  connections: number;
+  supported: boolean;
+  /** Why not, when unsupported. */
+  reason?: string;
+  runs?: LoadRun[];
+  requestsPerSecond?: Spread;
+  resourcesPerSecond?: Spread;
+  p50Ms?: Spread;
+  p95Ms?: Spread;
+  p99Ms?: Spread;
+  failures?: number;
+}
+
+export interface SizeResult {
+  /** Resources the workloads were measured over (loaded; the write workloads add more after). */
+  storedResources: number;
+  load: { resources: number; seconds: number; perSecond: number; method: string };
+  workloads: WorkloadResult[];
+  serverPeakRssMiB?: number;
+  storeDiskMiB?: number;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: MachineInfo;
+  target: { url: string; ownServer: boolean; software?: string; store?: string };
+  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean };
+  sizes: SizeResult[];
+  validationInProcess: ValidationFigures[];
+  rawSqlite?: RawSqliteFigures;
+}
+
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+export function summarize(name: string, group: string, connections: number, runs: LoadRun[]): WorkloadResult {
+  return {
+    name,
+    group,
+    connections,
+    supported: true,
+    runs,
+    requestsPerSecond: spread(runs.map((r) => r.requestsPerSecond)),
+    resourcesPerSecond: spread(runs.map((r) => r.resourcesPerSecond)),
+    p50Ms: spread(runs.map((r) => r.p50Ms)),
+    p95Ms: spread(runs.map((r) => r.p95Ms)),
+    p99Ms: spread(runs.map((r) => r.p99Ms)),
+    failures: runs.reduce((n, r) => n + r.failures, 0),
+  };
+}

@@ -1,0 +1,181 @@
+// `npm run bench`: starts our server on a fresh embedded store (or measures --target), loads the
+// generated data size by size, runs every workload several times, and writes
+// bench/results/<date>.json, .md and .svg; the markdown table also goes to stdout.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FhirClient } from './fhir-client';
+import { runLoad } from './http-load';
+import { loadResources, supportsTransactions } from './load-data';
+import { describeMachine } from './machine';
+import { parseBenchOptions, UsageError, type BenchOptions } from './options';
+import { formatSeconds } from './progress';
+import { measureRawSqlite } from './raw-sqlite';
+import { renderChart } from './report/chart-svg';
+import { renderMarkdown } from './report/markdown';
+import { summarize, type BenchResults, type SizeResult, type WorkloadResult } from './results';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { measureValidation } from './validation-in-process';
+import { createWorkloads } from './workloads/create';
+import { historyWorkloads } from './workloads/history';
+import { ingestWorkloads } from './workloads/ingest';
+import { readWorkloads } from './workloads/read';
+import { searchWorkloads } from './workloads/search';
+import type { Workload, WorkloadContext } from './workloads/workload';
+
+const countedTypes = ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'];
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
+  const machine = describeMachine();
+  let server: ServerProcess | undefined;
+  let dataDir: string | undefined;
+  if (!options.target) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off' });
+    log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
+  }
+  const base = options.target ?? server!.baseUrl;
+  const client = new FhirClient(base, options.token);
+  try {
+    const metadata = await client.request('GET', 'metadata');
+    if (metadata.status !== 200) {
+      throw new Error(`${base}/metadata answered ${metadata.status}: is --target a FHIR R4 base URL (and --token valid)?`);
+    }
+    const software = metadata.body?.software ? `${metadata.body.software.name} ${metadata.body.software.version ?? ''}`.trim() : undefined;
+    const useTransactions = await supportsTransactions(client);
+    log(`loading with ${useTransactions ? 'transaction Bundles' : 'single PUTs (the target takes no transactions)'}`);
+
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine,
+      target: { url: base, ownServer: !!server, software, store: server ? 'sqlite' : undefined },
+      settings: {
+        runs: options.runs,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        seed: options.seed,
+        smoke: options.smoke,
+      },
+      sizes: [],
+      validationInProcess: [],
+    };
+    let nextPatient = 0;
+    let stored = 0;
+    for (const size of options.sizes) {
+      const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions);
+      nextPatient = load.nextPatient;
+      stored = await countStored(client);
+      log(`${stored.toLocaleString('en')} resources stored; measuring`);
+      const context: WorkloadContext = { client, patients: nextPatient, seed: options.seed };
+      const sizeResult: SizeResult = {
+        storedResources: stored,
+        load: { resources: load.resources, seconds: load.seconds, perSecond: load.resources / Math.max(load.seconds, 1e-3), method: load.method },
+        workloads: [],
+      };
+      // Read-only workloads first, so that they see exactly the loaded data.
+      const workloads = [...readWorkloads, ...searchWorkloads, ...historyWorkloads, ...createWorkloads, ...ingestWorkloads];
+      for (const [i, workload] of workloads.entries()) {
+        const left = (workloads.length - i) * options.runs * (options.durationMs + options.warmupMs) / 1000;
+        log(`  [${i + 1}/${workloads.length}] ${workload.name} (about ${formatSeconds(left)} left at this size)`);
+        sizeResult.workloads.push(await measure(workload, context, base, options));
+      }
+      if (server) {
+        sizeResult.serverPeakRssMiB = (server.peakRssBytes() ?? 0) / 2 ** 20 || undefined;
+        sizeResult.storeDiskMiB = directoryBytes(dataDir!) / 2 ** 20;
+      }
+      results.sizes.push(sizeResult);
+      stored = await countStored(client);
+    }
+    log('measuring validation in-process and raw SQLite');
+    results.validationInProcess = measureValidation(options.seed, options.runs, options.smoke ? 100 : 1000);
+    results.rawSqlite = measureRawSqlite(options.smoke ? 5000 : 200_000);
+    return results;
+  } finally {
+    await client.close();
+    await server?.stop();
+    if (dataDir) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function measure(workload: Workload, context: WorkloadContext, base: string, options: BenchOptions): Promise<WorkloadResult> {
+  const prepared = await workload.prepare(context);
+  if ('unsupported' in prepared) {
+    log(`    not supported: ${prepared.unsupported}`);
+    return { name: workload.name, group: workload.group, connections: workload.connections, supported: false, reason: prepared.unsupported };
+  }
+  const runs = [];
+  for (let r = 0; r < options.runs; r++) {
+    runs.push(
+      await runLoad({
+        base,
+        token: options.token,
+        connections: workload.connections,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        nextRequest: prepared.nextRequest,
+        resourcesPerRequest: prepared.resourcesPerRequest,
+      })
+    );
+  }
+  const failure = runs.find((r) => r.firstFailure)?.firstFailure;
+  if (failure) {
+    log(`    failures, first: ${failure}`);
+  }
+  return summarize(workload.name, workload.group, workload.connections, runs);
+}
+
+async function countStored(client: FhirClient): Promise<number> {
+  let total = 0;
+  for (const type of countedTypes) {
+    const reply = await client.request('GET', `${type}?_summary=count`);
+    total += Number(reply.body?.total ?? 0);
+  }
+  return total;
+}
+
+function directoryBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    const p = path.join(dir, e.name);
+    return n + (e.isDirectory() ? directoryBytes(p) : fs.statSync(p).size);
+  }, 0);
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function writeResults(results: BenchResults, outDir: string): string {
+  fs.mkdirSync(outDir, { recursive: true });
+  const stem = path.join(outDir, results.date.slice(0, 16).replace(':', '-'));
+  fs.writeFileSync(`${stem}.json`, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(`${stem}.md`, renderMarkdown(results) + '\n');
+  fs.writeFileSync(`${stem}.svg`, renderChart(results));
+  return stem;
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2), path.resolve(__dirname, '../../bench/results'));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const started = performance.now();
+  const results = await runBenchmark(options);
+  const stem = writeResults(results, options.outDir);
+  console.log(renderMarkdown(results));
+  log(`results: ${stem}.json, .md, .svg (${formatSeconds((performance.now() - started) / 1000)})`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,48 @@
+// Workload 3: read by id and vread, at 16 clients, over random patients and observations.
+import { describeFailure } from '../fhir-client';
+import { SeededRandom } from '../generator/random';
+import { patientId, visitsPerPatient } from '../generator/patient-records';
+import { rotate, type Workload } from './workload';
+
+function sample(patients: number, seed: number, count = 2000): number[] {
+  const rng = new SeededRandom(seed);
+  return Array.from({ length: count }, () => rng.int(0, patients - 1));
+}
+
+export const readWorkloads: Workload[] = [
+  {
+    name: 'read Patient by id (c=16)',
+    group: 'read',
+    connections: 16,
+    writes: false,
+    async prepare({ client, patients, seed }) {
+      const paths = sample(patients, seed).map((i) => `Patient/${patientId(i)}`);
+      const probe = await client.request('GET', paths[0]);
+      if (probe.status !== 200) {
+        return { unsupported: describeFailure(probe) };
+      }
+      const next = rotate(paths);
+      return { nextRequest: () => ({ method: 'GET', path: next() }) };
+    },
+  },
+  {
+    name: 'vread Observation (c=16)',
+    group: 'read',
+    connections: 16,
+    writes: false,
+    async prepare({ client, patients, seed }) {
+      const rng = new SeededRandom(seed + 1);
+      const paths = sample(patients, seed + 2).map(
+        (i) => `Observation/${patientId(i)}-e${rng.int(0, visitsPerPatient - 1)}-bp/_history/1`
+      );
+      const probe = await client.request('GET', paths[0]);
+      if (probe.status !== 200) {
+        return { unsupported: describeFailure(probe) };
+      }
+      const next = rotate(paths);
+      return { nextRequest: () => ({ method: 'GET', path: next() }) };
+    },
+  },
+];
+
+export { sample as samplePatients };

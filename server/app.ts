@@ -1,0 +1,47 @@
+// The app factory: an express app around the FHIR core, given an open store. Start-up (main.ts)
+// and tests both build the server through this function; seeding is not done here.
+import express, { type Express } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { ServerConfig } from './config';
+import { fhirEndpoint } from './http/fhir-endpoint';
+import { sendError } from './http/render';
+import type { ResourceStore } from './store/port';
+
+export interface AppDependencies {
+  config: Pick<ServerConfig, 'baseUrl' | 'maxBodyBytes'>;
+  store: ResourceStore;
+  logger: Logger;
+}
+
+const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
+
+export function createApp({ config, store, logger }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    pinoHttp({
+      logger,
+      // A caller's X-Request-Id is kept so that its logs and ours can be joined; otherwise a new one.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customAttributeKeys: { reqId: 'requestId' },
+    })
+  );
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl }));
+  // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    sendError(res, err, req.log);
+  });
+  return app;
+}

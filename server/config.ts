@@ -1,0 +1,78 @@
+// The server's configuration: read once from the environment into one typed, validated object
+// that start-up passes to the factories. Nothing else reads process.env.
+import path from 'node:path';
+
+/** The storage adapters that exist; MongoDB joins when its adapter lands. */
+export type StoreKind = 'sqlite';
+
+export interface ServerConfig {
+  /** TCP port the HTTP server listens on. */
+  port: number;
+  /** Directory for the embedded store's files. */
+  dataDir: string;
+  /** SQLite database file, or ':memory:'. */
+  sqliteFile: string;
+  /** Which storage adapter runs. */
+  store: StoreKind;
+  /** Public base URL of the FHIR endpoint, without a trailing slash (Location headers, Bundle links). */
+  baseUrl: string;
+  /** Whether start-up loads the network's seed data into an empty store. */
+  seed: boolean;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** pino log level ('silent' turns logging off). */
+  logLevel: string;
+  /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+/** Thrown for a configuration value that cannot be used; the message says what to set instead. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const port = readInteger(env, 'PORT', 8080, 0, 65535);
+  const dataDir = path.resolve(env.FHIR_DATA_DIR || './data');
+  const dbSetting = env.FHIR_DB || path.join(dataDir, 'fhir.sqlite');
+  const sqliteFile = dbSetting === ':memory:' ? dbSetting : path.resolve(dbSetting);
+  const store = readChoice(env, 'FHIR_STORE', ['sqlite'] as const, 'sqlite');
+  const baseUrl = (env.FHIR_BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+    throw new ConfigError(`FHIR_BASE_URL must be an absolute http(s) URL, got '${baseUrl}'`);
+  }
+  const seed = readChoice(env, 'FHIR_SEED', ['on', 'off'] as const, 'on') === 'on';
+  const maxBodyBytes = readInteger(env, 'FHIR_MAX_BODY_MB', 16, 1, 1024) * 1024 * 1024;
+  const logLevel = readChoice(
+    env,
+    'LOG_LEVEL',
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+    'info'
+  );
+  const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
+  return { port, dataDir, sqliteFile, store, baseUrl, seed, maxBodyBytes, logLevel, sqliteSynchronous };
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const match = choices.find((c) => c.toLowerCase() === raw.toLowerCase());
+  if (!match) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  }
+  return match;
+}

@@ -1,0 +1,63 @@
+// capabilities: GET [base]/metadata (https://hl7.org/fhir/R4/http.html#capabilities). Generated from
+// the route table and the supported search parameters, never written by hand.
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceInteraction,
+  CapabilityStatementRestInteraction,
+} from '@medplum/fhirtypes';
+import { commonSearchParameters } from '../search/parse-search';
+import type { Interaction } from './request';
+import { resourceTypes } from './resource-definitions';
+import { routes } from './routes';
+
+const software = { name: 'DHC FHIR Server', version: '0.1.0' };
+const startedAt = new Date().toISOString();
+const cache = new Map<string, CapabilityStatement>();
+
+export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+  const typeInteractions: CapabilityStatementRestResourceInteraction[] = [];
+  const systemInteractions: CapabilityStatementRestInteraction[] = [];
+  for (const route of routes) {
+    if (route.capability?.level === 'type') {
+      typeInteractions.push({ code: route.capability.code });
+    } else if (route.capability?.level === 'system') {
+      systemInteractions.push({ code: route.capability.code });
+    }
+  }
+  const codes = new Set(typeInteractions.map((i) => i.code));
+  const resource: CapabilityStatementRestResource[] = resourceTypes().map((type) => ({
+    type: type as CapabilityStatementRestResource['type'],
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: typeInteractions,
+    versioning: 'versioned-update',
+    readHistory: codes.has('vread'),
+    updateCreate: codes.has('update'),
+    conditionalCreate: false,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam: commonSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+  }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: startedAt,
+    publisher: 'DHC FHIR Server project',
+    kind: 'instance',
+    software,
+    implementation: { description: 'FHIR R4 server of the regional digital health community', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [{ mode: 'server', resource, interaction: systemInteractions }],
+  };
+}
+
+export const capabilities: Interaction = async (_request, _params, context) => {
+  let statement = cache.get(context.baseUrl);
+  if (!statement) {
+    statement = buildCapabilityStatement(context.baseUrl);
+    cache.set(context.baseUrl, statement);
+  }
+  return { status: 200, body: statement };
+};

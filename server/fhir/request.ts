@@ -1,0 +1,40 @@
+// The plain request and response the FHIR core works with. The core never sees express, so batch
+// entries, tests and any future transport build these objects directly.
+import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { StoreOperations } from '../store/port';
+
+export interface FhirRequest {
+  /** Upper-case HTTP method; HEAD is treated as GET. */
+  method: string;
+  /** The path below the FHIR base, without leading or trailing slash: 'Patient/123/_history/2'. */
+  path: string;
+  query: URLSearchParams;
+  /** Header values by lower-case name. */
+  headers: Record<string, string | undefined>;
+  /** The parsed JSON body, if there was one. */
+  body?: unknown;
+}
+
+export interface FhirResponse {
+  status: number;
+  body?: Resource;
+  headers?: Record<string, string>;
+}
+
+/** What an interaction may use besides its request. */
+export interface FhirContext {
+  store: StoreOperations;
+  /** Public base URL without trailing slash. */
+  baseUrl: string;
+  logger: Logger;
+}
+
+/** The parts of a FHIR URL path an interaction works on. */
+export interface RouteParams {
+  resourceType?: string;
+  id?: string;
+  versionId?: string;
+}
+
+export type Interaction = (request: FhirRequest, params: RouteParams, context: FhirContext) => Promise<FhirResponse>;

@@ -1,0 +1,50 @@
+// The table of what this server implements: each route's method, path pattern, the CapabilityStatement
+// interaction it provides, and its handler. The dispatcher and the CapabilityStatement both read it,
+// so they cannot disagree.
+import type {
+  CapabilityStatementRestInteraction,
+  CapabilityStatementRestResourceInteraction,
+} from '@medplum/fhirtypes';
+import { create } from './create';
+import { deleteResource } from './delete';
+import { history } from './history';
+import { read } from './read';
+import type { Interaction } from './request';
+import { search } from './search';
+import { update } from './update';
+import { vread } from './vread';
+
+type TypeInteraction = CapabilityStatementRestResourceInteraction['code'];
+type SystemInteraction = CapabilityStatementRestInteraction['code'];
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path segments below the base: literals, or ':type', ':id', ':vid'. */
+  pattern: string[];
+  /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
+  capability?: { level: 'type'; code: TypeInteraction } | { level: 'system'; code: SystemInteraction };
+  handler: Interaction;
+}
+
+export const routes: Route[] = [
+  { method: 'GET', pattern: ['_history'], capability: { level: 'system', code: 'history-system' }, handler: history },
+  { method: 'GET', pattern: [':type'], capability: { level: 'type', code: 'search-type' }, handler: search },
+  { method: 'POST', pattern: [':type', '_search'], handler: search },
+  { method: 'POST', pattern: [':type'], capability: { level: 'type', code: 'create' }, handler: create },
+  { method: 'GET', pattern: [':type', '_history'], capability: { level: 'type', code: 'history-type' }, handler: history },
+  { method: 'GET', pattern: [':type', ':id'], capability: { level: 'type', code: 'read' }, handler: read },
+  { method: 'PUT', pattern: [':type', ':id'], capability: { level: 'type', code: 'update' }, handler: update },
+  { method: 'DELETE', pattern: [':type', ':id'], capability: { level: 'type', code: 'delete' }, handler: deleteResource },
+  {
+    method: 'GET',
+    pattern: [':type', ':id', '_history'],
+    capability: { level: 'type', code: 'history-instance' },
+    handler: history,
+  },
+  {
+    method: 'GET',
+    pattern: [':type', ':id', '_history', ':vid'],
+    capability: { level: 'type', code: 'vread' },
+    handler: vread,
+  },
+];

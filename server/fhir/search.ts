@@ -1,0 +1,42 @@
+// search: GET [base]/[type]?params and POST [base]/[type]/_search (https://hl7.org/fhir/R4/http.html#search).
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import { badRequest, issue, outcome } from '../outcomes';
+import { parseSearch } from '../search/parse-search';
+import { pageLinks, parseCount } from './paging';
+import { isStrictHandling } from './prefer';
+import type { Interaction } from './request';
+import { applySubset, parseSubsetRequest } from './subsetting';
+
+export const search: Interaction = async (request, { resourceType }, context) => {
+  const subset = parseSubsetRequest(request.query, true);
+  const countOnly = subset.summary === 'count';
+  const { plan, unknown } = parseSearch(resourceType as string, request.query, countOnly ? 0 : parseCount(request.query));
+  if (countOnly) {
+    plan.total = 'accurate';
+  }
+  if (unknown.length && isStrictHandling(request)) {
+    throw badRequest(`Unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`, unknown[0]);
+  }
+  const page = await context.store.search(plan);
+  const entry: BundleEntry[] = page.resources.map((v) => ({
+    fullUrl: `${context.baseUrl}/${v.resourceType}/${v.id}`,
+    resource: applySubset(v.resource!, subset),
+    search: { mode: 'match' },
+  }));
+  if (unknown.length) {
+    entry.push({
+      resource: outcome(
+        ...unknown.map((name) => issue('not-supported', `Unknown search parameter '${name}' was ignored`, name, 'warning'))
+      ),
+      search: { mode: 'outcome' },
+    });
+  }
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    ...(page.total !== undefined ? { total: page.total } : {}),
+    link: pageLinks(request, context, page.nextCursor),
+    entry,
+  };
+  return { status: 200, body: bundle };
+};

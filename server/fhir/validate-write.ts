@@ -1,0 +1,38 @@
+// The checks every write passes before it reaches the store: a JSON object of the URL's resource type,
+// the id rule, and the base R4 JSON schema. Failures are 400 with the element path in `expression`.
+import type { Resource } from '@medplum/fhirtypes';
+import { badRequest, invalidResource } from '../outcomes';
+import { validateBaseSchema } from '../validation/base-schema';
+import { isValidId } from './ids';
+
+export function validateWrite(body: unknown, urlType: string, urlId?: string): Resource {
+  if (body === undefined) {
+    throw badRequest(`The request needs a ${urlType} resource as its JSON body`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('The request body must be a JSON object (a FHIR resource)');
+  }
+  const resource = body as Partial<Resource>;
+  if (resource.resourceType !== urlType) {
+    throw badRequest(
+      `The body's resourceType '${String(resource.resourceType)}' does not match the URL's type '${urlType}'`,
+      'resourceType'
+    );
+  }
+  if (urlId !== undefined) {
+    if (!isValidId(urlId)) {
+      throw badRequest(`'${urlId}' is not a valid id: use 1 to 64 of A-Z a-z 0-9 - .`, `${urlType}.id`);
+    }
+    if (resource.id === undefined) {
+      throw badRequest(`An update must carry the id '${urlId}' in the body, as in the URL`, `${urlType}.id`);
+    }
+    if (resource.id !== urlId) {
+      throw badRequest(`The body's id '${String(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
+    }
+  }
+  const issues = validateBaseSchema(body);
+  if (issues.length) {
+    throw invalidResource(issues);
+  }
+  return body as Resource;
+}

@@ -1,0 +1,58 @@
+// The express adapter of the FHIR core: turns an HTTP request into a FhirRequest (checking Accept,
+// Content-Type and the JSON body on the way) and the FhirResponse back into HTTP.
+import type { NextFunction, Request, Response } from 'express';
+import { handleFhirRequest } from '../fhir/dispatch';
+import type { FhirContext, FhirRequest } from '../fhir/request';
+import { badRequest } from '../outcomes';
+import type { StoreOperations } from '../store/port';
+import { bodyKind, checkAcceptable } from './content-negotiation';
+import { sendError, sendFhirResponse } from './render';
+
+export interface EndpointOptions {
+  store: StoreOperations;
+  baseUrl: string;
+}
+
+export function fhirEndpoint(options: EndpointOptions) {
+  return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    const pretty = query.get('_pretty') === 'true';
+    try {
+      checkAcceptable(req.headers.accept, query.get('_format'));
+      const request: FhirRequest = {
+        method: req.method.toUpperCase(),
+        path: req.path.replace(/^\/+|\/+$/g, ''),
+        query,
+        headers: req.headers as Record<string, string | undefined>,
+      };
+      readBody(req, request);
+      const context: FhirContext = { store: options.store, baseUrl: options.baseUrl, logger: req.log };
+      const response = await handleFhirRequest(request, context);
+      sendFhirResponse(res, response, pretty);
+    } catch (err) {
+      sendError(res, err, req.log, pretty);
+    }
+  };
+}
+
+/** A JSON body becomes request.body; a form body of POST _search adds its parameters to the query. */
+function readBody(req: Request, request: FhirRequest): void {
+  const raw = req.body as unknown;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) {
+    return;
+  }
+  const isSearch = request.method === 'POST' && request.path.endsWith('_search');
+  const kind = bodyKind(req.headers['content-type'], isSearch);
+  const text = raw.toString('utf8');
+  if (kind === 'form') {
+    for (const [name, value] of new URLSearchParams(text)) {
+      request.query.append(name, value);
+    }
+    return;
+  }
+  try {
+    request.body = JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`The request body is not valid JSON: ${(err as Error).message}`);
+  }
+}

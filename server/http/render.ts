@@ -1,0 +1,55 @@
+// Writes FHIR responses and errors: every error, from any layer (body parsing included), becomes an
+// OperationOutcome here. Server bugs are logged with their stack; the process keeps serving.
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import type { FhirResponse } from '../fhir/request';
+import { FhirError, payloadTooLarge, toFhirError, badRequest, unsupportedMediaType } from '../outcomes';
+import { fhirJson } from './content-negotiation';
+
+export function sendFhirResponse(res: Response, response: FhirResponse, pretty: boolean): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    res.setHeader(name, value);
+  }
+  if (response.body === undefined) {
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', `${fhirJson}; charset=utf-8`);
+  res.end(pretty ? JSON.stringify(response.body, null, 2) : JSON.stringify(response.body));
+}
+
+export function sendError(res: Response, err: unknown, logger: Logger, pretty = false): void {
+  const { error, isServerBug } = toFhirError(fromBodyParser(err));
+  if (isServerBug) {
+    logger.error({ err }, 'request failed with a server error');
+  } else {
+    logger.debug({ status: error.status, issues: error.outcome.issue }, 'request refused');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendFhirResponse(res, { status: error.status, headers: error.headers, body: error.outcome }, pretty);
+}
+
+/** body-parser's errors carry a `type`; they are the client's, not ours. */
+function fromBodyParser(err: unknown): unknown {
+  if (err instanceof FhirError || typeof err !== 'object' || err === null || !('type' in err)) {
+    return err;
+  }
+  const { type, limit } = err as { type: string; limit?: number };
+  switch (type) {
+    case 'entity.too.large':
+      return payloadTooLarge(`The request body is larger than the server's limit of ${limit} bytes (FHIR_MAX_BODY_MB)`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return unsupportedMediaType('The request body must be UTF-8');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'entity.verify.failed':
+      return badRequest('The request body was incomplete or malformed');
+    default:
+      return err;
+  }
+}

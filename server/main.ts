@@ -1,0 +1,63 @@
+// Start-up and shutdown of the server process, in order: configuration, logger, store, schema
+// validator, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { loadResourceDefinitions } from './fhir/resource-definitions';
+import { createLogger } from './logger';
+import { openStore } from './store/open-store';
+import { loadBaseSchema } from './validation/base-schema';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}. See the configuration table in README.md.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const store = openStore(config);
+  loadResourceDefinitions();
+  loadBaseSchema();
+  const app = createApp({ config, store, logger });
+  const server: Server = app.listen(config.port, () => {
+    // The bound port, not the configured one: PORT=0 asks the system for a free port.
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, baseUrl: config.baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, `cannot listen on port ${config.port}; set PORT to a free port`);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      store
+        .close()
+        .then(() => process.exit(0))
+        .catch((err: unknown) => {
+          logger.error({ err }, 'error while closing the store');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// The storage port: the one interface every adapter (SQLite, MongoDB) implements. Nothing outside
+// server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
+import type { Resource } from '@medplum/fhirtypes';
+import type { SearchPlan } from '../search/plan';
+
+/** One stored version of a resource; a delete is a version too (a tombstone without content). */
+export interface ResourceVersion<T extends Resource = Resource> {
+  resourceType: string;
+  id: string;
+  versionId: string;
+  /** ISO instant with milliseconds, as in meta.lastUpdated. */
+  lastUpdated: string;
+  deleted: boolean;
+  /** The resource with meta.versionId and meta.lastUpdated set; absent for a delete. */
+  resource?: T;
+}
+
+export interface WriteOptions {
+  /** The versionId the caller expects to be current (If-Match); checked inside the write's transaction. */
+  expectedVersionId?: string;
+}
+
+export type UpdateResult = {
+  version: ResourceVersion;
+  /** 'created' when there was no current version (new id, or the resource had been deleted). */
+  outcome: 'created' | 'updated' | 'unchanged';
+};
+
+export type DeleteResult = {
+  /** False when the id never existed. */
+  existed: boolean;
+  /** The tombstone written; undefined when there was nothing to delete (never existed, or already deleted). */
+  version?: ResourceVersion;
+};
+
+export interface HistoryQuery {
+  /** Absent for system history. */
+  resourceType?: string;
+  /** Absent for type and system history. */
+  id?: string;
+  /** Only versions written at or after this instant (ms since epoch). */
+  since?: number;
+  /** Only versions that were current at some point in [low, high) (ms since epoch). */
+  at?: { low: number; high: number };
+  count: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  versions: ResourceVersion[];
+  nextCursor?: string;
+}
+
+export interface SearchPage {
+  resources: ResourceVersion[];
+  /** Present when the plan asked for a total. */
+  total?: number;
+  nextCursor?: string;
+}
+
+/** Reads and writes, usable alone (each call atomic) or inside `transaction` (all-or-nothing). */
+export interface StoreOperations {
+  /** Stores version 1 of a resource whose id the caller has set; 409 if the id is taken. */
+  create<T extends Resource>(resource: T): Promise<ResourceVersion<T>>;
+  /** The current version, including a delete tombstone; undefined if the id never existed. */
+  readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined>;
+  readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined>;
+  /** Writes a new version (or version 1 for a new id). Content equal to the current version writes nothing. */
+  update<T extends Resource>(resource: T, options?: WriteOptions): Promise<UpdateResult>;
+  delete(resourceType: string, id: string, options?: WriteOptions): Promise<DeleteResult>;
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  search(plan: SearchPlan): Promise<SearchPage>;
+}
+
+export interface ResourceStore extends StoreOperations {
+  /** Runs `work` with operations that commit together or not at all; a thrown error rolls back. */
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,254 @@
+// The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
+// write transaction; reads use whichever connection they are given, so that inside a transaction
+// they see its own uncommitted writes.
+import type { Resource } from '@medplum/fhirtypes';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { conflict, preconditionFailed } from '../../outcomes';
+import type { SearchPlan } from '../../search/plan';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type {
+  DeleteResult,
+  HistoryPage,
+  HistoryQuery,
+  ResourceVersion,
+  SearchPage,
+  StoreOperations,
+  UpdateResult,
+  WriteOptions,
+} from '../port';
+import { compileSearch } from './search-sql';
+
+interface VersionRow {
+  seq: number;
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: number;
+  deleted: number;
+  content: string | null;
+}
+
+interface CurrentRow {
+  seq: number;
+  version_id: number;
+  last_updated: number;
+  deleted: number;
+}
+
+const versionColumns = 'v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
+
+/** Prepared statements, cached per connection: preparing costs more than running a simple one. */
+export class StatementCache {
+  private readonly statements = new Map<string, StatementSync>();
+  constructor(readonly db: DatabaseSync) {}
+
+  get(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+export class SqliteOperations implements StoreOperations {
+  constructor(
+    private readonly reads: StatementCache,
+    private readonly writes: StatementCache
+  ) {}
+
+  async create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
+    const id = resource.id as string;
+    if (this.current(this.writes, resource.resourceType, id)) {
+      throw conflict(`${resource.resourceType}/${id} already exists`);
+    }
+    return this.insertVersion(resource, undefined) as ResourceVersion<T>;
+  }
+
+  async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
+    const row = this.reads
+      .get(
+        `SELECT ${versionColumns} FROM current_resources c JOIN resource_versions v ON v.seq = c.seq
+         WHERE c.resource_type = ? AND c.id = ?`
+      )
+      .get(resourceType, id) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined> {
+    const version = Number(versionId);
+    if (!Number.isSafeInteger(version) || version < 1) {
+      return undefined;
+    }
+    const row = this.reads
+      .get(`SELECT ${versionColumns} FROM resource_versions v WHERE resource_type = ? AND id = ? AND version_id = ?`)
+      .get(resourceType, id, version) as VersionRow | undefined;
+    return row && toVersion(row);
+  }
+
+  async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
+    const id = resource.id as string;
+    const current = this.current(this.writes, resource.resourceType, id);
+    checkExpectedVersion(resource.resourceType, id, current, options);
+    if (current && !current.deleted) {
+      const stored = this.writes.get('SELECT content FROM resource_versions WHERE seq = ?').get(current.seq) as {
+        content: string;
+      };
+      if (sameContent(JSON.parse(stored.content) as Resource, resource)) {
+        const row = this.writes.get(`SELECT ${versionColumns} FROM resource_versions v WHERE seq = ?`).get(current.seq);
+        return { version: toVersion(row as unknown as VersionRow), outcome: 'unchanged' };
+      }
+    }
+    const version = this.insertVersion(resource, current);
+    return { version, outcome: current && !current.deleted ? 'updated' : 'created' };
+  }
+
+  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<DeleteResult> {
+    const current = this.current(this.writes, resourceType, id);
+    checkExpectedVersion(resourceType, id, current, options);
+    if (!current || current.deleted) {
+      return { existed: current !== undefined };
+    }
+    return { existed: true, version: this.insertVersion({ resourceType, id } as Resource, current, true) };
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (query.resourceType) {
+      where.push('v.resource_type = ?');
+      params.push(query.resourceType);
+    }
+    if (query.id) {
+      where.push('v.id = ?');
+      params.push(query.id);
+    }
+    if (query.since !== undefined) {
+      where.push('v.last_updated >= ?');
+      params.push(query.since);
+    }
+    if (query.at) {
+      where.push('v.last_updated < ? AND (v.replaced_at IS NULL OR v.replaced_at > ?)');
+      params.push(query.at.high, query.at.low);
+    }
+    if (query.cursor) {
+      where.push('v.seq < ?');
+      params.push(decodeCursor(query.cursor, 1)[0]);
+    }
+    const sql =
+      `SELECT ${versionColumns} FROM resource_versions v` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY v.seq DESC LIMIT ?';
+    const rows = this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[];
+    const hasMore = rows.length > query.count;
+    const page = rows.slice(0, query.count);
+    return {
+      versions: page.map(toVersion),
+      nextCursor: hasMore ? encodeCursor([page[page.length - 1].seq]) : undefined,
+    };
+  }
+
+  async search(plan: SearchPlan): Promise<SearchPage> {
+    const compiled = compileSearch(plan);
+    const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow &
+      Record<string, SQLInputValue>)[];
+    const hasMore = rows.length > plan.count;
+    const page = rows.slice(0, plan.count);
+    const result: SearchPage = { resources: page.map(toVersion) };
+    if (hasMore && page.length > 0) {
+      result.nextCursor = encodeCursor(compiled.cursorValues(page[page.length - 1]));
+    }
+    if (compiled.countSql) {
+      const { total } = this.reads.get(compiled.countSql).get(...compiled.countParams) as { total: number };
+      result.total = total;
+    }
+    return result;
+  }
+
+  private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {
+    return cache
+      .get('SELECT seq, version_id, last_updated, deleted FROM current_resources WHERE resource_type = ? AND id = ?')
+      .get(resourceType, id) as CurrentRow | undefined;
+  }
+
+  /** Writes the next version after `previous` (or version 1) and points the current index at it. */
+  private insertVersion(resource: Resource, previous: CurrentRow | undefined, deleted = false): ResourceVersion {
+    const versionId = (previous?.version_id ?? 0) + 1;
+    // lastUpdated never goes backwards for one resource, even if the clock does.
+    const lastUpdated = Math.max(Date.now(), previous ? previous.last_updated + 1 : 0);
+    const lastUpdatedIso = new Date(lastUpdated).toISOString();
+    const stored = deleted ? undefined : withMeta(resource, String(versionId), lastUpdatedIso);
+    const { lastInsertRowid } = this.writes
+      .get(
+        `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content)
+         VALUES (?, ?, ?, ?, ?, ?)`
+      )
+      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, stored ? JSON.stringify(stored) : null);
+    if (previous) {
+      this.writes.get('UPDATE resource_versions SET replaced_at = ? WHERE seq = ?').run(lastUpdated, previous.seq);
+    }
+    this.writes
+      .get(
+        `INSERT INTO current_resources (resource_type, id, seq, version_id, last_updated, deleted)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (resource_type, id) DO UPDATE SET
+           seq = excluded.seq, version_id = excluded.version_id,
+           last_updated = excluded.last_updated, deleted = excluded.deleted`
+      )
+      .run(resource.resourceType, resource.id as string, lastInsertRowid, versionId, lastUpdated, deleted ? 1 : 0);
+    return {
+      resourceType: resource.resourceType,
+      id: resource.id as string,
+      versionId: String(versionId),
+      lastUpdated: lastUpdatedIso,
+      deleted,
+      resource: stored,
+    };
+  }
+}
+
+function checkExpectedVersion(
+  resourceType: string,
+  id: string,
+  current: CurrentRow | undefined,
+  options: WriteOptions
+): void {
+  if (options.expectedVersionId === undefined) {
+    return;
+  }
+  if (!current || current.deleted || String(current.version_id) !== options.expectedVersionId) {
+    const actual = !current ? 'does not exist' : current.deleted ? 'is deleted' : `is at version ${current.version_id}`;
+    throw preconditionFailed(
+      `If-Match expected ${resourceType}/${id} at version ${options.expectedVersionId}, but it ${actual}; read it again and retry`
+    );
+  }
+}
+
+/** The resource as stored: meta.versionId and meta.lastUpdated set by the server, placed first. */
+function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdated: string): T {
+  const { resourceType, id, meta, ...rest } = resource;
+  return { resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest } as unknown as T;
+}
+
+/** Equal apart from the server-managed meta elements: such an update writes no new version. */
+function sameContent(stored: Resource, incoming: Resource): boolean {
+  return JSON.stringify(withoutServerMeta(stored)) === JSON.stringify(withoutServerMeta(incoming));
+}
+
+function withoutServerMeta(resource: Resource): Resource {
+  const { resourceType, id, meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+  return (Object.keys(metaRest).length ? { resourceType, id, meta: metaRest, ...rest } : { resourceType, id, ...rest }) as Resource;
+}
+
+function toVersion(row: VersionRow): ResourceVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: String(row.version_id),
+    lastUpdated: new Date(row.last_updated).toISOString(),
+    deleted: row.deleted === 1,
+    resource: row.content ? (JSON.parse(row.content) as Resource) : undefined,
+  };
+}

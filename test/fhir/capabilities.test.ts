@@ -1,0 +1,70 @@
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { strict as assert } from 'node:assert';
+import { patient } from '../helpers/fixtures';
+import { createTestServer, fhirJson, testBaseUrl, type TestServer } from '../helpers/test-server';
+
+describe('capabilities (GET /metadata)', () => {
+  let server: TestServer;
+  let statement: CapabilityStatement;
+  before(async () => {
+    server = createTestServer();
+    statement = (await server.http.get('/metadata')).body;
+  });
+  after(() => server.close());
+
+  it('is an R4 CapabilityStatement for JSON at this base URL', () => {
+    assert.equal(statement.resourceType, 'CapabilityStatement');
+    assert.equal(statement.fhirVersion, '4.0.1');
+    assert.deepEqual(statement.format, ['json']);
+    assert.equal(statement.kind, 'instance');
+    assert.equal(statement.implementation?.url, testBaseUrl);
+  });
+
+  it('lists every R4 resource type once, and no Medplum-only or R4B type', () => {
+    const types = statement.rest![0].resource!.map((r) => r.type);
+    assert.equal(new Set(types).size, types.length);
+    for (const t of ['Patient', 'Observation', 'MedicationRequest', 'AuditEvent', 'Bundle', 'Binary', 'Parameters']) {
+      assert.ok(types.includes(t as never), t);
+    }
+    for (const t of ['Project', 'ClientApplication', 'SubscriptionStatus']) {
+      assert.ok(!types.includes(t as never), t);
+    }
+    assert.equal(types.length, 146);
+  });
+
+  it('claims only interactions that answer: each is exercised here', async () => {
+    const claimed = statement.rest![0].resource!.find((r) => r.type === 'Patient')!.interaction!.map((i) => i.code).sort();
+    assert.deepEqual(claimed, ['create', 'delete', 'history-instance', 'history-type', 'read', 'search-type', 'update', 'vread']);
+    const created = await server.http.post('/Patient').set('Content-Type', fhirJson).send(patient());
+    const id = created.body.id;
+    const calls: Record<string, () => Promise<{ status: number }>> = {
+      create: async () => created,
+      read: () => server.http.get(`/Patient/${id}`),
+      vread: () => server.http.get(`/Patient/${id}/_history/1`),
+      update: () => server.http.put(`/Patient/${id}`).set('Content-Type', fhirJson).send({ ...created.body, active: true }),
+      'history-instance': () => server.http.get(`/Patient/${id}/_history`),
+      'history-type': () => server.http.get('/Patient/_history'),
+      'search-type': () => server.http.get('/Patient'),
+      delete: () => server.http.delete(`/Patient/${id}`),
+    };
+    // delete last, so that the others find the resource
+    for (const code of [...claimed.filter((c) => c !== 'delete'), 'delete']) {
+      const res = await calls[code]();
+      assert.ok(res.status >= 200 && res.status < 300, `${code} answered ${res.status}`);
+    }
+    const system = statement.rest![0].interaction!.map((i) => i.code);
+    assert.deepEqual(system, ['history-system']);
+    assert.equal((await server.http.get('/_history')).status, 200);
+  });
+
+  it('lists the search parameters search supports, with their types', () => {
+    const params = statement.rest![0].resource!.find((r) => r.type === 'Observation')!.searchParam!;
+    assert.deepEqual(
+      params.map((p) => [p.name, p.type]),
+      [
+        ['_id', 'token'],
+        ['_lastUpdated', 'date'],
+      ]
+    );
+  });
+});

@@ -1,0 +1,81 @@
+// What only separate server processes on one SQLite file can show.
+import type { Patient } from '@medplum/fhirtypes';
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { patient } from '../helpers/fixtures';
+import { startServerProcess, type ServerProcess } from '../../bench/server-process';
+
+const json = { 'Content-Type': 'application/fhir+json' };
+
+async function post(base: string, body: object): Promise<Patient> {
+  const res = await fetch(`${base}/Patient`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+  assert.equal(res.status, 201);
+  return (await res.json()) as Patient;
+}
+
+describe('SQLite store across processes', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let running: ServerProcess[] = [];
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-processes-'));
+    running = [];
+  });
+  afterEach(async () => {
+    await Promise.all(running.map((p) => p.kill()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets exactly one of two updates with the same If-Match win, from two processes', async () => {
+    const db = path.join(dir, 'shared.sqlite');
+    const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
+    running.push(a, b);
+    for (let round = 0; round < 10; round++) {
+      const created = await post(a.baseUrl, patient());
+      const put = (base: string, active: boolean): Promise<Response> =>
+        fetch(`${base}/Patient/${created.id}`, {
+          method: 'PUT',
+          headers: { ...json, 'If-Match': 'W/"1"' },
+          body: JSON.stringify({ ...created, active }),
+        });
+      const statuses = (await Promise.all([put(a.baseUrl, true), put(b.baseUrl, false)])).map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 412], `round ${round}`);
+      const history = (await (await fetch(`${b.baseUrl}/Patient/${created.id}/_history`)).json()) as { entry: unknown[] };
+      assert.equal(history.entry.length, 2);
+    }
+  });
+
+  it('keeps every acknowledged write after the process is killed with SIGKILL', async () => {
+    const db = path.join(dir, 'durable.sqlite');
+    const first = await startServerProcess({ FHIR_DB: db });
+    running.push(first);
+    const acknowledged: { id: string; versionId: string; active?: boolean }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const created = await post(first.baseUrl, patient({ birthDate: `1990-01-${String((i % 28) + 1).padStart(2, '0')}` }));
+      if (i % 2 === 0) {
+        const res = await fetch(`${first.baseUrl}/Patient/${created.id}`, {
+          method: 'PUT',
+          headers: json,
+          body: JSON.stringify({ ...created, active: true }),
+        });
+        assert.equal(res.status, 200);
+        acknowledged.push({ id: created.id!, versionId: '2', active: true });
+      } else {
+        acknowledged.push({ id: created.id!, versionId: '1' });
+      }
+    }
+    await first.kill();
+    running = [];
+    const second = await startServerProcess({ FHIR_DB: db });
+    running.push(second);
+    for (const write of acknowledged) {
+      const res = await fetch(`${second.baseUrl}/Patient/${write.id}`);
+      assert.equal(res.status, 200, write.id);
+      const body = (await res.json()) as Patient;
+      assert.equal(body.meta?.versionId, write.versionId);
+      assert.equal(body.active, write.active);
+    }
+  });
+});

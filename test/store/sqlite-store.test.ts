@@ -1,0 +1,59 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { schemaVersion } from '../../server/store/sqlite/schema';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { patient } from '../helpers/fixtures';
+import { describeStoreContract } from './store-contract';
+
+describeStoreContract('SQLite in memory', () => new SqliteStore({ file: ':memory:', synchronous: 'NORMAL' }));
+
+describe('SQLite store on a file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-sqlite-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describeStoreContract('SQLite file (WAL)', () => new SqliteStore({ file: path.join(dir, `${Math.random()}.sqlite`), synchronous: 'NORMAL' }));
+
+  it('creates the schema in WAL mode and reopens an existing file without migrating again', async () => {
+    const file = path.join(dir, 'nested', 'fhir.sqlite');
+    const store = new SqliteStore({ file, synchronous: 'FULL' });
+    await store.create(patient({ id: 'p1' }));
+    await store.close();
+    const reopened = new SqliteStore({ file, synchronous: 'FULL' });
+    assert.equal((await reopened.readCurrent('Patient', 'p1'))?.versionId, '1');
+    await reopened.close();
+    const raw = new DatabaseSync(file);
+    assert.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+    assert.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, schemaVersion);
+    raw.close();
+  });
+
+  it('refuses a file whose schema is newer than this server, saying what to do', () => {
+    const file = path.join(dir, 'future.sqlite');
+    const raw = new DatabaseSync(file);
+    raw.exec(`PRAGMA user_version = ${schemaVersion + 1}`);
+    raw.close();
+    assert.throws(() => new SqliteStore({ file, synchronous: 'FULL' }), /newer than this server knows.*FHIR_DB/);
+  });
+
+  it('does not show a transaction that is still open to readers', async () => {
+    const store = new SqliteStore({ file: path.join(dir, 'isolation.sqlite'), synchronous: 'NORMAL' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const tx = store.transaction(async (t) => {
+      await t.create(patient({ id: 'pending' }));
+      await gate;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(await store.readCurrent('Patient', 'pending'), undefined);
+    release();
+    await tx;
+    assert.equal((await store.readCurrent('Patient', 'pending'))?.versionId, '1');
+    await store.close();
+  });
+});
