@@ -1,0 +1,98 @@
+// A tiny benchmark run: proves that every workload runs, against our own server and through --target
+// against a second instance. Timings are never asserted here.
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseBenchOptions, UsageError } from '../../bench/options';
+import type { BenchResults } from '../../bench/results';
+import { runBenchmark, writeResults } from '../../bench/run';
+import { startServerProcess } from '../../bench/server-process';
+
+const workloadNames = [
+  'read Patient by id (c=16)',
+  'vread Observation (c=16)',
+  'search token (Observation?code)',
+  'history of a resource with 100 versions',
+  'system history page (_count=50)',
+  'create Observation (c=1)',
+  'create Observation (c=16)',
+  'transaction 100 entries',
+  'transaction 1000 entries',
+];
+
+function checkResults(results: BenchResults): void {
+  assert.equal(results.sizes.length, 1);
+  const size = results.sizes[0];
+  assert.ok(size.storedResources >= 300, `stored ${size.storedResources}`);
+  const names = size.workloads.map((w) => w.name);
+  for (const name of workloadNames) {
+    assert.ok(names.includes(name), name);
+  }
+  for (const w of size.workloads) {
+    if (w.supported) {
+      assert.equal(w.runs?.length, 2, w.name);
+      assert.ok(w.runs!.every((r) => r.requests > 0), `${w.name} made requests`);
+      assert.equal(w.failures, 0, `${w.name}: ${w.runs?.find((r) => r.firstFailure)?.firstFailure}`);
+    } else {
+      assert.ok(w.reason && w.reason.length > 0, `${w.name} says why it is unsupported`);
+    }
+  }
+  for (const always of ['read Patient by id (c=16)', 'create Observation (c=16)', 'system history page (_count=50)']) {
+    assert.ok(size.workloads.find((w) => w.name === always)?.supported, `${always} is supported`);
+  }
+  assert.ok(results.validationInProcess.every((v) => v.perSecond.every((n) => n > 0)));
+  assert.ok(results.rawSqlite && results.rawSqlite.lookupsPerSecond > 0);
+}
+
+describe('benchmark smoke run', function () {
+  this.timeout(120_000);
+  let outDir: string;
+  beforeEach(() => {
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
+  });
+  afterEach(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+  it('runs every workload against a server it starts, and writes JSON, markdown and SVG', async () => {
+    const results = await runBenchmark(parseBenchOptions(['--smoke'], outDir));
+    checkResults(results);
+    assert.equal(results.target.ownServer, true);
+    assert.ok(results.sizes[0].serverPeakRssMiB! > 0);
+    assert.ok(results.sizes[0].storeDiskMiB! > 0);
+    const stem = writeResults(results, outDir);
+    assert.equal(JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')).sizes.length, 1);
+    assert.match(fs.readFileSync(`${stem}.md`, 'utf8'), /\| read Patient by id \(c=16\) \| 16 \|/);
+    assert.match(fs.readFileSync(`${stem}.svg`, 'utf8'), /^<svg /);
+  });
+
+  it('measures another server the same way with --target', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-target-'));
+    const other = await startServerProcess({ FHIR_DATA_DIR: dir });
+    try {
+      const results = await runBenchmark(parseBenchOptions(['--smoke', '--target', other.baseUrl], outDir));
+      checkResults(results);
+      assert.equal(results.target.ownServer, false);
+      assert.equal(results.target.url, other.baseUrl);
+      assert.equal(results.sizes[0].serverPeakRssMiB, undefined);
+    } finally {
+      await other.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('benchmark options', () => {
+  it('reads sizes with k and M, and the other flags', () => {
+    const o = parseBenchOptions(['--sizes', '1M,10k,100k', '--runs', '5', '--duration', '2', '--target', 'http://x/fhir/', '--token', 't'], '/out');
+    assert.deepEqual(o.sizes, [10_000, 100_000, 1_000_000]);
+    assert.equal(o.runs, 5);
+    assert.equal(o.durationMs, 2000);
+    assert.equal(o.target, 'http://x/fhir');
+    assert.equal(o.token, 't');
+  });
+
+  it('refuses unknown flags and bad sizes with a usage message', () => {
+    assert.throws(() => parseBenchOptions(['--fast'], '/out'), (e: unknown) => e instanceof UsageError && /Usage/.test(e.message));
+    assert.throws(() => parseBenchOptions(['--sizes', 'lots'], '/out'), UsageError);
+  });
+});
