@@ -7,17 +7,20 @@ import { pinoHttp } from 'pino-http';
 import type { ServerConfig } from './config';
 import { fhirEndpoint } from './http/fhir-endpoint';
 import { sendError } from './http/render';
+import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 
 export interface AppDependencies {
   config: Pick<ServerConfig, 'baseUrl' | 'maxBodyBytes'>;
   store: ResourceStore;
   logger: Logger;
+  /** The search parameters the server indexes and searches on. */
+  registry: SearchParameterRegistry;
 }
 
 const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
-export function createApp({ config, store, logger }: AppDependencies): Express {
+export function createApp({ config, store, logger, registry }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,7 +41,7 @@ export function createApp({ config, store, logger }: AppDependencies): Express {
     res.json({ status: 'ok' });
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl }));
+  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl, registry }));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

@@ -5,6 +5,8 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
 import { createLogger } from './logger';
+import { SearchParameterRegistry } from './search/indexing/registry';
+import { createResourceIndexer } from './search/search-index';
 import { openStore } from './store/open-store';
 import { loadBaseSchema } from './validation/base-schema';
 
@@ -20,10 +22,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const store = openStore(config);
   loadResourceDefinitions();
   loadBaseSchema();
-  const app = createApp({ config, store, logger });
+  const registry = new SearchParameterRegistry();
+  const store = openStore(config, createResourceIndexer(registry));
+  const app = createApp({ config, store, logger, registry });
   const server: Server = app.listen(config.port, () => {
     // The bound port, not the configured one: PORT=0 asks the system for a free port.
     const address = server.address();

@@ -6,7 +6,8 @@ import type {
   CapabilityStatementRestResourceInteraction,
   CapabilityStatementRestInteraction,
 } from '@medplum/fhirtypes';
-import { commonSearchParameters } from '../search/parse-search';
+import type { SearchParameterRegistry } from '../search/indexing/registry';
+import { storeSearchParameters } from '../search/parse-search';
 import type { Interaction } from './request';
 import { resourceTypes } from './resource-definitions';
 import { routes } from './routes';
@@ -15,7 +16,7 @@ const software = { name: 'DHC FHIR Server', version: '0.1.0' };
 const startedAt = new Date().toISOString();
 const cache = new Map<string, CapabilityStatement>();
 
-export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+export function buildCapabilityStatement(baseUrl: string, registry: SearchParameterRegistry): CapabilityStatement {
   const typeInteractions: CapabilityStatementRestResourceInteraction[] = [];
   const systemInteractions: CapabilityStatementRestInteraction[] = [];
   for (const route of routes) {
@@ -37,7 +38,11 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     conditionalRead: 'not-supported',
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
-    searchParam: commonSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+    searchParam: [
+      ...storeSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+      // Only what is actually indexed: a parameter whose expression could not be compiled is left out.
+      ...registry.indexPlan(type).map(({ def }) => ({ name: def.code, definition: def.url, type: def.type })),
+    ],
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -56,7 +61,7 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
 export const capabilities: Interaction = async (_request, _params, context) => {
   let statement = cache.get(context.baseUrl);
   if (!statement) {
-    statement = buildCapabilityStatement(context.baseUrl);
+    statement = buildCapabilityStatement(context.baseUrl, context.registry);
     cache.set(context.baseUrl, statement);
   }
   return { status: 200, body: statement };

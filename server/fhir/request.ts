@@ -2,6 +2,7 @@
 // entries, tests and any future transport build these objects directly.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
+import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { StoreOperations } from '../store/port';
 
 export interface FhirRequest {
@@ -28,6 +29,8 @@ export interface FhirContext {
   /** Public base URL without trailing slash. */
   baseUrl: string;
   logger: Logger;
+  /** The search parameters known to the server. */
+  registry: SearchParameterRegistry;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

@@ -5,12 +5,17 @@ import { parseSearch } from '../search/parse-search';
 import { pageLinks, parseCount } from './paging';
 import { isStrictHandling } from './prefer';
 import type { Interaction } from './request';
+import { isResourceType } from './resource-definitions';
 import { applySubset, parseSubsetRequest } from './subsetting';
 
 export const search: Interaction = async (request, { resourceType }, context) => {
   const subset = parseSubsetRequest(request.query, true);
   const countOnly = subset.summary === 'count';
-  const { plan, unknown } = parseSearch(resourceType as string, request.query, countOnly ? 0 : parseCount(request.query));
+  const { plan, unknown } = parseSearch(resourceType as string, request.query, countOnly ? 0 : parseCount(request.query), {
+    registry: context.registry,
+    baseUrl: context.baseUrl,
+    isResourceType,
+  });
   if (countOnly) {
     plan.total = 'accurate';
   }
@@ -18,11 +23,18 @@ export const search: Interaction = async (request, { resourceType }, context) =>
     throw badRequest(`Unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`, unknown[0]);
   }
   const page = await context.store.search(plan);
-  const entry: BundleEntry[] = page.resources.map((v) => ({
-    fullUrl: `${context.baseUrl}/${v.resourceType}/${v.id}`,
-    resource: applySubset(v.resource!, subset),
-    search: { mode: 'match' },
-  }));
+  const entry: BundleEntry[] = [
+    ...page.resources.map((v) => ({
+      fullUrl: `${context.baseUrl}/${v.resourceType}/${v.id}`,
+      resource: applySubset(v.resource!, subset),
+      search: { mode: 'match' as const },
+    })),
+    ...page.included.map((v) => ({
+      fullUrl: `${context.baseUrl}/${v.resourceType}/${v.id}`,
+      resource: applySubset(v.resource!, subset),
+      search: { mode: 'include' as const },
+    })),
+  ];
   if (unknown.length) {
     entry.push({
       resource: outcome(

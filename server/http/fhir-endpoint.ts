@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { handleFhirRequest } from '../fhir/dispatch';
 import type { FhirContext, FhirRequest } from '../fhir/request';
 import { badRequest } from '../outcomes';
+import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { StoreOperations } from '../store/port';
 import { bodyKind, checkAcceptable } from './content-negotiation';
 import { sendError, sendFhirResponse } from './render';
@@ -11,6 +12,7 @@ import { sendError, sendFhirResponse } from './render';
 export interface EndpointOptions {
   store: StoreOperations;
   baseUrl: string;
+  registry: SearchParameterRegistry;
 }
 
 export function fhirEndpoint(options: EndpointOptions) {
@@ -26,7 +28,7 @@ export function fhirEndpoint(options: EndpointOptions) {
         headers: req.headers as Record<string, string | undefined>,
       };
       readBody(req, request);
-      const context: FhirContext = { store: options.store, baseUrl: options.baseUrl, logger: req.log };
+      const context: FhirContext = { store: options.store, baseUrl: options.baseUrl, logger: req.log, registry: options.registry };
       const response = await handleFhirRequest(request, context);
       sendFhirResponse(res, response, pretty);
     } catch (err) {

@@ -1,20 +1,51 @@
-// Turns a search request's parameters into a SearchPlan. Parameters this server does not support are
-// returned as unknown, so the caller can report them (lenient) or refuse the search (strict).
-// https://hl7.org/fhir/R4/search.html
+// Turns a search request's parameters into a SearchPlan: filters per parameter type, chains and _has,
+// sort, includes and paging. Parameters the server does not know are returned as unknown, so the caller
+// can report them (lenient) or refuse the search (strict). https://hl7.org/fhir/R4/search.html
 import { badRequest } from '../outcomes';
 import { parseDateRange } from './date-value';
-import type { DatePrefix, Filter, SearchPlan, SortKey } from './plan';
+import type { SearchParameterRegistry } from './indexing/registry';
+import type { SearchParameterDef } from './indexing/types';
+import type { Filter, IncludeSpec, IndexKind, ParamRef, RangeCondition, SearchPlan, SortKey } from './plan';
+import { splitPrefix } from './values/prefix';
+import { parseValue, type ValueContext } from './values/parse-value';
+import { splitUnescaped, unescapeValue } from './values/split';
 
-/** Search parameters that every resource type supports, with their FHIR search type. */
-export const commonSearchParameters = [
+/** Search parameters the store answers from its own columns, on every resource type. */
+export const storeSearchParameters = [
   { name: '_id', type: 'token' as const, documentation: 'Logical id of the resource' },
   { name: '_lastUpdated', type: 'date' as const, documentation: 'When the resource version was written' },
 ];
 
 /** Result parameters: they shape the result rather than filter it. */
-const resultParameters = new Set(['_count', '_sort', '_total', '_cursor', '_summary', '_elements', '_format', '_pretty']);
+const resultParameters = new Set([
+  '_count',
+  '_sort',
+  '_total',
+  '_cursor',
+  '_summary',
+  '_elements',
+  '_format',
+  '_pretty',
+  '_include',
+  '_revinclude',
+]);
 
-const datePrefixes = new Set<DatePrefix>(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
+/** Modifiers each parameter type accepts besides :missing (token :in/:not-in/:above/:below need terminology). */
+const modifiers: Record<string, string[]> = {
+  string: ['', 'exact', 'contains'],
+  token: ['', 'not', 'text', 'of-type'],
+  date: [''],
+  number: [''],
+  quantity: [''],
+  uri: ['', 'above', 'below'],
+  composite: [''],
+};
+
+export interface SearchContext {
+  registry: SearchParameterRegistry;
+  baseUrl: string;
+  isResourceType: (type: string) => boolean;
+}
 
 export interface ParsedSearch {
   plan: SearchPlan;
@@ -22,83 +53,212 @@ export interface ParsedSearch {
   unknown: string[];
 }
 
-export function parseSearch(resourceType: string, query: URLSearchParams, count: number): ParsedSearch {
+export function parseSearch(resourceType: string, query: URLSearchParams, count: number, context: SearchContext): ParsedSearch {
   const filters: Filter[] = [];
   const unknown: string[] = [];
   for (const [name, value] of query) {
-    if (resultParameters.has(name)) {
+    const base = name.split(':')[0];
+    if (resultParameters.has(base)) {
       continue;
     }
-    switch (name) {
-      case '_id':
-        filters.push({ kind: 'id', ids: splitValues(value) });
-        break;
-      case '_lastUpdated':
-        filters.push({ kind: 'lastUpdated', anyOf: splitValues(value).map((v) => parseDateCondition(v, name)) });
-        break;
-      default:
-        unknown.push(name);
+    const filter = parseParameter(resourceType, name, value, context);
+    if (filter) {
+      filters.push(filter);
+    } else {
+      unknown.push(name);
     }
   }
   return {
     plan: {
       resourceType,
       filters,
-      sort: parseSort(query.get('_sort')),
+      sort: parseSort(resourceType, query.get('_sort'), context),
       count,
       cursor: query.get('_cursor') ?? undefined,
       total: parseTotal(query.get('_total')),
+      include: parseIncludes(query, '_include', context),
+      revInclude: parseIncludes(query, '_revinclude', context),
     },
     unknown,
   };
 }
 
-/** Comma-separated alternatives; '\,' is a literal comma (https://hl7.org/fhir/R4/search.html#escaping). */
-export function splitValues(value: string): string[] {
-  const values: string[] = [];
-  let current = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && i + 1 < value.length) {
-      current += value[++i];
-    } else if (c === ',') {
-      values.push(current);
-      current = '';
-    } else {
-      current += c;
+/** One query parameter as a filter on resourceType, or undefined if no such parameter exists. */
+function parseParameter(resourceType: string, name: string, value: string, context: SearchContext): Filter | undefined {
+  if (name.startsWith('_has:')) {
+    return parseHas(resourceType, name, value, context);
+  }
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    return parseChain(resourceType, name.slice(0, dot), name.slice(dot + 1), value, context);
+  }
+  const [code, modifier = ''] = splitModifier(name);
+  if ((code === '_id' || code === '_lastUpdated') && modifier === 'missing') {
+    if (value !== 'true' && value !== 'false') {
+      throw badRequest(`${name} takes true or false, got '${value}'`, name);
+    }
+    // Every resource has an id and a lastUpdated: missing=true matches none, missing=false all.
+    return value === 'true' ? { kind: 'anyOf', filters: [] } : { kind: 'id', ids: [], negate: true };
+  }
+  if ((code === '_id' && modifier !== '' && modifier !== 'not') || (code === '_lastUpdated' && modifier !== '')) {
+    throw badRequest(`${name}: ':${modifier}' is not a modifier of ${code}`, name);
+  }
+  if (code === '_id') {
+    return { kind: 'id', ids: splitUnescaped(value, ',').map(unescapeValue), negate: modifier === 'not' };
+  }
+  if (code === '_lastUpdated') {
+    return { kind: 'lastUpdated', anyOf: splitUnescaped(value, ',').map((v) => parseRange(v, name)) };
+  }
+  const def = context.registry.get(resourceType, code);
+  if (!def || def.type === 'special') {
+    return undefined;
+  }
+  const param = paramRef(resourceType, def);
+  if (modifier === 'missing') {
+    if (value !== 'true' && value !== 'false') {
+      throw badRequest(`${name} takes true or false, got '${value}'`, name);
+    }
+    return { kind: 'missing', param, missing: value === 'true' };
+  }
+  if (def.type !== 'reference' && !modifiers[def.type].includes(modifier)) {
+    const later = ['in', 'not-in', 'above', 'below'].includes(modifier) && def.type === 'token';
+    throw badRequest(
+      later
+        ? `${name}: the :${modifier} modifier needs the terminology service, which this server does not offer yet`
+        : `${name}: ':${modifier}' is not a modifier of ${def.type} parameters`,
+      name
+    );
+  }
+  const valueContext: ValueContext = {
+    baseUrl: context.baseUrl,
+    isResourceType: context.isResourceType,
+    byCanonical: (url) => context.registry.byCanonical(url),
+  };
+  const anyOf = splitUnescaped(value, ',').map((v) => parseValue(def, v, modifier === 'not' ? '' : modifier, name, valueContext));
+  return { kind: 'param', param, anyOf, negate: modifier === 'not' };
+}
+
+/** subject:Patient.name=x, subject.name=x, and longer chains (https://hl7.org/fhir/R4/search.html#chaining). */
+function parseChain(resourceType: string, link: string, rest: string, value: string, context: SearchContext): Filter | undefined {
+  const [code, typeModifier] = splitModifier(link);
+  const def = context.registry.get(resourceType, code);
+  if (!def) {
+    return undefined;
+  }
+  if (def.type !== 'reference') {
+    throw badRequest(`${link}: only reference parameters can be chained`, link);
+  }
+  const nextName = rest.split('.')[0].split(':')[0];
+  const candidates = typeModifier ? [typeModifier] : (def.target ?? []);
+  const targetTypes = candidates.filter(
+    (t) => context.isResourceType(t) && (nextName === '_id' || nextName === '_lastUpdated' || nextName.startsWith('_has') || context.registry.get(t, nextName))
+  );
+  if (!targetTypes.length) {
+    throw badRequest(`${link}.${rest}: no target type of '${code}' has a parameter '${nextName}'`, `${link}.${rest}`);
+  }
+  // Each target type gets its own chain, so that a value is read with that type's parameter definition.
+  const chains: Filter[] = [];
+  for (const target of targetTypes) {
+    const filter = parseParameter(target, rest, value, context);
+    if (filter) {
+      chains.push({ kind: 'chain', param: paramRef(resourceType, def), targetTypes: [target], filters: [filter] });
     }
   }
-  values.push(current);
-  return values;
+  return chains.length === 1 ? chains[0] : { kind: 'anyOf', filters: chains };
 }
 
-function parseDateCondition(value: string, parameter: string): { prefix: DatePrefix; low: number; high: number } {
-  const maybePrefix = value.slice(0, 2) as DatePrefix;
-  const hasPrefix = datePrefixes.has(maybePrefix);
-  const range = parseDateRange(hasPrefix ? value.slice(2) : value, parameter);
-  return { prefix: hasPrefix ? maybePrefix : 'eq', ...range };
+/** _has:Observation:patient:code=x (https://hl7.org/fhir/R4/search.html#has). */
+function parseHas(resourceType: string, name: string, value: string, context: SearchContext): Filter {
+  const [, sourceType, referenceCode, ...restParts] = name.split(':');
+  const rest = restParts.join(':');
+  if (!sourceType || !referenceCode || !rest || !context.isResourceType(sourceType)) {
+    throw badRequest(`${name}: _has is _has:[type]:[reference parameter]:[parameter]`, name);
+  }
+  const def = context.registry.get(sourceType, referenceCode);
+  if (!def || def.type !== 'reference') {
+    throw badRequest(`${name}: '${referenceCode}' is not a reference parameter of ${sourceType}`, name);
+  }
+  if (def.target && !def.target.includes(resourceType)) {
+    throw badRequest(`${name}: ${sourceType}.${referenceCode} never refers to ${resourceType}`, name);
+  }
+  const inner = parseParameter(sourceType, rest, value, context);
+  if (!inner) {
+    throw badRequest(`${name}: '${rest}' is not a search parameter of ${sourceType}`, name);
+  }
+  return { kind: 'has', referenceParam: paramRef(sourceType, def), filters: [inner] };
 }
 
-function parseSort(value: string | null): SortKey[] {
+function parseSort(resourceType: string, value: string | null, context: SearchContext): SortKey[] {
   if (!value) {
     return [];
   }
   return value.split(',').map((key) => {
     const descending = key.startsWith('-');
-    const field = descending ? key.slice(1) : key;
-    if (field !== '_id' && field !== '_lastUpdated') {
-      throw badRequest(`_sort on '${field}' is not supported; sort on _id or _lastUpdated`, '_sort');
+    const code = descending ? key.slice(1) : key;
+    if (code === '_id' || code === '_lastUpdated') {
+      return { field: code, descending };
     }
-    return { field, descending };
+    const def = context.registry.get(resourceType, code);
+    if (!def || def.type === 'composite' || def.type === 'special') {
+      throw badRequest(`_sort: '${code}' is not a sortable search parameter of ${resourceType}`, '_sort');
+    }
+    return { field: 'param', param: paramRef(resourceType, def), descending };
   });
+}
+
+/** _include=Type:param[:target], _include=*, and the :iterate modifier. */
+function parseIncludes(query: URLSearchParams, name: '_include' | '_revinclude', context: SearchContext): IncludeSpec[] {
+  const specs: IncludeSpec[] = [];
+  for (const [key, value] of query) {
+    const [base, modifier] = splitModifier(key);
+    if (base !== name) {
+      continue;
+    }
+    if (modifier && modifier !== 'iterate' && modifier !== 'recurse') {
+      throw badRequest(`${key}: the only modifier is :iterate`, key);
+    }
+    const [sourceType, code, targetType] = value.split(':');
+    if (value === '*') {
+      throw badRequest(`${key}=* needs a source type: use ${name}=[type]:*`, key);
+    }
+    if (!sourceType || !code || !context.isResourceType(sourceType)) {
+      throw badRequest(`${key}: '${value}' is not [type]:[parameter] or [type]:[parameter]:[target type]`, key);
+    }
+    const codes =
+      code === '*'
+        ? context.registry.forType(sourceType).filter((d) => d.type === 'reference').map((d) => d.code)
+        : [code];
+    if (code !== '*' && context.registry.get(sourceType, code)?.type !== 'reference') {
+      throw badRequest(`${key}: '${code}' is not a reference parameter of ${sourceType}`, key);
+    }
+    if (targetType && !context.isResourceType(targetType)) {
+      throw badRequest(`${key}: '${targetType}' is not a resource type`, key);
+    }
+    specs.push({ sourceType, codes, ...(targetType ? { targetType } : {}), iterate: !!modifier });
+  }
+  return specs;
 }
 
 function parseTotal(value: string | null): SearchPlan['total'] {
   if (value === null) {
-    return 'accurate';
+    return 'auto';
   }
   if (value !== 'none' && value !== 'estimate' && value !== 'accurate') {
     throw badRequest(`_total must be none, estimate or accurate, got '${value}'`, '_total');
   }
   return value;
+}
+
+function parseRange(value: string, parameter: string): RangeCondition {
+  const { prefix, rest } = splitPrefix(value);
+  return { prefix, ...parseDateRange(rest, parameter) };
+}
+
+function splitModifier(name: string): [string, string | undefined] {
+  const colon = name.indexOf(':');
+  return colon < 0 ? [name, undefined] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+export function paramRef(resourceType: string, def: SearchParameterDef): ParamRef {
+  return { resourceType, code: def.code, kind: def.type as IndexKind };
 }

@@ -1,26 +1,83 @@
 // The store-neutral query plan a search request compiles to. Each adapter translates it into its own
 // query language; nothing here knows SQL or MongoDB. https://hl7.org/fhir/R4/search.html
+import type { SearchParameterType } from './indexing/types';
 
-/** Date comparison prefixes (https://hl7.org/fhir/R4/search.html#prefix). */
-export type DatePrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+/** Comparison prefixes (https://hl7.org/fhir/R4/search.html#prefix). */
+export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
 
-/** A search date value as the half-open instant range [low, high) its precision implies, in ms since epoch. */
-export interface DateCondition {
-  prefix: DatePrefix;
+/** A search value as the half-open range [low, high) its precision implies, with its prefix. */
+export interface RangeCondition {
+  prefix: Prefix;
   low: number;
   high: number;
 }
 
-/** Filters are ANDed; the alternatives inside one filter (comma-separated values) are ORed. */
+export type ValueCondition =
+  | { type: 'string'; match: 'starts' | 'exact' | 'contains'; value: string }
+  | {
+      type: 'token';
+      /** undefined: any system; null: no system (`|code`). */
+      system?: string | null;
+      code?: string;
+      /** :text, normalised like a string value; matched as starts-with. */
+      text?: string;
+      /** :of-type on identifiers. */
+      typeSystem?: string;
+      typeCode?: string;
+    }
+  | ({ type: 'date' } & RangeCondition)
+  | ({ type: 'number' } & RangeCondition & { value: number })
+  | ({ type: 'quantity' } & RangeCondition & { value: number; system?: string; code?: string })
+  | {
+      type: 'reference';
+      targetTypes?: string[];
+      id?: string;
+      url?: string;
+      version?: string;
+      identifierSystem?: string;
+      identifierValue?: string;
+    }
+  | { type: 'uri'; match: 'eq' | 'above' | 'below'; value: string }
+  | { type: 'composite'; parts: ValueCondition[] };
+
+/** Which index a parameter's values live in. */
+export type IndexKind = Exclude<SearchParameterType, 'special'>;
+
+/** A search parameter of a resource type, as the store knows it. */
+export interface ParamRef {
+  resourceType: string;
+  code: string;
+  kind: IndexKind;
+}
+
+/**
+ * Filters are ANDed; each applies to the resources being searched (the outer type), or, inside a
+ * chain or _has, to the resources at the other end of the reference.
+ */
 export type Filter =
-  | { kind: 'id'; ids: string[] }
-  | { kind: 'lastUpdated'; anyOf: DateCondition[] };
+  | { kind: 'id'; ids: string[]; negate?: boolean }
+  | { kind: 'lastUpdated'; anyOf: RangeCondition[] }
+  /** Any of the conditions on one parameter; negate: none of them (:not, ne on tokens). */
+  | { kind: 'param'; param: ParamRef; anyOf: ValueCondition[]; negate?: boolean }
+  | { kind: 'missing'; param: ParamRef; missing: boolean }
+  /** subject:Patient.name=x: the reference param points at a resource of targetTypes matching `filters`. */
+  | { kind: 'chain'; param: ParamRef; targetTypes: string[]; filters: Filter[] }
+  /** _has:Observation:patient:code=x: some `source` resource, matching `filters`, refers to this one. */
+  | { kind: 'has'; referenceParam: ParamRef; filters: Filter[] }
+  /** Any of several filters (a compartment: any of the reference params that put a resource in it). */
+  | { kind: 'anyOf'; filters: Filter[] };
 
-export type SortField = '_id' | '_lastUpdated';
+export type SortKey =
+  | { field: '_id' | '_lastUpdated'; descending: boolean }
+  | { field: 'param'; param: ParamRef; descending: boolean };
 
-export interface SortKey {
-  field: SortField;
-  descending: boolean;
+export interface IncludeSpec {
+  /** The type whose reference parameter is followed. */
+  sourceType: string;
+  /** The reference parameters followed ('*' in the request names all of the type's). */
+  codes: string[];
+  targetType?: string;
+  iterate: boolean;
 }
 
 export interface SearchPlan {
@@ -31,5 +88,8 @@ export interface SearchPlan {
   count: number;
   /** Opaque cursor from a previous page's nextCursor. */
   cursor?: string;
-  total: 'none' | 'estimate' | 'accurate';
+  /** 'auto': a total only where it is free (when the first page holds every match). */
+  total: 'none' | 'estimate' | 'accurate' | 'auto';
+  include: IncludeSpec[];
+  revInclude: IncludeSpec[];
 }

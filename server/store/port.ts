@@ -1,7 +1,11 @@
 // The storage port: the one interface every adapter (SQLite, MongoDB) implements. Nothing outside
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
 import type { Resource } from '@medplum/fhirtypes';
+import type { IndexEntries } from '../search/indexing/types';
 import type { SearchPlan } from '../search/plan';
+
+/** Extracts the search index entries of a resource; adapters call it on every write of a current version. */
+export type ResourceIndexer = (resource: Resource) => IndexEntries;
 
 /** One stored version of a resource; a delete is a version too (a tombstone without content). */
 export interface ResourceVersion<T extends Resource = Resource> {
@@ -55,6 +59,8 @@ export interface HistoryPage {
 
 export interface SearchPage {
   resources: ResourceVersion[];
+  /** Resources added by _include and _revinclude (not matches). */
+  included: ResourceVersion[];
   /** Present when the plan asked for a total. */
   total?: number;
   nextCursor?: string;

@@ -59,12 +59,24 @@ describe('capabilities (GET /metadata)', () => {
 
   it('lists the search parameters search supports, with their types', () => {
     const params = statement.rest![0].resource!.find((r) => r.type === 'Observation')!.searchParam!;
-    assert.deepEqual(
-      params.map((p) => [p.name, p.type]),
-      [
-        ['_id', 'token'],
-        ['_lastUpdated', 'date'],
-      ]
-    );
+    const types = new Map(params.map((p) => [p.name, p.type]));
+    assert.equal(types.get('_id'), 'token');
+    assert.equal(types.get('_lastUpdated'), 'date');
+    assert.equal(types.get('code'), 'token');
+    assert.equal(types.get('date'), 'date');
+    assert.equal(types.get('subject'), 'reference');
+    assert.equal(types.get('value-quantity'), 'quantity');
+    assert.equal(types.get('component-code-value-quantity'), 'composite');
+    assert.equal(types.get('_tag'), 'token');
+  });
+
+  it('claims only search parameters that a strict search accepts', async () => {
+    for (const type of ['Patient', 'Observation', 'MedicationRequest']) {
+      const params = statement.rest![0].resource!.find((r) => r.type === type)!.searchParam!;
+      for (const p of params) {
+        const res = await server.http.get(`/${type}?${p.name}:missing=true`).set('Prefer', 'handling=strict');
+        assert.equal(res.status, 200, `${type}?${p.name}: ${JSON.stringify(res.body.issue ?? '')}`);
+      }
+    }
   });
 });

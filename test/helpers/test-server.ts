@@ -4,7 +4,26 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import type { ResourceStore } from '../../server/store/port';
+import { SearchParameterRegistry } from '../../server/search/indexing/registry';
+import { createResourceIndexer } from '../../server/search/search-index';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+
+/** Building the registry costs about a second, so every test shares one. */
+let sharedRegistry: SearchParameterRegistry | undefined;
+export function testRegistry(): SearchParameterRegistry {
+  sharedRegistry ??= new SearchParameterRegistry();
+  return sharedRegistry;
+}
+
+/** A private in-memory store, indexed like the server's. */
+export function memoryStore(): SqliteStore {
+  return new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(testRegistry()) });
+}
+
+/** A store on a file, indexed like the server's. */
+export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL'): SqliteStore {
+  return new SqliteStore({ file, synchronous, indexer: createResourceIndexer(testRegistry()) });
+}
 
 export const testBaseUrl = 'http://fhir.test';
 
@@ -16,10 +35,11 @@ export interface TestServer {
 }
 
 export function createTestServer(options: { store?: ResourceStore; maxBodyBytes?: number } = {}): TestServer {
-  const store = options.store ?? new SqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
+  const store = options.store ?? memoryStore();
   const app = createApp({
     config: { baseUrl: testBaseUrl, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
     store,
+    registry: testRegistry(),
     logger: pino({ level: 'silent' }),
   });
   return { app, store, http: supertest(app), close: () => store.close() };

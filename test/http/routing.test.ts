@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ResourceStore } from '../../server/store/port';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { patient } from '../helpers/fixtures';
-import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
+import { createTestServer, fhirJson, memoryStore, type TestServer } from '../helpers/test-server';
 
 describe('routing and errors', () => {
   let server: TestServer;
@@ -57,7 +56,7 @@ describe('routing and errors', () => {
 
 describe('server errors', () => {
   it('answers 500 with an OperationOutcome for a bug, and keeps serving', async () => {
-    const real = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
+    const real = memoryStore();
     let failNext = true;
     const flaky: ResourceStore = Object.create(real) as ResourceStore;
     flaky.readCurrent = async (type, id) => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { dateConditionBounds } from '../../server/search/date-bounds';
+import { dateApproximation, rangeBounds } from '../../server/search/range-bounds';
 import { parseDateRange } from '../../server/search/date-value';
 import { FhirError } from '../../server/outcomes';
 
@@ -33,8 +33,8 @@ describe('search date values', () => {
 
   it('expresses each prefix over the stored range', () => {
     const day = parseDateRange('2024-03-05', 'd');
-    const test = (prefix: Parameters<typeof dateConditionBounds>[0]['prefix'], low: string, high: string): boolean =>
-      dateConditionBounds({ prefix, ...day }).some((all) =>
+    const test = (prefix: Parameters<typeof rangeBounds>[0]['prefix'], low: string, high: string): boolean =>
+      rangeBounds({ prefix, ...day }, dateApproximation()).some((all) =>
         all.every((b) => {
           const v = b.field === 'low' ? ms(low) : ms(high);
           return b.op === '<' ? v < b.value : b.op === '<=' ? v <= b.value : b.op === '>' ? v > b.value : v >= b.value;

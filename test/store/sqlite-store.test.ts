@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { schemaVersion } from '../../server/store/sqlite/schema';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { fileStore, memoryStore } from '../helpers/test-server';
 import { patient } from '../helpers/fixtures';
 import { describeStoreContract } from './store-contract';
 
-describeStoreContract('SQLite in memory', () => new SqliteStore({ file: ':memory:', synchronous: 'NORMAL' }));
+describeStoreContract('SQLite in memory', memoryStore);
 
 describe('SQLite store on a file', () => {
   let dir: string;
@@ -17,14 +17,14 @@ describe('SQLite store on a file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  describeStoreContract('SQLite file (WAL)', () => new SqliteStore({ file: path.join(dir, `${Math.random()}.sqlite`), synchronous: 'NORMAL' }));
+  describeStoreContract('SQLite file (WAL)', () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'));
 
   it('creates the schema in WAL mode and reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'nested', 'fhir.sqlite');
-    const store = new SqliteStore({ file, synchronous: 'FULL' });
+    const store = fileStore(file, 'FULL');
     await store.create(patient({ id: 'p1' }));
     await store.close();
-    const reopened = new SqliteStore({ file, synchronous: 'FULL' });
+    const reopened = fileStore(file, 'FULL');
     assert.equal((await reopened.readCurrent('Patient', 'p1'))?.versionId, '1');
     await reopened.close();
     const raw = new DatabaseSync(file);
@@ -38,11 +38,11 @@ describe('SQLite store on a file', () => {
     const raw = new DatabaseSync(file);
     raw.exec(`PRAGMA user_version = ${schemaVersion + 1}`);
     raw.close();
-    assert.throws(() => new SqliteStore({ file, synchronous: 'FULL' }), /newer than this server knows.*FHIR_DB/);
+    assert.throws(() => fileStore(file, 'FULL'), /newer than this server knows.*FHIR_DB/);
   });
 
   it('does not show a transaction that is still open to readers', async () => {
-    const store = new SqliteStore({ file: path.join(dir, 'isolation.sqlite'), synchronous: 'NORMAL' });
+    const store = fileStore(path.join(dir, 'isolation.sqlite'), 'NORMAL');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const tx = store.transaction(async (t) => {

@@ -118,6 +118,8 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
         sort: [],
         count: 10,
         total: 'accurate',
+        include: [],
+        revInclude: [],
       });
       assert.deepEqual(page.resources.map((r) => r.id), ['a']);
       assert.equal(page.total, 1);

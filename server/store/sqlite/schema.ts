@@ -3,7 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 
 const migrations: string[] = [
-  // 1: every version of every resource, and an index of the current version of each.
+  // 1: every version of every resource; the current version of each; the search index of current versions.
   `
   CREATE TABLE resource_versions (
     seq           INTEGER PRIMARY KEY,  -- global write order: history paging and default search order
@@ -19,17 +19,80 @@ const migrations: string[] = [
   CREATE INDEX resource_versions_by_type ON resource_versions (resource_type, seq);
   CREATE INDEX resource_versions_by_time ON resource_versions (last_updated);
 
-  CREATE TABLE current_resources (
+  -- One row per resource: its current version. key is a compact handle for the index tables.
+  CREATE TABLE resources (
+    key           INTEGER PRIMARY KEY,
     resource_type TEXT    NOT NULL,
     id            TEXT    NOT NULL,
     seq           INTEGER NOT NULL,     -- the current version's row in resource_versions
     version_id    INTEGER NOT NULL,
     last_updated  INTEGER NOT NULL,
-    deleted       INTEGER NOT NULL,
-    PRIMARY KEY (resource_type, id)
-  ) WITHOUT ROWID;
-  CREATE INDEX current_resources_by_seq ON current_resources (resource_type, deleted, seq);
-  CREATE INDEX current_resources_by_updated ON current_resources (resource_type, deleted, last_updated, seq);
+    deleted       INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX resources_by_id ON resources (resource_type, id);
+  CREATE INDEX resources_by_seq ON resources (resource_type, deleted, seq);
+  CREATE INDEX resources_by_updated ON resources (resource_type, deleted, last_updated, seq);
+
+  -- Search parameters get small integer ids, so that index rows stay narrow.
+  CREATE TABLE search_params (
+    param_id      INTEGER PRIMARY KEY,
+    resource_type TEXT NOT NULL,
+    code          TEXT NOT NULL,
+    UNIQUE (resource_type, code)
+  );
+
+  -- The search index: rows for current, non-deleted versions only. Each table has a lookup index
+  -- led by param_id and one on key, to replace a resource's rows when it changes.
+  CREATE TABLE idx_string (param_id INTEGER NOT NULL, value TEXT NOT NULL, key INTEGER NOT NULL);
+  CREATE INDEX idx_string_lookup ON idx_string (param_id, value);
+  CREATE INDEX idx_string_key ON idx_string (key);
+
+  CREATE TABLE idx_token (
+    param_id INTEGER NOT NULL, system TEXT, code TEXT, text TEXT, type_system TEXT, type_code TEXT, key INTEGER NOT NULL
+  );
+  CREATE INDEX idx_token_lookup ON idx_token (param_id, code, system);
+  CREATE INDEX idx_token_key ON idx_token (key);
+
+  CREATE TABLE idx_date (param_id INTEGER NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL, key INTEGER NOT NULL);
+  CREATE INDEX idx_date_lookup ON idx_date (param_id, low);
+  CREATE INDEX idx_date_key ON idx_date (key);
+
+  CREATE TABLE idx_number (param_id INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL, key INTEGER NOT NULL);
+  CREATE INDEX idx_number_lookup ON idx_number (param_id, low);
+  CREATE INDEX idx_number_key ON idx_number (key);
+
+  CREATE TABLE idx_quantity (
+    param_id INTEGER NOT NULL, value REAL, low REAL NOT NULL, high REAL NOT NULL, system TEXT, code TEXT, unit TEXT,
+    canonical_code TEXT, canonical_low REAL, canonical_high REAL, key INTEGER NOT NULL
+  );
+  CREATE INDEX idx_quantity_lookup ON idx_quantity (param_id, code, low);
+  CREATE INDEX idx_quantity_canonical ON idx_quantity (param_id, canonical_code, canonical_low);
+  CREATE INDEX idx_quantity_key ON idx_quantity (key);
+
+  CREATE TABLE idx_reference (
+    param_id INTEGER NOT NULL, target_type TEXT, target_id TEXT, version TEXT, url TEXT,
+    identifier_system TEXT, identifier_value TEXT, key INTEGER NOT NULL
+  );
+  CREATE INDEX idx_reference_lookup ON idx_reference (param_id, target_id, target_type);
+  CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type);
+  CREATE INDEX idx_reference_url ON idx_reference (param_id, url);
+  CREATE INDEX idx_reference_key ON idx_reference (key);
+
+  CREATE TABLE idx_uri (param_id INTEGER NOT NULL, value TEXT NOT NULL, key INTEGER NOT NULL);
+  CREATE INDEX idx_uri_lookup ON idx_uri (param_id, value);
+  CREATE INDEX idx_uri_key ON idx_uri (key);
+
+  -- Composite values: up to three parts, each in generic columns (a: code/value/id, b: system/type,
+  -- low/high: ranges), so that one row holds the parts that belong together.
+  CREATE TABLE idx_composite (
+    param_id INTEGER NOT NULL,
+    p0_a TEXT, p0_b TEXT, p0_low REAL, p0_high REAL,
+    p1_a TEXT, p1_b TEXT, p1_low REAL, p1_high REAL,
+    p2_a TEXT, p2_b TEXT, p2_low REAL, p2_high REAL,
+    key INTEGER NOT NULL
+  );
+  CREATE INDEX idx_composite_lookup ON idx_composite (param_id, p0_a);
+  CREATE INDEX idx_composite_key ON idx_composite (key);
   `,
 ];
 

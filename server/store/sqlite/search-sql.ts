@@ -1,44 +1,41 @@
-// Compiles a store-neutral SearchPlan into SQLite: filters over the current-version index, keyset
-// paging on the sort keys with the write sequence as the final tie-breaker.
+// Compiles a store-neutral SearchPlan into SQLite: filters over the current-version rows, ordering by
+// the sort keys, and keyset paging with the write sequence as the final tie-breaker.
 import type { SQLInputValue } from 'node:sqlite';
-import { dateConditionBounds } from '../../search/date-bounds';
-import type { Filter, SearchPlan, SortKey } from '../../search/plan';
+import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeCursor, type CursorValues } from '../cursor';
+import { FilterCompiler, tableOf, type ParamIdLookup } from './filter-sql';
 
 export interface CompiledSearch {
   pageSql: string;
   pageParams: SQLInputValue[];
+  /** Present when the plan asks for a counted total. */
   countSql?: string;
   countParams: SQLInputValue[];
-  /** The cursor values of a returned row (the row carries the sort columns under sort_0, sort_1...). */
+  /** The cursor values of a returned row (the row carries the sort columns as sort_0, sort_1...). */
   cursorValues(row: Record<string, SQLInputValue>): CursorValues;
 }
 
 interface SortColumn {
   expr: string;
+  params: SQLInputValue[];
   descending: boolean;
 }
 
-const sortExpressions: Record<SortKey['field'], string> = {
-  _id: 'c.id',
-  _lastUpdated: 'c.last_updated',
-};
+/** Resources without a value sort last in either direction. */
+const lastNumber = 1e300;
+const lastText = '\u{10FFFF}';
 
-export function compileSearch(plan: SearchPlan): CompiledSearch {
-  const where: string[] = ['c.resource_type = ?', 'c.deleted = 0'];
-  const params: SQLInputValue[] = [plan.resourceType];
-  for (const filter of plan.filters) {
-    const clause = compileFilter(filter);
-    where.push(clause.sql);
-    params.push(...clause.params);
-  }
+export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup): CompiledSearch {
+  const filters = new FilterCompiler(paramId).all(plan.filters, 'r');
+  const where: string[] = ['r.resource_type = ?', 'r.deleted = 0', filters.sql];
+  const params: SQLInputValue[] = [plan.resourceType, ...filters.params];
   const countWhere = [...where];
   const countParams = [...params];
 
   // The write sequence ends every ordering, so that the order (and the cursor) is total.
   const columns: SortColumn[] = [
-    ...plan.sort.map((s) => ({ expr: sortExpressions[s.field], descending: s.descending })),
-    { expr: 'c.seq', descending: false },
+    ...plan.sort.map((s) => sortColumn(s, paramId)),
+    { expr: 'r.seq', params: [], descending: false },
   ];
   if (plan.cursor) {
     const after = keysetCondition(columns, decodeCursor(plan.cursor, columns.length));
@@ -46,38 +43,37 @@ export function compileSearch(plan: SearchPlan): CompiledSearch {
     params.push(...after.params);
   }
   const sortSelect = columns.map((c, i) => `${c.expr} AS sort_${i}`).join(', ');
-  const orderBy = columns.map((c) => `${c.expr} ${c.descending ? 'DESC' : 'ASC'}`).join(', ');
+  const orderBy = columns.map((_, i) => `sort_${i} ${columns[i].descending ? 'DESC' : 'ASC'}`).join(', ');
   const pageSql =
-    `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, ${sortSelect}
-     FROM current_resources c JOIN resource_versions v ON v.seq = c.seq
+    `SELECT r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, ${sortSelect}
+     FROM resources r JOIN resource_versions v ON v.seq = r.seq
      WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
+  const counted = plan.total === 'accurate' || plan.total === 'estimate';
   return {
     pageSql,
-    pageParams: [...params, plan.count + 1],
-    countSql:
-      plan.total === 'none' ? undefined : `SELECT count(*) AS total FROM current_resources c WHERE ${countWhere.join(' AND ')}`,
+    pageParams: [...columns.flatMap((c) => c.params), ...params, plan.count + 1],
+    countSql: counted ? `SELECT count(*) AS total FROM resources r WHERE ${countWhere.join(' AND ')}` : undefined,
     countParams,
     cursorValues: (row) => columns.map((_, i) => row[`sort_${i}`] as string | number),
   };
 }
 
-function compileFilter(filter: Filter): { sql: string; params: SQLInputValue[] } {
-  switch (filter.kind) {
-    case 'id':
-      return { sql: `c.id IN (${filter.ids.map(() => '?').join(', ')})`, params: filter.ids };
-    case 'lastUpdated': {
-      // A stored lastUpdated is an instant: the range [t, t + 1 ms).
-      const fields = { low: 'c.last_updated', high: '(c.last_updated + 1)' };
-      const params: SQLInputValue[] = [];
-      const alternatives = filter.anyOf.flatMap((condition) =>
-        dateConditionBounds(condition).map((bounds) => {
-          params.push(...bounds.map((b) => b.value));
-          return '(' + bounds.map((b) => `${fields[b.field]} ${b.op} ?`).join(' AND ') + ')';
-        })
-      );
-      return { sql: `(${alternatives.join(' OR ')})`, params };
-    }
+/** The value a resource sorts by for a search parameter: its lowest value ascending, highest descending. */
+function sortColumn(key: SortKey, paramId: ParamIdLookup): SortColumn {
+  if (key.field !== 'param') {
+    return { expr: key.field === '_id' ? 'r.id' : 'r.last_updated', params: [], descending: key.descending };
   }
+  const { kind } = key.param;
+  const pid = paramId(key.param.resourceType, key.param.code) ?? -1;
+  const numeric = kind === 'date' || kind === 'number' || kind === 'quantity';
+  const column = numeric ? (key.descending ? 'high' : 'low') : kind === 'token' ? 'code' : kind === 'reference' ? 'target_id' : 'value';
+  const aggregate = key.descending ? 'MAX' : 'MIN';
+  const missing = key.descending ? (numeric ? -lastNumber : "''") : numeric ? lastNumber : `'${lastText}'`;
+  return {
+    expr: `COALESCE((SELECT ${aggregate}(${column}) FROM ${tableOf[kind]} s WHERE s.key = r.key AND s.param_id = ?), ${missing})`,
+    params: [pid],
+    descending: key.descending,
+  };
 }
 
 /** Rows strictly after the cursor in the given order: (a > x) OR (a = x AND b > y) OR ... */
@@ -88,10 +84,10 @@ function keysetCondition(columns: SortColumn[], values: CursorValues): { sql: st
     const parts: string[] = [];
     for (let j = 0; j < i; j++) {
       parts.push(`${columns[j].expr} = ?`);
-      params.push(values[j]);
+      params.push(...columns[j].params, values[j]);
     }
     parts.push(`${columns[i].expr} ${columns[i].descending ? '<' : '>'} ?`);
-    params.push(values[i]);
+    params.push(...columns[i].params, values[i]);
     alternatives.push(`(${parts.join(' AND ')})`);
   }
   return { sql: `(${alternatives.join(' OR ')})`, params };

@@ -2,7 +2,7 @@
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
 import type { Resource } from '@medplum/fhirtypes';
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue } from 'node:sqlite';
 import { conflict, preconditionFailed } from '../../outcomes';
 import type { SearchPlan } from '../../search/plan';
 import { decodeCursor, encodeCursor } from '../cursor';
@@ -14,9 +14,14 @@ import type {
   SearchPage,
   StoreOperations,
   UpdateResult,
+  ResourceIndexer,
   WriteOptions,
 } from '../port';
+import { findIncludedKeys } from './include-sql';
+import { deleteIndexRows, insertIndexRows } from './index-writer';
+import type { ParamIds } from './param-ids';
 import { compileSearch } from './search-sql';
+import type { StatementCache } from './statement-cache';
 
 interface VersionRow {
   seq: number;
@@ -29,6 +34,7 @@ interface VersionRow {
 }
 
 interface CurrentRow {
+  key: number;
   seq: number;
   version_id: number;
   last_updated: number;
@@ -37,25 +43,12 @@ interface CurrentRow {
 
 const versionColumns = 'v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
 
-/** Prepared statements, cached per connection: preparing costs more than running a simple one. */
-export class StatementCache {
-  private readonly statements = new Map<string, StatementSync>();
-  constructor(readonly db: DatabaseSync) {}
-
-  get(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-}
-
 export class SqliteOperations implements StoreOperations {
   constructor(
     private readonly reads: StatementCache,
-    private readonly writes: StatementCache
+    private readonly writes: StatementCache,
+    private readonly indexer: ResourceIndexer,
+    private readonly paramIds: ParamIds
   ) {}
 
   async create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
@@ -69,7 +62,7 @@ export class SqliteOperations implements StoreOperations {
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
     const row = this.reads
       .get(
-        `SELECT ${versionColumns} FROM current_resources c JOIN resource_versions v ON v.seq = c.seq
+        `SELECT ${versionColumns} FROM resources c JOIN resource_versions v ON v.seq = c.seq
          WHERE c.resource_type = ? AND c.id = ?`
       )
       .get(resourceType, id) as VersionRow | undefined;
@@ -150,25 +143,43 @@ export class SqliteOperations implements StoreOperations {
   }
 
   async search(plan: SearchPlan): Promise<SearchPage> {
-    const compiled = compileSearch(plan);
-    const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow &
-      Record<string, SQLInputValue>)[];
+    const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
+    const compiled = compileSearch(plan, paramId);
+    const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
+      key: number;
+    } & Record<string, SQLInputValue>)[];
     const hasMore = rows.length > plan.count;
     const page = rows.slice(0, plan.count);
-    const result: SearchPage = { resources: page.map(toVersion) };
+    const result: SearchPage = { resources: page.map(toVersion), included: [] };
     if (hasMore && page.length > 0) {
       result.nextCursor = encodeCursor(compiled.cursorValues(page[page.length - 1]));
     }
     if (compiled.countSql) {
       const { total } = this.reads.get(compiled.countSql).get(...compiled.countParams) as { total: number };
       result.total = total;
+    } else if (plan.total === 'auto' && !plan.cursor && !hasMore) {
+      // The first page holds every match: the total is known for free.
+      result.total = page.length;
+    }
+    if (page.length && (plan.include.length || plan.revInclude.length)) {
+      const keyed = page.map((r) => ({ key: r.key, resourceType: r.resource_type, id: r.id }));
+      const keys = findIncludedKeys(this.reads, paramId, keyed, plan.include, plan.revInclude);
+      if (keys.length) {
+        const included = this.reads
+          .get(
+            `SELECT ${versionColumns} FROM resources c JOIN resource_versions v ON v.seq = c.seq
+             WHERE c.key IN (SELECT value FROM json_each(?))`
+          )
+          .all(JSON.stringify(keys)) as unknown as VersionRow[];
+        result.included = included.map(toVersion);
+      }
     }
     return result;
   }
 
   private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {
     return cache
-      .get('SELECT seq, version_id, last_updated, deleted FROM current_resources WHERE resource_type = ? AND id = ?')
+      .get('SELECT key, seq, version_id, last_updated, deleted FROM resources WHERE resource_type = ? AND id = ?')
       .get(resourceType, id) as CurrentRow | undefined;
   }
 
@@ -188,15 +199,25 @@ export class SqliteOperations implements StoreOperations {
     if (previous) {
       this.writes.get('UPDATE resource_versions SET replaced_at = ? WHERE seq = ?').run(lastUpdated, previous.seq);
     }
-    this.writes
+    const { key } = this.writes
       .get(
-        `INSERT INTO current_resources (resource_type, id, seq, version_id, last_updated, deleted)
+        `INSERT INTO resources (resource_type, id, seq, version_id, last_updated, deleted)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (resource_type, id) DO UPDATE SET
            seq = excluded.seq, version_id = excluded.version_id,
-           last_updated = excluded.last_updated, deleted = excluded.deleted`
+           last_updated = excluded.last_updated, deleted = excluded.deleted
+         RETURNING key`
       )
-      .run(resource.resourceType, resource.id as string, lastInsertRowid, versionId, lastUpdated, deleted ? 1 : 0);
+      .get(resource.resourceType, resource.id as string, lastInsertRowid, versionId, lastUpdated, deleted ? 1 : 0) as {
+      key: number;
+    };
+    // Only the current version is indexed: replace the previous version's rows.
+    if (previous && !previous.deleted) {
+      deleteIndexRows(this.writes, key);
+    }
+    if (stored) {
+      insertIndexRows(this.writes, this.paramIds, resource.resourceType, key, this.indexer(stored));
+    }
     return {
       resourceType: resource.resourceType,
       id: resource.id as string,

@@ -10,6 +10,7 @@ import type {
   DeleteResult,
   HistoryPage,
   HistoryQuery,
+  ResourceIndexer,
   ResourceStore,
   ResourceVersion,
   SearchPage,
@@ -19,7 +20,9 @@ import type {
 } from '../port';
 import { SerialQueue } from '../serial-queue';
 import { migrate } from './schema';
-import { SqliteOperations, StatementCache } from './sqlite-operations';
+import { ParamIds } from './param-ids';
+import { SqliteOperations } from './sqlite-operations';
+import { StatementCache } from './statement-cache';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a private in-memory database. */
@@ -27,6 +30,8 @@ export interface SqliteStoreOptions {
   synchronous: 'FULL' | 'NORMAL';
   /** How long a write waits for another process's write lock before failing, in ms. */
   busyTimeoutMs?: number;
+  /** Extracts the search index entries written with each current version. */
+  indexer: ResourceIndexer;
 }
 
 export class SqliteStore implements ResourceStore {
@@ -53,8 +58,9 @@ export class SqliteStore implements ResourceStore {
     }
     this.readsQueued = inMemory;
     const writes = new StatementCache(this.writer);
-    this.txOps = new SqliteOperations(writes, writes);
-    this.readOps = new SqliteOperations(inMemory ? writes : new StatementCache(this.reader), writes);
+    const paramIds = new ParamIds();
+    this.txOps = new SqliteOperations(writes, writes, options.indexer, paramIds);
+    this.readOps = new SqliteOperations(inMemory ? writes : new StatementCache(this.reader), writes, options.indexer, paramIds);
   }
 
   async transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {

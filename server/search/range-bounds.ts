@@ -1,9 +1,10 @@
-// The meaning of each date prefix as comparisons on a stored value's range [low, high), written as
-// OR-of-ANDs so that every adapter can translate it directly. Both ranges are half-open, in ms.
+// The meaning of each prefix as comparisons on a stored value's range [low, high), written as
+// OR-of-ANDs so that every adapter can translate it directly. Dates, numbers and quantities all use
+// it: each stored value and each search value is a half-open range (the implicit precision).
 // https://hl7.org/fhir/R4/search.html#prefix and the date table in search.html#date
-import type { DateCondition } from './plan';
+import type { RangeCondition } from './plan';
 
-export interface DateBound {
+export interface RangeBound {
   /** Which end of the stored value's range is compared. */
   field: 'low' | 'high';
   op: '<' | '<=' | '>' | '>=';
@@ -11,14 +12,23 @@ export interface DateBound {
 }
 
 /** Alternatives (ORed), each a list of bounds (ANDed). */
-export type DateBounds = DateBound[][];
+export type RangeBounds = RangeBound[][];
 
-/** 'ap' widens the search range by 10% of its distance from now (the spec's suggestion), at least a day. */
-const minimumApproximation = 24 * 60 * 60 * 1000;
+/** How far 'ap' widens a search range on each side. */
+export type Approximation = (condition: RangeCondition) => number;
 
-export function dateConditionBounds(condition: DateCondition, now: number = Date.now()): DateBounds {
+/** Dates: 10% of the distance from now (the spec's suggestion), at least a day. */
+export const dateApproximation =
+  (now: number = Date.now()): Approximation =>
+  ({ low, high }) =>
+    Math.max(24 * 3600 * 1000, Math.abs(now - (low + high) / 2) * 0.1);
+
+/** Numbers and quantities: 10% of the value. */
+export const valueApproximation: Approximation = ({ low, high }) => Math.abs((low + high) / 2) * 0.1;
+
+export function rangeBounds(condition: RangeCondition, approximation: Approximation): RangeBounds {
   const { low: sl, high: sh } = condition;
-  const within: DateBound[] = [
+  const within: RangeBound[] = [
     { field: 'low', op: '>=', value: sl },
     { field: 'high', op: '<=', value: sh },
   ];
@@ -40,8 +50,7 @@ export function dateConditionBounds(condition: DateCondition, now: number = Date
     case 'eb':
       return [[{ field: 'high', op: '<=', value: sl }]];
     case 'ap': {
-      const distance = Math.abs(now - (sl + sh) / 2);
-      const widen = Math.max(minimumApproximation, distance * 0.1);
+      const widen = approximation(condition);
       return [
         [
           { field: 'low', op: '<', value: sh + widen },

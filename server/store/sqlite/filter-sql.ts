@@ -1,0 +1,252 @@
+// Plan filters as SQL conditions on one row of `resources` (by its alias). Each parameter condition is
+// a membership test of the row's key in the matching index rows; chains and _has join through
+// idx_reference. Index rows exist only for current, non-deleted versions.
+import type { SQLInputValue } from 'node:sqlite';
+import type { Filter, IndexKind, ParamRef, ValueCondition } from '../../search/plan';
+import { dateApproximation, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
+
+export interface Sql {
+  sql: string;
+  params: SQLInputValue[];
+}
+
+/** Resolves a search parameter to its id; undefined when no resource was ever indexed for it. */
+export type ParamIdLookup = (resourceType: string, code: string) => number | undefined;
+
+export const tableOf: Record<IndexKind, string> = {
+  string: 'idx_string',
+  token: 'idx_token',
+  date: 'idx_date',
+  number: 'idx_number',
+  quantity: 'idx_quantity',
+  reference: 'idx_reference',
+  uri: 'idx_uri',
+  composite: 'idx_composite',
+};
+
+/** Above every string SQLite compares (UTF-8 of U+10FFFF), for prefix ranges. */
+const maxChar = '\u{10FFFF}';
+
+export class FilterCompiler {
+  private aliasCount = 0;
+
+  constructor(private readonly paramId: ParamIdLookup) {}
+
+  compile(filter: Filter, alias: string): Sql {
+    switch (filter.kind) {
+      case 'id':
+        return {
+          sql: `${alias}.id ${filter.negate ? 'NOT IN' : 'IN'} (${filter.ids.map(() => '?').join(', ')})`,
+          params: filter.ids,
+        };
+      case 'lastUpdated':
+        return this.ranges(
+          filter.anyOf.map((c) => ({ ...c, type: 'date' as const })),
+          { low: `${alias}.last_updated`, high: `(${alias}.last_updated + 1)` },
+          dateApproximation()
+        );
+      case 'param':
+        return this.param(filter.param, filter.anyOf, !!filter.negate, alias);
+      case 'missing': {
+        const pid = this.paramId(filter.param.resourceType, filter.param.code);
+        if (pid === undefined) {
+          return { sql: filter.missing ? '1' : '0', params: [] };
+        }
+        const table = tableOf[filter.param.kind];
+        return { sql: `${alias}.key ${filter.missing ? 'NOT IN' : 'IN'} (SELECT key FROM ${table} WHERE param_id = ?)`, params: [pid] };
+      }
+      case 'chain': {
+        const pid = this.paramId(filter.param.resourceType, filter.param.code);
+        if (pid === undefined) {
+          return { sql: '0', params: [] };
+        }
+        const t = this.nextAlias();
+        const inner = this.all(filter.filters, t);
+        return {
+          sql:
+            `${alias}.key IN (SELECT ref.key FROM idx_reference ref WHERE ref.param_id = ? AND (ref.target_type, ref.target_id) IN ` +
+            `(SELECT ${t}.resource_type, ${t}.id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
+            `AND ${t}.deleted = 0 AND ${inner.sql}))`,
+          params: [pid, ...filter.targetTypes, ...inner.params],
+        };
+      }
+      case 'has': {
+        const ref = filter.referenceParam;
+        const pid = this.paramId(ref.resourceType, ref.code);
+        if (pid === undefined) {
+          return { sql: '0', params: [] };
+        }
+        const s = this.nextAlias();
+        const inner = this.all(filter.filters, s);
+        return {
+          sql:
+            `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
+            `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql})`,
+          params: [pid, ...inner.params],
+        };
+      }
+      case 'anyOf': {
+        const parts = filter.filters.map((f) => this.compile(f, alias));
+        return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
+      }
+    }
+  }
+
+  all(filters: Filter[], alias: string): Sql {
+    const parts = filters.map((f) => this.compile(f, alias));
+    return { sql: parts.length ? parts.map((p) => p.sql).join(' AND ') : '1', params: parts.flatMap((p) => p.params) };
+  }
+
+  private nextAlias(): string {
+    return `t${++this.aliasCount}`;
+  }
+
+  private param(param: ParamRef, anyOf: ValueCondition[], negate: boolean, alias: string): Sql {
+    const pid = this.paramId(param.resourceType, param.code);
+    if (pid === undefined) {
+      return { sql: negate ? '1' : '0', params: [] };
+    }
+    const alternatives = anyOf.map((c) => this.value(c, ''));
+    return {
+      sql:
+        `${alias}.key ${negate ? 'NOT IN' : 'IN'} (SELECT key FROM ${tableOf[param.kind]} WHERE param_id = ? AND ` +
+        `(${alternatives.map((a) => `(${a.sql})`).join(' OR ')}))`,
+      params: [pid, ...alternatives.flatMap((a) => a.params)],
+    };
+  }
+
+  /** One value's condition on an index row; `p` prefixes the columns of a composite part (e.g. 'p0_'). */
+  private value(c: ValueCondition, p: string): Sql {
+    const col = (name: string): string => (p ? `${p}${compositeColumn(name)}` : name);
+    switch (c.type) {
+      case 'string':
+        if (c.match === 'exact') {
+          return { sql: `${col('value')} = ?`, params: [c.value] };
+        }
+        if (c.match === 'contains') {
+          return { sql: `${col('value')} LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(c.value)}%`] };
+        }
+        return { sql: `${col('value')} >= ? AND ${col('value')} < ?`, params: [c.value, c.value + maxChar] };
+      case 'token': {
+        if (c.text !== undefined) {
+          return { sql: 'text >= ? AND text < ?', params: [c.text, c.text + maxChar] };
+        }
+        const parts: string[] = [];
+        const params: SQLInputValue[] = [];
+        if (c.code !== undefined) {
+          parts.push(`${col('code')} = ?`);
+          params.push(c.code);
+        }
+        if (c.system === null) {
+          parts.push(`${col('system')} IS NULL`);
+        } else if (c.system !== undefined) {
+          parts.push(`${col('system')} = ?`);
+          params.push(c.system);
+        }
+        if (c.typeSystem !== undefined) {
+          parts.push('type_system = ? AND type_code = ?');
+          params.push(c.typeSystem, c.typeCode ?? '');
+        }
+        return { sql: parts.join(' AND ') || '1', params };
+      }
+      case 'date':
+        return this.ranges([c], { low: col('low'), high: col('high') }, dateApproximation());
+      case 'number':
+        return this.ranges([c], { low: col('low'), high: col('high') }, valueApproximation);
+      case 'quantity': {
+        const range = this.ranges([c], { low: col('low'), high: col('high') }, valueApproximation);
+        const parts = [range.sql];
+        const params = [...range.params];
+        if (c.code !== undefined) {
+          // The code may be a UCUM code or, without a system, the human unit as written.
+          parts.push(p ? `${col('code')} = ?` : c.system ? 'code = ?' : '(code = ? OR unit = ?)');
+          params.push(c.code);
+          if (!p && !c.system) {
+            params.push(c.code);
+          }
+        }
+        if (c.system !== undefined && !p) {
+          parts.push('system = ?');
+          params.push(c.system);
+        }
+        return { sql: parts.join(' AND '), params };
+      }
+      case 'reference': {
+        if (p) {
+          return { sql: `${col('id')} = ?`, params: [c.id ?? c.url ?? ''] };
+        }
+        if (c.identifierSystem !== undefined || c.identifierValue !== undefined) {
+          const parts: string[] = [];
+          const params: SQLInputValue[] = [];
+          if (c.identifierSystem !== undefined) {
+            parts.push('identifier_system = ?');
+            params.push(c.identifierSystem);
+          }
+          if (c.identifierValue !== undefined) {
+            parts.push('identifier_value = ?');
+            params.push(c.identifierValue);
+          }
+          return { sql: parts.join(' AND '), params };
+        }
+        if (c.url !== undefined) {
+          return c.version !== undefined
+            ? { sql: 'url = ? AND version = ?', params: [c.url, c.version] }
+            : { sql: 'url = ?', params: [c.url] };
+        }
+        if (c.targetTypes?.length) {
+          return {
+            sql: `target_id = ? AND target_type IN (${c.targetTypes.map(() => '?').join(', ')})`,
+            params: [c.id ?? '', ...c.targetTypes],
+          };
+        }
+        return { sql: 'target_id = ?', params: [c.id ?? ''] };
+      }
+      case 'uri':
+        if (c.match === 'below') {
+          return { sql: `${col('value')} >= ? AND ${col('value')} < ?`, params: [c.value, c.value + maxChar] };
+        }
+        if (c.match === 'above') {
+          return { sql: `substr(?, 1, length(${col('value')})) = ${col('value')}`, params: [c.value] };
+        }
+        return { sql: `${col('value')} = ?`, params: [c.value] };
+      case 'composite': {
+        const parts = c.parts.map((part, i) => this.value(part, `p${i}_`));
+        return { sql: parts.map((s) => `(${s.sql})`).join(' AND '), params: parts.flatMap((s) => s.params) };
+      }
+    }
+  }
+
+  /** Range conditions (any of them) over the given low/high column expressions. */
+  private ranges(conditions: ValueCondition[], fields: { low: string; high: string }, approximation: Approximation): Sql {
+    const params: SQLInputValue[] = [];
+    const alternatives: string[] = [];
+    for (const condition of conditions) {
+      if (condition.type !== 'date' && condition.type !== 'number' && condition.type !== 'quantity') {
+        continue;
+      }
+      for (const bounds of rangeBounds(condition, approximation)) {
+        alternatives.push('(' + bounds.map((b) => `${fields[b.field]} ${b.op} ?`).join(' AND ') + ')');
+        params.push(...bounds.map((b) => b.value));
+      }
+    }
+    return { sql: `(${alternatives.join(' OR ') || '0'})`, params };
+  }
+}
+
+/** A composite part's generic column for a field of the single-value tables (see index-writer.ts). */
+function compositeColumn(name: string): string {
+  switch (name) {
+    case 'code':
+    case 'value':
+    case 'id':
+      return 'a';
+    case 'system':
+      return 'b';
+    default:
+      return name;
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

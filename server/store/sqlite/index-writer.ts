@@ -1,0 +1,100 @@
+// Writes a resource's search index entries into the idx_* tables, replacing its previous rows. Only
+// current versions are indexed; a delete removes the rows.
+import type { CompositePart, IndexEntries } from '../../search/indexing/types';
+import type { ParamIds } from './param-ids';
+import type { StatementCache } from './statement-cache';
+
+export const indexTables = [
+  'idx_string',
+  'idx_token',
+  'idx_date',
+  'idx_number',
+  'idx_quantity',
+  'idx_reference',
+  'idx_uri',
+  'idx_composite',
+] as const;
+
+type Cell = string | number | null;
+
+const inserts = {
+  strings: 'INSERT INTO idx_string (param_id, value, key) VALUES (?, ?, ?)',
+  tokens: 'INSERT INTO idx_token (param_id, system, code, text, type_system, type_code, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  dates: 'INSERT INTO idx_date (param_id, low, high, key) VALUES (?, ?, ?, ?)',
+  numbers: 'INSERT INTO idx_number (param_id, low, high, key) VALUES (?, ?, ?, ?)',
+  quantities:
+    'INSERT INTO idx_quantity (param_id, value, low, high, system, code, unit, canonical_code, canonical_low, canonical_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  references:
+    'INSERT INTO idx_reference (param_id, target_type, target_id, version, url, identifier_system, identifier_value, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  uris: 'INSERT INTO idx_uri (param_id, value, key) VALUES (?, ?, ?)',
+  composites:
+    'INSERT INTO idx_composite (param_id, p0_a, p0_b, p0_low, p0_high, p1_a, p1_b, p1_low, p1_high, p2_a, p2_b, p2_low, p2_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+};
+
+/** A composite part in the generic columns: a (code, value, id), b (system, type), low, high. */
+export function compositeColumns(part: CompositePart | undefined): [Cell, Cell, Cell, Cell] {
+  if (!part) {
+    return [null, null, null, null];
+  }
+  switch (part.type) {
+    case 'token':
+      return [part.code ?? null, part.system ?? null, null, null];
+    case 'quantity':
+      return [part.code ?? null, part.system ?? null, part.low, part.high];
+    case 'date':
+    case 'number':
+      return [null, null, part.low, part.high];
+    case 'string':
+    case 'uri':
+      return [part.value, null, null, null];
+    case 'reference':
+      return [part.targetId ?? part.url ?? null, part.targetType ?? null, null, null];
+  }
+}
+
+export function deleteIndexRows(writes: StatementCache, key: number): void {
+  for (const table of indexTables) {
+    writes.get(`DELETE FROM ${table} WHERE key = ?`).run(key);
+  }
+}
+
+export function insertIndexRows(
+  writes: StatementCache,
+  paramIds: ParamIds,
+  resourceType: string,
+  key: number,
+  entries: IndexEntries
+): void {
+  const id = (code: string): number => paramIds.obtain(writes, resourceType, code);
+  const n = (v: string | number | undefined): Cell => (v === undefined ? null : v);
+  for (const e of entries.strings) {
+    writes.get(inserts.strings).run(id(e.param), e.value, key);
+  }
+  for (const e of entries.tokens) {
+    writes.get(inserts.tokens).run(id(e.param), n(e.system), n(e.code), n(e.text), n(e.typeSystem), n(e.typeCode), key);
+  }
+  for (const e of entries.dates) {
+    writes.get(inserts.dates).run(id(e.param), e.low, e.high, key);
+  }
+  for (const e of entries.numbers) {
+    writes.get(inserts.numbers).run(id(e.param), e.low, e.high, key);
+  }
+  for (const e of entries.quantities) {
+    writes
+      .get(inserts.quantities)
+      .run(id(e.param), n(e.value), e.low, e.high, n(e.system), n(e.code), n(e.unit), n(e.canonicalCode), n(e.canonicalLow), n(e.canonicalHigh), key);
+  }
+  for (const e of entries.references) {
+    writes
+      .get(inserts.references)
+      .run(id(e.param), n(e.targetType), n(e.targetId), n(e.version), n(e.url), n(e.identifierSystem), n(e.identifierValue), key);
+  }
+  for (const e of entries.uris) {
+    writes.get(inserts.uris).run(id(e.param), e.value, key);
+  }
+  for (const e of entries.composites) {
+    writes
+      .get(inserts.composites)
+      .run(id(e.param), ...compositeColumns(e.parts[0]), ...compositeColumns(e.parts[1]), ...compositeColumns(e.parts[2]), key);
+  }
+}
