@@ -26,9 +26,10 @@ export async function loadResources(
   fromPatient: number,
   count: number,
   seed: number,
-  useTransactions: boolean
+  useTransactions: boolean,
+  log: (line: string) => void
 ): Promise<LoadResult> {
-  const progress = new Progress(`loading ${count.toLocaleString('en')} resources`, count);
+  const progress = new Progress(`loading ${count.toLocaleString('en')} resources`, count, (line) => log(line.trimEnd()));
   const started = performance.now();
   const generator = resourcesUntil(fromPatient, count, seed);
   let nextPatient = fromPatient;

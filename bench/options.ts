@@ -13,6 +13,8 @@ export interface BenchOptions {
   outDir: string;
   /** Tiny sizes and short runs: proves every workload runs, in seconds. */
   smoke: boolean;
+  /** No progress lines on stderr. */
+  quiet: boolean;
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -24,7 +26,8 @@ const usage = `Usage: npm run bench -- [options]
   --warmup S       warm-up seconds before each run (default 1)
   --seed N         data generator seed
   --out DIR        results directory (default bench/results)
-  --smoke          a tiny run that proves every workload works (sizes 300, short runs)`;
+  --smoke          a tiny run that proves every workload works (sizes 300, short runs)
+  --quiet          no progress lines`;
 
 export class UsageError extends Error {}
 
@@ -37,6 +40,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     seed: 20261123,
     outDir: defaultOutDir,
     smoke: false,
+    quiet: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -74,6 +78,9 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
         break;
       case '--smoke':
         Object.assign(options, { smoke: true, sizes: [300], runs: 2, durationMs: 250, warmupMs: 50 });
+        break;
+      case '--quiet':
+        options.quiet = true;
         break;
       case '--help':
         throw new UsageError(usage);

@@ -2,23 +2,27 @@
 export class Progress {
   private readonly started = performance.now();
   private lastPrinted = 0;
+  private finished = false;
 
   constructor(
     private readonly label: string,
-    private readonly total: number
+    private readonly total: number,
+    private readonly write: (line: string) => void = (line) => process.stderr.write(line)
   ) {}
 
   update(done: number): void {
     const now = performance.now();
-    if (now - this.lastPrinted < 2000 && done < this.total) {
+    const complete = done >= this.total;
+    if (this.finished || (now - this.lastPrinted < 2000 && !complete)) {
       return;
     }
     this.lastPrinted = now;
+    this.finished = complete;
     const seconds = (now - this.started) / 1000;
     const rate = done / Math.max(seconds, 0.001);
     const left = rate > 0 ? (this.total - done) / rate : Infinity;
     const pct = ((done / this.total) * 100).toFixed(1);
-    process.stderr.write(
+    this.write(
       `  ${this.label}: ${done.toLocaleString('en')}/${this.total.toLocaleString('en')} (${pct}%), ` +
         `${Math.round(rate).toLocaleString('en')}/s, ${formatSeconds(left)} left\n`
     );

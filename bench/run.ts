@@ -26,6 +26,7 @@ import type { Workload, WorkloadContext } from './workloads/workload';
 const countedTypes = ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'];
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
+  const log = options.quiet ? (): void => undefined : logLine;
   const machine = describeMachine();
   let server: ServerProcess | undefined;
   let dataDir: string | undefined;
@@ -62,7 +63,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     let nextPatient = 0;
     let stored = 0;
     for (const size of options.sizes) {
-      const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions);
+      const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions, log);
       nextPatient = load.nextPatient;
       stored = await countStored(client);
       log(`${stored.toLocaleString('en')} resources stored; measuring`);
@@ -77,7 +78,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       for (const [i, workload] of workloads.entries()) {
         const left = (workloads.length - i) * options.runs * (options.durationMs + options.warmupMs) / 1000;
         log(`  [${i + 1}/${workloads.length}] ${workload.name} (about ${formatSeconds(left)} left at this size)`);
-        sizeResult.workloads.push(await measure(workload, context, base, options));
+        sizeResult.workloads.push(await measure(workload, context, base, options, log));
       }
       if (server) {
         sizeResult.serverPeakRssMiB = (server.peakRssBytes() ?? 0) / 2 ** 20 || undefined;
@@ -99,7 +100,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   }
 }
 
-async function measure(workload: Workload, context: WorkloadContext, base: string, options: BenchOptions): Promise<WorkloadResult> {
+async function measure(
+  workload: Workload,
+  context: WorkloadContext,
+  base: string,
+  options: BenchOptions,
+  log: (message: string) => void
+): Promise<WorkloadResult> {
   const prepared = await workload.prepare(context);
   if ('unsupported' in prepared) {
     log(`    not supported: ${prepared.unsupported}`);
@@ -142,7 +149,7 @@ function directoryBytes(dir: string): number {
   }, 0);
 }
 
-function log(message: string): void {
+function logLine(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
   const results = await runBenchmark(options);
   const stem = writeResults(results, options.outDir);
   console.log(renderMarkdown(results));
-  log(`results: ${stem}.json, .md, .svg (${formatSeconds((performance.now() - started) / 1000)})`);
+  logLine(`results: ${stem}.json, .md, .svg (${formatSeconds((performance.now() - started) / 1000)})`);
 }
 
 if (require.main === module) {

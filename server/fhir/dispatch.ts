@@ -19,7 +19,11 @@ export async function handleFhirRequest(request: FhirRequest, context: FhirConte
     }
   }
   // 'metadata' has the shape of a type too: only real resource types count as one.
-  const matching = shaped.filter((m) => m.params.resourceType === undefined || isResourceType(m.params.resourceType));
+  const matching = shaped.filter(
+    (m) =>
+      (m.params.resourceType === undefined || isResourceType(m.params.resourceType)) &&
+      (m.params.compartmentType === undefined || isResourceType(m.params.compartmentType))
+  );
   if (!matching.length) {
     throw shaped.length
       ? notFound(`Unknown resource type '${shaped[0].params.resourceType}'`)
@@ -55,6 +59,8 @@ function matchPattern(pattern: string[], segments: string[]): RouteParams | unde
       params.resourceType = segment;
     } else if (part === ':id') {
       params.id = segment;
+    } else if (part === ':searchType') {
+      params.compartmentType = segment;
     } else {
       params.versionId = segment;
     }

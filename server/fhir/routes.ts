@@ -19,7 +19,7 @@ type SystemInteraction = CapabilityStatementRestInteraction['code'];
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path segments below the base: literals, or ':type', ':id', ':vid'. */
+  /** Path segments below the base: literals, or ':type', ':id', ':vid', ':searchType'. */
   pattern: string[];
   /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
   capability?: { level: 'type'; code: TypeInteraction } | { level: 'system'; code: SystemInteraction };
@@ -41,6 +41,8 @@ export const routes: Route[] = [
     capability: { level: 'type', code: 'history-instance' },
     handler: history,
   },
+  // Compartment search: Patient/123/Observation (the capability is search-type on the searched type).
+  { method: 'GET', pattern: [':type', ':id', ':searchType'], handler: search },
   {
     method: 'GET',
     pattern: [':type', ':id', '_history', ':vid'],

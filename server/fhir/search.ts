@@ -1,6 +1,7 @@
 // search: GET [base]/[type]?params and POST [base]/[type]/_search (https://hl7.org/fhir/R4/http.html#search).
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { badRequest, issue, outcome } from '../outcomes';
+import { compartmentFilter } from '../search/compartments';
 import { parseSearch } from '../search/parse-search';
 import { pageLinks, parseCount } from './paging';
 import { isStrictHandling } from './prefer';
@@ -8,14 +9,19 @@ import type { Interaction } from './request';
 import { isResourceType } from './resource-definitions';
 import { applySubset, parseSubsetRequest } from './subsetting';
 
-export const search: Interaction = async (request, { resourceType }, context) => {
+export const search: Interaction = async (request, route, context) => {
+  // In a compartment (Patient/123/Observation) the searched type is the last segment.
+  const resourceType = route.compartmentType ?? (route.resourceType as string);
   const subset = parseSubsetRequest(request.query, true);
   const countOnly = subset.summary === 'count';
-  const { plan, unknown } = parseSearch(resourceType as string, request.query, countOnly ? 0 : parseCount(request.query), {
+  const { plan, unknown } = parseSearch(resourceType, request.query, countOnly ? 0 : parseCount(request.query), {
     registry: context.registry,
     baseUrl: context.baseUrl,
     isResourceType,
   });
+  if (route.compartmentType) {
+    plan.filters.push(compartmentFilter(route.resourceType as string, route.id as string, resourceType));
+  }
   if (countOnly) {
     plan.total = 'accurate';
   }

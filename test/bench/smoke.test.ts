@@ -54,7 +54,7 @@ describe('benchmark smoke run', function () {
   afterEach(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
   it('runs every workload against a server it starts, and writes JSON, markdown and SVG', async () => {
-    const results = await runBenchmark(parseBenchOptions(['--smoke'], outDir));
+    const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet'], outDir));
     checkResults(results);
     assert.equal(results.target.ownServer, true);
     assert.ok(results.sizes[0].serverPeakRssMiB! > 0);
@@ -69,7 +69,7 @@ describe('benchmark smoke run', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-target-'));
     const other = await startServerProcess({ FHIR_DATA_DIR: dir });
     try {
-      const results = await runBenchmark(parseBenchOptions(['--smoke', '--target', other.baseUrl], outDir));
+      const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl], outDir));
       checkResults(results);
       assert.equal(results.target.ownServer, false);
       assert.equal(results.target.url, other.baseUrl);

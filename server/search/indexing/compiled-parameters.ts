@@ -13,7 +13,10 @@ export interface CompiledBranch {
   atom?: FhirPathAtom;
   /** The same as plain steps, when it is a plain path (see simple-path.ts): evaluated instead of `atom`. */
   path?: PathStep[];
-  /** The branch yields nothing unless the resource has one of these keys (e.g. effectiveDateTime). */
+  /**
+   * For a FHIRPath branch: it yields nothing unless the resource has one of these keys (e.g. effectiveDateTime
+   * for `effective.exists()`), so it is not evaluated otherwise. A plain path checks this by itself.
+   */
   presenceKeys?: string[];
   /** From `.where(resolve() is Type)`: keep only references that point at this type. */
   requiredType?: string;
@@ -22,11 +25,10 @@ export interface CompiledBranch {
 export interface CompiledComponent {
   /** The component parameter's type, which decides how its values are indexed. */
   type: SearchParameterType;
-  /** Evaluated with each value of the composite's expression as input. */
-  atom: FhirPathAtom;
-  expression: string;
-  /** Per input type, the expression as plain steps (null: not a plain path), compiled on first use. */
-  paths: Map<string, PathStep[] | null>;
+  /** The union branches of its expression, each evaluated with one value of the composite's expression. */
+  branches: { expression: string; atom: FhirPathAtom }[];
+  /** Per input type (Observation, ObservationComponent), each branch as plain steps or null; filled on use. */
+  paths: Map<string, (PathStep[] | null)[]>;
 }
 
 export interface CompiledParameter {
@@ -69,7 +71,11 @@ export function compileForType(
       if (!type) {
         throw new Error(`${def.url}: unknown component ${component.definition}`);
       }
-      return { type, atom: parseFhirPath(component.expression), expression: component.expression, paths: new Map() };
+      const branches = unionBranches(parseFhirPath(component.expression).child).map((branch) => {
+        const expression = branch.toString();
+        return { expression, atom: parseFhirPath(expression) };
+      });
+      return { type, branches, paths: new Map() };
     });
   }
   return compiled;
@@ -122,7 +128,7 @@ function compileBranch(relative: string, resourceType: string, isReference: bool
   }
   branch.atom = parseFhirPath(expression);
   branch.path = compileSimplePath(expression, resourceType);
-  const element = firstElement.exec(expression);
+  const element = branch.path ? null : firstElement.exec(expression);
   if (element) {
     const keys = elementKeys(resourceType, element[1]);
     if (keys) {

@@ -21,12 +21,25 @@ export function addCompositeValues(
   resourceTypes: ReadonlySet<string>,
   out: CompositeValue[]
 ): void {
+  const values: TypedValue[][] = [];
   for (const item of items) {
-    const choices: CompositePart[][] = [];
+    // A composite value needs every component: evaluate them all before converting any.
+    values.length = 0;
     for (const component of components) {
-      const parts = componentParts(component, unboxPrimitives(evalComponent(component, item, context)), resourceTypes);
+      const componentValues = evalComponent(component, item, context);
+      if (componentValues.length === 0) {
+        break;
+      }
+      values.push(componentValues);
+    }
+    if (values.length < components.length) {
+      continue;
+    }
+    const choices: CompositePart[][] = [];
+    for (let i = 0; i < components.length; i++) {
+      const parts = componentParts(components[i], values[i], resourceTypes);
       if (parts.length === 0) {
-        break; // a composite value needs every component
+        break;
       }
       choices.push(parts);
     }
@@ -37,12 +50,17 @@ export function addCompositeValues(
 }
 
 function evalComponent(component: CompiledComponent, item: TypedValue, context: AtomContext): TypedValue[] {
-  let path = component.paths.get(item.type);
-  if (path === undefined) {
-    path = compileSimplePath(component.expression, item.type) ?? null;
-    component.paths.set(item.type, path);
+  let paths = component.paths.get(item.type);
+  if (paths === undefined) {
+    paths = component.branches.map((branch) => compileSimplePath(branch.expression, item.type) ?? null);
+    component.paths.set(item.type, paths);
   }
-  return path ? evalSimplePath(path, item) : component.atom.eval(context, [item]);
+  const values: TypedValue[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i];
+    values.push(...(path ? evalSimplePath(path, item) : unboxPrimitives(component.branches[i].atom.eval(context, [item]))));
+  }
+  return values;
 }
 
 function componentParts(component: CompiledComponent, values: TypedValue[], resourceTypes: ReadonlySet<string>): CompositePart[] {

@@ -1,6 +1,7 @@
 // Extracts every search parameter's index entries from a resource at write time: the store adapter writes them
-// into its index tables. Expressions are parsed once per resource type (see SearchParameterRegistry) and a
-// branch whose first element is absent from the resource is not evaluated. https://hl7.org/fhir/R4/search.html
+// into its index tables. Expressions are compiled once per resource type (see SearchParameterRegistry); most
+// are plain paths walked directly (simple-path.ts), the rest evaluated with @medplum/core's FHIRPath.
+// https://hl7.org/fhir/R4/search.html
 import type { AtomContext, TypedValue } from '@medplum/core';
 import { toTypedValue } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
@@ -8,14 +9,15 @@ import type { CompiledBranch, CompiledParameter } from './compiled-parameters';
 import { addCompositeValues } from './composite-values';
 import { addDateValues } from './date-values';
 import { addNumberValues } from './number-values';
+import { unboxPrimitives } from './primitive-values';
 import { addQuantityValues } from './quantity-values';
 import { addReferenceValues } from './reference-values';
-import { unboxPrimitives } from './primitive-values';
-import { evalSimplePath } from './simple-path';
 import type { SearchParameterRegistry } from './registry';
+import { evalSimplePath } from './simple-path';
 import { addStringValues } from './string-values';
 import { addTokenValues } from './token-values';
-import type { Entry, IndexEntries } from './types';
+import type { CompositeValue, Entry, IndexEntries, ReferenceValue } from './types';
+import { uniqueValues } from './unique-values';
 import { addUriValues } from './uri-values';
 
 export { SearchParameterRegistry } from './registry';
@@ -28,6 +30,14 @@ export interface ExtractOptions {
    * Without it such failures are silent: a write is never refused because of its index.
    */
   onError?: (param: string, error: unknown) => void;
+}
+
+/** What one evaluation needs besides the parameter. */
+interface Extraction {
+  json: Record<string, unknown>;
+  typed: TypedValue;
+  context: AtomContext;
+  resourceTypes: ReadonlySet<string>;
 }
 
 export function extractIndexEntries(
@@ -45,13 +55,16 @@ export function extractIndexEntries(
     uris: [],
     composites: [],
   };
-  const seen = new Set<string>();
   const typed = toTypedValue(resource);
-  const context: AtomContext = { variables: { '%resource': typed, '%rootResource': typed } };
-  const json = resource as unknown as Record<string, unknown>;
+  const extraction: Extraction = {
+    json: resource as unknown as Record<string, unknown>,
+    typed,
+    context: { variables: { '%resource': typed, '%rootResource': typed } },
+    resourceTypes: registry.resourceTypes,
+  };
   for (const parameter of registry.indexPlan(resource.resourceType)) {
     try {
-      extractParameter(parameter, json, typed, context, registry.resourceTypes, entries, seen);
+      extractParameter(parameter, extraction, entries);
     } catch (error) {
       options.onError?.(parameter.def.code, error);
     }
@@ -59,99 +72,74 @@ export function extractIndexEntries(
   return entries;
 }
 
-function extractParameter(
+function extractParameter(parameter: CompiledParameter, extraction: Extraction, entries: IndexEntries): void {
+  const { code, type } = parameter.def;
+  switch (type) {
+    case 'string':
+      return append(code, convertBranches(parameter, extraction, addStringValues), entries.strings);
+    case 'token':
+      return append(code, convertBranches(parameter, extraction, addTokenValues), entries.tokens);
+    case 'date':
+      return append(code, convertBranches(parameter, extraction, addDateValues), entries.dates);
+    case 'number':
+      return append(code, convertBranches(parameter, extraction, addNumberValues), entries.numbers);
+    case 'quantity':
+      return append(code, convertBranches(parameter, extraction, addQuantityValues), entries.quantities);
+    case 'uri':
+      return append(code, convertBranches(parameter, extraction, addUriValues), entries.uris);
+    case 'reference':
+      return append(
+        code,
+        convertBranches<ReferenceValue>(parameter, extraction, (values, out, branch) =>
+          addReferenceValues(values, out, extraction.resourceTypes, branch.requiredType)
+        ),
+        entries.references
+      );
+    case 'composite':
+      return append(
+        code,
+        convertBranches<CompositeValue>(parameter, extraction, (items, out) =>
+          addCompositeValues(items, parameter.components ?? [], extraction.context, extraction.resourceTypes, out)
+        ),
+        entries.composites
+      );
+    case 'special':
+      return; // Location near: a geographic index, not one of these kinds.
+  }
+}
+
+/** Evaluates each branch that can yield something and converts its values into one list. */
+function convertBranches<V>(
   parameter: CompiledParameter,
-  json: Record<string, unknown>,
-  typed: TypedValue,
-  context: AtomContext,
-  resourceTypes: ReadonlySet<string>,
-  entries: IndexEntries,
-  seen: Set<string>
-): void {
-  const { def } = parameter;
+  { json, typed, context }: Extraction,
+  convert: (values: TypedValue[], out: V[], branch: CompiledBranch) => void
+): V[] {
+  const out: V[] = [];
   for (const branch of parameter.branches) {
-    if (branch.presenceKeys && !hasAnyKey(json, branch.presenceKeys)) {
-      continue;
+    let values: TypedValue[];
+    if (branch.path) {
+      values = evalSimplePath(branch.path, typed);
+    } else if (branch.atom) {
+      if (branch.presenceKeys && !hasAnyKey(json, branch.presenceKeys)) {
+        continue;
+      }
+      values = unboxPrimitives(branch.atom.eval(context, [typed]));
+    } else {
+      values = [typed];
     }
-    const values = branch.path
-      ? evalSimplePath(branch.path, typed)
-      : branch.atom
-        ? unboxPrimitives(branch.atom.eval(context, [typed]))
-        : [typed];
-    if (values.length === 0) {
-      continue;
-    }
-    switch (def.type) {
-      case 'string':
-        addEntries(def.code, values, addStringValues, entries.strings, seen, 's');
-        break;
-      case 'token':
-        addEntries(def.code, values, addTokenValues, entries.tokens, seen, 't');
-        break;
-      case 'date':
-        addEntries(def.code, values, addDateValues, entries.dates, seen, 'd');
-        break;
-      case 'number':
-        addEntries(def.code, values, addNumberValues, entries.numbers, seen, 'n');
-        break;
-      case 'quantity':
-        addEntries(def.code, values, addQuantityValues, entries.quantities, seen, 'q');
-        break;
-      case 'uri':
-        addEntries(def.code, values, addUriValues, entries.uris, seen, 'u');
-        break;
-      case 'reference':
-        addEntries(def.code, values, referencesOf(resourceTypes, branch), entries.references, seen, 'r');
-        break;
-      case 'composite':
-        addEntries(
-          def.code,
-          values,
-          (items, out) => addCompositeValues(items, parameter.components ?? [], context, resourceTypes, out),
-          entries.composites,
-          seen,
-          'c'
-        );
-        break;
-      // 'special' (Location near) has no index entries of these kinds.
+    if (values.length > 0) {
+      convert(values, out, branch);
     }
   }
+  return out;
 }
 
-function referencesOf(resourceTypes: ReadonlySet<string>, branch: CompiledBranch) {
-  return (values: TypedValue[], out: Parameters<typeof addReferenceValues>[1]): void =>
-    addReferenceValues(values, out, resourceTypes, branch.requiredType);
-}
-
-/** Converts values and appends the entries not seen before in this resource. */
-function addEntries<V extends object>(
-  param: string,
-  values: TypedValue[],
-  convert: (values: TypedValue[], out: V[]) => void,
-  target: Entry<V>[],
-  seen: Set<string>,
-  kind: string
-): void {
-  const converted: V[] = [];
-  convert(values, converted);
-  for (const value of converted) {
-    const key = kind === 'c' ? kind + param + '\u0000' + JSON.stringify(value) : flatKey(kind + param, value);
-    if (!seen.has(key)) {
-      seen.add(key);
-      const entry = value as Entry<V>;
-      entry.param = param;
-      target.push(entry);
-    }
+function append<V extends object>(param: string, values: V[], target: Entry<V>[]): void {
+  for (const value of uniqueValues(values)) {
+    const entry = value as Entry<V>;
+    entry.param = param;
+    target.push(entry);
   }
-}
-
-/** A key for a flat value object: field names and values, in the (fixed) order the converters set them. */
-function flatKey(prefix: string, value: object): string {
-  let key = prefix;
-  for (const field in value) {
-    key += '\u0000' + field + '\u0001' + (value as Record<string, unknown>)[field];
-  }
-  return key;
 }
 
 function hasAnyKey(json: Record<string, unknown>, keys: string[]): boolean {

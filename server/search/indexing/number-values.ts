@@ -12,7 +12,8 @@ export const highest = Number.MAX_VALUE;
 export function addNumberValues(values: TypedValue[], out: NumberValue[]): void {
   for (const { value } of values) {
     if (typeof value === 'number') {
-      out.push(precisionRange(value));
+      // The value itself too: prefixes other than eq, ne and ap compare it without precision.
+      out.push({ value, ...precisionRange(value) });
     } else if (typeof value === 'object' && value !== null && ('low' in value || 'high' in value)) {
       const range = value as Range;
       const low = typeof range.low?.value === 'number' ? precisionRange(range.low.value).low : lowest;

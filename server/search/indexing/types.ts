@@ -73,6 +73,8 @@ export interface DateValue {
  * spans low..high; an open end is -/+Number.MAX_VALUE.
  */
 export interface NumberValue {
+  /** The number itself, for a single value (absent for a Range). */
+  value?: number;
   low: number;
   high: number;
 }

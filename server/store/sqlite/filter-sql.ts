@@ -152,9 +152,9 @@ export class FilterCompiler {
       case 'date':
         return this.ranges([c], { low: col('low'), high: col('high') }, dateApproximation());
       case 'number':
-        return this.ranges([c], { low: col('low'), high: col('high') }, valueApproximation);
+        return this.numeric(c, { low: col('low'), high: col('high'), value: p ? undefined : 'value' });
       case 'quantity': {
-        const range = this.ranges([c], { low: col('low'), high: col('high') }, valueApproximation);
+        const range = this.numeric(c, { low: col('low'), high: col('high'), value: p ? undefined : 'value' });
         const parts = [range.sql];
         const params = [...range.params];
         if (c.code !== undefined) {
@@ -213,6 +213,34 @@ export class FilterCompiler {
         const parts = c.parts.map((part, i) => this.value(part, `p${i}_`));
         return { sql: parts.map((s) => `(${s.sql})`).join(' AND '), params: parts.flatMap((s) => s.params) };
       }
+    }
+  }
+
+  /**
+   * Numbers and quantities: eq, ne and ap compare implicit-precision ranges; the other prefixes ignore
+   * precision and compare the values themselves (https://hl7.org/fhir/R4/search.html#number). A stored
+   * point value is its `value` column (or, in a composite part, the middle of its range); a stored Range
+   * has no value and is compared by its ends.
+   */
+  private numeric(c: ValueCondition & { type: 'number' | 'quantity' }, fields: { low: string; high: string; value?: string }): Sql {
+    if (c.prefix === 'eq' || c.prefix === 'ne' || c.prefix === 'ap') {
+      return this.ranges([c], fields, valueApproximation);
+    }
+    const exact = fields.value ? `COALESCE(${fields.value}, %s)` : `((${fields.low} + ${fields.high}) / 2)`;
+    const below = exact.replace('%s', fields.low);
+    const above = exact.replace('%s', fields.high);
+    const v = c.value;
+    switch (c.prefix) {
+      case 'gt':
+      case 'sa':
+        return { sql: `${above} > ?`, params: [v] };
+      case 'ge':
+        return { sql: `${above} >= ?`, params: [v] };
+      case 'lt':
+      case 'eb':
+        return { sql: `${below} < ?`, params: [v] };
+      case 'le':
+        return { sql: `${below} <= ?`, params: [v] };
     }
   }
 

@@ -21,7 +21,7 @@ const inserts = {
   strings: 'INSERT INTO idx_string (param_id, value, key) VALUES (?, ?, ?)',
   tokens: 'INSERT INTO idx_token (param_id, system, code, text, type_system, type_code, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
   dates: 'INSERT INTO idx_date (param_id, low, high, key) VALUES (?, ?, ?, ?)',
-  numbers: 'INSERT INTO idx_number (param_id, low, high, key) VALUES (?, ?, ?, ?)',
+  numbers: 'INSERT INTO idx_number (param_id, value, low, high, key) VALUES (?, ?, ?, ?, ?)',
   quantities:
     'INSERT INTO idx_quantity (param_id, value, low, high, system, code, unit, canonical_code, canonical_low, canonical_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   references:
@@ -77,7 +77,7 @@ export function insertIndexRows(
     writes.get(inserts.dates).run(id(e.param), e.low, e.high, key);
   }
   for (const e of entries.numbers) {
-    writes.get(inserts.numbers).run(id(e.param), e.low, e.high, key);
+    writes.get(inserts.numbers).run(id(e.param), n(e.value), e.low, e.high, key);
   }
   for (const e of entries.quantities) {
     writes

@@ -57,7 +57,7 @@ const migrations: string[] = [
   CREATE INDEX idx_date_lookup ON idx_date (param_id, low);
   CREATE INDEX idx_date_key ON idx_date (key);
 
-  CREATE TABLE idx_number (param_id INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL, key INTEGER NOT NULL);
+  CREATE TABLE idx_number (param_id INTEGER NOT NULL, value REAL, low REAL NOT NULL, high REAL NOT NULL, key INTEGER NOT NULL);
   CREATE INDEX idx_number_lookup ON idx_number (param_id, low);
   CREATE INDEX idx_number_key ON idx_number (key);
 
