@@ -29,13 +29,19 @@ export function addQuantityValues(values: TypedValue[], out: QuantityValue[]): v
 function addQuantity(quantity: Quantity, out: QuantityValue[]): void {
   const value = quantity.value as number;
   let { low, high } = precisionRange(value);
-  // A comparator states a bound, not a value: '<5' is anything below 5.
+  // A comparator states a bound, not a value: '<5' is anything below 5, '<=5' anything up to 5's precision.
   switch (quantity.comparator) {
     case '<':
+      low = lowest;
+      high = value;
+      break;
     case '<=':
       low = lowest;
       break;
     case '>':
+      low = value;
+      high = highest;
+      break;
     case '>=':
       high = highest;
       break;
