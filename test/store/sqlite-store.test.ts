@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { schemaVersion } from '../../server/store/sqlite/schema';
-import { fileStore, memoryStore } from '../helpers/test-server';
+import { createTestServer, fileStore, memoryStore } from '../helpers/test-server';
 import { patient } from '../helpers/fixtures';
 import { describeStoreContract } from './store-contract';
 
@@ -39,6 +39,37 @@ describe('SQLite store on a file', () => {
     raw.exec(`PRAGMA user_version = ${schemaVersion + 1}`);
     raw.close();
     assert.throws(() => fileStore(file, 'FULL'), /newer than this server knows.*FHIR_DB/);
+  });
+
+  it('forgets the search parameter ids of a rolled-back transaction, so they are never given twice', async () => {
+    const file = path.join(dir, 'params.sqlite');
+    const flag = (id: string) =>
+      ({ resourceType: 'Flag', id, status: 'active', code: { text: 'x' }, subject: { reference: 'Patient/p' } }) as const;
+    const store = fileStore(file);
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.create(flag('first'));
+        throw new Error('roll back');
+      })
+    );
+    // New parameters of another type take the ids the rollback freed.
+    await store.create({
+      resourceType: 'Basic',
+      id: 'b',
+      code: { coding: [{ system: 'urn:x', code: 'y' }] },
+      subject: { reference: 'Patient/p' },
+      created: '2026-01-01',
+      author: { reference: 'Practitioner/d' },
+      identifier: [{ system: 'urn:x', value: '1' }],
+    });
+    await store.create(flag('second'));
+    await store.close();
+    const server = createTestServer({ store: fileStore(file) });
+    const found = await server.http.get('/Flag?subject=Patient/p');
+    assert.deepEqual(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['second']);
+    const basics = await server.http.get('/Basic?subject=Patient/p');
+    assert.deepEqual(basics.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['b']);
+    await server.close();
   });
 
   it('does not show a transaction that is still open to readers', async () => {

@@ -82,6 +82,22 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
       assert.equal((await store.readCurrent('Patient', 'a'))?.versionId, '2');
     });
 
+    it('keeps a failed write apart from writes that run at the same time', async () => {
+      const results = await Promise.allSettled([
+        store.create(patient({ id: 'a' })),
+        store.transaction(async (tx) => {
+          await tx.create(patient({ id: 'b' }));
+          throw new Error('b fails');
+        }),
+        store.create(patient({ id: 'c' })),
+        store.create(patient({ id: 'a' })),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      assert.equal((await store.readCurrent('Patient', 'a'))?.versionId, '1');
+      assert.equal(await store.readCurrent('Patient', 'b'), undefined);
+      assert.equal((await store.readCurrent('Patient', 'c'))?.versionId, '1');
+    });
+
     it('never interleaves concurrent transactions', async () => {
       await store.create(patient({ id: 'counter', multipleBirthInteger: 0 }));
       const increment = () =>

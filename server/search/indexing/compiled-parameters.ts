@@ -1,6 +1,6 @@
-// Turns a SearchParameter's FHIRPath into what one resource type evaluates, once at start-up: only the union
-// branches rooted at that type (or at Resource), with the type prefix stripped, each parsed once, with the
-// JSON keys that must be present for the branch to yield anything. https://hl7.org/fhir/R4/searchparameter.html
+// Turns a SearchParameter's FHIRPath into what one resource type evaluates, once per type: only the union
+// branches rooted at that type (or at Resource), with the type prefix stripped, each parsed once and, when it
+// is a plain path, compiled to steps that skip FHIRPath. https://hl7.org/fhir/R4/searchparameter.html
 import type { Atom, FhirPathAtom } from '@medplum/core';
 import { parseFhirPath, UnionAtom } from '@medplum/core';
 import { elementKeys } from './fhir-schema';

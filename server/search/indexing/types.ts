@@ -86,7 +86,10 @@ export interface NumberValue {
 export interface QuantityValue {
   /** The stated value; absent for a Range. */
   value?: number;
-  /** Implicit precision range of the value (see NumberValue); a comparator ('<', '>=', ...) opens one end. */
+  /**
+   * Implicit precision range of the value (see NumberValue). A comparator opens one end: '<5' is
+   * [-Number.MAX_VALUE, 5), '<=5' [-Number.MAX_VALUE, 5.5), '>5' [5, Number.MAX_VALUE), '>=5' [4.5, Number.MAX_VALUE).
+   */
   low: number;
   high: number;
   system?: string;

@@ -5,6 +5,25 @@ import type { StatementCache } from './statement-cache';
 
 export class ParamIds {
   private readonly cache = new Map<string, number>();
+  /** Ids created in the open transaction, in order: forgotten again if it (or a savepoint) rolls back. */
+  private readonly uncommitted: string[] = [];
+
+  /** A point to roll back to (see rollbackTo). */
+  mark(): number {
+    return this.uncommitted.length;
+  }
+
+  /** Forgets the ids created since the mark: their rows were rolled back. */
+  rollbackTo(mark: number): void {
+    for (const cacheKey of this.uncommitted.splice(mark)) {
+      this.cache.delete(cacheKey);
+    }
+  }
+
+  /** The transaction committed: its ids are permanent. */
+  committed(): void {
+    this.uncommitted.length = 0;
+  }
 
   /** The id, creating it if needed (write connection, inside a transaction). */
   obtain(writes: StatementCache, resourceType: string, code: string): number {
@@ -12,8 +31,12 @@ export class ParamIds {
     if (known !== undefined) {
       return known;
     }
-    writes.get('INSERT OR IGNORE INTO search_params (resource_type, code) VALUES (?, ?)').run(resourceType, code);
-    return this.lookup(writes, resourceType, code) as number;
+    const { changes } = writes.get('INSERT OR IGNORE INTO search_params (resource_type, code) VALUES (?, ?)').run(resourceType, code);
+    const id = this.lookup(writes, resourceType, code) as number;
+    if (changes) {
+      this.uncommitted.push(`${resourceType}\u0000${code}`);
+    }
+    return id;
   }
 
   /** The id if the parameter has ever been indexed; undefined means no resource has a value for it. */

@@ -1,6 +1,8 @@
-// The embedded store on node:sqlite in WAL mode. One connection writes (one transaction at a time,
-// queued); another reads, so a request never sees a transaction that is still open. Several processes
-// may share the file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
+// The embedded store on node:sqlite in WAL mode. One connection writes; another reads, so a request
+// never sees a transaction that is still open. Writes that arrive while one is under way are committed
+// together (group commit): each runs in its own savepoint, so each still succeeds or fails alone, but
+// they share one SQLite commit, which is most of a small write's cost. Several processes may share the
+// file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
 import type { Resource } from '@medplum/fhirtypes';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +20,6 @@ import type {
   UpdateResult,
   WriteOptions,
 } from '../port';
-import { SerialQueue } from '../serial-queue';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
 import { SqliteOperations } from './sqlite-operations';
@@ -34,10 +35,21 @@ export interface SqliteStoreOptions {
   indexer: ResourceIndexer;
 }
 
+interface PendingJob {
+  work: (tx: StoreOperations) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** At most this many writes share one commit, so that one commit never holds the lock for long. */
+const maxGroup = 64;
+
 export class SqliteStore implements ResourceStore {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
-  private readonly queue = new SerialQueue();
+  private pending: PendingJob[] = [];
+  private draining: Promise<void> | undefined;
+  private readonly paramIds = new ParamIds();
   private readonly readOps: SqliteOperations;
   private readonly txOps: SqliteOperations;
   /** In memory there is only one connection, so reads wait behind open transactions as writes do. */
@@ -58,25 +70,71 @@ export class SqliteStore implements ResourceStore {
     }
     this.readsQueued = inMemory;
     const writes = new StatementCache(this.writer);
-    const paramIds = new ParamIds();
-    this.txOps = new SqliteOperations(writes, writes, options.indexer, paramIds);
-    this.readOps = new SqliteOperations(inMemory ? writes : new StatementCache(this.reader), writes, options.indexer, paramIds);
+    this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds);
+    this.readOps = new SqliteOperations(inMemory ? writes : new StatementCache(this.reader), writes, options.indexer, this.paramIds);
   }
 
-  async transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(this.txOps);
-        this.writer.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.writer.isTransaction) {
-          this.writer.exec('ROLLBACK');
-        }
-        throw err;
-      }
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.draining ??= this.drain();
     });
+  }
+
+  /** Commits the waiting jobs in groups until none wait. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length) {
+        const group = this.pending.splice(0, maxGroup);
+        await this.commitGroup(group);
+      }
+    } finally {
+      // Cleared in the same step as the last look at `pending`, so a job queued after it starts a new drain.
+      this.draining = undefined;
+    }
+  }
+
+  private async commitGroup(group: PendingJob[]): Promise<void> {
+    try {
+      this.writer.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      group.forEach((job) => job.reject(err));
+      return;
+    }
+    const outcomes: { job: PendingJob; ok: boolean; value: unknown }[] = [];
+    for (const job of group) {
+      const mark = this.paramIds.mark();
+      this.writer.exec('SAVEPOINT job');
+      try {
+        const value = await job.work(this.txOps);
+        this.writer.exec('RELEASE job');
+        outcomes.push({ job, ok: true, value });
+      } catch (err) {
+        this.writer.exec('ROLLBACK TO job');
+        this.writer.exec('RELEASE job');
+        this.paramIds.rollbackTo(mark);
+        outcomes.push({ job, ok: false, value: err });
+      }
+    }
+    try {
+      this.writer.exec('COMMIT');
+      this.paramIds.committed();
+    } catch (err) {
+      // Nothing of the group is durable: every job fails, even those whose own work succeeded.
+      if (this.writer.isTransaction) {
+        this.writer.exec('ROLLBACK');
+      }
+      this.paramIds.rollbackTo(0);
+      group.forEach((job) => job.reject(err));
+      return;
+    }
+    for (const { job, ok, value } of outcomes) {
+      if (ok) {
+        job.resolve(value);
+      } else {
+        job.reject(value);
+      }
+    }
   }
 
   create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
@@ -109,7 +167,7 @@ export class SqliteStore implements ResourceStore {
 
   async close(): Promise<void> {
     // Wait for queued transactions, then close; the WAL is checkpointed by SQLite on last close.
-    await this.queue.run(() => undefined);
+    await this.draining;
     if (this.reader !== this.writer) {
       this.reader.close();
     }
@@ -117,7 +175,8 @@ export class SqliteStore implements ResourceStore {
   }
 
   private read<T>(job: () => Promise<T>): Promise<T> {
-    return this.readsQueued ? this.queue.run(job) : job();
+    // In memory a read shares the writer's connection, so it waits its turn like a write.
+    return this.readsQueued ? this.transaction(() => job()) : job();
   }
 }
 

@@ -63,6 +63,8 @@ describe('indexing: quantity values', () => {
     assert.deepEqual([below.low, below.high], [lowest, 5]);
     const [atLeast] = valueQuantity({ value: 60, comparator: '>=', system: ucum, code: '%' }) as { low: number; high: number }[];
     assert.deepEqual([atLeast.low, atLeast.high], [59.5, highest]);
+    const [above] = valueQuantity({ value: 60, comparator: '>', system: ucum, code: '%' }) as { value: number; low: number; high: number }[];
+    assert.deepEqual([above.value, above.low, above.high], [60, 60, highest]);
   });
 
   it('indexes a Condition onset Age as onset-age', () => {
