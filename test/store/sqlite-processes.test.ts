@@ -40,8 +40,10 @@ describe('SQLite store across processes', function () {
           headers: { ...json, 'If-Match': 'W/"1"' },
           body: JSON.stringify({ ...created, active }),
         });
-      const statuses = (await Promise.all([put(a.baseUrl, true), put(b.baseUrl, false)])).map((r) => r.status).sort();
-      assert.deepEqual(statuses, [200, 412], `round ${round}`);
+      const replies = await Promise.all([put(a.baseUrl, true), put(b.baseUrl, false)]);
+      const bodies = await Promise.all(replies.map((r) => r.text()));
+      const statuses = replies.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 412], `round ${round}: ${bodies.map((b) => b.slice(0, 300)).join(' | ')}`);
       const history = (await (await fetch(`${b.baseUrl}/Patient/${created.id}/_history`)).json()) as { entry: unknown[] };
       assert.equal(history.entry.length, 2);
     }
