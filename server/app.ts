@@ -11,7 +11,7 @@ import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 
 export interface AppDependencies {
-  config: Pick<ServerConfig, 'baseUrl' | 'maxBodyBytes'>;
+  config: Pick<ServerConfig, 'maxBodyBytes'> & { baseUrl: string };
   store: ResourceStore;
   logger: Logger;
   /** The search parameters the server indexes and searches on. */

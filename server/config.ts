@@ -14,14 +14,19 @@ export interface ServerConfig {
   sqliteFile: string;
   /** Which storage adapter runs. */
   store: StoreKind;
-  /** Public base URL of the FHIR endpoint, without a trailing slash (Location headers, Bundle links). */
-  baseUrl: string;
+  /**
+   * Public base URL of the FHIR endpoint, without a trailing slash (Location headers, Bundle links).
+   * Undefined when FHIR_BASE_URL is unset and PORT is 0: start-up fills it in once the port is known.
+   */
+  baseUrl: string | undefined;
   /** Whether start-up loads the network's seed data into an empty store. */
   seed: boolean;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** pino log level ('silent' turns logging off). */
   logLevel: string;
+  /** Where the network's profiles live; SearchParameter resources found there are indexed. */
+  profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
 }
@@ -37,8 +42,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const dbSetting = env.FHIR_DB || path.join(dataDir, 'fhir.sqlite');
   const sqliteFile = dbSetting === ':memory:' ? dbSetting : path.resolve(dbSetting);
   const store = readChoice(env, 'FHIR_STORE', ['sqlite'] as const, 'sqlite');
-  const baseUrl = (env.FHIR_BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
+  const given = env.FHIR_BASE_URL || (port === 0 ? undefined : `http://localhost:${port}`);
+  const baseUrl = given?.replace(/\/+$/, '');
+  if (baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(baseUrl)) {
     throw new ConfigError(`FHIR_BASE_URL must be an absolute http(s) URL, got '${baseUrl}'`);
   }
   const seed = readChoice(env, 'FHIR_SEED', ['on', 'off'] as const, 'on') === 'on';
@@ -50,7 +56,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     'info'
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
-  return { port, dataDir, sqliteFile, store, baseUrl, seed, maxBodyBytes, logLevel, sqliteSynchronous };
+  const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
+  return { port, dataDir, sqliteFile, store, baseUrl, seed, maxBodyBytes, logLevel, sqliteSynchronous, profilesDir };
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -1,11 +1,12 @@
 // Start-up and shutdown of the server process, in order: configuration, logger, store, schema
 // validator, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
+import { loadNetworkSearchParameters } from './search/network-search-parameters';
 import { createResourceIndexer } from './search/search-index';
 import { openStore } from './store/open-store';
 import { loadBaseSchema } from './validation/base-schema';
@@ -24,14 +25,21 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   loadResourceDefinitions();
   loadBaseSchema();
-  const registry = new SearchParameterRegistry();
+  const networkParameters = loadNetworkSearchParameters(config.profilesDir);
+  const registry = new SearchParameterRegistry(networkParameters);
+  for (const problem of registry.problems) {
+    logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
+  }
   const store = openStore(config, createResourceIndexer(registry));
-  const app = createApp({ config, store, logger, registry });
-  const server: Server = app.listen(config.port, () => {
-    // The bound port, not the configured one: PORT=0 asks the system for a free port.
+  // Listen first, then build the app: with PORT=0 the base URL needs the port the system picked.
+  const server: Server = http.createServer();
+  server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, baseUrl: config.baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
+    const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
+    const app = createApp({ config: { ...config, baseUrl }, store, logger, registry });
+    server.on('request', app);
+    logger.info({ port, baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
   });
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on port ${config.port}; set PORT to a free port`);

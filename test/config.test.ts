@@ -34,6 +34,9 @@ describe('configuration', () => {
     assert.equal(config.logLevel, 'warn');
     assert.equal(config.sqliteSynchronous, 'NORMAL');
     assert.equal(loadConfig({ FHIR_DATA_DIR: '/tmp/x' }).sqliteFile, '/tmp/x/fhir.sqlite');
+    // PORT=0 picks a free port at start-up, so the base URL is only known then.
+    assert.equal(loadConfig({ PORT: '0' }).baseUrl, undefined);
+    assert.equal(loadConfig({ PORT: '0', FHIR_BASE_URL: 'https://x.example' }).baseUrl, 'https://x.example');
   });
 
   it('refuses unusable values, naming the variable', () => {

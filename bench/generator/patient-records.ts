@@ -70,8 +70,22 @@ export function patientResidentId(index: number, seed: number): string {
   return residentId(birthDate(rng), index, male);
 }
 
+/** The first day of a quarter's follow-up window; each patient is seen some days into it. */
 export function visitDate(visit: number): string {
   return new Date(firstVisit + visit * quarterMs).toISOString().slice(0, 10);
+}
+
+/** A clinic visit some days into the quarter's window, during opening hours (08:00-16:59, +08:00). */
+function visitStart(visit: number, rng: SeededRandom): Date {
+  const day = rng.int(0, 59);
+  const minute = rng.int(0, 9 * 60 - 1);
+  return new Date(firstVisit + visit * quarterMs + day * 86_400_000 + minute * 60_000);
+}
+
+/** A local (+08:00) dateTime, as the clinics' systems write it. */
+function localDateTime(utcOfLocal: Date, plusMinutes = 0): string {
+  const t = new Date(utcOfLocal.getTime() + plusMinutes * 60_000);
+  return `${t.toISOString().slice(0, 19)}+08:00`;
 }
 
 function quantity(value: number, unit: string): Observation['valueQuantity'] {
@@ -118,7 +132,8 @@ export function patientRecord(index: number, seed: number): Resource[] {
   let glucose = rng.normal(diabetic ? 8.2 : 5.4, 0.8);
   const weight = rng.normal(male ? 72 : 62, 9);
   for (let visit = 0; visit < visitsPerPatient; visit++) {
-    const date = visitDate(visit);
+    // The clock reading is local time: 08:00 + minute, kept in the UTC fields and labelled +08:00.
+    const start = new Date(visitStart(visit, rng).getTime() + 8 * 3_600_000);
     const encounterId = `${pid}-e${visit}`;
     const encounter: Encounter = {
       resourceType: 'Encounter',
@@ -127,11 +142,11 @@ export function patientRecord(index: number, seed: number): Resource[] {
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
       type: [coded('http://snomed.info/sct', '390906007', 'Follow-up encounter')],
       subject,
-      period: { start: `${date}T09:00:00+08:00`, end: `${date}T09:20:00+08:00` },
+      period: { start: localDateTime(start), end: localDateTime(start, 20) },
     };
     resources.push(encounter);
     const context = { subject, encounter: { reference: `Encounter/${encounterId}` } };
-    const effective = `${date}T09:05:00+08:00`;
+    const effective = localDateTime(start, 5);
     // Treatment slowly brings values toward target, with noise.
     systolic = systolic - rng.normal(1.5, 2);
     glucose = glucose - rng.normal(0.1, 0.15);
@@ -170,7 +185,7 @@ export function patientRecord(index: number, seed: number): Resource[] {
     const prescribed = [hypertensive ? drugs[rng.int(0, 1)] : undefined, diabetic ? drugs[2] : undefined].filter(
       (d): d is (typeof drugs)[number] => d !== undefined
     );
-    prescribed.forEach((drug, n) => resources.push(medicationRequest(`${encounterId}-rx${n}`, drug, context, `${date}T09:15:00+08:00`)));
+    prescribed.forEach((drug, n) => resources.push(medicationRequest(`${encounterId}-rx${n}`, drug, context, localDateTime(start, 15))));
   }
   return resources;
 }

@@ -14,7 +14,8 @@ import { routes } from './routes';
 
 const software = { name: 'DHC FHIR Server', version: '0.1.0' };
 const startedAt = new Date().toISOString();
-const cache = new Map<string, CapabilityStatement>();
+/** Built once per registry and base URL: it only changes when what is implemented changes. */
+const cache = new WeakMap<SearchParameterRegistry, Map<string, CapabilityStatement>>();
 
 export function buildCapabilityStatement(baseUrl: string, registry: SearchParameterRegistry): CapabilityStatement {
   const typeInteractions: CapabilityStatementRestResourceInteraction[] = [];
@@ -59,10 +60,15 @@ export function buildCapabilityStatement(baseUrl: string, registry: SearchParame
 }
 
 export const capabilities: Interaction = async (_request, _params, context) => {
-  let statement = cache.get(context.baseUrl);
+  let byBase = cache.get(context.registry);
+  if (!byBase) {
+    byBase = new Map();
+    cache.set(context.registry, byBase);
+  }
+  let statement = byBase.get(context.baseUrl);
   if (!statement) {
     statement = buildCapabilityStatement(context.baseUrl, context.registry);
-    cache.set(context.baseUrl, statement);
+    byBase.set(context.baseUrl, statement);
   }
   return { status: 200, body: statement };
 };

@@ -34,12 +34,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export function createTestServer(options: { store?: ResourceStore; maxBodyBytes?: number } = {}): TestServer {
+export function createTestServer(
+  options: { store?: ResourceStore; maxBodyBytes?: number; registry?: SearchParameterRegistry } = {}
+): TestServer {
   const store = options.store ?? memoryStore();
   const app = createApp({
     config: { baseUrl: testBaseUrl, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
     store,
-    registry: testRegistry(),
+    registry: options.registry ?? testRegistry(),
     logger: pino({ level: 'silent' }),
   });
   return { app, store, http: supertest(app), close: () => store.close() };

@@ -25,8 +25,11 @@ describe('search parameter types', () => {
       assert.deepEqual(await ids(`/Patient?given=${enc('伟')}`), ['p-zhang']);
     });
     it(':exact and :contains', async () => {
-      assert.deepEqual(await ids('/Patient?family:exact=wang'), ['p-wang']);
-      assert.deepEqual(await ids('/Patient?family:exact=wan'), []);
+      assert.deepEqual(await ids('/Patient?family:exact=Wang'), ['p-wang']);
+      assert.deepEqual(await ids('/Patient?family:exact=wang'), [], ':exact is case-sensitive');
+      assert.deepEqual(await ids('/Patient?family:exact=Wan'), []);
+      assert.deepEqual(await ids(`/Patient?family:exact=${enc('José')}`), ['p-jose']);
+      assert.deepEqual(await ids('/Patient?family:exact=Jose'), [], ':exact keeps accents');
       assert.deepEqual(await ids('/Patient?name:contains=iaom'), ['p-wang']);
       assert.deepEqual(await ids(`/Organization?name:contains=${enc('社区')}`), ['org-clinic']);
     });

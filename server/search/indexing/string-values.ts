@@ -41,7 +41,7 @@ function add(out: StringValue[], text: string | undefined): void {
   if (typeof text === 'string') {
     const value = normalizeSearchString(text);
     if (value) {
-      out.push({ value });
+      out.push({ value, exact: text });
     }
   }
 }

@@ -37,6 +37,8 @@ export interface SearchParameterDef {
  */
 export interface StringValue {
   value: string;
+  /** The text as written, for :exact (case, accents and spacing count). */
+  exact: string;
 }
 
 /**

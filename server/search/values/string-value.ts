@@ -5,12 +5,14 @@ import type { ValueCondition } from '../plan';
 import { unescapeValue } from './split';
 
 export function parseStringValue(value: string, modifier: string, parameter: string): ValueCondition {
-  const text = normalizeSearchString(unescapeValue(value));
+  const raw = unescapeValue(value);
+  const text = normalizeSearchString(raw);
   switch (modifier) {
     case '':
       return { type: 'string', match: 'starts', value: text };
     case 'exact':
-      return { type: 'string', match: 'exact', value: text };
+      // Exactly as written: case, accents and spacing count.
+      return { type: 'string', match: 'exact', value: raw };
     case 'contains':
       return { type: 'string', match: 'contains', value: text };
     default:

@@ -32,7 +32,12 @@ export class FilterCompiler {
 
   constructor(private readonly paramId: ParamIdLookup) {}
 
-  compile(filter: Filter, alias: string): Sql {
+  /**
+   * `form` says how parameter filters test membership: 'exists' checks the row's own index entries (for
+   * the searched resources, which a driver or the sort order already narrows); 'in' materialises the
+   * matching keys once (inside chains and _has, where the candidate rows are not narrowed).
+   */
+  compile(filter: Filter, alias: string, form: 'exists' | 'in' = 'exists'): Sql {
     switch (filter.kind) {
       case 'id':
         return {
@@ -46,6 +51,13 @@ export class FilterCompiler {
           dateApproximation()
         );
       case 'param':
+        if (form === 'in') {
+          const driver = this.driverSql({ ...filter, negate: false });
+          if (!driver) {
+            return { sql: filter.negate ? '1' : '0', params: [] };
+          }
+          return { sql: `${alias}.key ${filter.negate ? 'NOT IN' : 'IN'} (${driver.sql})`, params: driver.params };
+        }
         return this.param(filter.param, filter.anyOf, !!filter.negate, alias);
       case 'missing': {
         const pid = this.paramId(filter.param.resourceType, filter.param.code);
@@ -53,22 +65,17 @@ export class FilterCompiler {
           return { sql: filter.missing ? '1' : '0', params: [] };
         }
         const table = tableOf[filter.param.kind];
-        return { sql: `${alias}.key ${filter.missing ? 'NOT IN' : 'IN'} (SELECT key FROM ${table} WHERE param_id = ?)`, params: [pid] };
+        return {
+          sql: `${filter.missing ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${table} x INDEXED BY ${table}_key WHERE x.key = ${alias}.key AND x.param_id = ?)`,
+          params: [pid],
+        };
       }
       case 'chain': {
-        const pid = this.paramId(filter.param.resourceType, filter.param.code);
-        if (pid === undefined) {
+        const refs = this.chainReferences(filter);
+        if (!refs) {
           return { sql: '0', params: [] };
         }
-        const t = this.nextAlias();
-        const inner = this.all(filter.filters, t);
-        return {
-          sql:
-            `${alias}.key IN (SELECT ref.key FROM idx_reference ref WHERE ref.param_id = ? AND (ref.target_type, ref.target_id) IN ` +
-            `(SELECT ${t}.resource_type, ${t}.id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
-            `AND ${t}.deleted = 0 AND ${inner.sql}))`,
-          params: [pid, ...filter.targetTypes, ...inner.params],
-        };
+        return { sql: `${alias}.key IN (${refs.sql})`, params: refs.params };
       }
       case 'has': {
         const ref = filter.referenceParam;
@@ -77,7 +84,7 @@ export class FilterCompiler {
           return { sql: '0', params: [] };
         }
         const s = this.nextAlias();
-        const inner = this.all(filter.filters, s);
+        const inner = this.all(filter.filters, s, 'in');
         return {
           sql:
             `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
@@ -86,14 +93,39 @@ export class FilterCompiler {
         };
       }
       case 'anyOf': {
-        const parts = filter.filters.map((f) => this.compile(f, alias));
+        const parts = filter.filters.map((f) => this.compile(f, alias, form));
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
       }
     }
   }
 
-  all(filters: Filter[], alias: string): Sql {
-    const parts = filters.map((f) => this.compile(f, alias));
+  /** The keys of resources whose chained reference points at a matching target (small when the chain is selective). */
+  chainReferences(filter: Filter & { kind: 'chain' }): Sql | undefined {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    if (pid === undefined) {
+      return undefined;
+    }
+    const targets = this.chainTargets(filter);
+    return {
+      sql: `SELECT ref.key FROM idx_reference ref WHERE ref.param_id = ? AND (ref.target_type, ref.target_id) IN (${targets.sql})`,
+      params: [pid, ...targets.params],
+    };
+  }
+
+  /** The (type, id) of the resources at the far end of a chain that match its filters. */
+  chainTargets(filter: Filter & { kind: 'chain' }): Sql {
+    const t = this.nextAlias();
+    const inner = this.all(filter.filters, t, 'in');
+    return {
+      sql:
+        `SELECT ${t}.resource_type, ${t}.id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
+        `AND ${t}.deleted = 0 AND ${inner.sql}`,
+      params: [...filter.targetTypes, ...inner.params],
+    };
+  }
+
+  all(filters: Filter[], alias: string, form: 'exists' | 'in' = 'exists'): Sql {
+    const parts = filters.map((f) => this.compile(f, alias, form));
     return { sql: parts.length ? parts.map((p) => p.sql).join(' AND ') : '1', params: parts.flatMap((p) => p.params) };
   }
 
@@ -101,17 +133,38 @@ export class FilterCompiler {
     return `t${++this.aliasCount}`;
   }
 
+  /**
+   * A parameter filter as a correlated check of the row's own index entries: a few index lookups per
+   * candidate row, and nothing is materialised. (The driving filter uses driverSql instead.)
+   */
   private param(param: ParamRef, anyOf: ValueCondition[], negate: boolean, alias: string): Sql {
     const pid = this.paramId(param.resourceType, param.code);
     if (pid === undefined) {
       return { sql: negate ? '1' : '0', params: [] };
     }
+    const match = this.matchAny(anyOf);
+    return {
+      // INDEXED BY: the planner would otherwise walk the (param_id, value) index for every candidate row.
+      sql: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${tableOf[param.kind]} x INDEXED BY ${tableOf[param.kind]}_key WHERE x.key = ${alias}.key AND x.param_id = ? AND ${match.sql})`,
+      params: [pid, ...match.params],
+    };
+  }
+
+  /** The keys a positive parameter filter matches, as a subquery that can drive the search. */
+  driverSql(filter: Filter & { kind: 'param' }): Sql | undefined {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    if (pid === undefined || filter.negate) {
+      return undefined;
+    }
+    const match = this.matchAny(filter.anyOf);
+    return { sql: `SELECT key FROM ${tableOf[filter.param.kind]} WHERE param_id = ? AND ${match.sql}`, params: [pid, ...match.params] };
+  }
+
+  private matchAny(anyOf: ValueCondition[]): Sql {
     const alternatives = anyOf.map((c) => this.value(c, ''));
     return {
-      sql:
-        `${alias}.key ${negate ? 'NOT IN' : 'IN'} (SELECT key FROM ${tableOf[param.kind]} WHERE param_id = ? AND ` +
-        `(${alternatives.map((a) => `(${a.sql})`).join(' OR ')}))`,
-      params: [pid, ...alternatives.flatMap((a) => a.params)],
+      sql: `(${alternatives.map((a) => `(${a.sql})`).join(' OR ')})`,
+      params: alternatives.flatMap((a) => a.params),
     };
   }
 
@@ -121,7 +174,8 @@ export class FilterCompiler {
     switch (c.type) {
       case 'string':
         if (c.match === 'exact') {
-          return { sql: `${col('value')} = ?`, params: [c.value] };
+          // A composite string part keeps only the normalised value.
+          return p ? { sql: `${col('value')} = ?`, params: [c.value] } : { sql: 'exact = ?', params: [c.value] };
         }
         if (c.match === 'contains') {
           return { sql: `${col('value')} LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(c.value)}%`] };

@@ -18,7 +18,7 @@ export const indexTables = [
 type Cell = string | number | null;
 
 const inserts = {
-  strings: 'INSERT INTO idx_string (param_id, value, key) VALUES (?, ?, ?)',
+  strings: 'INSERT INTO idx_string (param_id, value, exact, key) VALUES (?, ?, ?, ?)',
   tokens: 'INSERT INTO idx_token (param_id, system, code, text, type_system, type_code, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
   dates: 'INSERT INTO idx_date (param_id, low, high, key) VALUES (?, ?, ?, ?)',
   numbers: 'INSERT INTO idx_number (param_id, value, low, high, key) VALUES (?, ?, ?, ?, ?)',
@@ -68,7 +68,7 @@ export function insertIndexRows(
   const id = (code: string): number => paramIds.obtain(writes, resourceType, code);
   const n = (v: string | number | undefined): Cell => (v === undefined ? null : v);
   for (const e of entries.strings) {
-    writes.get(inserts.strings).run(id(e.param), e.value, key);
+    writes.get(inserts.strings).run(id(e.param), e.value, e.exact, key);
   }
   for (const e of entries.tokens) {
     writes.get(inserts.tokens).run(id(e.param), n(e.system), n(e.code), n(e.text), n(e.typeSystem), n(e.typeCode), key);

@@ -43,7 +43,7 @@ const migrations: string[] = [
 
   -- The search index: rows for current, non-deleted versions only. Each table has a lookup index
   -- led by param_id and one on key, to replace a resource's rows when it changes.
-  CREATE TABLE idx_string (param_id INTEGER NOT NULL, value TEXT NOT NULL, key INTEGER NOT NULL);
+  CREATE TABLE idx_string (param_id INTEGER NOT NULL, value TEXT NOT NULL, exact TEXT NOT NULL, key INTEGER NOT NULL);
   CREATE INDEX idx_string_lookup ON idx_string (param_id, value);
   CREATE INDEX idx_string_key ON idx_string (key);
 
@@ -55,6 +55,7 @@ const migrations: string[] = [
 
   CREATE TABLE idx_date (param_id INTEGER NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL, key INTEGER NOT NULL);
   CREATE INDEX idx_date_lookup ON idx_date (param_id, low);
+  CREATE INDEX idx_date_high ON idx_date (param_id, high);  -- walks dates newest first for _sort=-date
   CREATE INDEX idx_date_key ON idx_date (key);
 
   CREATE TABLE idx_number (param_id INTEGER NOT NULL, value REAL, low REAL NOT NULL, high REAL NOT NULL, key INTEGER NOT NULL);

@@ -3,7 +3,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeCursor, type CursorValues } from '../cursor';
-import { FilterCompiler, tableOf, type ParamIdLookup } from './filter-sql';
+import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
 
 export interface CompiledSearch {
   pageSql: string;
@@ -25,12 +25,40 @@ interface SortColumn {
 const lastNumber = 1e300;
 const lastText = '\u{10FFFF}';
 
-export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup): CompiledSearch {
-  const filters = new FilterCompiler(paramId).all(plan.filters, 'r');
-  const where: string[] = ['r.resource_type = ?', 'r.deleted = 0', filters.sql];
-  const params: SQLInputValue[] = [plan.resourceType, ...filters.params];
+/** Counts how many rows a subquery yields, up to a limit (see driverLimit). */
+export type RowEstimator = (subquery: Sql, limit: number) => number;
+
+/**
+ * A filter matching fewer keys than this drives the search: its keys are read first and the other
+ * filters are checked on each. Otherwise the search walks its sort order and checks every filter per
+ * row, stopping once the page is full.
+ */
+export const driverLimit = 2000;
+
+export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
+  const compiler = new FilterCompiler(paramId);
+  const driver = estimate ? chooseDriver(plan, compiler, estimate) : undefined;
+  const rest = compiler.all(
+    plan.filters.filter((_, i) => i !== driver?.index),
+    'r'
+  );
+  const where: string[] = ['r.resource_type = ?', 'r.deleted = 0', rest.sql];
+  const params: SQLInputValue[] = [plan.resourceType, ...rest.params];
+  const from = driver
+    ? `(SELECT DISTINCT key FROM (${driver.sql.sql})) d CROSS JOIN resources r ON r.key = d.key`
+    : 'resources r';
+  const fromParams = driver ? driver.sql.params : [];
   const countWhere = [...where];
-  const countParams = [...params];
+  const countParams = [...fromParams, ...params];
+  const counted = plan.total === 'accurate' || plan.total === 'estimate';
+  const countSql = counted ? `SELECT count(*) AS total FROM ${from} WHERE ${countWhere.join(' AND ')}` : undefined;
+  const single = plan.sort.length === 1 ? plan.sort[0] : undefined;
+  if (!driver && single?.field === 'param' && single.param.kind === 'date') {
+    const pid = paramId(single.param.resourceType, single.param.code);
+    if (pid !== undefined) {
+      return { ...dateSortWalk(plan, single.descending, pid, rest), countSql, countParams };
+    }
+  }
 
   // The write sequence ends every ordering, so that the order (and the cursor) is total.
   const columns: SortColumn[] = [
@@ -46,16 +74,93 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup): Compile
   const orderBy = columns.map((_, i) => `sort_${i} ${columns[i].descending ? 'DESC' : 'ASC'}`).join(', ');
   const pageSql =
     `SELECT r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, ${sortSelect}
-     FROM resources r JOIN resource_versions v ON v.seq = r.seq
+     FROM ${from} JOIN resource_versions v ON v.seq = r.seq
      WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
-  const counted = plan.total === 'accurate' || plan.total === 'estimate';
   return {
     pageSql,
-    pageParams: [...columns.flatMap((c) => c.params), ...params, plan.count + 1],
-    countSql: counted ? `SELECT count(*) AS total FROM resources r WHERE ${countWhere.join(' AND ')}` : undefined,
+    pageParams: [...columns.flatMap((c) => c.params), ...fromParams, ...params, plan.count + 1],
+    countSql,
     countParams,
     cursorValues: (row) => columns.map((_, i) => row[`sort_${i}`] as string | number),
   };
+}
+
+const versionSelect = 'r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
+
+/**
+ * _sort on one date parameter without a selective filter: walk the date index in order and check the
+ * filters on each resource, so the page is found without sorting every match. A resource counts at its
+ * lowest date ascending, its highest descending (the row that is not that value is skipped); resources
+ * without a date follow, in write order, as in the general plan (same sentinel in the cursor).
+ */
+function dateSortWalk(
+  plan: SearchPlan,
+  descending: boolean,
+  pid: number,
+  rest: Sql
+): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
+  const column = descending ? 'high' : 'low';
+  const aggregate = descending ? 'MAX' : 'MIN';
+  const missing = descending ? -lastNumber : lastNumber;
+  const index = descending ? 'idx_date_high' : 'idx_date_lookup';
+  const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
+  const limit = plan.count + 1;
+  const withValue: SQLInputValue[] = [pid, plan.resourceType, ...rest.params, pid];
+  let keysetA = '';
+  if (cursor) {
+    keysetA = ` AND (s.${column} ${descending ? '<' : '>'} ? OR (s.${column} = ? AND r.seq > ?))`;
+    withValue.push(cursor[0], cursor[0], cursor[1]);
+  }
+  const without: SQLInputValue[] = [plan.resourceType, ...rest.params, pid];
+  let keysetB = '';
+  if (cursor) {
+    keysetB = ' AND (? <> ? OR r.seq > ?)';
+    without.push(cursor[0], missing, cursor[1]);
+  }
+  const pageSql =
+    `SELECT * FROM (SELECT ${versionSelect}, s.${column} AS sort_0, r.seq AS sort_1
+       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key JOIN resource_versions v ON v.seq = r.seq
+       WHERE s.param_id = ? AND r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
+         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetA}
+       ORDER BY s.${column} ${descending ? 'DESC' : 'ASC'}, r.seq ASC LIMIT ?)
+     UNION ALL
+     SELECT * FROM (SELECT ${versionSelect}, ${missing} AS sort_0, r.seq AS sort_1
+       FROM resources r JOIN resource_versions v ON v.seq = r.seq
+       WHERE r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
+         AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetB}
+       ORDER BY r.seq LIMIT ?)
+     LIMIT ?`;
+  return {
+    pageSql,
+    pageParams: [...withValue, limit, ...without, limit, limit],
+    cursorValues: (row) => [row.sort_0 as number, row.sort_1 as number],
+  };
+}
+
+/** The most selective filter that can be read as a list of keys, if one matches fewer than driverLimit. */
+function chooseDriver(plan: SearchPlan, compiler: FilterCompiler, estimate: RowEstimator): { index: number; sql: Sql } | undefined {
+  let best: { index: number; sql: Sql; rows: number } | undefined;
+  plan.filters.forEach((filter, index) => {
+    let sql: Sql | undefined;
+    if (filter.kind === 'param') {
+      sql = compiler.driverSql(filter);
+    } else if (filter.kind === 'chain') {
+      sql = compiler.chainReferences(filter);
+    } else if (filter.kind === 'id' && !filter.negate) {
+      sql = {
+        sql: `SELECT key FROM resources WHERE resource_type = ? AND id IN (${filter.ids.map(() => '?').join(', ')})`,
+        params: [plan.resourceType, ...filter.ids],
+      };
+    }
+    if (!sql) {
+      return;
+    }
+    const rows = estimate(sql, best ? best.rows : driverLimit);
+    if (rows < (best ? best.rows : driverLimit)) {
+      best = { index, sql, rows };
+    }
+  });
+  return best && { index: best.index, sql: best.sql };
 }
 
 /** The value a resource sorts by for a search parameter: its lowest value ascending, highest descending. */
@@ -70,7 +175,7 @@ function sortColumn(key: SortKey, paramId: ParamIdLookup): SortColumn {
   const aggregate = key.descending ? 'MAX' : 'MIN';
   const missing = key.descending ? (numeric ? -lastNumber : "''") : numeric ? lastNumber : `'${lastText}'`;
   return {
-    expr: `COALESCE((SELECT ${aggregate}(${column}) FROM ${tableOf[kind]} s WHERE s.key = r.key AND s.param_id = ?), ${missing})`,
+    expr: `COALESCE((SELECT ${aggregate}(${column}) FROM ${tableOf[kind]} s INDEXED BY ${tableOf[kind]}_key WHERE s.key = r.key AND s.param_id = ?), ${missing})`,
     params: [pid],
     descending: key.descending,
   };

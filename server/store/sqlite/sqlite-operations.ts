@@ -144,7 +144,10 @@ export class SqliteOperations implements StoreOperations {
 
   async search(plan: SearchPlan): Promise<SearchPage> {
     const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
-    const compiled = compileSearch(plan, paramId);
+    const compiled = compileSearch(plan, paramId, (subquery, limit) => {
+      const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+      return row.n;
+    });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
       key: number;
     } & Record<string, SQLInputValue>)[];

@@ -59,7 +59,7 @@ describe('indexing: search parameter registry', () => {
 
   it('evaluates a branch without a type prefix (InsurancePlan name is "name | alias")', () => {
     const entries = entriesOf({ resourceType: 'InsurancePlan', name: '城镇职工基本医疗保险', alias: ['职工医保'] });
-    assert.deepEqual(valuesOf(entries, 'strings', 'name'), [{ value: '城镇职工基本医疗保险' }, { value: '职工医保' }]);
+    assert.deepEqual(valuesOf(entries, 'strings', 'name'), [{ value: '城镇职工基本医疗保险', exact: '城镇职工基本医疗保险' }, { value: '职工医保', exact: '职工医保' }]);
   });
 
   it('adds the network\'s parameters, which replace an R4 one with the same code, and skips Medplum-only bases', () => {
