@@ -108,6 +108,9 @@ describe('search parameter types', () => {
     it('number with implicit precision and prefixes', async () => {
       assert.deepEqual(await ids('/RiskAssessment?probability=0.25'), ['risk-1']);
       assert.deepEqual(await ids('/RiskAssessment?probability=0.2'), []);
+      assert.deepEqual(await ids('/RiskAssessment?probability=0.250'), ['risk-1'], 'a more precise search value still finds 0.25');
+      assert.deepEqual(await ids('/RiskAssessment?probability=ne0.25'), []);
+      assert.deepEqual(await ids('/RiskAssessment?probability=ap0.24'), ['risk-1']);
       assert.deepEqual(await ids('/RiskAssessment?probability=gt0.2'), ['risk-1']);
       assert.deepEqual(await ids('/RiskAssessment?probability=lt0.2'), []);
     });
@@ -117,6 +120,12 @@ describe('search parameter types', () => {
       assert.deepEqual(await ids(`/Observation?value-quantity=${enc('gt7||kg')}`), ['obs-weight']);
       assert.deepEqual(await ids(`/Observation?value-quantity=${enc('gt7||mmol/L')}`), ['obs-glu']);
       assert.deepEqual(await ids('/Observation?value-quantity=le65.5'), ['obs-glu', 'obs-weight']);
+    });
+    it('quantity in another unit of the same dimension (UCUM)', async () => {
+      assert.deepEqual(await ids(`/Observation?value-quantity=${enc('7200|http://unitsofmeasure.org|umol/L')}`), ['obs-glu']);
+      assert.deepEqual(await ids(`/Observation?value-quantity=${enc('gt7000||umol/L')}`), ['obs-glu']);
+      assert.deepEqual(await ids(`/Observation?value-quantity=${enc('65500|http://unitsofmeasure.org|g')}`), ['obs-weight']);
+      assert.deepEqual(await ids(`/Observation?value-quantity=${enc('65.5|http://unitsofmeasure.org|g')}`), []);
     });
   });
 

@@ -3,6 +3,7 @@
 // idx_reference. Index rows exist only for current, non-deleted versions.
 import type { SQLInputValue } from 'node:sqlite';
 import type { Filter, IndexKind, ParamRef, ValueCondition } from '../../search/plan';
+import { canonicalUnit, scaleToCanonical, ucumSystem } from '../../search/indexing/ucum-canonical';
 import { dateApproximation, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
 
 export interface Sql {
@@ -223,7 +224,24 @@ export class FilterCompiler {
           parts.push('system = ?');
           params.push(c.system);
         }
-        return { sql: parts.join(' AND '), params };
+        const stated: Sql = { sql: parts.join(' AND '), params };
+        // A UCUM unit with a known conversion also matches the same amount in another unit (5.4 mmol/L = 5400 umol/L).
+        const canonical = p || c.code === undefined ? undefined : canonicalUnit(c.system ?? ucumSystem, c.code);
+        if (!canonical) {
+          return stated;
+        }
+        const [canonicalCode, factor] = canonical;
+        const scaled = {
+          ...c,
+          value: scaleToCanonical(c.value, factor),
+          low: scaleToCanonical(c.low, factor),
+          high: scaleToCanonical(c.high, factor),
+        };
+        const converted = this.numeric(scaled, { low: 'canonical_low', high: 'canonical_high', value: 'canonical_value' });
+        return {
+          sql: `((${stated.sql}) OR (canonical_code = ? AND ${converted.sql}))`,
+          params: [...stated.params, canonicalCode, ...converted.params],
+        };
       }
       case 'reference': {
         if (p) {
@@ -271,30 +289,43 @@ export class FilterCompiler {
   }
 
   /**
-   * Numbers and quantities: eq, ne and ap compare implicit-precision ranges; the other prefixes ignore
-   * precision and compare the values themselves (https://hl7.org/fhir/R4/search.html#number). A stored
-   * point value is its `value` column (or, in a composite part, the middle of its range); a stored Range
-   * has no value and is compared by its ends.
+   * Numbers and quantities (https://hl7.org/fhir/R4/search.html#number). eq, ne and ap test the stored
+   * value against the search value's implicit-precision range (100 is [99.5, 100.5)); the other prefixes
+   * ignore precision and compare the values themselves. A stored point value is its `value` column (in a
+   * composite part, the middle of its range); a stored Range has no value and is compared by its ends.
    */
   private numeric(c: ValueCondition & { type: 'number' | 'quantity' }, fields: { low: string; high: string; value?: string }): Sql {
-    if (c.prefix === 'eq' || c.prefix === 'ne' || c.prefix === 'ap') {
-      return this.ranges([c], fields, valueApproximation);
-    }
-    const exact = fields.value ? `COALESCE(${fields.value}, %s)` : `((${fields.low} + ${fields.high}) / 2)`;
-    const below = exact.replace('%s', fields.low);
-    const above = exact.replace('%s', fields.high);
+    const point = fields.value ?? `((${fields.low} + ${fields.high}) / 2)`;
+    const isPoint = fields.value ? `${fields.value} IS NOT NULL` : '1';
+    const isRange = fields.value ? `${fields.value} IS NULL` : '0';
     const v = c.value;
     switch (c.prefix) {
+      case 'eq':
+      case 'ap': {
+        const widen = c.prefix === 'ap' ? valueApproximation(c) : 0;
+        const ranges = this.ranges([c], fields, valueApproximation);
+        return {
+          sql: `((${isPoint} AND ${point} >= ? AND ${point} < ?) OR (${isRange} AND ${ranges.sql}))`,
+          params: [c.low - widen, c.high + widen, ...ranges.params],
+        };
+      }
+      case 'ne': {
+        const ranges = this.ranges([c], fields, valueApproximation);
+        return {
+          sql: `((${isPoint} AND (${point} < ? OR ${point} >= ?)) OR (${isRange} AND ${ranges.sql}))`,
+          params: [c.low, c.high, ...ranges.params],
+        };
+      }
       case 'gt':
       case 'sa':
-        return { sql: `${above} > ?`, params: [v] };
+        return { sql: `COALESCE(${point}, ${fields.high}) > ?`, params: [v] };
       case 'ge':
-        return { sql: `${above} >= ?`, params: [v] };
+        return { sql: `COALESCE(${point}, ${fields.high}) >= ?`, params: [v] };
       case 'lt':
       case 'eb':
-        return { sql: `${below} < ?`, params: [v] };
+        return { sql: `COALESCE(${point}, ${fields.low}) < ?`, params: [v] };
       case 'le':
-        return { sql: `${below} <= ?`, params: [v] };
+        return { sql: `COALESCE(${point}, ${fields.low}) <= ?`, params: [v] };
     }
   }
 

@@ -23,7 +23,7 @@ const inserts = {
   dates: 'INSERT INTO idx_date (param_id, low, high, key) VALUES (?, ?, ?, ?)',
   numbers: 'INSERT INTO idx_number (param_id, value, low, high, key) VALUES (?, ?, ?, ?, ?)',
   quantities:
-    'INSERT INTO idx_quantity (param_id, value, low, high, system, code, unit, canonical_code, canonical_low, canonical_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO idx_quantity (param_id, value, low, high, system, code, unit, canonical_code, canonical_value, canonical_low, canonical_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   references:
     'INSERT INTO idx_reference (param_id, target_type, target_id, version, url, identifier_system, identifier_value, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   uris: 'INSERT INTO idx_uri (param_id, value, key) VALUES (?, ?, ?)',
@@ -82,7 +82,20 @@ export function insertIndexRows(
   for (const e of entries.quantities) {
     writes
       .get(inserts.quantities)
-      .run(id(e.param), n(e.value), e.low, e.high, n(e.system), n(e.code), n(e.unit), n(e.canonicalCode), n(e.canonicalLow), n(e.canonicalHigh), key);
+      .run(
+        id(e.param),
+        n(e.value),
+        e.low,
+        e.high,
+        n(e.system),
+        n(e.code),
+        n(e.unit),
+        n(e.canonicalCode),
+        n(e.canonicalValue),
+        n(e.canonicalLow),
+        n(e.canonicalHigh),
+        key
+      );
   }
   for (const e of entries.references) {
     writes

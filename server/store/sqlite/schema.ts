@@ -64,7 +64,7 @@ const migrations: string[] = [
 
   CREATE TABLE idx_quantity (
     param_id INTEGER NOT NULL, value REAL, low REAL NOT NULL, high REAL NOT NULL, system TEXT, code TEXT, unit TEXT,
-    canonical_code TEXT, canonical_low REAL, canonical_high REAL, key INTEGER NOT NULL
+    canonical_code TEXT, canonical_value REAL, canonical_low REAL, canonical_high REAL, key INTEGER NOT NULL
   );
   CREATE INDEX idx_quantity_lookup ON idx_quantity (param_id, code, low);
   CREATE INDEX idx_quantity_canonical ON idx_quantity (param_id, canonical_code, canonical_low);
