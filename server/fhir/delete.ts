@@ -2,7 +2,7 @@
 // version; history keeps every earlier version. Deleting a deleted resource changes nothing (204).
 import { notFound } from '../outcomes';
 import type { Interaction } from './request';
-import { parseIfMatch } from './version-headers';
+import { etag, parseIfMatch } from './version-headers';
 
 export const deleteResource: Interaction = async (request, { resourceType, id }, context) => {
   const expectedVersionId = parseIfMatch(request.headers['if-match']);
@@ -10,6 +10,6 @@ export const deleteResource: Interaction = async (request, { resourceType, id },
   if (!result.existed) {
     throw notFound(`${resourceType}/${id} is not known`);
   }
-  const headers: Record<string, string> = result.version ? { ETag: `W/"${result.version.versionId}"` } : {};
+  const headers: Record<string, string> = result.version ? { ETag: etag(result.version.versionId) } : {};
   return { status: 204, headers };
 };

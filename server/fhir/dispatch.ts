@@ -22,7 +22,7 @@ export async function handleFhirRequest(request: FhirRequest, context: FhirConte
   const matching = shaped.filter(
     (m) =>
       (m.params.resourceType === undefined || isResourceType(m.params.resourceType)) &&
-      (m.params.compartmentType === undefined || isResourceType(m.params.compartmentType))
+      (m.params.searchType === undefined || isResourceType(m.params.searchType))
   );
   if (!matching.length) {
     throw shaped.length
@@ -60,7 +60,7 @@ function matchPattern(pattern: string[], segments: string[]): RouteParams | unde
     } else if (part === ':id') {
       params.id = segment;
     } else if (part === ':searchType') {
-      params.compartmentType = segment;
+      params.searchType = segment;
     } else {
       params.versionId = segment;
     }

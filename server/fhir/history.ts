@@ -6,6 +6,7 @@ import { parseDateRange } from '../search/date-value';
 import type { HistoryQuery, ResourceVersion } from '../store/port';
 import { pageLinks, parseCount } from './paging';
 import type { FhirContext, Interaction } from './request';
+import { etag } from './version-headers';
 
 export const history: Interaction = async (request, { resourceType, id }, context) => {
   const query: HistoryQuery = { resourceType, id, count: parseCount(request.query) };
@@ -45,7 +46,7 @@ function historyEntry(version: ResourceVersion, context: FhirContext): BundleEnt
       : { method: 'PUT', url };
   entry.response = {
     status: version.deleted ? '204' : first ? '201' : '200',
-    etag: `W/"${version.versionId}"`,
+    etag: etag(version.versionId),
     lastModified: version.lastUpdated,
   };
   return entry;

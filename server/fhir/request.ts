@@ -38,8 +38,8 @@ export interface RouteParams {
   resourceType?: string;
   id?: string;
   versionId?: string;
-  /** For compartment search, Patient/123/[compartmentType]: the type searched in the compartment. */
-  compartmentType?: string;
+  /** For compartment search, Patient/123/[searchType]: the type searched in the compartment. */
+  searchType?: string;
 }
 
 export type Interaction = (request: FhirRequest, params: RouteParams, context: FhirContext) => Promise<FhirResponse>;

@@ -11,7 +11,7 @@ import { applySubset, parseSubsetRequest } from './subsetting';
 
 export const search: Interaction = async (request, route, context) => {
   // In a compartment (Patient/123/Observation) the searched type is the last segment.
-  const resourceType = route.compartmentType ?? (route.resourceType as string);
+  const resourceType = route.searchType ?? (route.resourceType as string);
   const subset = parseSubsetRequest(request.query, true);
   const countOnly = subset.summary === 'count';
   const { plan, unknown } = parseSearch(resourceType, request.query, countOnly ? 0 : parseCount(request.query), {
@@ -19,7 +19,7 @@ export const search: Interaction = async (request, route, context) => {
     baseUrl: context.baseUrl,
     isResourceType,
   });
-  if (route.compartmentType) {
+  if (route.searchType) {
     plan.filters.push(compartmentFilter(route.resourceType as string, route.id as string, resourceType));
   }
   if (countOnly) {

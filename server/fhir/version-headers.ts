@@ -2,9 +2,14 @@
 import { badRequest } from '../outcomes';
 import type { ResourceVersion } from '../store/port';
 
+/** The weak ETag of a version, as FHIR writes it: W/"3". */
+export function etag(versionId: string): string {
+  return `W/"${versionId}"`;
+}
+
 export function versionHeaders(version: ResourceVersion, baseUrl?: string): Record<string, string> {
   const headers: Record<string, string> = {
-    ETag: `W/"${version.versionId}"`,
+    ETag: etag(version.versionId),
     'Last-Modified': new Date(version.lastUpdated).toUTCString(),
   };
   if (baseUrl) {
