@@ -35,6 +35,8 @@ export function createApp({ config, store, logger, registry }: AppDependencies):
         return id;
       },
       customAttributeKeys: { reqId: 'requestId' },
+      // Lines logged while handling a request carry just its requestId, not the whole request.
+      quietReqLogger: true,
     })
   );
   app.get('/healthz', (_req, res) => {
