@@ -24,13 +24,24 @@ export function pageUrl(request: FhirRequest, context: FhirContext, query: URLSe
   return `${context.baseUrl}/${request.path}${search ? '?' + search : ''}`;
 }
 
-/** self, and next when the store returned a cursor for the following page. */
-export function pageLinks(request: FhirRequest, context: FhirContext, nextCursor: string | undefined): BundleLink[] {
+/** self, and next and previous where the store returned cursors for them. */
+export function pageLinks(
+  request: FhirRequest,
+  context: FhirContext,
+  nextCursor: string | undefined,
+  previousCursor?: string
+): BundleLink[] {
   const links: BundleLink[] = [{ relation: 'self', url: pageUrl(request, context, request.query) }];
+  const withCursor = (relation: string, cursor: string): void => {
+    const query = new URLSearchParams(request.query);
+    query.set('_cursor', cursor);
+    links.push({ relation, url: pageUrl(request, context, query) });
+  };
   if (nextCursor) {
-    const next = new URLSearchParams(request.query);
-    next.set('_cursor', nextCursor);
-    links.push({ relation: 'next', url: pageUrl(request, context, next) });
+    withCursor('next', nextCursor);
+  }
+  if (previousCursor) {
+    withCursor('previous', previousCursor);
   }
   return links;
 }

@@ -53,7 +53,7 @@ export const search: Interaction = async (request, route, context) => {
     resourceType: 'Bundle',
     type: 'searchset',
     ...(page.total !== undefined ? { total: page.total } : {}),
-    link: pageLinks(request, context, page.nextCursor),
+    link: pageLinks(request, context, page.nextCursor, page.previousCursor),
     entry,
   };
   return { status: 200, body: bundle };

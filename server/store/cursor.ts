@@ -1,5 +1,6 @@
 // Opaque page cursors: the sort-key values of the last row a page returned, so that the next page
 // continues after it (keyset paging) instead of skipping an OFFSET over data that may have changed.
+// A search cursor can also point backwards: the first row of a page, for its previous page.
 import { badRequest } from '../outcomes';
 
 export type CursorValues = (string | number)[];
@@ -22,4 +23,28 @@ export function decodeCursor(cursor: string, expectedLength: number): CursorValu
     // fall through to the error below
   }
   throw badRequest('Invalid or expired page cursor; start again from the first page', '_cursor');
+}
+
+export interface SearchCursor {
+  /** True for a previous-page cursor: the rows before `values`, in reverse order. */
+  backward: boolean;
+  values: CursorValues;
+}
+
+const backwardMark = '<';
+
+export function encodeSearchCursor(cursor: SearchCursor): string {
+  return encodeCursor(cursor.backward ? [backwardMark, ...cursor.values] : cursor.values);
+}
+
+export function decodeSearchCursor(cursor: string, expectedLength: number): SearchCursor {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values[0] === backwardMark) {
+      return { backward: true, values: decodeCursor(encodeCursor(values.slice(1) as CursorValues), expectedLength) };
+    }
+  } catch {
+    // decodeCursor below reports it
+  }
+  return { backward: false, values: decodeCursor(cursor, expectedLength) };
 }

@@ -64,6 +64,8 @@ export interface SearchPage {
   /** Present when the plan asked for a total. */
   total?: number;
   nextCursor?: string;
+  /** Cursor of the page before this one, when the search was reached by a cursor. */
+  previousCursor?: string;
 }
 
 /** Reads and writes, usable alone (each call atomic) or inside `transaction` (all-or-nothing). */

@@ -34,6 +34,39 @@ describe('_sort on a date, paged', () => {
     return seen;
   }
 
+  /** Pages forward to the end, then back by previous links; returns both, as lists of pages. */
+  async function forwardAndBack(query: string): Promise<{ forward: string[][]; back: string[][] }> {
+    const forward: string[][] = [];
+    let bundle: Bundle | undefined;
+    let url: string | undefined = query;
+    while (url) {
+      bundle = (await server.http.get(url)).body as Bundle;
+      forward.push((bundle.entry ?? []).map((e) => e.resource!.id!));
+      url = bundle.link?.find((l) => l.relation === 'next')?.url.replace(testBaseUrl, '');
+    }
+    const back: string[][] = [];
+    url = bundle?.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
+    while (url) {
+      const page = (await server.http.get(url)).body as Bundle;
+      back.push((page.entry ?? []).map((e) => e.resource!.id!));
+      url = page.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
+    }
+    return { forward, back };
+  }
+
+  for (const query of ['/Observation?_count=2', '/Observation?_sort=-date&_count=2', '/Observation?code=29463-7&_sort=date,_id&_count=2']) {
+    it(`goes back by previous links to the same pages: ${query}`, async () => {
+      const { forward, back } = await forwardAndBack(query);
+      assert.equal(forward.length, 3);
+      assert.deepEqual(back, forward.slice(0, -1).reverse());
+    });
+  }
+
+  it('has no previous link on the first page', async () => {
+    const bundle = (await server.http.get('/Observation?_count=2')).body as Bundle;
+    assert.equal(bundle.link?.find((l) => l.relation === 'previous'), undefined);
+  });
+
   for (const count of [1, 2, 10]) {
     it(`orders newest first, then those without a date, ${count} a page`, async () => {
       assert.deepEqual(await pages(`/Observation?_sort=-date&_count=${count}`), ['new', 'mid', 'old', 'none-1', 'none-2']);

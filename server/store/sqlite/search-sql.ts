@@ -2,7 +2,7 @@
 // the sort keys, and keyset paging with the write sequence as the final tie-breaker.
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
-import { decodeCursor, type CursorValues } from '../cursor';
+import { decodeCursor, decodeSearchCursor, type CursorValues } from '../cursor';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
 
 export interface CompiledSearch {
@@ -13,6 +13,8 @@ export interface CompiledSearch {
   countParams: SQLInputValue[];
   /** The cursor values of a returned row (the row carries the sort columns as sort_0, sort_1...). */
   cursorValues(row: Record<string, SQLInputValue>): CursorValues;
+  /** True when the page is read backwards from a previous-page cursor: the rows come in reverse order. */
+  backward: boolean;
 }
 
 interface SortColumn {
@@ -53,20 +55,25 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   const counted = plan.total === 'accurate' || plan.total === 'estimate';
   const countSql = counted ? `SELECT count(*) AS total FROM ${from} WHERE ${countWhere.join(' AND ')}` : undefined;
   const single = plan.sort.length === 1 ? plan.sort[0] : undefined;
-  if (!driver && single?.field === 'param' && single.param.kind === 'date') {
+  const columnCount = plan.sort.length + 1;
+  const cursor = plan.cursor ? decodeSearchCursor(plan.cursor, columnCount) : undefined;
+  // Previous pages take the general plan; the date walk only reads forwards.
+  if (!driver && !cursor?.backward && single?.field === 'param' && single.param.kind === 'date') {
     const pid = paramId(single.param.resourceType, single.param.code);
     if (pid !== undefined) {
-      return { ...dateSortWalk(plan, single.descending, pid, rest), countSql, countParams };
+      return { ...dateSortWalk(plan, single.descending, pid, rest), countSql, countParams, backward: false };
     }
   }
+  const backward = !!cursor?.backward;
 
-  // The write sequence ends every ordering, so that the order (and the cursor) is total.
+  // The write sequence ends every ordering, so that the order (and the cursor) is total. A previous
+  // page reads the same order reversed, from its cursor backwards.
   const columns: SortColumn[] = [
     ...plan.sort.map((s) => sortColumn(s, paramId)),
     { expr: 'r.seq', params: [], descending: false },
-  ];
-  if (plan.cursor) {
-    const after = keysetCondition(columns, decodeCursor(plan.cursor, columns.length));
+  ].map((c) => (backward ? { ...c, descending: !c.descending } : c));
+  if (cursor) {
+    const after = keysetCondition(columns, cursor.values);
     where.push(after.sql);
     params.push(...after.params);
   }
@@ -82,6 +89,7 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
     countSql,
     countParams,
     cursorValues: (row) => columns.map((_, i) => row[`sort_${i}`] as string | number),
+    backward,
   };
 }
 

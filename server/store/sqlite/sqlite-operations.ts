@@ -5,7 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { conflict, preconditionFailed } from '../../outcomes';
 import type { SearchPlan } from '../../search/plan';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
 import type {
   DeleteResult,
   HistoryPage,
@@ -152,10 +152,18 @@ export class SqliteOperations implements StoreOperations {
       key: number;
     } & Record<string, SQLInputValue>)[];
     const hasMore = rows.length > plan.count;
-    const page = rows.slice(0, plan.count);
+    // A backward page was read in reverse order: put it back, and its "more" lies before it.
+    const page = compiled.backward ? rows.slice(0, plan.count).reverse() : rows.slice(0, plan.count);
     const result: SearchPage = { resources: page.map(toVersion), included: [] };
-    if (hasMore && page.length > 0) {
-      result.nextCursor = encodeCursor(compiled.cursorValues(page[page.length - 1]));
+    if (page.length > 0) {
+      const first = compiled.cursorValues(page[0]);
+      const last = compiled.cursorValues(page[page.length - 1]);
+      if (compiled.backward ? true : hasMore) {
+        result.nextCursor = encodeSearchCursor({ backward: false, values: last });
+      }
+      if (compiled.backward ? hasMore : !!plan.cursor) {
+        result.previousCursor = encodeSearchCursor({ backward: true, values: first });
+      }
     }
     if (compiled.countSql) {
       const { total } = this.reads.get(compiled.countSql).get(...compiled.countParams) as { total: number };
