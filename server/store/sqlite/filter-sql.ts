@@ -107,9 +107,12 @@ export class FilterCompiler {
       return undefined;
     }
     const targets = this.chainTargets(filter);
+    // A join from the (few) targets, so that each is looked up in the reference index.
     return {
-      sql: `SELECT ref.key FROM idx_reference ref WHERE ref.param_id = ? AND (ref.target_type, ref.target_id) IN (${targets.sql})`,
-      params: [pid, ...targets.params],
+      sql:
+        `SELECT ref.key FROM (${targets.sql}) tg CROSS JOIN idx_reference ref INDEXED BY idx_reference_lookup ` +
+        `ON ref.param_id = ? AND ref.target_id = tg.id AND ref.target_type = tg.resource_type`,
+      params: [...targets.params, pid],
     };
   }
 
@@ -119,7 +122,7 @@ export class FilterCompiler {
     const inner = this.all(filter.filters, t, 'in');
     return {
       sql:
-        `SELECT ${t}.resource_type, ${t}.id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
+        `SELECT ${t}.resource_type AS resource_type, ${t}.id AS id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
         `AND ${t}.deleted = 0 AND ${inner.sql}`,
       params: [...filter.targetTypes, ...inner.params],
     };

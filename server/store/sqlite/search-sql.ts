@@ -79,10 +79,13 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   }
   const sortSelect = columns.map((c, i) => `${c.expr} AS sort_${i}`).join(', ');
   const orderBy = columns.map((_, i) => `sort_${i} ${columns[i].descending ? 'DESC' : 'ASC'}`).join(', ');
+  // The page is chosen on keys and sort values only; the resources' JSON is read for that page alone.
   const pageSql =
-    `SELECT r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, ${sortSelect}
-     FROM ${from} JOIN resource_versions v ON v.seq = r.seq
-     WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
+    `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, ${columns.map((_, i) => `p.sort_${i}`).join(', ')}
+     FROM (SELECT r.key, r.seq AS current_seq, ${sortSelect} FROM ${from}
+           WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ?) p
+     JOIN resource_versions v ON v.seq = p.current_seq
+     ORDER BY ${orderBy}`;
   return {
     pageSql,
     pageParams: [...columns.flatMap((c) => c.params), ...fromParams, ...params, plan.count + 1],

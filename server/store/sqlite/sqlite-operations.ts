@@ -132,7 +132,8 @@ export class SqliteOperations implements StoreOperations {
     const sql =
       `SELECT ${versionColumns} FROM resource_versions v` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY v.seq DESC LIMIT ?';
+      // One resource's versions: its own index, in version order (the same as write order for it).
+      (query.id ? ' ORDER BY v.version_id DESC LIMIT ?' : ' ORDER BY v.seq DESC LIMIT ?');
     const rows = this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[];
     const hasMore = rows.length > query.count;
     const page = rows.slice(0, query.count);
