@@ -116,15 +116,26 @@ export class FilterCompiler {
     };
   }
 
-  /** The (type, id) of the resources at the far end of a chain that match its filters. */
+  /**
+   * The (type, id) of the resources at the far end of a chain that match its filters. The first
+   * parameter filter drives (read by key), so that the target type is never scanned whole.
+   */
   chainTargets(filter: Filter & { kind: 'chain' }): Sql {
     const t = this.nextAlias();
-    const inner = this.all(filter.filters, t, 'in');
+    const driverIndex = filter.filters.findIndex((f) => f.kind === 'param' && !f.negate);
+    const driver = driverIndex >= 0 ? this.driverSql(filter.filters[driverIndex] as Filter & { kind: 'param' }) : undefined;
+    const inner = this.all(
+      filter.filters.filter((_, i) => !driver || i !== driverIndex),
+      t,
+      'in'
+    );
+    const types = filter.targetTypes.map(() => '?').join(', ');
+    const from = driver ? `(SELECT DISTINCT key FROM (${driver.sql})) td CROSS JOIN resources ${t} ON ${t}.key = td.key` : `resources ${t}`;
     return {
       sql:
-        `SELECT ${t}.resource_type AS resource_type, ${t}.id AS id FROM resources ${t} WHERE ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ` +
-        `AND ${t}.deleted = 0 AND ${inner.sql}`,
-      params: [...filter.targetTypes, ...inner.params],
+        `SELECT ${t}.resource_type AS resource_type, ${t}.id AS id FROM ${from} ` +
+        `WHERE ${t}.resource_type IN (${types}) AND ${t}.deleted = 0 AND ${inner.sql}`,
+      params: [...(driver?.params ?? []), ...filter.targetTypes, ...inner.params],
     };
   }
 
