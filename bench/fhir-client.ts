@@ -6,6 +6,12 @@ export interface FhirReply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of any FHIR shape
 }
 
+/** A FHIR base URL as the origin to connect to and the path prefix of every request ('/fhir/'). */
+export function splitBase(base: string): { origin: string; prefix: string } {
+  const url = new URL(base);
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') + '/' };
+}
+
 export class FhirClient {
   private readonly pool: Pool;
   private readonly origin: string;
@@ -16,9 +22,7 @@ export class FhirClient {
     private readonly token?: string,
     connections = 16
   ) {
-    const url = new URL(base);
-    this.origin = url.origin;
-    this.prefix = url.pathname.replace(/\/+$/, '') + '/';
+    ({ origin: this.origin, prefix: this.prefix } = splitBase(base));
     this.pool = new Pool(this.origin, { connections });
   }
 

@@ -1,6 +1,7 @@
 // The load generator: undici connection pool, N concurrent request loops for a fixed time after a
 // warm-up, every latency recorded, so percentiles are exact rather than estimated from buckets.
 import { Pool } from 'undici';
+import { splitBase } from './fhir-client';
 
 export interface BenchRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -36,8 +37,7 @@ export interface LoadRun {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadRun> {
-  const { origin, pathname } = new URL(options.base);
-  const prefix = pathname.replace(/\/+$/, '') + '/';
+  const { origin, prefix } = splitBase(options.base);
   const pool = new Pool(origin, { connections: options.connections, pipelining: 1 });
   const headers: Record<string, string> = { accept: 'application/fhir+json' };
   if (options.token) {

@@ -2,6 +2,8 @@
 // 2024, '2024-03-05T10:00' one minute. A value without a time zone is read as UTC.
 // https://hl7.org/fhir/R4/search.html#date
 import { badRequest } from '../outcomes';
+import type { RangeCondition } from './plan';
+import { splitPrefix } from './values/prefix';
 
 const datePattern =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
@@ -59,4 +61,10 @@ function zoneOffsetMs(zone: string | undefined): number {
   const sign = zone.startsWith('-') ? -1 : 1;
   const [hours, minutes] = zone.slice(1).split(':').map(Number);
   return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** A date search value with its optional prefix: 'ge2024-03' as { prefix: 'ge', low, high }. */
+export function parseDateCondition(value: string, parameter: string): RangeCondition {
+  const { prefix, rest } = splitPrefix(value);
+  return { prefix, ...parseDateRange(rest, parameter) };
 }

@@ -2,11 +2,10 @@
 // sort, includes and paging. Parameters the server does not know are returned as unknown, so the caller
 // can report them (lenient) or refuse the search (strict). https://hl7.org/fhir/R4/search.html
 import { badRequest } from '../outcomes';
-import { parseDateRange } from './date-value';
+import { parseDateCondition } from './date-value';
 import type { SearchParameterRegistry } from './indexing/registry';
 import type { SearchParameterDef } from './indexing/types';
-import type { Filter, IncludeSpec, IndexKind, ParamRef, RangeCondition, SearchPlan, SortKey } from './plan';
-import { splitPrefix } from './values/prefix';
+import type { Filter, IncludeSpec, IndexKind, ParamRef, SearchPlan, SortKey } from './plan';
 import { parseValue, type ValueContext } from './values/parse-value';
 import { splitUnescaped, unescapeValue } from './values/split';
 
@@ -107,7 +106,7 @@ function parseParameter(resourceType: string, name: string, value: string, conte
     return { kind: 'id', ids: splitUnescaped(value, ',').map(unescapeValue), negate: modifier === 'not' };
   }
   if (code === '_lastUpdated') {
-    return { kind: 'lastUpdated', anyOf: splitUnescaped(value, ',').map((v) => parseRange(v, name)) };
+    return { kind: 'lastUpdated', anyOf: splitUnescaped(value, ',').map((v) => parseDateCondition(v, name)) };
   }
   const def = context.registry.get(resourceType, code);
   if (!def || def.type === 'special') {
@@ -247,11 +246,6 @@ function parseTotal(value: string | null): SearchPlan['total'] {
     throw badRequest(`_total must be none, estimate or accurate, got '${value}'`, '_total');
   }
   return value;
-}
-
-function parseRange(value: string, parameter: string): RangeCondition {
-  const { prefix, rest } = splitPrefix(value);
-  return { prefix, ...parseDateRange(rest, parameter) };
 }
 
 function splitModifier(name: string): [string, string | undefined] {

@@ -10,17 +10,24 @@ export function encodeCursor(values: CursorValues): string {
 }
 
 export function decodeCursor(cursor: string, expectedLength: number): CursorValues {
+  return checkValues(parseCursor(cursor), expectedLength);
+}
+
+function parseCursor(cursor: string): unknown {
   try {
-    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(values) &&
-      values.length === expectedLength &&
-      values.every((v) => typeof v === 'string' || typeof v === 'number')
-    ) {
-      return values as CursorValues;
-    }
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    return undefined;
+  }
+}
+
+function checkValues(values: unknown, expectedLength: number): CursorValues {
+  if (
+    Array.isArray(values) &&
+    values.length === expectedLength &&
+    values.every((v) => typeof v === 'string' || typeof v === 'number')
+  ) {
+    return values as CursorValues;
   }
   throw badRequest('Invalid or expired page cursor; start again from the first page', '_cursor');
 }
@@ -38,13 +45,9 @@ export function encodeSearchCursor(cursor: SearchCursor): string {
 }
 
 export function decodeSearchCursor(cursor: string, expectedLength: number): SearchCursor {
-  try {
-    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values[0] === backwardMark) {
-      return { backward: true, values: decodeCursor(encodeCursor(values.slice(1) as CursorValues), expectedLength) };
-    }
-  } catch {
-    // decodeCursor below reports it
+  const values = parseCursor(cursor);
+  if (Array.isArray(values) && values[0] === backwardMark) {
+    return { backward: true, values: checkValues(values.slice(1), expectedLength) };
   }
-  return { backward: false, values: decodeCursor(cursor, expectedLength) };
+  return { backward: false, values: checkValues(values, expectedLength) };
 }

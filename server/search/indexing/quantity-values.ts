@@ -48,14 +48,7 @@ function addQuantity(quantity: Quantity, out: QuantityValue[]): void {
   }
   const entry: QuantityValue = { value, low, high };
   setUnit(entry, quantity);
-  const canonical = canonicalUnit(quantity.system, quantity.code);
-  if (canonical) {
-    const [code, factor] = canonical;
-    entry.canonicalCode = code;
-    entry.canonicalValue = scaleToCanonical(value, factor);
-    entry.canonicalLow = scaleToCanonical(low, factor);
-    entry.canonicalHigh = scaleToCanonical(high, factor);
-  }
+  setCanonical(entry, quantity);
   out.push(entry);
 }
 
@@ -70,13 +63,7 @@ function addRange(range: Range, out: QuantityValue[]): void {
   const entry: QuantityValue = { low, high };
   const unitSource = (typeof lowValue === 'number' ? range.low : range.high) as Quantity;
   setUnit(entry, unitSource);
-  const canonical = canonicalUnit(unitSource.system, unitSource.code);
-  if (canonical) {
-    const [code, factor] = canonical;
-    entry.canonicalCode = code;
-    entry.canonicalLow = scaleToCanonical(low, factor);
-    entry.canonicalHigh = scaleToCanonical(high, factor);
-  }
+  setCanonical(entry, unitSource);
   out.push(entry);
 }
 
@@ -96,4 +83,19 @@ function setUnit(entry: QuantityValue, quantity: Quantity): void {
   if (quantity.system !== undefined) entry.system = quantity.system;
   if (quantity.code !== undefined) entry.code = quantity.code;
   if (quantity.unit !== undefined) entry.unit = quantity.unit;
+}
+
+/** The entry's value and range in its dimension's canonical unit, where the UCUM unit is in the table. */
+function setCanonical(entry: QuantityValue, unit: Quantity): void {
+  const canonical = canonicalUnit(unit.system, unit.code);
+  if (!canonical) {
+    return;
+  }
+  const [code, factor] = canonical;
+  entry.canonicalCode = code;
+  if (entry.value !== undefined) {
+    entry.canonicalValue = scaleToCanonical(entry.value, factor);
+  }
+  entry.canonicalLow = scaleToCanonical(entry.low, factor);
+  entry.canonicalHigh = scaleToCanonical(entry.high, factor);
 }

@@ -1,6 +1,6 @@
 // One search value of a parameter, by the parameter's type, into a ValueCondition.
 import { badRequest } from '../../outcomes';
-import { parseDateRange } from '../date-value';
+import { parseDateCondition } from '../date-value';
 import type { SearchParameterDef } from '../indexing/types';
 import type { ValueCondition } from '../plan';
 import { parseNumberRange } from './number-value';
@@ -29,10 +29,8 @@ export function parseValue(
       return parseStringValue(value, modifier, parameter);
     case 'token':
       return parseTokenValue(value, modifier, parameter);
-    case 'date': {
-      const { prefix, rest } = splitPrefix(value);
-      return { type: 'date', prefix, ...parseDateRange(rest, parameter) };
-    }
+    case 'date':
+      return { type: 'date', ...parseDateCondition(value, parameter) };
     case 'number': {
       const { prefix, rest } = splitPrefix(value);
       return { type: 'number', prefix, ...parseNumberRange(rest, parameter) };
