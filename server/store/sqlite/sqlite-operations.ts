@@ -85,12 +85,10 @@ export class SqliteOperations implements StoreOperations {
     const current = this.current(this.writes, resource.resourceType, id);
     checkExpectedVersion(resource.resourceType, id, current, options);
     if (current && !current.deleted) {
-      const stored = this.writes.get('SELECT content FROM resource_versions WHERE seq = ?').get(current.seq) as {
-        content: string;
-      };
-      if (sameContent(JSON.parse(stored.content) as Resource, resource)) {
-        const row = this.writes.get(`SELECT ${versionColumns} FROM resource_versions v WHERE seq = ?`).get(current.seq);
-        return { version: toVersion(row as unknown as VersionRow), outcome: 'unchanged' };
+      const row = this.writes.get(`SELECT ${versionColumns} FROM resource_versions v WHERE seq = ?`).get(current.seq);
+      const stored = toVersion(row as unknown as VersionRow);
+      if (sameContent(stored.resource as Resource, resource)) {
+        return { version: stored, outcome: 'unchanged' };
       }
     }
     const version = this.insertVersion(resource, current);
