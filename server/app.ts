@@ -11,7 +11,7 @@ import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 
 export interface AppDependencies {
-  config: Pick<ServerConfig, 'maxBodyBytes'> & { baseUrl: string };
+  config: Pick<ServerConfig, 'maxBodyBytes' | 'maxBundleEntries' | 'conditionalDeleteMultiple'> & { baseUrl: string };
   store: ResourceStore;
   logger: Logger;
   /** The search parameters the server indexes and searches on. */
@@ -43,7 +43,8 @@ export function createApp({ config, store, logger, registry }: AppDependencies):
     res.json({ status: 'ok' });
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl, registry }));
+  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
+  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl, registry, settings }));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

@@ -29,6 +29,10 @@ export interface ServerConfig {
   profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Most entries a batch or transaction Bundle may have; more is refused with 413. */
+  maxBundleEntries: number;
+  /** Whether a conditional delete matching several resources deletes them all (otherwise 412). */
+  conditionalDeleteMultiple: boolean;
 }
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
@@ -57,7 +61,22 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
-  return { port, dataDir, sqliteFile, store, baseUrl, seed, maxBodyBytes, logLevel, sqliteSynchronous, profilesDir };
+  const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
+  const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
+  return {
+    port,
+    dataDir,
+    sqliteFile,
+    store,
+    baseUrl,
+    seed,
+    maxBodyBytes,
+    logLevel,
+    sqliteSynchronous,
+    profilesDir,
+    maxBundleEntries,
+    conditionalDeleteMultiple,
+  };
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

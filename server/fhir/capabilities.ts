@@ -8,23 +8,29 @@ import type {
 } from '@medplum/fhirtypes';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import { storeSearchParameters } from '../search/parse-search';
-import type { Interaction } from './request';
+import type { Interaction, InteractionSettings } from './request';
 import { resourceTypes } from './resource-definitions';
 import { routes } from './routes';
 
 const software = { name: 'DHC FHIR Server', version: '0.1.0' };
 const startedAt = new Date().toISOString();
-/** Built once per registry and base URL: it only changes when what is implemented changes. */
+/** Built once per registry, base URL and settings: it only changes when what is implemented changes. */
 const cache = new WeakMap<SearchParameterRegistry, Map<string, CapabilityStatement>>();
 
-export function buildCapabilityStatement(baseUrl: string, registry: SearchParameterRegistry): CapabilityStatement {
+export function buildCapabilityStatement(
+  baseUrl: string,
+  registry: SearchParameterRegistry,
+  settings: InteractionSettings
+): CapabilityStatement {
   const typeInteractions: CapabilityStatementRestResourceInteraction[] = [];
   const systemInteractions: CapabilityStatementRestInteraction[] = [];
   for (const route of routes) {
-    if (route.capability?.level === 'type') {
-      typeInteractions.push({ code: route.capability.code });
-    } else if (route.capability?.level === 'system') {
-      systemInteractions.push({ code: route.capability.code });
+    for (const capability of [route.capability ?? []].flat()) {
+      if (capability.level === 'type') {
+        typeInteractions.push({ code: capability.code });
+      } else {
+        systemInteractions.push({ code: capability.code });
+      }
     }
   }
   const codes = new Set(typeInteractions.map((i) => i.code));
@@ -35,10 +41,10 @@ export function buildCapabilityStatement(baseUrl: string, registry: SearchParame
     versioning: 'versioned-update',
     readHistory: codes.has('vread'),
     updateCreate: codes.has('update'),
-    conditionalCreate: false,
-    conditionalRead: 'not-supported',
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    conditionalCreate: true,
+    conditionalRead: 'full-support',
+    conditionalUpdate: true,
+    conditionalDelete: settings.conditionalDeleteMultiple ? 'multiple' : 'single',
     searchParam: [
       ...storeSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
       // Only what is actually indexed: a parameter whose expression could not be compiled is left out.
@@ -65,10 +71,11 @@ export const capabilities: Interaction = async (_request, _params, context) => {
     byBase = new Map();
     cache.set(context.registry, byBase);
   }
-  let statement = byBase.get(context.baseUrl);
+  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple}`;
+  let statement = byBase.get(key);
   if (!statement) {
-    statement = buildCapabilityStatement(context.baseUrl, context.registry);
-    byBase.set(context.baseUrl, statement);
+    statement = buildCapabilityStatement(context.baseUrl, context.registry, context.settings);
+    byBase.set(key, statement);
   }
   return { status: 200, body: statement };
 };

@@ -3,7 +3,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
-import type { StoreOperations } from '../store/port';
+import type { ResourceVersion, TransactionalOperations } from '../store/port';
 
 export interface FhirRequest {
   /** Upper-case HTTP method; HEAD is treated as GET. */
@@ -15,22 +15,36 @@ export interface FhirRequest {
   headers: Record<string, string | undefined>;
   /** The parsed JSON body, if there was one. */
   body?: unknown;
+  /**
+   * The id a create must use. Only a transaction Bundle sets it: it assigns ids before writing, so that
+   * references between its entries can be rewritten to them.
+   */
+  assignedId?: string;
 }
 
 export interface FhirResponse {
   status: number;
   body?: Resource;
   headers?: Record<string, string>;
+  /** The version read or written, when there is one: a Bundle entry's response reports it. */
+  version?: ResourceVersion;
 }
 
 /** What an interaction may use besides its request. */
 export interface FhirContext {
-  store: StoreOperations;
+  store: TransactionalOperations;
   /** Public base URL without trailing slash. */
   baseUrl: string;
   logger: Logger;
   /** The search parameters known to the server. */
   registry: SearchParameterRegistry;
+  settings: InteractionSettings;
+}
+
+/** Configured limits and choices the interactions follow (see ServerConfig). */
+export interface InteractionSettings {
+  maxBundleEntries: number;
+  conditionalDeleteMultiple: boolean;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

@@ -5,32 +5,48 @@ import type {
   CapabilityStatementRestInteraction,
   CapabilityStatementRestResourceInteraction,
 } from '@medplum/fhirtypes';
+import { processBundle } from './bundle/bundle-endpoint';
 import { create } from './create';
-import { deleteResource } from './delete';
+import { conditionalDelete, deleteResource } from './delete';
 import { history } from './history';
 import { read } from './read';
 import type { Interaction } from './request';
 import { search } from './search';
-import { update } from './update';
+import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
 
 type TypeInteraction = CapabilityStatementRestResourceInteraction['code'];
 type SystemInteraction = CapabilityStatementRestInteraction['code'];
 
+type Capability = { level: 'type'; code: TypeInteraction } | { level: 'system'; code: SystemInteraction };
+
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path segments below the base: literals, or ':type', ':id', ':vid', ':searchType'. */
   pattern: string[];
   /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
-  capability?: { level: 'type'; code: TypeInteraction } | { level: 'system'; code: SystemInteraction };
+  capability?: Capability | Capability[];
   handler: Interaction;
 }
 
 export const routes: Route[] = [
+  {
+    method: 'POST',
+    pattern: [],
+    capability: [
+      { level: 'system', code: 'transaction' },
+      { level: 'system', code: 'batch' },
+    ],
+    // Called through a closure: the bundle modules import the dispatcher, which imports this table.
+    handler: (request, params, context) => processBundle(request, params, context),
+  },
   { method: 'GET', pattern: ['_history'], capability: { level: 'system', code: 'history-system' }, handler: history },
   { method: 'GET', pattern: [':type'], capability: { level: 'type', code: 'search-type' }, handler: search },
   { method: 'POST', pattern: [':type', '_search'], handler: search },
   { method: 'POST', pattern: [':type'], capability: { level: 'type', code: 'create' }, handler: create },
+  // Conditional update and delete (the CapabilityStatement says so in its conditional* flags).
+  { method: 'PUT', pattern: [':type'], handler: conditionalUpdate },
+  { method: 'DELETE', pattern: [':type'], handler: conditionalDelete },
   { method: 'GET', pattern: [':type', '_history'], capability: { level: 'type', code: 'history-type' }, handler: history },
   { method: 'GET', pattern: [':type', ':id'], capability: { level: 'type', code: 'read' }, handler: read },
   { method: 'PUT', pattern: [':type', ':id'], capability: { level: 'type', code: 'update' }, handler: update },

@@ -1,7 +1,14 @@
 // update: PUT [base]/[type]/[id] (https://hl7.org/fhir/R4/http.html#update). A client-chosen id that
 // does not exist yet is created (update as create). If-Match is checked inside the store's transaction.
+// Conditional update, PUT [base]/[type]?criteria (http.html#cond-update), finds the id by search first.
+import type { Resource } from '@medplum/fhirtypes';
+import { badRequest, preconditionFailed } from '../outcomes';
+import { joinTransaction } from '../store/joined-transaction';
+import type { StoreOperations } from '../store/port';
+import { findMatches } from './conditional-match';
+import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
-import type { Interaction } from './request';
+import type { FhirContext, Interaction } from './request';
 import { validateWrite } from './validate-write';
 import { parseIfMatch, versionHeaders } from './version-headers';
 
@@ -15,5 +22,47 @@ export const update: Interaction = async (request, { resourceType, id }, context
     outcome === 'unchanged'
       ? `${resourceType}/${id} is unchanged: no new version written`
       : `${created ? 'Created' : 'Updated'} ${resourceType}/${id} (version ${version.versionId})`;
-  return writeResponse(request, created ? 201 : 200, version.resource!, headers, message);
+  return { ...writeResponse(request, created ? 201 : 200, version.resource!, headers, message), version };
 };
+
+export const conditionalUpdate: Interaction = async (request, { resourceType }, context) => {
+  const type = resourceType as string;
+  const criteria = request.query.toString();
+  return context.store.transaction(async (tx) => {
+    const id = await conditionalUpdateId(tx, context, type, criteria, request.body);
+    const body = isObject(request.body) ? { ...request.body, id } : request.body;
+    return update({ ...request, path: `${type}/${id}`, body }, { resourceType: type, id }, { ...context, store: joinTransaction(tx) });
+  });
+};
+
+/**
+ * The id a conditional update writes to, by the spec's rules: no match creates (with the body's id,
+ * or a new one), one match updates it (a different id in the body is an error), several are 412.
+ */
+export async function conditionalUpdateId(
+  store: StoreOperations,
+  context: FhirContext,
+  resourceType: string,
+  criteria: string,
+  body: unknown
+): Promise<string> {
+  const bodyId = isObject(body) && typeof body.id === 'string' ? body.id : undefined;
+  const matches = await findMatches(store, context, resourceType, criteria, 2, 'Conditional update');
+  if (matches.length > 1) {
+    throw preconditionFailed(`Conditional update '${resourceType}?${criteria}' matches more than one resource: make the criteria more selective`);
+  }
+  if (matches.length === 1) {
+    if (bodyId !== undefined && bodyId !== matches[0].id) {
+      throw badRequest(
+        `Conditional update '${resourceType}?${criteria}' matches ${resourceType}/${matches[0].id}, but the body's id is '${bodyId}'`,
+        `${resourceType}.id`
+      );
+    }
+    return matches[0].id;
+  }
+  return bodyId ?? newResourceId();
+}
+
+function isObject(value: unknown): value is Partial<Resource> & Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

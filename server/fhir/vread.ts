@@ -13,5 +13,5 @@ export const vread: Interaction = async (request, { resourceType, id, versionId 
   if (version.deleted || !version.resource) {
     throw gone(`Version ${versionId} of ${resourceType}/${id} is its deletion`, versionHeaders(version));
   }
-  return { status: 200, headers: versionHeaders(version), body: applySubset(version.resource, subset) };
+  return { status: 200, headers: versionHeaders(version), body: applySubset(version.resource, subset), version };
 };

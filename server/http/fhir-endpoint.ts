@@ -2,17 +2,18 @@
 // Content-Type and the JSON body on the way) and the FhirResponse back into HTTP.
 import type { NextFunction, Request, Response } from 'express';
 import { handleFhirRequest } from '../fhir/dispatch';
-import type { FhirContext, FhirRequest } from '../fhir/request';
+import type { FhirContext, FhirRequest, InteractionSettings } from '../fhir/request';
 import { badRequest } from '../outcomes';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
-import type { StoreOperations } from '../store/port';
+import type { TransactionalOperations } from '../store/port';
 import { bodyKind, checkAcceptable } from './content-negotiation';
 import { sendError, sendFhirResponse } from './render';
 
 export interface EndpointOptions {
-  store: StoreOperations;
+  store: TransactionalOperations;
   baseUrl: string;
   registry: SearchParameterRegistry;
+  settings: InteractionSettings;
 }
 
 export function fhirEndpoint(options: EndpointOptions) {
@@ -28,7 +29,13 @@ export function fhirEndpoint(options: EndpointOptions) {
         headers: req.headers as Record<string, string | undefined>,
       };
       readBody(req, request);
-      const context: FhirContext = { store: options.store, baseUrl: options.baseUrl, logger: req.log, registry: options.registry };
+      const context: FhirContext = {
+        store: options.store,
+        baseUrl: options.baseUrl,
+        logger: req.log,
+        registry: options.registry,
+        settings: options.settings,
+      };
       const response = await handleFhirRequest(request, context);
       sendFhirResponse(res, response, pretty);
     } catch (err) {

@@ -82,8 +82,12 @@ export interface StoreOperations {
   search(plan: SearchPlan): Promise<SearchPage>;
 }
 
-export interface ResourceStore extends StoreOperations {
+/** Operations that can also group work into one all-or-nothing unit. */
+export interface TransactionalOperations extends StoreOperations {
   /** Runs `work` with operations that commit together or not at all; a thrown error rolls back. */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+}
+
+export interface ResourceStore extends TransactionalOperations {
   close(): Promise<void>;
 }

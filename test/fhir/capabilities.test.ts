@@ -53,8 +53,31 @@ describe('capabilities (GET /metadata)', () => {
       assert.ok(res.status >= 200 && res.status < 300, `${code} answered ${res.status}`);
     }
     const system = statement.rest![0].interaction!.map((i) => i.code);
-    assert.deepEqual(system, ['history-system']);
+    assert.deepEqual(system, ['transaction', 'batch', 'history-system']);
     assert.equal((await server.http.get('/_history')).status, 200);
+    for (const type of ['transaction', 'batch']) {
+      const res = await server.http
+        .post('/')
+        .set('Content-Type', fhirJson)
+        .send({ resourceType: 'Bundle', type, entry: [{ request: { method: 'POST', url: 'Patient' }, resource: patient() }] });
+      assert.equal(res.status, 200, type);
+      assert.equal(res.body.entry[0].response.status, '201 Created', type);
+    }
+  });
+
+  it('states its conditional interactions as the server configures them', async () => {
+    const patientCaps = statement.rest![0].resource!.find((r) => r.type === 'Patient')!;
+    assert.equal(patientCaps.conditionalCreate, true);
+    assert.equal(patientCaps.conditionalUpdate, true);
+    assert.equal(patientCaps.conditionalRead, 'full-support');
+    assert.equal(patientCaps.conditionalDelete, 'single');
+    const multiple = createTestServer({ conditionalDeleteMultiple: true });
+    try {
+      const res = await multiple.http.get('/metadata');
+      assert.equal(res.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient').conditionalDelete, 'multiple');
+    } finally {
+      await multiple.close();
+    }
   });
 
   it('lists the search parameters search supports, with their types', () => {

@@ -34,12 +34,31 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The configuration the in-process test server runs with, as the server's defaults have it. */
+export const testConfig = {
+  baseUrl: testBaseUrl,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxBundleEntries: 10_000,
+  conditionalDeleteMultiple: false,
+};
+
 export function createTestServer(
-  options: { store?: ResourceStore; maxBodyBytes?: number; registry?: SearchParameterRegistry } = {}
+  options: {
+    store?: ResourceStore;
+    maxBodyBytes?: number;
+    registry?: SearchParameterRegistry;
+    maxBundleEntries?: number;
+    conditionalDeleteMultiple?: boolean;
+  } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
   const app = createApp({
-    config: { baseUrl: testBaseUrl, maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024 },
+    config: {
+      baseUrl: testBaseUrl,
+      maxBodyBytes: options.maxBodyBytes ?? testConfig.maxBodyBytes,
+      maxBundleEntries: options.maxBundleEntries ?? testConfig.maxBundleEntries,
+      conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
+    },
     store,
     registry: options.registry ?? testRegistry(),
     logger: pino({ level: 'silent' }),

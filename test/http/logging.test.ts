@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
-import { memoryStore, testBaseUrl, testRegistry } from '../helpers/test-server';
+import { memoryStore, testConfig, testRegistry } from '../helpers/test-server';
 
 describe('request logging', () => {
   it('puts the request id on every line logged for a request, including errors', async () => {
@@ -21,7 +21,7 @@ describe('request logging', () => {
     });
     const store = memoryStore();
     const app = createApp({
-      config: { baseUrl: testBaseUrl, maxBodyBytes: 1024 * 1024 },
+      config: { ...testConfig, maxBodyBytes: 1024 * 1024 },
       store,
       registry: testRegistry(),
       logger: pino({ level: 'debug' }, sink),

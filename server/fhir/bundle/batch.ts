@@ -1,0 +1,42 @@
+// batch: POST [base] with a Bundle of type batch (https://hl7.org/fhir/R4/http.html#transaction).
+// Entries are independent: each succeeds or fails alone and gets its own response, in entry order.
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import { toFhirError } from '../../outcomes';
+import { handleFhirRequest } from '../dispatch';
+import type { FhirContext, FhirResponse } from '../request';
+import { parseEntryRequest, type SharedHeaders } from './entry-request';
+import { entryFromError, entryFromResponse } from './entry-response';
+
+/**
+ * Entries in flight at once. They share the store's group commits, which is most of a small write's
+ * cost, while the bound keeps one large batch from crowding out other clients.
+ */
+const concurrency = 32;
+
+export async function processBatch(bundle: Bundle, shared: SharedHeaders, context: FhirContext): Promise<Bundle> {
+  const entries = bundle.entry ?? [];
+  const responses: BundleEntry[] = new Array(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const index = next++;
+      responses[index] = await processEntry(entries[index], index, shared, context);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+  return { resourceType: 'Bundle', type: 'batch-response', entry: responses };
+}
+
+async function processEntry(entry: BundleEntry, index: number, shared: SharedHeaders, context: FhirContext): Promise<BundleEntry> {
+  try {
+    const { request, method } = parseEntryRequest(entry, index, context.baseUrl, shared);
+    const response: FhirResponse = await handleFhirRequest(request, context);
+    return entryFromResponse(response, method, context.baseUrl);
+  } catch (err) {
+    const { error, isServerBug } = toFhirError(err);
+    if (isServerBug) {
+      context.logger.error({ err, entry: index }, 'batch entry failed with a server error');
+    }
+    return entryFromError(error);
+  }
+}

@@ -1,0 +1,60 @@
+// The search behind conditional create, update, delete and patch and behind a transaction's conditional
+// references (https://hl7.org/fhir/R4/http.html#ccreate). Criteria are strict: an ignored parameter
+// would widen the match to resources the client never meant, and empty criteria would match everything.
+import { badRequest } from '../outcomes';
+import { parseSearch } from '../search/parse-search';
+import type { ResourceVersion, StoreOperations } from '../store/port';
+import type { FhirContext } from './request';
+import { isResourceType } from './resource-definitions';
+
+/** Parameters that shape a result and mean nothing as criteria. */
+const resultOnly = ['_count', '_sort', '_total', '_cursor', '_summary', '_elements', '_include', '_revinclude'];
+
+/**
+ * The current resources of `resourceType` matching `criteria` (a query string without '?'), at most
+ * `limit` of them: callers ask for one more than they accept, to tell "one" from "several".
+ * `what` names the caller in error messages, e.g. 'If-None-Exist'.
+ */
+export async function findMatches(
+  store: StoreOperations,
+  context: FhirContext,
+  resourceType: string,
+  criteria: string,
+  limit: number,
+  what: string
+): Promise<ResourceVersion[]> {
+  const query = new URLSearchParams(criteria);
+  // Formatting parameters ride along on the URL of a conditional update or delete; they select nothing.
+  query.delete('_format');
+  query.delete('_pretty');
+  const refused = [...query.keys()].filter((name) => resultOnly.includes(name.split(':')[0]));
+  if (refused.length) {
+    throw badRequest(`${what} criteria cannot use ${refused.join(', ')}: give search parameters only`, what);
+  }
+  const matches: ResourceVersion[] = [];
+  let cursor: string | undefined;
+  do {
+    const { plan, unknown } = parseSearch(resourceType, query, Math.min(limit - matches.length, 1000), {
+      registry: context.registry,
+      baseUrl: context.baseUrl,
+      isResourceType,
+    });
+    if (unknown.length) {
+      throw badRequest(`${what} criteria use unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`, what);
+    }
+    if (!plan.filters.length) {
+      throw badRequest(`${what} needs search criteria, e.g. ${resourceType}?identifier=system|value`, what);
+    }
+    plan.cursor = cursor;
+    const page = await store.search(plan);
+    matches.push(...page.resources);
+    cursor = page.nextCursor;
+  } while (cursor && matches.length < limit);
+  return matches;
+}
+
+/** 'Patient?identifier=x|1' split into type and criteria, or undefined if it is not of that form. */
+export function splitConditionalUrl(url: string): { resourceType: string; criteria: string } | undefined {
+  const match = /^([A-Z][A-Za-z]+)\?(.*)$/.exec(url);
+  return match ? { resourceType: match[1], criteria: match[2] } : undefined;
+}
