@@ -8,6 +8,7 @@ import type {
 import { create } from './create';
 import { deleteResource } from './delete';
 import { history } from './history';
+import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { read } from './read';
 import type { Interaction } from './request';
 import { search } from './search';
@@ -23,7 +24,15 @@ export interface Route {
   pattern: string[];
   /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
   capability?: { level: 'type'; code: TypeInteraction } | { level: 'system'; code: SystemInteraction };
+  /** The $operation the route provides, for the CapabilityStatement of the types it applies to. */
+  operation?: RouteOperation;
   handler: Interaction;
+}
+
+export interface RouteOperation {
+  resourceTypes: string[];
+  name: string;
+  definition: string;
 }
 
 export const routes: Route[] = [
@@ -43,6 +52,7 @@ export const routes: Route[] = [
   },
   // Compartment search: Patient/123/Observation (the capability is search-type on the searched type).
   { method: 'GET', pattern: [':type', ':id', ':searchType'], handler: search },
+  { method: 'GET', pattern: [':type', ':id', '$everything'], operation: patientEverythingOperation, handler: patientEverything },
   {
     method: 'GET',
     pattern: [':type', ':id', '_history', ':vid'],
