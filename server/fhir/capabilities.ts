@@ -50,6 +50,7 @@ export function buildCapabilityStatement(
       // Only what is actually indexed: a parameter whose expression could not be compiled is left out.
       ...registry.indexPlan(type).map(({ def }) => ({ name: def.code, definition: def.url, type: def.type })),
     ],
+    ...operationsOf(type),
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -63,6 +64,14 @@ export function buildCapabilityStatement(
     format: ['json'],
     rest: [{ mode: 'server', resource, interaction: systemInteractions }],
   };
+}
+
+/** The $operations routed for a resource type, as rest.resource.operation. */
+function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'operation'> {
+  const operation = routes.flatMap((r) =>
+    r.operation?.resourceTypes.includes(type) ? [{ name: r.operation.name, definition: r.operation.definition }] : []
+  );
+  return operation.length ? { operation } : {};
 }
 
 export const capabilities: Interaction = async (_request, _params, context) => {

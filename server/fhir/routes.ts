@@ -9,6 +9,7 @@ import { processBundle } from './bundle/bundle-endpoint';
 import { create } from './create';
 import { conditionalDelete, deleteResource } from './delete';
 import { history } from './history';
+import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { read } from './read';
 import type { Interaction } from './request';
 import { search } from './search';
@@ -26,7 +27,15 @@ export interface Route {
   pattern: string[];
   /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
   capability?: Capability | Capability[];
+  /** The $operation the route provides, for the CapabilityStatement of the types it applies to. */
+  operation?: RouteOperation;
   handler: Interaction;
+}
+
+export interface RouteOperation {
+  resourceTypes: string[];
+  name: string;
+  definition: string;
 }
 
 export const routes: Route[] = [
@@ -59,6 +68,7 @@ export const routes: Route[] = [
   },
   // Compartment search: Patient/123/Observation (the capability is search-type on the searched type).
   { method: 'GET', pattern: [':type', ':id', ':searchType'], handler: search },
+  { method: 'GET', pattern: [':type', ':id', '$everything'], operation: patientEverythingOperation, handler: patientEverything },
   {
     method: 'GET',
     pattern: [':type', ':id', '_history', ':vid'],

@@ -6,6 +6,9 @@ import type { CompartmentDefinition } from '@medplum/fhirtypes';
 import { badRequest } from '../outcomes';
 import type { Filter } from './plan';
 
+/** One reference parameter pointing at the compartment's owner. */
+export type MembershipFilter = Extract<Filter, { kind: 'param' }>;
+
 let patientCompartment: Map<string, string[]> | undefined;
 
 function load(): Map<string, string[]> {
@@ -16,22 +19,32 @@ function load(): Map<string, string[]> {
 /** The compartment types this server can search in. */
 export const compartmentTypes = ['Patient'];
 
-/** The filter that keeps resources of `resourceType` in the compartment of `compartmentType/id`. */
-export function compartmentFilter(compartmentType: string, id: string, resourceType: string): Filter {
+/**
+ * The resource types that can be in a compartment, in the CompartmentDefinition's (alphabetical)
+ * order, each with the reference parameters that put a resource of that type there.
+ */
+export function compartmentMembers(compartmentType: string): ReadonlyMap<string, readonly string[]> {
   if (!compartmentTypes.includes(compartmentType)) {
     throw badRequest(`Compartment search is supported for ${compartmentTypes.join(', ')}, not ${compartmentType}`);
   }
   patientCompartment ??= load();
-  const params = patientCompartment.get(resourceType);
+  return patientCompartment;
+}
+
+/** The filter that keeps resources of `resourceType` in the compartment of `compartmentType/id`. */
+export function compartmentFilter(compartmentType: string, id: string, resourceType: string): Filter {
+  const params = compartmentMembers(compartmentType).get(resourceType);
   if (!params) {
     throw badRequest(`${resourceType} is not in the ${compartmentType} compartment`);
   }
+  return { kind: 'anyOf', filters: params.map((code) => membershipFilter(compartmentType, id, resourceType, code)) };
+}
+
+/** Resources of `resourceType` whose reference parameter `code` points at `compartmentType/id`. */
+export function membershipFilter(compartmentType: string, id: string, resourceType: string, code: string): MembershipFilter {
   return {
-    kind: 'anyOf',
-    filters: params.map((code) => ({
-      kind: 'param',
-      param: { resourceType, code, kind: 'reference' },
-      anyOf: [{ type: 'reference', targetTypes: [compartmentType], id }],
-    })),
+    kind: 'param',
+    param: { resourceType, code, kind: 'reference' },
+    anyOf: [{ type: 'reference', targetTypes: [compartmentType], id }],
   };
 }
