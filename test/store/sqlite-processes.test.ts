@@ -49,6 +49,28 @@ describe('SQLite store across processes', function () {
     }
   });
 
+  it('creates one resource when two processes race a conditional create for the same identifier', async () => {
+    const db = path.join(dir, 'conditional.sqlite');
+    const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
+    running.push(a, b);
+    for (let round = 0; round < 8; round++) {
+      const identifier = { system: 'urn:oid:2.16.156.10011.1.3', value: `race-${round}` };
+      const create = (base: string): Promise<Response> =>
+        fetch(`${base}/Patient`, {
+          method: 'POST',
+          headers: { ...json, 'If-None-Exist': `identifier=${identifier.system}|${identifier.value}` },
+          body: JSON.stringify(patient({ identifier: [identifier] })),
+        });
+      const replies = await Promise.all([a, b, a, b, a, b].map((p) => create(p.baseUrl)));
+      const statuses = replies.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 201], `round ${round}`);
+      const ids = new Set(await Promise.all(replies.map(async (r) => ((await r.json()) as Patient).id)));
+      assert.equal(ids.size, 1, 'every reply names the one resource');
+      const search = await fetch(`${a.baseUrl}/Patient?identifier=${identifier.system}|${identifier.value}&_total=accurate`);
+      assert.equal(((await search.json()) as { total: number }).total, 1);
+    }
+  });
+
   it('keeps every acknowledged write after the process is killed with SIGKILL', async () => {
     const db = path.join(dir, 'durable.sqlite');
     const first = await startServerProcess({ FHIR_DB: db });
