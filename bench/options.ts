@@ -15,6 +15,8 @@ export interface BenchOptions {
   smoke: boolean;
   /** No progress lines on stderr. */
   quiet: boolean;
+  /** When set, only workloads whose name contains one of these (case-insensitive). */
+  only?: string[];
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -27,6 +29,7 @@ const usage = `Usage: npm run bench -- [options]
   --seed N         data generator seed
   --out DIR        results directory (default bench/results)
   --smoke          a tiny run that proves every workload works (sizes 300, short runs)
+  --only LIST      run only the workloads whose names contain one of these words, e.g. transaction,create
   --quiet          no progress lines`;
 
 export class UsageError extends Error {}
@@ -78,6 +81,12 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
         break;
       case '--smoke':
         Object.assign(options, { smoke: true, sizes: [300], runs: 2, durationMs: 250, warmupMs: 50 });
+        break;
+      case '--only':
+        options.only = value()
+          .split(',')
+          .map((w) => w.trim().toLowerCase())
+          .filter(Boolean);
         break;
       case '--quiet':
         options.quiet = true;

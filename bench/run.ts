@@ -74,7 +74,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         workloads: [],
       };
       // Read-only workloads first, so that they see exactly the loaded data.
-      const workloads = [...readWorkloads, ...searchWorkloads, ...historyWorkloads, ...createWorkloads, ...ingestWorkloads];
+      const workloads = [...readWorkloads, ...searchWorkloads, ...historyWorkloads, ...createWorkloads, ...ingestWorkloads].filter(
+        (w) => !options.only || options.only.some((word) => w.name.toLowerCase().includes(word))
+      );
       for (const [i, workload] of workloads.entries()) {
         const left = (workloads.length - i) * options.runs * (options.durationMs + options.warmupMs) / 1000;
         log(`  [${i + 1}/${workloads.length}] ${workload.name} (about ${formatSeconds(left)} left at this size)`);

@@ -89,6 +89,8 @@ describe('benchmark options', () => {
     assert.equal(o.durationMs, 2000);
     assert.equal(o.target, 'http://x/fhir');
     assert.equal(o.token, 't');
+    assert.equal(o.only, undefined);
+    assert.deepEqual(parseBenchOptions(['--only', 'Transaction, create'], '/out').only, ['transaction', 'create']);
   });
 
   it('refuses unknown flags and bad sizes with a usage message', () => {
