@@ -29,6 +29,8 @@ export interface ServerConfig {
   profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** The network's CodeSystems, ValueSets and ConceptMaps, loaded into the store at start-up. */
+  terminologyDir: string;
   /** Most entries a batch or transaction Bundle may have; more is refused with 413. */
   maxBundleEntries: number;
   /** Whether a conditional delete matching several resources deletes them all (otherwise 412). */
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
+  const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
   return {
@@ -74,6 +77,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
     sqliteSynchronous,
     profilesDir,
+    terminologyDir,
     maxBundleEntries,
     conditionalDeleteMultiple,
   };

@@ -1,8 +1,9 @@
-// Start-up and shutdown of the server process, in order: configuration, logger, store, schema
-// validator, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
+// Start-up and shutdown of the server process, in order: configuration, logger, schema validator,
+// store, the shipped terminology, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { ContentError, loadContentDirectory } from './content/content-loader';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
@@ -31,6 +32,17 @@ async function main(): Promise<void> {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
   const store = openStore(config, createResourceIndexer(registry));
+  try {
+    const terminology = await loadContentDirectory(store, config.terminologyDir);
+    logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
+  } catch (err) {
+    if (err instanceof ContentError) {
+      logger.fatal(`cannot load the terminology: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR elsewhere.`);
+      await store.close();
+      process.exit(1);
+    }
+    throw err;
+  }
   // Listen first, then build the app: with PORT=0 the base URL needs the port the system picked.
   const server: Server = http.createServer();
   server.listen(config.port, () => {

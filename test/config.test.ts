@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../server/config';
 
@@ -13,6 +14,10 @@ describe('configuration', () => {
     assert.equal(config.seed, true);
     assert.equal(config.maxBodyBytes, 16 * 1024 * 1024);
     assert.equal(config.sqliteSynchronous, 'FULL');
+    assert.equal(config.maxBundleEntries, 10_000);
+    assert.equal(config.conditionalDeleteMultiple, false);
+    assert.equal(path.basename(config.terminologyDir), 'terminology');
+    assert.ok(fs.existsSync(path.join(config.terminologyDir, 'codesystems')), 'the shipped directory');
   });
 
   it('reads every setting from the environment', () => {
@@ -25,7 +30,13 @@ describe('configuration', () => {
       FHIR_MAX_BODY_MB: '2',
       LOG_LEVEL: 'warn',
       FHIR_SQLITE_SYNCHRONOUS: 'normal',
+      FHIR_BUNDLE_MAX_ENTRIES: '500',
+      FHIR_CONDITIONAL_DELETE_MULTIPLE: 'on',
+      FHIR_TERMINOLOGY_DIR: '/srv/terminology',
     });
+    assert.equal(config.maxBundleEntries, 500);
+    assert.equal(config.conditionalDeleteMultiple, true);
+    assert.equal(config.terminologyDir, '/srv/terminology');
     assert.equal(config.port, 9090);
     assert.equal(config.sqliteFile, ':memory:');
     assert.equal(config.baseUrl, 'https://fhir.dhc.example/r4');

@@ -71,6 +71,16 @@ describe('SQLite store across processes', function () {
     }
   });
 
+  it('loads the shipped terminology at start-up, once, however many processes start', async () => {
+    const db = path.join(dir, 'content.sqlite');
+    const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
+    running.push(a, b);
+    const res = await fetch(`${a.baseUrl}/CodeSystem?url=https://fhir.dhc.example/CodeSystem/formulary`);
+    const bundle = (await res.json()) as { entry: { resource: { id: string; meta: { versionId: string } } }[] };
+    assert.equal(bundle.entry.length, 1);
+    assert.equal(bundle.entry[0].resource.meta.versionId, '1');
+  });
+
   it('keeps every acknowledged write after the process is killed with SIGKILL', async () => {
     const db = path.join(dir, 'durable.sqlite');
     const first = await startServerProcess({ FHIR_DB: db });
