@@ -9,6 +9,7 @@ import { processBundle } from './bundle/bundle-endpoint';
 import { create } from './create';
 import { conditionalDelete, deleteResource } from './delete';
 import { history } from './history';
+import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { read } from './read';
 import type { Interaction } from './request';
@@ -56,9 +57,11 @@ export const routes: Route[] = [
   // Conditional update and delete (the CapabilityStatement says so in its conditional* flags).
   { method: 'PUT', pattern: [':type'], handler: conditionalUpdate },
   { method: 'DELETE', pattern: [':type'], handler: conditionalDelete },
+  { method: 'PATCH', pattern: [':type'], handler: conditionalPatch },
   { method: 'GET', pattern: [':type', '_history'], capability: { level: 'type', code: 'history-type' }, handler: history },
   { method: 'GET', pattern: [':type', ':id'], capability: { level: 'type', code: 'read' }, handler: read },
   { method: 'PUT', pattern: [':type', ':id'], capability: { level: 'type', code: 'update' }, handler: update },
+  { method: 'PATCH', pattern: [':type', ':id'], capability: { level: 'type', code: 'patch' }, handler: patch },
   { method: 'DELETE', pattern: [':type', ':id'], capability: { level: 'type', code: 'delete' }, handler: deleteResource },
   {
     method: 'GET',

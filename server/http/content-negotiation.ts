@@ -33,17 +33,18 @@ export function checkAcceptable(accept: string | undefined, format: string | nul
 
 export type BodyKind = 'json' | 'form';
 
-/** Which kind of body a Content-Type announces; anything but JSON (or a form, where allowed) is 415. */
-export function bodyKind(contentType: string | undefined, formAllowed: boolean): BodyKind {
+/** What else a request may send besides FHIR JSON: a form (POST _search) or a JSON Patch (PATCH). */
+export type BodyAllowance = 'json' | 'form' | 'json-patch';
+
+/** Which kind of body a Content-Type announces; anything but JSON (or what `allowed` adds) is 415. */
+export function bodyKind(contentType: string | undefined, allowed: BodyAllowance): BodyKind {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (jsonTypes.has(mediaType)) {
+  if (jsonTypes.has(mediaType) || (allowed === 'json-patch' && mediaType === 'application/json-patch+json')) {
     return 'json';
   }
-  if (formAllowed && mediaType === 'application/x-www-form-urlencoded') {
+  if (allowed === 'form' && mediaType === 'application/x-www-form-urlencoded') {
     return 'form';
   }
-  throw unsupportedMediaType(
-    `Content-Type '${contentType ?? '(none)'}' is not supported; send ${fhirJson}` +
-      (formAllowed ? ' or application/x-www-form-urlencoded' : '')
-  );
+  const extra = { json: '', form: ' or application/x-www-form-urlencoded', 'json-patch': ' (a FHIRPath Patch) or application/json-patch+json' };
+  throw unsupportedMediaType(`Content-Type '${contentType ?? '(none)'}' is not supported; send ${fhirJson}${extra[allowed]}`);
 }

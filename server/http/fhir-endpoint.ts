@@ -51,7 +51,7 @@ function readBody(req: Request, request: FhirRequest): void {
     return;
   }
   const isSearch = request.method === 'POST' && request.path.endsWith('_search');
-  const kind = bodyKind(req.headers['content-type'], isSearch);
+  const kind = bodyKind(req.headers['content-type'], isSearch ? 'form' : request.method === 'PATCH' ? 'json-patch' : 'json');
   const text = raw.toString('utf8');
   if (kind === 'form') {
     for (const [name, value] of new URLSearchParams(text)) {

@@ -34,7 +34,7 @@ describe('capabilities (GET /metadata)', () => {
 
   it('claims only interactions that answer: each is exercised here', async () => {
     const claimed = statement.rest![0].resource!.find((r) => r.type === 'Patient')!.interaction!.map((i) => i.code).sort();
-    assert.deepEqual(claimed, ['create', 'delete', 'history-instance', 'history-type', 'read', 'search-type', 'update', 'vread']);
+    assert.deepEqual(claimed, ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread']);
     const created = await server.http.post('/Patient').set('Content-Type', fhirJson).send(patient());
     const id = created.body.id;
     const calls: Record<string, () => Promise<{ status: number }>> = {
@@ -45,6 +45,11 @@ describe('capabilities (GET /metadata)', () => {
       'history-instance': () => server.http.get(`/Patient/${id}/_history`),
       'history-type': () => server.http.get('/Patient/_history'),
       'search-type': () => server.http.get('/Patient'),
+      patch: () =>
+        server.http
+          .patch(`/Patient/${id}`)
+          .set('Content-Type', 'application/json-patch+json')
+          .send(JSON.stringify([{ op: 'add', path: '/active', value: false }])),
       delete: () => server.http.delete(`/Patient/${id}`),
     };
     // delete last, so that the others find the resource

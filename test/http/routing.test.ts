@@ -27,7 +27,7 @@ describe('routing and errors', () => {
     const res = await server.http.post('/Patient/123').set('Content-Type', fhirJson).send(patient());
     assert.equal(res.status, 405);
     assert.equal(res.body.issue[0].code, 'not-supported');
-    assert.equal(res.headers.allow, 'GET, PUT, DELETE');
+    assert.equal(res.headers.allow, 'GET, PUT, PATCH, DELETE');
     const metadata = await server.http.delete('/metadata');
     assert.equal(metadata.status, 405);
     assert.equal(metadata.headers.allow, 'GET');
