@@ -21,6 +21,7 @@ import { historyWorkloads } from './workloads/history';
 import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
 import { searchWorkloads } from './workloads/search';
+import { terminologyWorkloads } from './workloads/terminology';
 import type { Workload, WorkloadContext } from './workloads/workload';
 
 const countedTypes = ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'];
@@ -74,7 +75,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         workloads: [],
       };
       // Read-only workloads first, so that they see exactly the loaded data.
-      const workloads = [...readWorkloads, ...searchWorkloads, ...historyWorkloads, ...createWorkloads, ...ingestWorkloads].filter(
+      const workloads = [
+        ...readWorkloads,
+        ...searchWorkloads,
+        ...historyWorkloads,
+        ...terminologyWorkloads,
+        ...createWorkloads,
+        ...ingestWorkloads,
+      ].filter(
         (w) => !options.only || options.only.some((word) => w.name.toLowerCase().includes(word))
       );
       for (const [i, workload] of workloads.entries()) {

@@ -25,7 +25,7 @@ export function renderChart(results: BenchResults): string {
     }
     return [...byName.values()];
   };
-  const latency = series((g) => g === 'search', (w) => w.p50Ms?.median);
+  const latency = series((g) => g === 'search' || g === 'terminology', (w) => w.p50Ms?.median);
   const throughput = series((g) => g === 'ingest' || g === 'create', (w) => w.resourcesPerSecond?.median);
   throughput.push({
     label: 'bulk load (set-up)',

@@ -14,7 +14,7 @@ export type Prepared = { nextRequest: () => BenchRequest; resourcesPerRequest?: 
 
 export interface Workload {
   name: string;
-  group: 'create' | 'ingest' | 'read' | 'search' | 'history';
+  group: 'create' | 'ingest' | 'read' | 'search' | 'history' | 'terminology';
   connections: number;
   /** Writes data: such workloads run after the read-only ones at each size. */
   writes: boolean;

@@ -19,6 +19,7 @@ const workloadNames = [
   'create Observation (c=16)',
   'transaction 100 entries',
   'transaction 1000 entries',
+  '$expand with a text filter (10,000 concepts)',
 ];
 
 function checkResults(results: BenchResults): void {
