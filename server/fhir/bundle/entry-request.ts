@@ -54,7 +54,8 @@ export function parseEntryRequest(entry: BundleEntry, index: number, baseUrl: st
     if (!entry.resource) {
       throw badRequest(`${where} is a ${method} and needs a resource`, `${where}.resource`);
     }
-    fhirRequest.body = structuredClone(entry.resource);
+    // The Bundle was parsed for this request alone, so its entries' resources are ours to rewrite.
+    fhirRequest.body = entry.resource;
   } else if (method === 'PATCH') {
     const patch = patchBody(entry, where);
     fhirRequest.body = patch.body;
@@ -82,7 +83,7 @@ function relativeUrl(url: string, baseUrl: string): string {
 function patchBody(entry: BundleEntry, where: string): { body: unknown; contentType: string } {
   const resource = entry.resource;
   if (resource?.resourceType === 'Parameters') {
-    return { body: structuredClone(resource), contentType: 'application/fhir+json' };
+    return { body: resource, contentType: 'application/fhir+json' };
   }
   if (resource?.resourceType === 'Binary') {
     const binary = resource as Binary;
