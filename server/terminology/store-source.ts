@@ -24,22 +24,36 @@ export class StoreTerminologySource implements TerminologySource {
   }
 
   async conceptMaps(criteria: ConceptMapCriteria): Promise<ConceptMap[]> {
-    const params: [string, string][] = [];
-    const add = (name: string, value: string | undefined): void => {
-      if (value !== undefined) {
-        params.push([name, value]);
+    const selective: [string, string][] = [];
+    for (const [name, value] of [
+      ['url', criteria.url],
+      ['source-system', criteria.sourceSystem],
+      ['target-system', criteria.targetSystem],
+    ] as const) {
+      if (value !== undefined) selective.push([name, value]);
+    }
+    const queries = selective.length ? [selective] : this.valueSetQueries(criteria);
+    const found = new Map<string, ConceptMap>();
+    for (const params of queries) {
+      for (const map of await this.find<ConceptMap>('ConceptMap', params)) {
+        found.set(map.id as string, map);
       }
-    };
-    add('url', criteria.url);
-    add('source-system', criteria.sourceSystem);
-    add('target-system', criteria.targetSystem);
-    // A reference search reads a value under this server's base as Type/id, while the canonical is
-    // indexed as written: such values are only checked below, on what the other criteria found.
-    const local = (value: string | undefined): boolean => value?.startsWith(this.searchContext.baseUrl + '/') ?? false;
-    if (!local(criteria.source)) add('source', criteria.source);
-    if (!local(criteria.target)) add('target', criteria.target);
-    const found = await this.find<ConceptMap>('ConceptMap', params);
-    return found.filter((map) => conceptMapMatches(map, criteria));
+    }
+    // Every criterion is checked here; the queries only narrow what is read.
+    return [...found.values()].filter((map) => conceptMapMatches(map, criteria));
+  }
+
+  /**
+   * A source or target ValueSet is source[x] / target[x]: a canonical (searched by `source`) or a uri
+   * (`source-uri`), so both are asked. A reference search reads a value under this server's base as
+   * Type/id while the map holds it as written, so such a value is not searched for, only checked.
+   */
+  private valueSetQueries(criteria: ConceptMapCriteria): [string, string][][] {
+    const [side, value] = criteria.source !== undefined ? ['source', criteria.source] : ['target', criteria.target];
+    if (value === undefined || value.startsWith(this.searchContext.baseUrl + '/')) {
+      return [[]];
+    }
+    return [[[side, value]], [[`${side}-uri`, value]]];
   }
 
   private async find<T extends Resource>(resourceType: string, params: [string, string][]): Promise<T[]> {

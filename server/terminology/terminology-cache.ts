@@ -38,7 +38,7 @@ export class TerminologyCache {
   private readonly codeSystems = new BoundedCache<string, Promise<CodeSystemIndex | undefined>>(1000);
   private readonly valueSets = new BoundedCache<string, Promise<ValueSet | undefined>>(1000);
   private readonly expansions = new BoundedCache<string, Promise<ResolvedExpansion>>(200);
-  private readonly views = new BoundedCache<string, Promise<readonly ExpansionItem[]>>(500);
+  private readonly views = new BoundedCache<string, Promise<readonly ExpansionItem[]>>(200);
   private readonly conceptMapLists = new BoundedCache<string, Promise<ConceptMap[]>>(500);
 
   constructor(

@@ -73,7 +73,7 @@ function checkInCodeSystem(index: CodeSystemIndex, coding: Coding, request: Code
     return { result: false, message: missingCodeText(index, code) };
   }
   const texts: ConceptTexts = { display: concept.display, displayLanguage: index.language, designations: concept.designations };
-  return checkDetails(coding, texts, concept, request);
+  return checkDetails({ ...coding, system: index.url, code: concept.code }, texts, concept, request);
 }
 
 /** A code that is in: is it allowed here (abstract, inactive), and is the display given right? */
