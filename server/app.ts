@@ -5,10 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { ServerConfig } from './config';
+import { isResourceType } from './fhir/resource-definitions';
 import { fhirEndpoint } from './http/fhir-endpoint';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
+import { createStoreTerminology } from './terminology/local-terminology';
+import { invalidateTerminologyOnWrite } from './terminology/terminology-writes';
 
 export interface AppDependencies {
   config: Pick<ServerConfig, 'maxBodyBytes' | 'maxBundleEntries' | 'conditionalDeleteMultiple'> & { baseUrl: string };
@@ -44,7 +47,11 @@ export function createApp({ config, store, logger, registry }: AppDependencies):
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
-  app.use(fhirEndpoint({ store, baseUrl: config.baseUrl, registry, settings }));
+  // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps; writes of those through
+  // the FHIR core invalidate what it cached.
+  const terminology = createStoreTerminology(store, { registry, baseUrl: config.baseUrl, isResourceType });
+  const observedStore = invalidateTerminologyOnWrite(store, terminology);
+  app.use(fhirEndpoint({ store: observedStore, baseUrl: config.baseUrl, registry, settings, terminology }));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

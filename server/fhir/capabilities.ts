@@ -66,12 +66,15 @@ export function buildCapabilityStatement(
   };
 }
 
-/** The $operations routed for a resource type, as rest.resource.operation. */
+/** The $operations routed for a resource type, as rest.resource.operation (once each: an operation has several routes). */
 function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'operation'> {
-  const operation = routes.flatMap((r) =>
-    r.operation?.resourceTypes.includes(type) ? [{ name: r.operation.name, definition: r.operation.definition }] : []
-  );
-  return operation.length ? { operation } : {};
+  const byDefinition = new Map<string, { name: string; definition: string }>();
+  for (const r of routes) {
+    if (r.operation?.resourceTypes.includes(type)) {
+      byDefinition.set(r.operation.definition, { name: r.operation.name, definition: r.operation.definition });
+    }
+  }
+  return byDefinition.size ? { operation: [...byDefinition.values()] } : {};
 }
 
 export const capabilities: Interaction = async (_request, _params, context) => {

@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
+import type { TerminologyService } from '../terminology/terminology-service';
 
 export interface FhirRequest {
   /** Upper-case HTTP method; HEAD is treated as GET. */
@@ -39,6 +40,8 @@ export interface FhirContext {
   /** The search parameters known to the server. */
   registry: SearchParameterRegistry;
   settings: InteractionSettings;
+  /** Expand, lookup, validate-code, subsumes and translate over the store's and the base R4 terminology. */
+  terminology: TerminologyService;
 }
 
 /** Configured limits and choices the interactions follow (see ServerConfig). */

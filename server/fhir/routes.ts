@@ -11,6 +11,7 @@ import { conditionalDelete, deleteResource } from './delete';
 import { history } from './history';
 import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
+import { terminologyRoutes } from './operations/terminology/terminology-routes';
 import { read } from './read';
 import type { Interaction } from './request';
 import { search } from './search';
@@ -78,4 +79,6 @@ export const routes: Route[] = [
     capability: { level: 'type', code: 'vread' },
     handler: vread,
   },
+  // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
+  ...terminologyRoutes,
 ];

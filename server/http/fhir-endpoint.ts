@@ -6,6 +6,7 @@ import type { FhirContext, FhirRequest, InteractionSettings } from '../fhir/requ
 import { badRequest } from '../outcomes';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { TransactionalOperations } from '../store/port';
+import type { TerminologyService } from '../terminology/terminology-service';
 import { bodyKind, checkAcceptable } from './content-negotiation';
 import { sendError, sendFhirResponse } from './render';
 
@@ -14,6 +15,7 @@ export interface EndpointOptions {
   baseUrl: string;
   registry: SearchParameterRegistry;
   settings: InteractionSettings;
+  terminology: TerminologyService;
 }
 
 export function fhirEndpoint(options: EndpointOptions) {
@@ -35,6 +37,7 @@ export function fhirEndpoint(options: EndpointOptions) {
         logger: req.log,
         registry: options.registry,
         settings: options.settings,
+        terminology: options.terminology,
       };
       const response = await handleFhirRequest(request, context);
       sendFhirResponse(res, response, pretty);

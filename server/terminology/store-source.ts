@@ -1,0 +1,71 @@
+// A TerminologySource over the server's FHIR store: the network's CodeSystems, ValueSets and ConceptMaps
+// are ordinary resources there, found with the same search plans a client's `url=` search compiles to.
+import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
+import { parseSearch, type SearchContext } from '../search/parse-search';
+import type { StoreOperations } from '../store/port';
+import { pickVersion } from './canonical';
+import { conceptMapMatches, type ConceptMapCriteria, type TerminologySource } from './terminology-source';
+
+/** Versions of one canonical, or maps of one system, read per question; more are not expected. */
+const maxMatches = 200;
+
+export class StoreTerminologySource implements TerminologySource {
+  constructor(
+    private readonly store: StoreOperations,
+    private readonly searchContext: SearchContext
+  ) {}
+
+  async codeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
+    return pickVersion(await this.find<CodeSystem>('CodeSystem', [['url', url]]), version);
+  }
+
+  async valueSet(url: string, version?: string): Promise<ValueSet | undefined> {
+    return pickVersion(await this.find<ValueSet>('ValueSet', [['url', url]]), version);
+  }
+
+  async conceptMaps(criteria: ConceptMapCriteria): Promise<ConceptMap[]> {
+    const selective: [string, string][] = [];
+    for (const [name, value] of [
+      ['url', criteria.url],
+      ['source-system', criteria.sourceSystem],
+      ['target-system', criteria.targetSystem],
+    ] as const) {
+      if (value !== undefined) selective.push([name, value]);
+    }
+    const queries = selective.length ? [selective] : this.valueSetQueries(criteria);
+    const found = new Map<string, ConceptMap>();
+    for (const params of queries) {
+      for (const map of await this.find<ConceptMap>('ConceptMap', params)) {
+        found.set(map.id as string, map);
+      }
+    }
+    // Every criterion is checked here; the queries only narrow what is read.
+    return [...found.values()].filter((map) => conceptMapMatches(map, criteria));
+  }
+
+  /**
+   * A source or target ValueSet is source[x] / target[x]: a canonical (searched by `source`) or a uri
+   * (`source-uri`), so both are asked. A reference search reads a value under this server's base as
+   * Type/id while the map holds it as written, so such a value is not searched for, only checked.
+   */
+  private valueSetQueries(criteria: ConceptMapCriteria): [string, string][][] {
+    const [side, value] = criteria.source !== undefined ? ['source', criteria.source] : ['target', criteria.target];
+    if (value === undefined || value.startsWith(this.searchContext.baseUrl + '/')) {
+      return [[]];
+    }
+    return [[[side, value]], [[`${side}-uri`, value]]];
+  }
+
+  private async find<T extends Resource>(resourceType: string, params: [string, string][]): Promise<T[]> {
+    const query = new URLSearchParams(params.map(([name, value]): [string, string] => [name, escapeSearchValue(value)]));
+    const { plan } = parseSearch(resourceType, query, maxMatches, this.searchContext);
+    plan.total = 'none';
+    const page = await this.store.search(plan);
+    return page.resources.flatMap((version) => (version.resource ? [version.resource as T] : []));
+  }
+}
+
+/** Search values treat ',' '|' '$' and '\' as syntax (https://hl7.org/fhir/R4/search.html#escaping). */
+function escapeSearchValue(value: string): string {
+  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
+}

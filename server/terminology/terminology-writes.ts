@@ -1,0 +1,50 @@
+// Keeps the terminology cache right: the store's writes are passed through, and once a CodeSystem,
+// ValueSet or ConceptMap has been written (after its transaction committed), the cache is invalidated.
+// Wrapping the store the FHIR core writes through covers create, update, delete, patch and Bundles
+// without the interactions knowing about terminology.
+import type { StoreOperations, TransactionalOperations } from '../store/port';
+
+const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+export function invalidateTerminologyOnWrite(store: TransactionalOperations, terminology: { invalidate(): void }): TransactionalOperations {
+  const observed = observeWrites(store, (type) => terminologyTypes.has(type) && terminology.invalidate());
+  return {
+    ...observed,
+    transaction: async (work) => {
+      let touched = false;
+      try {
+        return await store.transaction((tx) => work(observeWrites(tx, (type) => (touched ||= terminologyTypes.has(type)))));
+      } finally {
+        // Also after a rollback: forgetting too much only costs a re-read.
+        if (touched) {
+          terminology.invalidate();
+        }
+      }
+    },
+  };
+}
+
+/** The operations of `store`, calling `written` with the resource type after each write. */
+function observeWrites(store: StoreOperations, written: (resourceType: string) => void): StoreOperations {
+  return {
+    create: async (resource) => {
+      const result = await store.create(resource);
+      written(resource.resourceType);
+      return result;
+    },
+    update: async (resource, options) => {
+      const result = await store.update(resource, options);
+      written(resource.resourceType);
+      return result;
+    },
+    delete: async (resourceType, id, options) => {
+      const result = await store.delete(resourceType, id, options);
+      written(resourceType);
+      return result;
+    },
+    readCurrent: (resourceType, id) => store.readCurrent(resourceType, id),
+    readVersion: (resourceType, id, versionId) => store.readVersion(resourceType, id, versionId),
+    history: (query) => store.history(query),
+    search: (plan) => store.search(plan),
+  };
+}
