@@ -1,6 +1,7 @@
 // Start-up and shutdown of the server process, in order: configuration, logger, schema validator,
-// store, the shipped terminology, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
+// store, the shipped terminology and profiles, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
+import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { ContentError, loadContentDirectory } from './content/content-loader';
@@ -35,9 +36,14 @@ async function main(): Promise<void> {
   try {
     const terminology = await loadContentDirectory(store, config.terminologyDir);
     logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
+    // The implementation guide's generated resources (StructureDefinitions, SearchParameters, the
+    // ImplementationGuide), so that clients can read the profiles they are asked to follow.
+    const profilesDir = path.join(config.profilesDir, 'generated');
+    const profiles = await loadContentDirectory(store, profilesDir);
+    logger.info({ dir: profilesDir, ...profiles }, 'profiles loaded');
   } catch (err) {
     if (err instanceof ContentError) {
-      logger.fatal(`cannot load the terminology: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR elsewhere.`);
+      logger.fatal(`cannot load the terminology or profiles: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR / FHIR_PROFILES_DIR elsewhere.`);
       await store.close();
       process.exit(1);
     }
