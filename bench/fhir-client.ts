@@ -50,13 +50,18 @@ export class FhirClient {
     if (this.token) {
       headers.authorization = `Bearer ${this.token}`;
     }
-    const res = await this.pool.request({
-      origin: this.origin,
-      method,
-      path: this.prefix + path,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const options = { origin: this.origin, method, path: this.prefix + path, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    let res;
+    try {
+      res = await this.pool.request(options);
+    } catch (err) {
+      // A pooled connection the server closed as idle just as it was reused: the request never
+      // reached the server, so sending it once more on a fresh connection is safe.
+      if (!isClosedConnection(err)) {
+        throw err;
+      }
+      res = await this.pool.request(options);
+    }
     const text = await res.body.text();
     let parsed: unknown;
     try {
@@ -70,6 +75,11 @@ export class FhirClient {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+function isClosedConnection(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
 }
 
 /** A short description of a failed reply, for reports. */

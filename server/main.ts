@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     throw err;
   }
   // Listen first, then build the app: with PORT=0 the base URL needs the port the system picked.
-  const server: Server = http.createServer();
+  // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
+  // is shorter than many), so a client never reuses a connection the server is closing at that moment.
+  const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
