@@ -18,7 +18,7 @@ RuleSet: QuantityIn(code)
 * value[x] 1..1 MS
 * value[x] only Quantity
 * valueQuantity.value 1..1 MS
-* valueQuantity.unit MS
+* valueQuantity.unit 1..1 MS
 * valueQuantity.system 1..1 MS
 * valueQuantity.system = $ucum (exactly)
 * valueQuantity.code 1..1 MS
@@ -45,11 +45,15 @@ Description: "A blood pressure panel (LOINC 85354-9) with its systolic (8480-6) 
 * component[systolic].code = $loinc#8480-6
 * component[systolic].value[x] only Quantity
 * component[systolic].valueQuantity 1..1
+* component[systolic].valueQuantity.value 1..1
+* component[systolic].valueQuantity.unit 1..1
 * component[systolic].valueQuantity.system = $ucum (exactly)
 * component[systolic].valueQuantity.code = #mm[Hg] (exactly)
 * component[diastolic].code = $loinc#8462-4
 * component[diastolic].value[x] only Quantity
 * component[diastolic].valueQuantity 1..1
+* component[diastolic].valueQuantity.value 1..1
+* component[diastolic].valueQuantity.unit 1..1
 * component[diastolic].valueQuantity.system = $ucum (exactly)
 * component[diastolic].valueQuantity.code = #mm[Hg] (exactly)
 
