@@ -66,3 +66,8 @@ export function parameterValue(parameters: { parameter?: ParametersParameter[]; 
   const key = found && Object.keys(found).find((k) => k.startsWith('value'));
   return key ? (found as unknown as Record<string, unknown>)[key] : undefined;
 }
+
+/** POSTs a Parameters body to an operation. */
+export function postParameters(server: TestServer, path: string, parameter: ParametersParameter[]): ReturnType<TestServer['http']['post']> {
+  return server.http.post(path).set('Content-Type', fhirJson).send({ resourceType: 'Parameters', parameter });
+}

@@ -6,7 +6,13 @@ import { invalidateTerminologyOnWrite } from '../../server/terminology/terminolo
 import { patient } from '../helpers/fixtures';
 import { memoryStore } from '../helpers/test-server';
 
-const codeSystem: CodeSystem = { resourceType: 'CodeSystem', id: 'cs', url: 'https://example.org/cs', status: 'active', content: 'complete' };
+const codeSystem: CodeSystem = {
+  resourceType: 'CodeSystem',
+  id: 'cs',
+  url: 'https://example.org/cs',
+  status: 'active',
+  content: 'complete',
+};
 
 describe('terminology invalidation on writes', () => {
   it('invalidates after a create, update or delete of a terminology resource, not of a Patient', async () => {

@@ -1,7 +1,7 @@
 // GET and POST CodeSystem/$lookup over HTTP: display, designations, properties with parent and child.
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { icd10, labB100, loadTerminology, parameterValue, parametersNamed } from '../../../helpers/terminology';
+import { createTestServer, type TestServer } from '../../../helpers/test-server';
+import { icd10, labB100, loadTerminology, parameterValue, parametersNamed, postParameters } from '../../../helpers/terminology';
 
 describe('CodeSystem/$lookup', () => {
   let server: TestServer;
@@ -35,10 +35,10 @@ describe('CodeSystem/$lookup', () => {
   });
 
   it('POST a Coding, with displayLanguage', async () => {
-    const res = await server.http
-      .post('/CodeSystem/$lookup')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: labB100, code: '100201' } }, { name: 'displayLanguage', valueCode: 'en' }] });
+    const res = await postParameters(server, '/CodeSystem/$lookup', [
+      { name: 'coding', valueCoding: { system: labB100, code: '100201' } },
+      { name: 'displayLanguage', valueCode: 'en' },
+    ]);
     assert.equal(res.status, 200);
     assert.equal(parameterValue(res.body, 'display'), 'Haemoglobin A1c (%)');
   });

@@ -1,7 +1,7 @@
 // GET and POST CodeSystem/$subsumes and CodeSystem/[id]/$subsumes over HTTP.
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { icd10, loadTerminology, loinc, parameterValue } from '../../../helpers/terminology';
+import { createTestServer, type TestServer } from '../../../helpers/test-server';
+import { icd10, loadTerminology, loinc, parameterValue, postParameters } from '../../../helpers/terminology';
 
 describe('CodeSystem/$subsumes', () => {
   let server: TestServer;
@@ -25,18 +25,18 @@ describe('CodeSystem/$subsumes', () => {
   });
 
   it('POST two Codings of one system', async () => {
-    const res = await server.http
-      .post('/CodeSystem/$subsumes')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'codingA', valueCoding: { system: icd10, code: 'I15' } }, { name: 'codingB', valueCoding: { system: icd10, code: 'I15' } }] });
+    const res = await postParameters(server, '/CodeSystem/$subsumes', [
+      { name: 'codingA', valueCoding: { system: icd10, code: 'I15' } },
+      { name: 'codingB', valueCoding: { system: icd10, code: 'I15' } },
+    ]);
     assert.equal(parameterValue(res.body, 'outcome'), 'equivalent');
   });
 
   it('refuses Codings of two systems, a missing code and an unknown one, naming the parameter', async () => {
-    const mixed = await server.http
-      .post('/CodeSystem/$subsumes')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'codingA', valueCoding: { system: icd10, code: 'E11' } }, { name: 'codingB', valueCoding: { system: loinc, code: '4548-4' } }] });
+    const mixed = await postParameters(server, '/CodeSystem/$subsumes', [
+      { name: 'codingA', valueCoding: { system: icd10, code: 'E11' } },
+      { name: 'codingB', valueCoding: { system: loinc, code: '4548-4' } },
+    ]);
     assert.equal(mixed.status, 400);
     assert.deepEqual(mixed.body.issue[0].expression, ['codingB']);
     const missing = await server.http.get('/CodeSystem/$subsumes').query({ system: icd10, codeA: 'E11' });

@@ -1,8 +1,8 @@
 // GET and POST CodeSystem/$validate-code and CodeSystem/[id]/$validate-code over HTTP.
 import type { CodeSystem } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { formulary, loadTerminology, loinc, parameterValue } from '../../../helpers/terminology';
+import { createTestServer, type TestServer } from '../../../helpers/test-server';
+import { formulary, loadTerminology, loinc, parameterValue, postParameters } from '../../../helpers/terminology';
 
 describe('CodeSystem/$validate-code', () => {
   let server: TestServer;
@@ -40,16 +40,22 @@ describe('CodeSystem/$validate-code', () => {
   });
 
   it('POST an inline code system with a Coding, and abstract=false refusing a grouping concept', async () => {
-    const cs: CodeSystem = { resourceType: 'CodeSystem', url: 'https://example.org/inline', status: 'active', content: 'complete', concept: [{ code: 'a', display: 'A' }] };
-    const inline = await server.http
-      .post('/CodeSystem/$validate-code')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'codeSystem', resource: cs }, { name: 'coding', valueCoding: { system: cs.url, code: 'a' } }] });
+    const cs: CodeSystem = {
+      resourceType: 'CodeSystem',
+      url: 'https://example.org/inline',
+      status: 'active',
+      content: 'complete',
+      concept: [{ code: 'a', display: 'A' }],
+    };
+    const inline = await postParameters(server, '/CodeSystem/$validate-code', [
+      { name: 'codeSystem', resource: cs },
+      { name: 'coding', valueCoding: { system: cs.url, code: 'a' } },
+    ]);
     assert.equal(parameterValue(inline.body, 'result'), true);
-    const grouping = await server.http
-      .post('/CodeSystem/formulary/$validate-code')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'code', valueCode: 'antidiabetic' }, { name: 'abstract', valueBoolean: false }] });
+    const grouping = await postParameters(server, '/CodeSystem/formulary/$validate-code', [
+      { name: 'code', valueCode: 'antidiabetic' },
+      { name: 'abstract', valueBoolean: false },
+    ]);
     assert.equal(parameterValue(grouping.body, 'result'), false);
   });
 

@@ -2,8 +2,17 @@
 // to LOINC and back with reverse=true.
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { base, labB100, labC220, loadTerminology, loinc, parameterValue, parametersNamed } from '../../../helpers/terminology';
+import { createTestServer, type TestServer } from '../../../helpers/test-server';
+import {
+  base,
+  labB100,
+  labC220,
+  loadTerminology,
+  loinc,
+  parameterValue,
+  parametersNamed,
+  postParameters,
+} from '../../../helpers/terminology';
 
 const matches = (body: { parameter?: ParametersParameter[] }): [unknown, unknown, unknown][] =>
   parametersNamed(body, 'match').map((m) => {
@@ -31,9 +40,19 @@ describe('ConceptMap/$translate', () => {
     const all = await server.http.get('/ConceptMap/$translate').query({ system: loinc, code: '14771-0', reverse: true });
     assert.equal(parameterValue(all.body, 'result'), true);
     assert.equal(matches(all.body).length, 3);
-    const one = await server.http.get('/ConceptMap/$translate').query({ system: loinc, code: '14771-0', reverse: true, targetsystem: labB100 });
+    const one = await server.http.get('/ConceptMap/$translate').query({
+      system: loinc,
+      code: '14771-0',
+      reverse: true,
+      targetsystem: labB100,
+    });
     assert.deepEqual(matches(one.body), [['equivalent', labB100, '100101']]);
-    const wider = await server.http.get('/ConceptMap/$translate').query({ system: loinc, code: '14682-9', reverse: true, targetsystem: labB100 });
+    const wider = await server.http.get('/ConceptMap/$translate').query({
+      system: loinc,
+      code: '14682-9',
+      reverse: true,
+      targetsystem: labB100,
+    });
     assert.deepEqual(matches(wider.body), [['narrower', labB100, '100401']]);
   });
 
@@ -45,10 +64,10 @@ describe('ConceptMap/$translate', () => {
   });
 
   it('POST a CodeableConcept; an unmatched code is result=false with the reason', async () => {
-    const res = await server.http
-      .post('/ConceptMap/$translate')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: labB100, code: '109901' }] } }] });
+    const res = await postParameters(server, '/ConceptMap/$translate', [{
+      name: 'codeableConcept',
+      valueCodeableConcept: { coding: [{ system: labB100, code: '109901' }] },
+    }]);
     assert.equal(res.status, 200);
     assert.equal(parameterValue(res.body, 'result'), false);
     assert.deepEqual(matches(res.body), [['unmatched', undefined, undefined]]);
@@ -56,7 +75,11 @@ describe('ConceptMap/$translate', () => {
   });
 
   it('an unknown map url is 404; a code without a system is 400', async () => {
-    const unknown = await server.http.get('/ConceptMap/$translate').query({ url: `${base}/ConceptMap/none`, system: labC220, code: 'KFXT' });
+    const unknown = await server.http.get('/ConceptMap/$translate').query({
+      url: `${base}/ConceptMap/none`,
+      system: labC220,
+      code: 'KFXT',
+    });
     assert.equal(unknown.status, 404);
     assert.deepEqual(unknown.body.issue[0].expression, ['url']);
     const noSystem = await server.http.get('/ConceptMap/$translate').query({ code: 'KFXT' });

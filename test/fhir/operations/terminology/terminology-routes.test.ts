@@ -9,7 +9,10 @@ import { icd10, labC220, loadTerminology, valueSetUrl } from '../../../helpers/t
 /** Parameters each operation is called with, and the instance it is called on. */
 const calls: Record<string, { id: string; query: Record<string, string> }> = {
   'ValueSet/$expand': { id: 'eqa-statuses', query: { url: valueSetUrl('eqa-statuses') } },
-  'ValueSet/$validate-code': { id: 'hypertension-diagnoses', query: { url: valueSetUrl('hypertension-diagnoses'), system: icd10, code: 'I10' } },
+  'ValueSet/$validate-code': {
+    id: 'hypertension-diagnoses',
+    query: { url: valueSetUrl('hypertension-diagnoses'), system: icd10, code: 'I10' },
+  },
   'CodeSystem/$lookup': { id: 'icd-10-fragment', query: { system: icd10, code: 'E11' } },
   'CodeSystem/$validate-code': { id: 'icd-10-fragment', query: { url: icd10, code: 'E11' } },
   'CodeSystem/$subsumes': { id: 'icd-10-fragment', query: { system: icd10, codeA: 'E11', codeB: 'E11.9' } },
@@ -29,7 +32,10 @@ describe('terminology routes', () => {
     const operationsOf = (type: string): string[] =>
       (statement.rest?.[0].resource?.find((r) => r.type === type)?.operation ?? []).map((o) => `${o.name} ${o.definition}`);
     const definition = (id: string): string => `http://hl7.org/fhir/OperationDefinition/${id}`;
-    assert.deepEqual(operationsOf('ValueSet'), [`expand ${definition('ValueSet-expand')}`, `validate-code ${definition('ValueSet-validate-code')}`]);
+    assert.deepEqual(operationsOf('ValueSet'), [
+      `expand ${definition('ValueSet-expand')}`,
+      `validate-code ${definition('ValueSet-validate-code')}`,
+    ]);
     assert.deepEqual(operationsOf('CodeSystem'), [
       `lookup ${definition('CodeSystem-lookup')}`,
       `validate-code ${definition('CodeSystem-validate-code')}`,

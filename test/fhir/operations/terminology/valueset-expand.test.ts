@@ -4,7 +4,7 @@
 import type { Bundle, CodeSystem, ValueSet } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { icd10, loadTerminology, networkResource, valueSetUrl } from '../../../helpers/terminology';
+import { icd10, loadTerminology, networkResource, valueSetUrl, postParameters } from '../../../helpers/terminology';
 
 const codes = (vs: ValueSet): string[] => (vs.expansion?.contains ?? []).map((c) => c.code as string);
 
@@ -51,11 +51,16 @@ describe('ValueSet/$expand', () => {
   });
 
   it('POST an inline ValueSet in a Parameters body: ICD-10 E11 and its children', async () => {
-    const valueSet: ValueSet = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: icd10, filter: [{ property: 'concept', op: 'is-a', value: 'E11' }] }] } };
-    const res = await server.http
-      .post('/ValueSet/$expand')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: valueSet }, { name: 'count', valueInteger: 3 }, { name: 'includeDesignations', valueBoolean: true }] });
+    const valueSet: ValueSet = {
+      resourceType: 'ValueSet',
+      status: 'active',
+      compose: { include: [{ system: icd10, filter: [{ property: 'concept', op: 'is-a', value: 'E11' }] }] },
+    };
+    const res = await postParameters(server, '/ValueSet/$expand', [
+      { name: 'valueSet', resource: valueSet },
+      { name: 'count', valueInteger: 3 },
+      { name: 'includeDesignations', valueBoolean: true },
+    ]);
     assert.equal(res.status, 200);
     assert.equal(res.body.expansion.total, 11);
     assert.deepEqual(codes(res.body), ['E11', 'E11.0', 'E11.1']);
@@ -63,10 +68,7 @@ describe('ValueSet/$expand', () => {
   });
 
   it('POST on an instance with a filter', async () => {
-    const res = await server.http
-      .post('/ValueSet/formulary-antidiabetics/$expand')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: '二甲双胍' }] });
+    const res = await postParameters(server, '/ValueSet/formulary-antidiabetics/$expand', [{ name: 'filter', valueString: '二甲双胍' }]);
     assert.equal(res.status, 200);
     assert.equal(res.body.expansion.total, 4);
     assert.ok(codes(res.body).every((c) => c.startsWith('metformin-')));
@@ -100,27 +102,33 @@ describe('ValueSet/$expand', () => {
       expectIssue(await server.http.get('/ValueSet/$expand').query({ valueSet: '{}' }), 400, 'invalid', 'valueSet');
       const notParameters = await server.http.post('/ValueSet/$expand').set('Content-Type', fhirJson).send({ resourceType: 'ValueSet', status: 'active' });
       expectIssue(notParameters, 400, 'invalid');
-      const wrongType = await server.http
-        .post('/ValueSet/$expand')
-        .set('Content-Type', fhirJson)
-        .send({ resourceType: 'Parameters', parameter: [{ name: 'url', valueString: valueSetUrl('eqa-statuses') }, { name: 'count', valueString: '2' }] });
+      const wrongType = await postParameters(server, '/ValueSet/$expand', [
+        { name: 'url', valueString: valueSetUrl('eqa-statuses') },
+        { name: 'count', valueString: '2' },
+      ]);
       expectIssue(wrongType, 400, 'invalid', 'count');
     });
 
     it('an unknown url: 404; an unknown or deleted instance: 404 and 410', async () => {
       expectIssue(await server.http.get('/ValueSet/$expand').query({ url: valueSetUrl('nope') }), 404, 'not-found', 'url');
       expectIssue(await server.http.get('/ValueSet/nope/$expand'), 404, 'not-found');
-      const doomed: ValueSet = { resourceType: 'ValueSet', id: 'doomed', url: 'https://example.org/ValueSet/doomed', status: 'active', compose: { include: [{ system: icd10, concept: [{ code: 'I10' }] }] } };
+      const doomed: ValueSet = {
+        resourceType: 'ValueSet',
+        id: 'doomed',
+        url: 'https://example.org/ValueSet/doomed',
+        status: 'active',
+        compose: { include: [{ system: icd10, concept: [{ code: 'I10' }] }] },
+      };
       await server.http.put('/ValueSet/doomed').set('Content-Type', fhirJson).send(doomed);
       await server.http.delete('/ValueSet/doomed');
       expectIssue(await server.http.get('/ValueSet/doomed/$expand'), 410, 'deleted');
     });
 
     it('a system it does not know: 422; unknown parameters are refused only under Prefer: handling=strict', async () => {
-      const res = await server.http
-        .post('/ValueSet/$expand')
-        .set('Content-Type', fhirJson)
-        .send({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: 'http://snomed.info/sct' }] } } }] });
+      const res = await postParameters(server, '/ValueSet/$expand', [{
+        name: 'valueSet',
+        resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: 'http://snomed.info/sct' }] } },
+      }]);
       assert.equal(res.status, 422);
       assert.match(res.body.issue[0].details.text, /snomed/);
       const lenient = await server.http.get('/ValueSet/$expand').query({ url: valueSetUrl('eqa-statuses'), colour: 'red' });
@@ -153,7 +161,11 @@ describe('ValueSet/$expand after terminology writes', () => {
   it('a CodeSystem changed inside a transaction Bundle changes the next expansion', async () => {
     assert.equal((await expand()).length, 4);
     const changed: CodeSystem = { ...statuses, concept: (statuses.concept ?? []).slice(0, 2) };
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: changed, request: { method: 'PUT', url: 'CodeSystem/eqa-status' } }] };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: changed, request: { method: 'PUT', url: 'CodeSystem/eqa-status' } }],
+    };
     assert.equal((await server.http.post('/').set('Content-Type', fhirJson).send(bundle)).status, 200);
     assert.equal((await expand()).length, 2);
   });

@@ -2,8 +2,8 @@
 // ValueSet, displays, unknown systems, Codings and CodeableConcepts, and parameter errors.
 import type { Parameters } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, type TestServer } from '../../../helpers/test-server';
-import { clinical, icd10, loadTerminology, parameterValue, valueSetUrl } from '../../../helpers/terminology';
+import { createTestServer, type TestServer } from '../../../helpers/test-server';
+import { clinical, icd10, loadTerminology, parameterValue, valueSetUrl, postParameters } from '../../../helpers/terminology';
 
 describe('ValueSet/$validate-code', () => {
   let server: TestServer;
@@ -44,24 +44,31 @@ describe('ValueSet/$validate-code', () => {
     const wrong = await server.http.get('/ValueSet/hypertension-diagnoses/$validate-code').query({ system: clinical, code: 'I10.x00', display: '糖尿病' });
     assert.equal(parameterValue(wrong.body, 'result'), false);
     assert.equal(parameterValue(wrong.body, 'display'), 'Essential hypertension');
-    const zh = await server.http.get('/ValueSet/hypertension-diagnoses/$validate-code').query({ system: clinical, code: 'I10.x00', displayLanguage: 'zh-CN' });
+    const zh = await server.http.get('/ValueSet/hypertension-diagnoses/$validate-code').query({
+      system: clinical,
+      code: 'I10.x00',
+      displayLanguage: 'zh-CN',
+    });
     assert.equal(parameterValue(zh.body, 'display'), '原发性高血压');
   });
 
   it('POST a Coding, and a CodeableConcept of which one coding is in the ValueSet', async () => {
     const post = (parameter: Parameters['parameter']) =>
-      server.http.post('/ValueSet/$validate-code').set('Content-Type', fhirJson).send({ resourceType: 'Parameters', parameter });
+      postParameters(server, '/ValueSet/$validate-code', parameter ?? []);
     const coding = await post([{ name: 'url', valueUri: url }, { name: 'coding', valueCoding: { system: icd10, code: 'I15.9' } }]);
     assert.equal(parameterValue(coding.body, 'result'), true);
     const concept = await post([
       { name: 'url', valueUri: valueSetUrl('type-2-diabetes-diagnoses') },
-      { name: 'codeableConcept', valueCodeableConcept: { coding: [{ system: 'http://example.org/his-codes', code: 'TNB' }, { system: icd10, code: 'E11.9' }], text: '2型糖尿病' } },
+      { name: 'codeableConcept', valueCodeableConcept: { coding: [
+        { system: 'http://example.org/his-codes', code: 'TNB' },
+        { system: icd10, code: 'E11.9' },
+      ], text: '2型糖尿病' } },
     ]);
     assert.equal(parameterValue(concept.body, 'result'), true);
-    const instance = await server.http
-      .post('/ValueSet/type-2-diabetes-diagnoses/$validate-code')
-      .set('Content-Type', fhirJson)
-      .send({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: icd10, code: 'I10' } }] });
+    const instance = await postParameters(server, '/ValueSet/type-2-diabetes-diagnoses/$validate-code', [{
+      name: 'coding',
+      valueCoding: { system: icd10, code: 'I10' },
+    }]);
     assert.equal(parameterValue(instance.body, 'result'), false);
   });
 
