@@ -85,5 +85,6 @@ export class LocalTerminology implements TerminologyService {
 
 /** The server's terminology: the store's CodeSystems, ValueSets and ConceptMaps first, the base R4 ones second. */
 export function createStoreTerminology(store: StoreOperations, searchContext: SearchContext): LocalTerminology {
-  return new LocalTerminology(new LayeredTerminologySource([new StoreTerminologySource(store, searchContext), new BaseDefinitionsSource()]));
+  const layers = [new StoreTerminologySource(store, searchContext), new BaseDefinitionsSource()];
+  return new LocalTerminology(new LayeredTerminologySource(layers));
 }

@@ -16,13 +16,14 @@ export async function lookupCode(cache: TerminologyCache, request: LookupRequest
   if (!concept) {
     throw notKnown(missingCodeText(index, request.code), 'code');
   }
+  const texts = { display: concept.display, displayLanguage: index.language, designations: concept.designations };
   const wanted = request.properties?.length ? new Set(request.properties) : undefined;
   const wants = (name: string): boolean => wanted === undefined || wanted.has(name);
   const wantsDesignations = wants('designation') || [...(wanted ?? [])].some((p) => p.startsWith('lang.'));
   return {
     name: index.name,
     ...(index.version !== undefined ? { version: index.version } : {}),
-    display: displayIn({ display: concept.display, displayLanguage: index.language, designations: concept.designations }, request.displayLanguage) ?? concept.code,
+    display: displayIn(texts, request.displayLanguage) ?? concept.code,
     abstract: concept.abstract,
     designations: wantsDesignations ? concept.designations.map((d) => ({ ...d })) : [],
     properties: conceptProperties(index, concept).filter((p) => wants(p.code)),

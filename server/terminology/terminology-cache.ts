@@ -108,9 +108,8 @@ export class TerminologyCache {
       return { resolved, items: resolved.base.items };
     }
     const select = async (): Promise<readonly ExpansionItem[]> => selectView(resolved.base.items, view);
-    const items = resolved.key
-      ? await this.views.remember(`${resolved.key}\u0000${view.filter ?? ''}\u0000${!!view.activeOnly}\u0000${!!view.excludeNotForUI}`, select)
-      : await select();
+    const viewKey = [resolved.key, view.filter ?? '', !!view.activeOnly, !!view.excludeNotForUI].join('\u0000');
+    const items = resolved.key ? await this.views.remember(viewKey, select) : await select();
     return { resolved, items };
   }
 
@@ -126,7 +125,8 @@ export class TerminologyCache {
             return (await this.expansion({ url, version })).base;
           } catch (err) {
             const label = valueSet.url ?? 'the ValueSet';
-            throw (err as { status?: number }).status === 404 ? unresolvable(`${label} includes ValueSet ${canonical}, which this server does not know`) : err;
+            const unknown = (err as { status?: number }).status === 404;
+            throw unknown ? unresolvable(`${label} includes ValueSet ${canonical}, which this server does not know`) : err;
           }
         },
       },

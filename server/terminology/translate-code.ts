@@ -32,7 +32,8 @@ export async function translateCode(cache: TerminologyCache, request: TranslateR
     }
     const maps = await mapsFor(cache, request, coding.system);
     if (!maps.length) {
-      notes.push(`No ConceptMap translates ${request.reverse ? 'to' : 'from'} '${coding.system}'${request.source ? ` for ValueSet ${request.source}` : ''}`);
+      const forValueSet = request.source ? ` for ValueSet ${request.source}` : '';
+      notes.push(`No ConceptMap translates ${request.reverse ? 'to' : 'from'} '${coding.system}'${forValueSet}`);
       continue;
     }
     const found = await inTargetValueSet(cache, request, maps, maps.flatMap((map) => translateWith(map, coding, request)));
@@ -81,7 +82,12 @@ function translateWith(map: ConceptMap, coding: Coding, request: TranslateReques
         const equivalence = target.equivalence ?? 'equivalent';
         if (!request.reverse && element.code === coding.code) {
           const concept = target.code !== undefined ? coded(to, toVersion, target.code, target.display) : undefined;
-          matches.push({ equivalence, ...(concept ? { concept } : {}), ...(source ? { source } : {}), ...(target.comment ? { comment: target.comment } : {}) });
+          matches.push({
+            equivalence,
+            ...(concept ? { concept } : {}),
+            ...(source ? { source } : {}),
+            ...(target.comment ? { comment: target.comment } : {}),
+          });
         } else if (request.reverse && target.code === coding.code && element.code !== undefined) {
           matches.push({
             equivalence: reversed[equivalence] ?? equivalence,

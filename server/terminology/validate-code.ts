@@ -44,7 +44,8 @@ async function checkInValueSet(
   const { system, code } = coding;
   const label = resolved.valueSet.url ?? 'the ValueSet';
   if (!code || !system) {
-    return { result: false, message: `A coding needs a system and a code to be validated (got system '${system ?? ''}', code '${code ?? ''}')` };
+    const given = `system '${system ?? ''}', code '${code ?? ''}'`;
+    return { result: false, message: `A coding needs a system and a code to be validated (got ${given})` };
   }
   const index = await cache.codeSystem(system, coding.version);
   const item = resolved.base.byKey.get(itemKey(system, index?.get(code)?.code ?? code));
@@ -52,7 +53,8 @@ async function checkInValueSet(
     const inValueSet = resolved.base.items.some((i) => i.system === system);
     if (!index && !inValueSet) {
       const version = coding.version ? ` version ${coding.version}` : '';
-      return { result: false, message: `Unknown code system '${system}'${version}: the code '${code}' cannot be validated, and is not in ${label}` };
+      const message = `Unknown code system '${system}'${version}: the code '${code}' cannot be validated, and is not in ${label}`;
+      return { result: false, message };
     }
     const undefinedCode = index && !index.get(code) ? `${missingCodeText(index, code)}; it ` : `The code '${code}' of '${system}' `;
     return { result: false, message: `${undefinedCode}is not in the value set ${label}` };

@@ -1,6 +1,6 @@
 // The network's terminology content (terminology/**/*.json) for tests: as resources, as an in-memory
 // engine, and PUT into a test server.
-import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
+import type { CodeSystem, ConceptMap, ParametersParameter, Resource, ValueSet } from '@medplum/fhirtypes';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalTerminology } from '../../server/terminology/local-terminology';
@@ -53,4 +53,21 @@ export async function loadTerminology(server: TestServer, resources: Resource[] 
       throw new Error(`PUT ${resource.resourceType}/${resource.id}: ${res.status} ${JSON.stringify(res.body)}`);
     }
   }
+}
+
+/** The named parameters of a Parameters resource (or of a parameter's parts). */
+export function parametersNamed(parameters: { parameter?: ParametersParameter[]; part?: ParametersParameter[] }, name: string): ParametersParameter[] {
+  return (parameters.parameter ?? parameters.part ?? []).filter((p) => p.name === name);
+}
+
+/** The value[x] of the first parameter of that name. */
+export function parameterValue(parameters: { parameter?: ParametersParameter[]; part?: ParametersParameter[] }, name: string): unknown {
+  const [found] = parametersNamed(parameters, name);
+  const key = found && Object.keys(found).find((k) => k.startsWith('value'));
+  return key ? (found as unknown as Record<string, unknown>)[key] : undefined;
+}
+
+/** POSTs a Parameters body to an operation. */
+export function postParameters(server: TestServer, path: string, parameter: ParametersParameter[]): ReturnType<TestServer['http']['post']> {
+  return server.http.post(path).set('Content-Type', fhirJson).send({ resourceType: 'Parameters', parameter });
 }

@@ -11,7 +11,18 @@ describe('CodeSystem index', () => {
   it('reads the ICD-10 hierarchy from nested concepts: E11 and its ten subcategories', () => {
     const index = new CodeSystemIndex(networkResource<CodeSystem>('CodeSystem', 'icd-10-fragment'));
     assert.equal(index.concepts.length, 31);
-    assert.deepEqual(sorted(index.descendantsOf('E11')), ['E11.0', 'E11.1', 'E11.2', 'E11.3', 'E11.4', 'E11.5', 'E11.6', 'E11.7', 'E11.8', 'E11.9']);
+    assert.deepEqual(sorted(index.descendantsOf('E11')), [
+      'E11.0',
+      'E11.1',
+      'E11.2',
+      'E11.3',
+      'E11.4',
+      'E11.5',
+      'E11.6',
+      'E11.7',
+      'E11.8',
+      'E11.9',
+    ]);
     assert.deepEqual(sorted(index.ancestorsOf('E11.9')), ['E11']);
     assert.deepEqual(index.get('E11.9')?.parents, ['E11']);
     assert.ok(index.isSelfOrDescendant('E11.9', 'E11'));
@@ -51,8 +62,20 @@ describe('CodeSystem index', () => {
 
   it('finds codes regardless of case only in a case-insensitive system', () => {
     const concept = [{ code: 'Abc' }];
-    const insensitive = new CodeSystemIndex({ resourceType: 'CodeSystem', status: 'active', content: 'complete', caseSensitive: false, concept });
-    const sensitive = new CodeSystemIndex({ resourceType: 'CodeSystem', status: 'active', content: 'complete', caseSensitive: true, concept });
+    const insensitive = new CodeSystemIndex({
+      resourceType: 'CodeSystem',
+      status: 'active',
+      content: 'complete',
+      caseSensitive: false,
+      concept,
+    });
+    const sensitive = new CodeSystemIndex({
+      resourceType: 'CodeSystem',
+      status: 'active',
+      content: 'complete',
+      caseSensitive: true,
+      concept,
+    });
     assert.equal(insensitive.get('ABC')?.code, 'Abc');
     assert.equal(sensitive.get('ABC'), undefined);
   });

@@ -22,7 +22,12 @@ describe('expand: composition', () => {
     const vs = await expandUrl('blood-pressure-codes');
     assert.equal(vs.url, valueSetUrl('blood-pressure-codes'));
     assert.equal(vs.expansion?.total, 3);
-    assert.deepEqual(vs.expansion?.contains?.[1], { system: 'http://loinc.org', version: '1.0.0', code: '8480-6', display: 'Systolic blood pressure' });
+    assert.deepEqual(vs.expansion?.contains?.[1], {
+      system: 'http://loinc.org',
+      version: '1.0.0',
+      code: '8480-6',
+      display: 'Systolic blood pressure',
+    });
     assert.equal(vs.compose, undefined, 'the definition only with includeDefinition');
     assert.ok((await expandUrl('blood-pressure-codes', { includeDefinition: true })).compose);
   });
@@ -41,7 +46,10 @@ describe('expand: composition', () => {
   });
 
   it('expands an is-a hierarchy: ICD-10 E11 and its children', async () => {
-    const vs = await engine.expand({ valueSet: inline({ include: [{ system: icd10, filter: [{ property: 'concept', op: 'is-a', value: 'E11' }] }] }) });
+    const vs = await engine.expand({ valueSet: inline({ include: [{
+      system: icd10,
+      filter: [{ property: 'concept', op: 'is-a', value: 'E11' }],
+    }] }) });
     assert.deepEqual(codes(vs), ['E11', 'E11.0', 'E11.1', 'E11.2', 'E11.3', 'E11.4', 'E11.5', 'E11.6', 'E11.7', 'E11.8', 'E11.9']);
   });
 
@@ -61,7 +69,10 @@ describe('expand: composition', () => {
       }),
     });
     assert.deepEqual(codes(excluded), ['E11.900', 'E11.101']);
-    const intersected = await engine.expand({ valueSet: inline({ include: [{ system: clinical, valueSet: [valueSetUrl('hypertension-diagnoses')] }] }) });
+    const intersected = await engine.expand({ valueSet: inline({ include: [{
+      system: clinical,
+      valueSet: [valueSetUrl('hypertension-diagnoses')],
+    }] }) });
     assert.deepEqual(codes(intersected), ['I10.x00', 'I11.900', 'I15.900']);
   });
 
@@ -72,7 +83,10 @@ describe('expand: composition', () => {
   });
 
   it('leaves out a listed code that a complete code system does not define', async () => {
-    const vs = await engine.expand({ valueSet: inline({ include: [{ system: formulary, concept: [{ code: 'metformin-tab-0.5g' }, { code: 'no-such-drug' }] }] }) });
+    const vs = await engine.expand({ valueSet: inline({ include: [{
+      system: formulary,
+      concept: [{ code: 'metformin-tab-0.5g' }, { code: 'no-such-drug' }],
+    }] }) });
     assert.deepEqual(codes(vs), ['metformin-tab-0.5g']);
   });
 });
@@ -141,7 +155,10 @@ describe('expand: paging and presentation', () => {
     assert.deepEqual(zh.expansion?.parameter?.find((p) => p.name === 'displayLanguage'), { name: 'displayLanguage', valueCode: 'zh-CN' });
     assert.equal((await expandUrl('hypertension-diagnoses', { displayLanguage: 'zh', count: 1 })).expansion?.contains?.[0].display, '特发性（原发性）高血压');
     assert.equal((await expandUrl('hypertension-diagnoses', { count: 1 })).expansion?.contains?.[0].display, 'Essential (primary) hypertension');
-    const lab = await engine.expand({ valueSet: inline({ include: [{ system: labB100, concept: [{ code: '100101' }] }] }), displayLanguage: 'en' });
+    const lab = await engine.expand({
+      valueSet: inline({ include: [{ system: labB100, concept: [{ code: '100101' }] }] }),
+      displayLanguage: 'en',
+    });
     assert.equal(lab.expansion?.contains?.[0].display, 'Glucose, fasting (venous serum)');
   });
 
@@ -160,13 +177,20 @@ describe('expand: paging and presentation', () => {
       status: 'active',
       content: 'complete',
       concept: [
-        { code: 'group', property: [{ code: 'notSelectable', valueBoolean: true }], concept: [{ code: 'current' }, { code: 'old', property: [{ code: 'status', valueCode: 'retired' }] }] },
+        { code: 'group', property: [{ code: 'notSelectable', valueBoolean: true }], concept: [
+          { code: 'current' },
+          { code: 'old', property: [{ code: 'status', valueCode: 'retired' }] },
+        ] },
       ],
     };
     const withStatus = networkEngine([cs]);
     const valueSet = inline({ include: [{ system: cs.url }] });
     const all = (await withStatus.expand({ valueSet })).expansion?.contains as ValueSetExpansionContains[];
-    assert.deepEqual(all.map((c) => [c.code, c.abstract ?? false, c.inactive ?? false]), [['group', true, false], ['current', false, false], ['old', false, true]]);
+    assert.deepEqual(all.map((c) => [c.code, c.abstract ?? false, c.inactive ?? false]), [
+      ['group', true, false],
+      ['current', false, false],
+      ['old', false, true],
+    ]);
     assert.deepEqual(codes(await withStatus.expand({ valueSet, activeOnly: true })), ['group', 'current']);
     assert.deepEqual(codes(await withStatus.expand({ valueSet, excludeNotForUI: true })), ['current', 'old']);
   });
@@ -196,17 +220,36 @@ describe('expand: what cannot be expanded', () => {
 
   it('all codes of a system whose content is not-present or example is 422 not-supported', async () => {
     for (const content of ['not-present', 'example'] as const) {
-      const cs: CodeSystem = { resourceType: 'CodeSystem', url: `https://example.org/${content}`, status: 'active', content, concept: [{ code: 'x' }] };
+      const cs: CodeSystem = {
+        resourceType: 'CodeSystem',
+        url: `https://example.org/${content}`,
+        status: 'active',
+        content,
+        concept: [{ code: 'x' }],
+      };
       await assert.rejects(networkEngine([cs]).expand({ valueSet: inline({ include: [{ system: cs.url }] }) }), isError(422, 'not-supported'));
     }
   });
 
   it('an import of an unknown ValueSet, and value sets that include each other, are 422', async () => {
     await assert.rejects(engine.expand({ valueSet: inline({ include: [{ valueSet: ['https://example.org/ValueSet/none'] }] }) }), isError(422, 'not-found'));
-    const a: ValueSet = { resourceType: 'ValueSet', url: 'https://example.org/ValueSet/a', status: 'active', compose: { include: [{ valueSet: ['https://example.org/ValueSet/b'] }] } };
-    const b: ValueSet = { resourceType: 'ValueSet', url: 'https://example.org/ValueSet/b', status: 'active', compose: { include: [{ valueSet: ['https://example.org/ValueSet/a'] }] } };
+    const a: ValueSet = {
+      resourceType: 'ValueSet',
+      url: 'https://example.org/ValueSet/a',
+      status: 'active',
+      compose: { include: [{ valueSet: ['https://example.org/ValueSet/b'] }] },
+    };
+    const b: ValueSet = {
+      resourceType: 'ValueSet',
+      url: 'https://example.org/ValueSet/b',
+      status: 'active',
+      compose: { include: [{ valueSet: ['https://example.org/ValueSet/a'] }] },
+    };
     const cyclic = networkEngine([a, b]);
-    const results = await Promise.allSettled([cyclic.expand({ valueSet: { url: a.url as string } }), cyclic.expand({ valueSet: { url: b.url as string } })]);
+    const results = await Promise.allSettled([
+      cyclic.expand({ valueSet: { url: a.url as string } }),
+      cyclic.expand({ valueSet: { url: b.url as string } }),
+    ]);
     for (const result of results) {
       assert.equal(result.status, 'rejected');
       assert.match(((result as PromiseRejectedResult).reason as Error).message, /include each other/);

@@ -3,7 +3,14 @@
 import { strict as assert } from 'node:assert';
 import { LocalTerminology } from '../../server/terminology/local-terminology';
 import { InMemoryTerminologySource } from '../../server/terminology/memory-source';
-import { generatedAllValueSet, generatedCodeSystem, generatedSystem, generatedValueSet, groups, itemsPerGroup } from './generated-code-system';
+import {
+  generatedAllValueSet,
+  generatedCodeSystem,
+  generatedSystem,
+  generatedValueSet,
+  groups,
+  itemsPerGroup,
+} from './generated-code-system';
 
 describe('expand: a 10,000-concept ValueSet', () => {
   const engine = new LocalTerminology(new InMemoryTerminologySource([generatedCodeSystem(), generatedAllValueSet()]));
@@ -36,7 +43,11 @@ describe('expand: a 10,000-concept ValueSet', () => {
 
   it('answers is-a and membership over the whole system', async () => {
     const vs = await engine.expand({
-      valueSet: { resource: { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: generatedSystem, filter: [{ property: 'concept', op: 'descendent-of', value: 'g42' }] }] } } },
+      valueSet: { resource: {
+        resourceType: 'ValueSet',
+        status: 'active',
+        compose: { include: [{ system: generatedSystem, filter: [{ property: 'concept', op: 'descendent-of', value: 'g42' }] }] },
+      } },
     });
     assert.equal(vs.expansion?.total, itemsPerGroup);
     const members = await engine.valueSetMembers(valueSet);

@@ -15,7 +15,11 @@ describe('lookup', () => {
     assert.deepEqual(result.designations.map((d) => [d.language, d.value]), [['zh-CN', '非胰岛素依赖型糖尿病']]);
     const children = result.properties.filter((p) => p.code === 'child');
     assert.equal(children.length, 10);
-    assert.deepEqual(children[9], { code: 'child', value: { valueCode: 'E11.9' }, description: 'Non-insulin-dependent diabetes mellitus without complications' });
+    assert.deepEqual(children[9], {
+      code: 'child',
+      value: { valueCode: 'E11.9' },
+      description: 'Non-insulin-dependent diabetes mellitus without complications',
+    });
     assert.deepEqual(result.properties.filter((p) => p.code === 'parent'), []);
   });
 
@@ -36,7 +40,11 @@ describe('lookup', () => {
 
   it('displays in the language asked for: English for a local lab code whose display is Chinese', async () => {
     assert.equal((await engine.lookup({ codeSystem: { url: labC220 }, code: 'KFXT' })).display, '空腹血糖');
-    assert.equal((await engine.lookup({ codeSystem: { url: labC220 }, code: 'KFXT', displayLanguage: 'en' })).display, 'Fasting glucose (venous)');
+    assert.equal((await engine.lookup({
+      codeSystem: { url: labC220 },
+      code: 'KFXT',
+      displayLanguage: 'en',
+    })).display, 'Fasting glucose (venous)');
     assert.equal((await engine.lookup({ codeSystem: { url: icd10 }, code: 'I10', displayLanguage: 'zh-CN' })).display, '特发性（原发性）高血压');
   });
 

@@ -52,7 +52,10 @@ describe('layered source', () => {
   it('lists a ConceptMap of a url once, from the first layer that has it', async () => {
     const url = 'https://example.org/ConceptMap/m';
     const map = (id: string) => ({ resourceType: 'ConceptMap' as const, id, url, status: 'active' as const });
-    const layered = new LayeredTerminologySource([new InMemoryTerminologySource([map('first')]), new InMemoryTerminologySource([map('second')])]);
+    const layered = new LayeredTerminologySource([
+      new InMemoryTerminologySource([map('first')]),
+      new InMemoryTerminologySource([map('second')]),
+    ]);
     assert.deepEqual((await layered.conceptMaps({ url })).map((m) => m.id), ['first']);
   });
 });

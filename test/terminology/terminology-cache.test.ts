@@ -32,7 +32,12 @@ const services = (...codes: string[]): CodeSystem => ({
   content: 'complete',
   concept: codes.map((code) => ({ code, display: code })),
 });
-const allServices: ValueSet = { resourceType: 'ValueSet', url: 'https://example.org/ValueSet/services', status: 'active', compose: { include: [{ system }] } };
+const allServices: ValueSet = {
+  resourceType: 'ValueSet',
+  url: 'https://example.org/ValueSet/services',
+  status: 'active',
+  compose: { include: [{ system }] },
+};
 
 describe('terminology cache', () => {
   it('reads a ValueSet and its code system once for many requests', async () => {
@@ -75,7 +80,10 @@ describe('terminology cache', () => {
     const inline = { ...allServices, url: undefined };
     await engine.expand({ valueSet: { resource: inline } });
     await engine.expand({ valueSet: { resource: inline, cacheKey: 'ValueSet/x/_history/1' } });
-    await engine.expand({ valueSet: { resource: { ...inline, compose: { include: [{ system, concept: [{ code: 'zzz' }] }] } }, cacheKey: 'ValueSet/x/_history/1' } });
+    await engine.expand({ valueSet: {
+      resource: { ...inline, compose: { include: [{ system, concept: [{ code: 'zzz' }] }] } },
+      cacheKey: 'ValueSet/x/_history/1',
+    } });
     const again = await engine.expand({ valueSet: { resource: inline, cacheKey: 'ValueSet/x/_history/1' } });
     assert.deepEqual(again.expansion?.contains?.map((c) => c.code), ['a'], 'the version named by the key was cached');
   });

@@ -66,9 +66,15 @@ describe('translate', () => {
   });
 
   it('keeps only matches in the target ValueSet, and maps national clinical codes to ICD-10', async () => {
-    const inTarget = await engine.translate({ codings: [{ system: clinical, code: 'E11.900' }], target: valueSetUrl('type-2-diabetes-diagnoses') });
+    const inTarget = await engine.translate({
+      codings: [{ system: clinical, code: 'E11.900' }],
+      target: valueSetUrl('type-2-diabetes-diagnoses'),
+    });
     assert.deepEqual(inTarget.matches.map((m) => [m.concept?.system, m.concept?.code]), [[icd10, 'E11.9']]);
-    const outside = await engine.translate({ codings: [{ system: clinical, code: 'E11.900' }], target: valueSetUrl('hypertension-diagnoses') });
+    const outside = await engine.translate({
+      codings: [{ system: clinical, code: 'E11.900' }],
+      target: valueSetUrl('hypertension-diagnoses'),
+    });
     assert.equal(outside.result, false);
   });
 

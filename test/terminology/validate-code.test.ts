@@ -14,7 +14,11 @@ describe('validate-code against a ValueSet', () => {
       result: true,
       display: 'Essential (primary) hypertension',
     });
-    const zh = await engine.validateCode({ valueSet: hypertension, coding: { system: clinical, code: 'I10.x00' }, displayLanguage: 'zh-CN' });
+    const zh = await engine.validateCode({
+      valueSet: hypertension,
+      coding: { system: clinical, code: 'I10.x00' },
+      displayLanguage: 'zh-CN',
+    });
     assert.deepEqual(zh, { result: true, display: '原发性高血压' });
   });
 
@@ -38,7 +42,10 @@ describe('validate-code against a ValueSet', () => {
 
   it('accepts the display or any designation, in either language; another display makes the result false', async () => {
     for (const display of ['Essential (primary) hypertension', 'essential (PRIMARY)  hypertension', '特发性（原发性）高血压']) {
-      assert.equal((await engine.validateCode({ valueSet: hypertension, coding: { system: icd10, code: 'I10', display } })).result, true, display);
+      assert.equal((await engine.validateCode({
+        valueSet: hypertension,
+        coding: { system: icd10, code: 'I10', display },
+      })).result, true, display);
     }
     const wrong = await engine.validateCode({ valueSet: hypertension, coding: { system: icd10, code: 'I10', display: '2型糖尿病' } });
     assert.equal(wrong.result, false);
@@ -62,7 +69,10 @@ describe('validate-code against a ValueSet', () => {
 
   it('validates against codes of systems it does not know when the ValueSet lists them (UCUM)', async () => {
     const units = { url: valueSetUrl('ucum-units') };
-    assert.equal((await engine.validateCode({ valueSet: units, coding: { system: 'http://unitsofmeasure.org', code: 'mmol/L' } })).result, true);
+    assert.equal((await engine.validateCode({
+      valueSet: units,
+      coding: { system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+    })).result, true);
     const massUnit = await engine.validateCode({ valueSet: units, coding: { system: 'http://unitsofmeasure.org', code: 'mg/dL' } });
     assert.equal(massUnit.result, false);
     assert.doesNotMatch(massUnit.message ?? '', /Unknown code system/);
@@ -100,7 +110,10 @@ describe('validate-code against a CodeSystem', () => {
   });
 
   it('refuses a coding of another system, and an abstract code when abstract=false', async () => {
-    const other = await engine.validateCodeInCodeSystem({ codeSystem: { url: formulary }, coding: { system: loinc, code: 'antidiabetic' } });
+    const other = await engine.validateCodeInCodeSystem({
+      codeSystem: { url: formulary },
+      coding: { system: loinc, code: 'antidiabetic' },
+    });
     assert.equal(other.result, false);
     const grouping = { codeSystem: { url: formulary }, coding: { system: formulary, code: 'generic-metformin' } };
     assert.equal((await engine.validateCodeInCodeSystem(grouping)).result, true);

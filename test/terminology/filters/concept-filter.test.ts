@@ -22,9 +22,17 @@ const codeSystem: CodeSystem = {
       concept: [
         {
           code: 'metformin',
-          property: [{ code: 'atc', valueCoding: { system: 'http://www.whocc.no/atc', code: 'A10BA02' } }, { code: 'class', valueCode: 'biguanide' }, { code: 'long', valueBoolean: true }],
+          property: [
+            { code: 'atc', valueCoding: { system: 'http://www.whocc.no/atc', code: 'A10BA02' } },
+            { code: 'class', valueCode: 'biguanide' },
+            { code: 'long', valueBoolean: true },
+          ],
         },
-        { code: 'gliclazide', property: [{ code: 'atc', valueCoding: { code: 'A10BB09' } }, { code: 'class', valueCode: 'sulfonylurea' }, { code: 'long', valueBoolean: true }] },
+        { code: 'gliclazide', property: [
+          { code: 'atc', valueCoding: { code: 'A10BB09' } },
+          { code: 'class', valueCode: 'sulfonylurea' },
+          { code: 'long', valueBoolean: true },
+        ] },
       ],
     },
     { code: 'morphine', property: [{ code: 'class', valueCode: 'opioid' }, { code: 'long', valueBoolean: false }] },

@@ -28,7 +28,8 @@ export const codeSystemSubsumes: Interaction = async (request, params, context) 
   // Subsumption across code systems would need knowledge of how they relate, which this server lacks.
   for (const [side, coded] of [['A', a], ['B', b]] as const) {
     if (coded.coding?.system !== undefined && coded.coding.system !== system) {
-      throw badRequest(`$subsumes: coding${side} is of ${coded.coding.system}, not of ${system}; both codes must be of one code system`, `coding${side}`);
+      const text = `$subsumes: coding${side} is of ${coded.coding.system}, not of ${system}; both codes must be of one code system`;
+      throw badRequest(text, `coding${side}`);
     }
   }
   const outcome = await context.terminology.subsumes({

@@ -9,7 +9,17 @@ import type { FhirRequest } from '../../request';
 
 /** Parameters of the HTTP layer, accepted by every operation. */
 const httpParameters = ['_format', '_pretty'];
-const stringKeys = ['valueString', 'valueUri', 'valueCode', 'valueCanonical', 'valueUrl', 'valueId', 'valueOid', 'valueUuid', 'valueMarkdown'];
+const stringKeys = [
+  'valueString',
+  'valueUri',
+  'valueCode',
+  'valueCanonical',
+  'valueUrl',
+  'valueId',
+  'valueOid',
+  'valueUuid',
+  'valueMarkdown',
+];
 
 export class OperationInput {
   private constructor(

@@ -47,7 +47,12 @@ export function codedInput(input: OperationInput, operation: string, options: Co
 }
 
 /** The ValueSet: the instance (ValueSet/[id]/$op), url (+valueSetVersion), or an inline valueSet. */
-export async function valueSetInput(input: OperationInput, operation: string, params: RouteParams, context: FhirContext): Promise<ValueSetRef> {
+export async function valueSetInput(
+  input: OperationInput,
+  operation: string,
+  params: RouteParams,
+  context: FhirContext
+): Promise<ValueSetRef> {
   if (params.id) {
     return readInstance<ValueSet>(context, 'ValueSet', params.id);
   }
@@ -92,7 +97,11 @@ export async function codeSystemInput(
 }
 
 /** The ConceptMap, if the request names one: the instance, url (+conceptMapVersion), or an inline conceptMap. */
-export async function conceptMapInput(input: OperationInput, params: RouteParams, context: FhirContext): Promise<ConceptMapRef | undefined> {
+export async function conceptMapInput(
+  input: OperationInput,
+  params: RouteParams,
+  context: FhirContext
+): Promise<ConceptMapRef | undefined> {
   if (params.id) {
     return readInstance<ConceptMap>(context, 'ConceptMap', params.id);
   }
@@ -113,7 +122,11 @@ export async function conceptMapInput(input: OperationInput, params: RouteParams
  * The current version of the instance an operation was called on. Its cache key names the version, so
  * what is cached for it can never be stale.
  */
-async function readInstance<T extends Resource>(context: FhirContext, type: string, id: string): Promise<{ resource: T; cacheKey: string }> {
+async function readInstance<T extends Resource>(
+  context: FhirContext,
+  type: string,
+  id: string
+): Promise<{ resource: T; cacheKey: string }> {
   const version = await context.store.readCurrent(type, id);
   if (!version) {
     throw notFound(`${type}/${id} is not known`);
