@@ -1,14 +1,11 @@
 // The search behind conditional create, update, delete and patch and behind a transaction's conditional
 // references (https://hl7.org/fhir/R4/http.html#ccreate). Criteria are strict: an ignored parameter
 // would widen the match to resources the client never meant, and empty criteria would match everything.
-import { badRequest } from '../outcomes';
-import { parseSearch } from '../search/parse-search';
+import { badRequest, notFound, preconditionFailed } from '../outcomes';
+import { parseSearch, resultParameters } from '../search/parse-search';
 import type { ResourceVersion, StoreOperations } from '../store/port';
 import type { FhirContext } from './request';
 import { isResourceType } from './resource-definitions';
-
-/** Parameters that shape a result and mean nothing as criteria. */
-const resultOnly = ['_count', '_sort', '_total', '_cursor', '_summary', '_elements', '_include', '_revinclude'];
 
 /**
  * The current resources of `resourceType` matching `criteria` (a query string without '?'), at most
@@ -27,7 +24,8 @@ export async function findMatches(
   // Formatting parameters ride along on the URL of a conditional update or delete; they select nothing.
   query.delete('_format');
   query.delete('_pretty');
-  const refused = [...query.keys()].filter((name) => resultOnly.includes(name.split(':')[0]));
+  // The other result parameters shape a result and mean nothing as criteria.
+  const refused = [...query.keys()].filter((name) => resultParameters.has(name.split(':')[0]));
   if (refused.length) {
     throw badRequest(`${what} criteria cannot use ${refused.join(', ')}: give search parameters only`, what);
   }
@@ -51,6 +49,24 @@ export async function findMatches(
     cursor = page.nextCursor;
   } while (cursor && matches.length < limit);
   return matches;
+}
+
+/** The id of the one resource matching `criteria`: none is a 404, several a 412. */
+export async function findSingleMatch(
+  store: StoreOperations,
+  context: FhirContext,
+  resourceType: string,
+  criteria: string,
+  what: string
+): Promise<string> {
+  const matches = await findMatches(store, context, resourceType, criteria, 2, what);
+  if (matches.length === 0) {
+    throw notFound(`${what} '${resourceType}?${criteria}' matches no resource`);
+  }
+  if (matches.length > 1) {
+    throw preconditionFailed(`${what} '${resourceType}?${criteria}' matches more than one resource: make the criteria more selective`);
+  }
+  return matches[0].id;
 }
 
 /** 'Patient?identifier=x|1' split into type and criteria, or undefined if it is not of that form. */

@@ -3,7 +3,7 @@
 // (http.html#ccreate): the search and the write share one transaction, so two racing requests for
 // the same criteria create one resource.
 import { preconditionFailed } from '../outcomes';
-import type { ResourceVersion } from '../store/port';
+import type { ResourceVersion, StoreOperations } from '../store/port';
 import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
@@ -20,19 +20,30 @@ export const create: Interaction = async (request, { resourceType }, context) =>
     return createdResponse(request, version, context);
   }
   return context.store.transaction(async (tx) => {
-    const matches = await findMatches(tx, context, type, criteriaOf(criteria), 2, 'If-None-Exist');
-    if (matches.length > 1) {
-      throw preconditionFailed(`If-None-Exist '${criteria}' matches more than one ${type}: make the criteria more selective`);
-    }
-    if (matches.length === 1) {
-      return existingResponse(request, matches[0], context);
+    const existing = await findExisting(tx, context, type, criteria);
+    if (existing) {
+      return existingResponse(request, existing, context);
     }
     return createdResponse(request, await tx.create({ ...resource, id: newResourceId() }), context);
   });
 };
 
+/** The resource an If-None-Exist names, if one matches; several are a 412. */
+export async function findExisting(
+  store: StoreOperations,
+  context: FhirContext,
+  resourceType: string,
+  ifNoneExist: string
+): Promise<ResourceVersion | undefined> {
+  const matches = await findMatches(store, context, resourceType, criteriaOf(ifNoneExist), 2, 'If-None-Exist');
+  if (matches.length > 1) {
+    throw preconditionFailed(`If-None-Exist '${ifNoneExist}' matches more than one ${resourceType}: make the criteria more selective`);
+  }
+  return matches[0];
+}
+
 /** If-None-Exist holds a query string; some clients prefix it with '[type]?'. */
-export function criteriaOf(ifNoneExist: string): string {
+function criteriaOf(ifNoneExist: string): string {
   const question = ifNoneExist.indexOf('?');
   return question >= 0 ? ifNoneExist.slice(question + 1) : ifNoneExist;
 }

@@ -30,8 +30,7 @@ export const conditionalUpdate: Interaction = async (request, { resourceType }, 
   const criteria = request.query.toString();
   return context.store.transaction(async (tx) => {
     const id = await conditionalUpdateId(tx, context, type, criteria, request.body);
-    const body = isObject(request.body) ? { ...request.body, id } : request.body;
-    return update({ ...request, path: `${type}/${id}`, body }, { resourceType: type, id }, { ...context, store: joinTransaction(tx) });
+    return update({ ...request, path: `${type}/${id}`, body: withId(request.body, id) }, { resourceType: type, id }, { ...context, store: joinTransaction(tx) });
   });
 };
 
@@ -61,6 +60,11 @@ export async function conditionalUpdateId(
     return matches[0].id;
   }
   return bodyId ?? newResourceId();
+}
+
+/** The body with the id a conditional update resolved to (anything else is left for validation to refuse). */
+export function withId(body: unknown, id: string): unknown {
+  return isObject(body) ? { ...body, id } : body;
 }
 
 function isObject(value: unknown): value is Partial<Resource> & Record<string, unknown> {

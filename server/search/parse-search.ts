@@ -16,7 +16,7 @@ export const storeSearchParameters = [
 ];
 
 /** Result parameters: they shape the result rather than filter it. */
-const resultParameters = new Set([
+export const resultParameters: ReadonlySet<string> = new Set([
   '_count',
   '_sort',
   '_total',

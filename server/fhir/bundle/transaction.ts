@@ -2,17 +2,17 @@
 // All or nothing, in one store transaction: identities are resolved first (conditional entries
 // searched, new ids assigned), placeholders and conditional references rewritten, then the entries
 // run in the spec's order (DELETE, POST, PUT/PATCH, GET/HEAD); any failure rolls everything back.
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, notFound, preconditionFailed, toFhirError } from '../../outcomes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import { badRequest, FhirError, issue, toFhirError } from '../../outcomes';
 import { joinTransaction } from '../../store/joined-transaction';
 import type { ResourceVersion, StoreOperations } from '../../store/port';
-import { findMatches, splitConditionalUrl } from '../conditional-match';
-import { criteriaOf, existingResponse } from '../create';
+import { findSingleMatch, splitConditionalUrl } from '../conditional-match';
+import { existingResponse, findExisting } from '../create';
 import { deleteMatches, findDeleteMatches } from '../delete';
 import { handleFhirRequest } from '../dispatch';
 import { newResourceId } from '../ids';
 import type { FhirContext, FhirResponse } from '../request';
-import { conditionalUpdateId } from '../update';
+import { conditionalUpdateId, withId } from '../update';
 import { describeEntry, parseEntryRequest, type EntryRequest, type SharedHeaders } from './entry-request';
 import { entryFromResponse } from './entry-response';
 import { collectReferences, rewriteReferences } from './reference-rewrite';
@@ -40,7 +40,7 @@ export async function processTransaction(bundle: Bundle, shared: SharedHeaders, 
     checkDistinctTargets(planned);
     const references = await resolveReferences(planned, tx, txContext);
     for (const entry of planned) {
-      forEntrySync(entry, () =>
+      await forEntry(entry, async () =>
         rewriteReferences(entry.request.body, (reference, path) => mapReference(reference, path, entry, references), 'resource')
       );
     }
@@ -73,13 +73,10 @@ async function planEntry(entry: EntryRequest, tx: StoreOperations, context: Fhir
   } else if (method === 'POST' && segments.length === 1) {
     planned.phase = 1;
     const ifNoneExist = request.headers['if-none-exist'];
-    const matches = ifNoneExist ? await findMatches(tx, context, resourceType, criteriaOf(ifNoneExist), 2, 'If-None-Exist') : [];
-    if (matches.length > 1) {
-      throw preconditionFailed(`If-None-Exist '${ifNoneExist}' matches more than one ${resourceType}: make the criteria more selective`);
-    }
-    if (matches.length === 1) {
-      planned.existing = matches[0];
-      planned.targets = [`${resourceType}/${matches[0].id}`];
+    const existing = ifNoneExist === undefined ? undefined : await findExisting(tx, context, resourceType, ifNoneExist);
+    if (existing) {
+      planned.existing = existing;
+      planned.targets = [`${resourceType}/${existing.id}`];
     } else {
       request.assignedId = newResourceId();
       planned.targets = [`${resourceType}/${request.assignedId}`];
@@ -90,11 +87,11 @@ async function planEntry(entry: EntryRequest, tx: StoreOperations, context: Fhir
       const id =
         method === 'PUT'
           ? await conditionalUpdateId(tx, context, resourceType, criteria, request.body)
-          : await singleMatch(tx, context, resourceType, criteria, 'Conditional patch');
+          : await findSingleMatch(tx, context, resourceType, criteria, 'Conditional patch');
       request.path = `${resourceType}/${id}`;
       request.query = new URLSearchParams();
-      if (method === 'PUT' && isObject(request.body)) {
-        request.body.id = id;
+      if (method === 'PUT') {
+        request.body = withId(request.body, id);
       }
     }
     if (request.path.split('/').length === 2) {
@@ -102,17 +99,6 @@ async function planEntry(entry: EntryRequest, tx: StoreOperations, context: Fhir
     }
   }
   return planned;
-}
-
-async function singleMatch(tx: StoreOperations, context: FhirContext, type: string, criteria: string, what: string): Promise<string> {
-  const matches = await findMatches(tx, context, type, criteria, 2, what);
-  if (matches.length === 0) {
-    throw notFound(`${what} '${type}?${criteria}' matches no resource`);
-  }
-  if (matches.length > 1) {
-    throw preconditionFailed(`${what} '${type}?${criteria}' matches more than one resource: make the criteria more selective`);
-  }
-  return matches[0].id;
 }
 
 /** The spec forbids a transaction to change one resource twice: the outcome would depend on order. */
@@ -148,7 +134,7 @@ async function resolveReferences(entries: PlannedEntry[], tx: StoreOperations, c
       const conditional = splitConditionalUrl(reference);
       if (conditional && !resolved.has(reference)) {
         const id = await forEntry(entry, () =>
-          singleMatch(tx, context, conditional.resourceType, conditional.criteria, 'Conditional reference')
+          findSingleMatch(tx, context, conditional.resourceType, conditional.criteria, 'Conditional reference')
         );
         resolved.set(reference, `${conditional.resourceType}/${id}`);
       }
@@ -187,14 +173,6 @@ async function forEntry<T>(entry: EntryRequest, work: () => Promise<T>): Promise
   }
 }
 
-function forEntrySync(entry: EntryRequest, work: () => void): void {
-  try {
-    work();
-  } catch (err) {
-    throw entryError(err, entry);
-  }
-}
-
 function entryError(err: unknown, entry: EntryRequest): unknown {
   const { error, isServerBug } = toFhirError(err);
   if (isServerBug) {
@@ -208,8 +186,4 @@ function entryError(err: unknown, entry: EntryRequest): unknown {
     `Bundle.entry[${entry.index}]`
   );
   return new FhirError(error.status, [summary, ...(error.outcome.issue ?? [])], error.headers);
-}
-
-function isObject(value: unknown): value is Resource & Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { badRequest, FhirError, gone, notFound, preconditionFailed } from '../../outcomes';
 import type { StoreOperations } from '../../store/port';
-import { findMatches } from '../conditional-match';
+import { findSingleMatch } from '../conditional-match';
 import { writeResponse } from '../prefer';
 import type { FhirContext, FhirRequest, FhirResponse, Interaction } from '../request';
 import { validateWrite } from '../validate-write';
@@ -21,14 +21,8 @@ export const conditionalPatch: Interaction = async (request, { resourceType }, c
   const type = resourceType as string;
   const criteria = request.query.toString();
   return context.store.transaction(async (tx) => {
-    const matches = await findMatches(tx, context, type, criteria, 2, 'Conditional patch');
-    if (matches.length === 0) {
-      throw notFound(`Conditional patch '${type}?${criteria}' matches no resource`);
-    }
-    if (matches.length > 1) {
-      throw preconditionFailed(`Conditional patch '${type}?${criteria}' matches more than one resource: make the criteria more selective`);
-    }
-    return patchResource(tx, request, type, matches[0].id, context);
+    const id = await findSingleMatch(tx, context, type, criteria, 'Conditional patch');
+    return patchResource(tx, request, type, id, context);
   });
 };
 
