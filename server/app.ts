@@ -4,26 +4,25 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { ServerConfig } from './config';
-import { isResourceType } from './fhir/resource-definitions';
+import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import { fhirEndpoint } from './http/fhir-endpoint';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
-import { createStoreTerminology } from './terminology/local-terminology';
-import { invalidateTerminologyOnWrite } from './terminology/terminology-writes';
 
 export interface AppDependencies {
-  config: Pick<ServerConfig, 'maxBodyBytes' | 'maxBundleEntries' | 'conditionalDeleteMultiple'> & { baseUrl: string };
+  config: CoreConfig & { maxBodyBytes: number };
   store: ResourceStore;
   logger: Logger;
   /** The search parameters the server indexes and searches on. */
   registry: SearchParameterRegistry;
+  /** A core built beforehand (start-up seeds through it); otherwise one is built from the above. */
+  core?: FhirCore;
 }
 
 const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
-export function createApp({ config, store, logger, registry }: AppDependencies): Express {
+export function createApp({ config, store, logger, registry, core }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -46,12 +45,7 @@ export function createApp({ config, store, logger, registry }: AppDependencies):
     res.json({ status: 'ok' });
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
-  // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps; writes of those through
-  // the FHIR core invalidate what it cached.
-  const terminology = createStoreTerminology(store, { registry, baseUrl: config.baseUrl, isResourceType });
-  const observedStore = invalidateTerminologyOnWrite(store, terminology);
-  app.use(fhirEndpoint({ store: observedStore, baseUrl: config.baseUrl, registry, settings, terminology }));
+  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry })));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

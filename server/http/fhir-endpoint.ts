@@ -1,24 +1,13 @@
 // The express adapter of the FHIR core: turns an HTTP request into a FhirRequest (checking Accept,
 // Content-Type and the JSON body on the way) and the FhirResponse back into HTTP.
 import type { NextFunction, Request, Response } from 'express';
-import { handleFhirRequest } from '../fhir/dispatch';
-import type { FhirContext, FhirRequest, InteractionSettings } from '../fhir/request';
+import type { FhirCore } from '../fhir-core';
+import type { FhirRequest } from '../fhir/request';
 import { badRequest } from '../outcomes';
-import type { SearchParameterRegistry } from '../search/indexing/registry';
-import type { TransactionalOperations } from '../store/port';
-import type { TerminologyService } from '../terminology/terminology-service';
 import { bodyKind, checkAcceptable } from './content-negotiation';
 import { sendError, sendFhirResponse } from './render';
 
-export interface EndpointOptions {
-  store: TransactionalOperations;
-  baseUrl: string;
-  registry: SearchParameterRegistry;
-  settings: InteractionSettings;
-  terminology: TerminologyService;
-}
-
-export function fhirEndpoint(options: EndpointOptions) {
+export function fhirEndpoint(core: FhirCore) {
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const pretty = query.get('_pretty') === 'true';
@@ -31,15 +20,7 @@ export function fhirEndpoint(options: EndpointOptions) {
         headers: req.headers as Record<string, string | undefined>,
       };
       readBody(req, request);
-      const context: FhirContext = {
-        store: options.store,
-        baseUrl: options.baseUrl,
-        logger: req.log,
-        registry: options.registry,
-        settings: options.settings,
-        terminology: options.terminology,
-      };
-      const response = await handleFhirRequest(request, context);
+      const response = await core.handle(request, req.log);
       sendFhirResponse(res, response, pretty);
     } catch (err) {
       sendError(res, err, req.log, pretty);

@@ -1,0 +1,47 @@
+// The FHIR core with everything it depends on wired together: the store (observed so terminology caches
+// follow writes), the search parameters, the terminology and the interaction settings. The HTTP endpoint
+// and in-process callers (start-up seeding, the benchmark) run requests through the same core, so data
+// they write is checked and indexed exactly alike.
+import type { Logger } from 'pino';
+import type { ServerConfig } from './config';
+import { handleFhirRequest } from './fhir/dispatch';
+import type { FhirContext, FhirRequest, FhirResponse } from './fhir/request';
+import { isResourceType } from './fhir/resource-definitions';
+import type { SearchParameterRegistry } from './search/indexing/registry';
+import type { ResourceStore } from './store/port';
+import { createStoreTerminology } from './terminology/local-terminology';
+import { invalidateTerminologyOnWrite } from './terminology/terminology-writes';
+
+export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> & { baseUrl: string };
+
+export interface FhirCoreDependencies {
+  config: CoreConfig;
+  store: ResourceStore;
+  registry: SearchParameterRegistry;
+}
+
+export interface FhirCore {
+  /** The context one request runs in; the logger carries that request's id. */
+  context(logger: Logger): FhirContext;
+  handle(request: FhirRequest, logger: Logger): Promise<FhirResponse>;
+}
+
+export function createFhirCore({ config, store, registry }: FhirCoreDependencies): FhirCore {
+  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
+  // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps; writes of those through
+  // the FHIR core invalidate what it cached.
+  const terminology = createStoreTerminology(store, { registry, baseUrl: config.baseUrl, isResourceType });
+  const observedStore = invalidateTerminologyOnWrite(store, terminology);
+  const context = (logger: Logger): FhirContext => ({
+    store: observedStore,
+    baseUrl: config.baseUrl,
+    logger,
+    registry,
+    settings,
+    terminology,
+  });
+  return {
+    context,
+    handle: (request, logger) => handleFhirRequest(request, context(logger)),
+  };
+}
