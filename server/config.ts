@@ -35,6 +35,10 @@ export interface ServerConfig {
   maxBundleEntries: number;
   /** Whether a conditional delete matching several resources deletes them all (otherwise 412). */
   conditionalDeleteMultiple: boolean;
+  /** A write claiming a profile the server does not know: refused with 422, or accepted with a warning. */
+  unknownProfile: 'error' | 'warning';
+  /** Per resource type, the profiles of which every written resource must claim one. */
+  requiredProfiles: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
@@ -66,6 +70,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
+  const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
+  const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
   return {
     port,
     dataDir,
@@ -80,7 +86,22 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     terminologyDir,
     maxBundleEntries,
     conditionalDeleteMultiple,
+    unknownProfile,
+    requiredProfiles,
   };
+}
+
+/** 'MedicationRequest=https://x/StructureDefinition/a,Patient=https://x/StructureDefinition/b' (a type may repeat). */
+function readRequiredProfiles(raw: string | undefined): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([A-Z][A-Za-z]+)=(https?:\/\/\S+)$/.exec(part);
+    if (!match) {
+      throw new ConfigError(`FHIR_REQUIRED_PROFILES takes Type=profile-url pairs separated by commas, got '${part}'`);
+    }
+    result.set(match[1], [...(result.get(match[1]) ?? []), match[2]]);
+  }
+  return result;
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -10,9 +10,15 @@ import { isResourceType } from './fhir/resource-definitions';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 import { createStoreTerminology } from './terminology/local-terminology';
-import { invalidateTerminologyOnWrite } from './terminology/terminology-writes';
+import { invalidateOnWrite } from './store/invalidate-on-write';
+import { ResourceValidator } from './validation/resource-validator';
+import { structureDefinitionLookup } from './validation/structure-definitions';
 
-export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> & { baseUrl: string };
+export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles'>> & { baseUrl: string };
+
+const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+const profileTypes = new Set(['StructureDefinition']);
 
 export interface FhirCoreDependencies {
   config: CoreConfig;
@@ -28,10 +34,24 @@ export interface FhirCore {
 
 export function createFhirCore({ config, store, registry }: FhirCoreDependencies): FhirCore {
   const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
-  // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps; writes of those through
-  // the FHIR core invalidate what it cached.
-  const terminology = createStoreTerminology(store, { registry, baseUrl: config.baseUrl, isResourceType });
-  const observedStore = invalidateTerminologyOnWrite(store, terminology);
+  // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
+  // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
+  // each cached.
+  const searchContext = { registry, baseUrl: config.baseUrl, isResourceType };
+  const terminology = createStoreTerminology(store, searchContext);
+  const validator = new ResourceValidator(structureDefinitionLookup(store, searchContext), terminology, {
+    unknownProfile: config.unknownProfile ?? 'error',
+    requiredProfiles: config.requiredProfiles ?? new Map(),
+  });
+  const invalidateTerminology = (): void => {
+    terminology.invalidate();
+    validator.invalidate();
+  };
+  const observedStore = invalidateOnWrite(
+    invalidateOnWrite(store, terminologyTypes, invalidateTerminology),
+    profileTypes,
+    () => validator.invalidate()
+  );
   const context = (logger: Logger): FhirContext => ({
     store: observedStore,
     baseUrl: config.baseUrl,
@@ -39,6 +59,7 @@ export function createFhirCore({ config, store, registry }: FhirCoreDependencies
     registry,
     settings,
     terminology,
+    validator,
   });
   return {
     context,

@@ -70,7 +70,7 @@ export function buildCapabilityStatement(
 function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'operation'> {
   const byDefinition = new Map<string, { name: string; definition: string }>();
   for (const r of routes) {
-    if (r.operation?.resourceTypes.includes(type)) {
+    if (r.operation && (r.operation.resourceTypes === '*' || r.operation.resourceTypes.includes(type))) {
       byDefinition.set(r.operation.definition, { name: r.operation.name, definition: r.operation.definition });
     }
   }

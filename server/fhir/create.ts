@@ -8,12 +8,12 @@ import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
 import type { FhirContext, FhirRequest, FhirResponse, Interaction } from './request';
-import { validateWrite } from './validate-write';
+import { validateResourceWrite } from './validate-write';
 import { versionHeaders } from './version-headers';
 
 export const create: Interaction = async (request, { resourceType }, context) => {
   const type = resourceType as string;
-  const resource = validateWrite(request.body, type);
+  const resource = await validateResourceWrite(request.body, context, type);
   const criteria = request.headers['if-none-exist'];
   if (request.assignedId !== undefined || criteria === undefined) {
     const version = await context.store.create({ ...resource, id: request.assignedId ?? newResourceId() });

@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
+import type { ResourceValidator } from '../validation/resource-validator';
 import type { TerminologyService } from '../terminology/terminology-service';
 
 export interface FhirRequest {
@@ -42,6 +43,8 @@ export interface FhirContext {
   settings: InteractionSettings;
   /** Expand, lookup, validate-code, subsumes and translate over the store's and the base R4 terminology. */
   terminology: TerminologyService;
+  /** Profile validation (meta.profile, required profiles) of writes and of $validate. */
+  validator: ResourceValidator;
 }
 
 /** Configured limits and choices the interactions follow (see ServerConfig). */

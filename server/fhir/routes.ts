@@ -12,6 +12,7 @@ import { history } from './history';
 import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { terminologyRoutes } from './operations/terminology/terminology-routes';
+import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
 import type { Interaction } from './request';
 import { search } from './search';
@@ -35,7 +36,8 @@ export interface Route {
 }
 
 export interface RouteOperation {
-  resourceTypes: string[];
+  /** The types the operation is defined on; '*' for every resource type. */
+  resourceTypes: string[] | '*';
   name: string;
   definition: string;
 }
@@ -79,6 +81,10 @@ export const routes: Route[] = [
     capability: { level: 'type', code: 'vread' },
     handler: vread,
   },
+  // $validate on every type, and on a stored resource.
+  { method: 'POST', pattern: [':type', '$validate'], operation: validateOperation, handler: validate },
+  { method: 'POST', pattern: [':type', ':id', '$validate'], operation: validateOperation, handler: validate },
+  { method: 'GET', pattern: [':type', ':id', '$validate'], operation: validateOperation, handler: validate },
   // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
   ...terminologyRoutes,
 ];

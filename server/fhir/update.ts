@@ -9,11 +9,11 @@ import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
 import type { FhirContext, Interaction } from './request';
-import { validateWrite } from './validate-write';
+import { validateResourceWrite } from './validate-write';
 import { parseIfMatch, versionHeaders } from './version-headers';
 
 export const update: Interaction = async (request, { resourceType, id }, context) => {
-  const resource = validateWrite(request.body, resourceType as string, id);
+  const resource = await validateResourceWrite(request.body, context, resourceType as string, id);
   const expectedVersionId = parseIfMatch(request.headers['if-match']);
   const { version, outcome } = await context.store.update(resource, { expectedVersionId });
   const created = outcome === 'created';

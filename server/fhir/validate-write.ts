@@ -1,9 +1,11 @@
 // The checks every write passes before it reaches the store: a JSON object of the URL's resource type,
-// the id rule, and the base R4 JSON schema. Failures are 400 with the element path in `expression`.
+// the id rule, and the base R4 JSON schema (failures are 400 with the element path in `expression`);
+// then the profiles it claims, or the network requires (failures are 422, one issue per problem).
 import type { Resource } from '@medplum/fhirtypes';
 import { badRequest, invalidResource } from '../outcomes';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
+import type { FhirContext } from './request';
 
 export function validateWrite(body: unknown, urlType: string, urlId?: string): Resource {
   if (body === undefined) {
@@ -35,4 +37,11 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
     throw invalidResource(issues);
   }
   return body as Resource;
+}
+
+/** validateWrite, then profile validation: what create, update and patch run before they store. */
+export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
+  const resource = validateWrite(body, urlType, urlId);
+  await context.validator.checkWrite(resource);
+  return resource;
 }

@@ -70,6 +70,10 @@ export class LocalTerminology implements TerminologyService {
     return {
       size: base.items.length,
       has: (system, code) => base.byKey.has(itemKey(system, code)),
+      find: (system, code) => {
+        const item = system === undefined ? base.items.find((i) => i.code === code) : base.byKey.get(itemKey(system, code));
+        return item && { abstract: item.abstract, inactive: item.inactive };
+      },
       codes: () => base.items.map(({ system, code, version }) => ({ system, code, ...(version !== undefined ? { version } : {}) })),
     };
   }

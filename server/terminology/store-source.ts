@@ -2,6 +2,7 @@
 // are ordinary resources there, found with the same search plans a client's `url=` search compiles to.
 import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
 import { parseSearch, type SearchContext } from '../search/parse-search';
+import { escapeValue } from '../search/values/split';
 import type { StoreOperations } from '../store/port';
 import { pickVersion } from './canonical';
 import { conceptMapMatches, type ConceptMapCriteria, type TerminologySource } from './terminology-source';
@@ -57,15 +58,10 @@ export class StoreTerminologySource implements TerminologySource {
   }
 
   private async find<T extends Resource>(resourceType: string, params: [string, string][]): Promise<T[]> {
-    const query = new URLSearchParams(params.map(([name, value]): [string, string] => [name, escapeSearchValue(value)]));
+    const query = new URLSearchParams(params.map(([name, value]): [string, string] => [name, escapeValue(value)]));
     const { plan } = parseSearch(resourceType, query, maxMatches, this.searchContext);
     plan.total = 'none';
     const page = await this.store.search(plan);
     return page.resources.flatMap((version) => (version.resource ? [version.resource as T] : []));
   }
-}
-
-/** Search values treat ',' '|' '$' and '\' as syntax (https://hl7.org/fhir/R4/search.html#escaping). */
-function escapeSearchValue(value: string): string {
-  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
 }

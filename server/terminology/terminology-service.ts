@@ -139,6 +139,8 @@ export interface TranslateResult {
 export interface ValueSetMembers {
   readonly size: number;
   has(system: string, code: string): boolean;
+  /** A member's flags, by system and code, or by code alone (a `code` element has no system); undefined if not a member. */
+  find(system: string | undefined, code: string): { abstract: boolean; inactive: boolean } | undefined;
   codes(): { system: string; code: string; version?: string }[];
 }
 

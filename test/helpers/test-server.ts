@@ -49,6 +49,8 @@ export function createTestServer(
     registry?: SearchParameterRegistry;
     maxBundleEntries?: number;
     conditionalDeleteMultiple?: boolean;
+    unknownProfile?: 'error' | 'warning';
+    requiredProfiles?: ReadonlyMap<string, readonly string[]>;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
@@ -58,6 +60,8 @@ export function createTestServer(
       maxBodyBytes: options.maxBodyBytes ?? testConfig.maxBodyBytes,
       maxBundleEntries: options.maxBundleEntries ?? testConfig.maxBundleEntries,
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
+      unknownProfile: options.unknownProfile,
+      requiredProfiles: options.requiredProfiles,
     },
     store,
     registry: options.registry ?? testRegistry(),

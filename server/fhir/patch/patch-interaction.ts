@@ -48,6 +48,7 @@ async function patchResource(
   }
   const patched = applyPatchBody(current.resource, request);
   const resource = validatePatched(patched, resourceType, id);
+  await context.validator.checkWrite(resource);
   const { version, outcome } = await tx.update(resource, { expectedVersionId: current.versionId });
   const message =
     outcome === 'unchanged'

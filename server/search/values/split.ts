@@ -26,3 +26,8 @@ export function splitUnescaped(value: string, separator: ',' | '|' | '$'): strin
 export function unescapeValue(value: string): string {
   return value.replace(/\\([\\,|$])/g, '$1');
 }
+
+/** The inverse: a literal value made safe to put into a search parameter. */
+export function escapeValue(value: string): string {
+  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
+}

@@ -4,6 +4,7 @@
 // they share one SQLite commit, which is most of a small write's cost. Several processes may share the
 // file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
 import type { Resource } from '@medplum/fhirtypes';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -54,6 +55,8 @@ export class SqliteStore implements ResourceStore {
   private readonly txOps: SqliteOperations;
   /** In memory there is only one connection, so reads wait behind open transactions as writes do. */
   private readonly readsQueued: boolean;
+  /** Set while a transaction's work runs, for the reads it issues itself (see read()). */
+  private readonly insideJob = new AsyncLocalStorage<boolean>();
 
   constructor(options: SqliteStoreOptions) {
     const inMemory = options.file === ':memory:';
@@ -109,7 +112,7 @@ export class SqliteStore implements ResourceStore {
       const mark = this.paramIds.mark();
       this.writer.exec('SAVEPOINT job');
       try {
-        const value = await job.work(this.txOps);
+        const value = await this.insideJob.run(true, () => job.work(this.txOps));
         this.writer.exec('RELEASE job');
         outcomes.push({ job, ok: true, value });
       } catch (err) {
@@ -178,8 +181,9 @@ export class SqliteStore implements ResourceStore {
   }
 
   private read<T>(job: () => Promise<T>): Promise<T> {
-    // In memory a read shares the writer's connection, so it waits its turn like a write.
-    return this.readsQueued ? this.transaction(() => job()) : job();
+    // In memory a read shares the writer's connection, so it waits its turn like a write; unless the
+    // transaction under way issued it itself (a lookup while validating an entry), which must not wait for itself.
+    return this.readsQueued && !this.insideJob.getStore() ? this.transaction(() => job()) : job();
   }
 }
 

@@ -12,7 +12,7 @@ import { valueSetValidateCode, valueSetValidateCodeOperation } from './valueset-
 
 /** GET and POST [type]/$name, and with `instance` also [type]/[id]/$name. */
 function operationRoutes(operation: RouteOperation, handler: Interaction, instance: boolean): Route[] {
-  const [type] = operation.resourceTypes;
+  const [type] = operation.resourceTypes as string[];
   const name = `$${operation.name}`;
   const patterns = instance ? [[type, name], [type, ':id', name]] : [[type, name]];
   return patterns.flatMap((pattern) => [

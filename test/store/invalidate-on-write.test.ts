@@ -1,8 +1,8 @@
-// The store wrapper that invalidates the terminology cache: after writes of CodeSystems, ValueSets and
-// ConceptMaps only, and after a transaction that wrote one has finished.
+// The store wrapper that invalidates a cache (here as the terminology uses it): after writes of the
+// watched types only (CodeSystems, ValueSets, ConceptMaps), and after a transaction that wrote one has finished.
 import type { CodeSystem } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { invalidateTerminologyOnWrite } from '../../server/terminology/terminology-writes';
+import { invalidateOnWrite } from '../../server/store/invalidate-on-write';
 import { patient } from '../helpers/fixtures';
 import { memoryStore } from '../helpers/test-server';
 
@@ -14,11 +14,13 @@ const codeSystem: CodeSystem = {
   content: 'complete',
 };
 
-describe('terminology invalidation on writes', () => {
+const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+describe('invalidation of caches on writes', () => {
   it('invalidates after a create, update or delete of a terminology resource, not of a Patient', async () => {
     const store = memoryStore();
     let invalidations = 0;
-    const observed = invalidateTerminologyOnWrite(store, { invalidate: () => invalidations++ });
+    const observed = invalidateOnWrite(store, terminologyTypes, () => invalidations++);
     await observed.create(patient({ id: 'p' }));
     await observed.update(patient({ id: 'p', active: true }));
     assert.equal(invalidations, 0);
@@ -32,7 +34,7 @@ describe('terminology invalidation on writes', () => {
   it('invalidates once a transaction that wrote one has ended, and not before', async () => {
     const store = memoryStore();
     let invalidations = 0;
-    const observed = invalidateTerminologyOnWrite(store, { invalidate: () => invalidations++ });
+    const observed = invalidateOnWrite(store, terminologyTypes, () => invalidations++);
     await observed.transaction(async (tx) => {
       await tx.create(codeSystem);
       await tx.create(patient({ id: 'p' }));

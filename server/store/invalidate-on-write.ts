@@ -1,23 +1,21 @@
-// Keeps the terminology cache right: the store's writes are passed through, and once a CodeSystem,
-// ValueSet or ConceptMap has been written (after its transaction committed), the cache is invalidated.
-// Wrapping the store the FHIR core writes through covers create, update, delete, patch and Bundles
-// without the interactions knowing about terminology.
-import type { StoreOperations, TransactionalOperations } from '../store/port';
+// Keeps caches of stored content right (the terminology's expansions, the validator's compiled
+// profiles): the store's writes are passed through, and once a resource of one of the watched types has
+// been written (after its transaction ended), `invalidate` is called. Wrapping the store the FHIR core
+// writes through covers create, update, delete, patch and Bundles without the interactions knowing.
+import type { StoreOperations, TransactionalOperations } from './port';
 
-const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
-
-export function invalidateTerminologyOnWrite(store: TransactionalOperations, terminology: { invalidate(): void }): TransactionalOperations {
-  const observed = observeWrites(store, (type) => terminologyTypes.has(type) && terminology.invalidate());
+export function invalidateOnWrite(store: TransactionalOperations, watched: ReadonlySet<string>, invalidate: () => void): TransactionalOperations {
+  const observed = observeWrites(store, (type) => watched.has(type) && invalidate());
   return {
     ...observed,
     transaction: async (work) => {
       let touched = false;
       try {
-        return await store.transaction((tx) => work(observeWrites(tx, (type) => (touched ||= terminologyTypes.has(type)))));
+        return await store.transaction((tx) => work(observeWrites(tx, (type) => (touched ||= watched.has(type)))));
       } finally {
         // Also after a rollback: forgetting too much only costs a re-read.
         if (touched) {
-          terminology.invalidate();
+          invalidate();
         }
       }
     },

@@ -1,0 +1,107 @@
+// $validate: POST [base]/[type]/$validate and GET or POST [base]/[type]/[id]/$validate
+// (https://hl7.org/fhir/R4/resource-operation-validate.html). Runs the checks a write would run, and more,
+// without storing anything: the base JSON schema, the base StructureDefinition of the type (its invariants
+// and required bindings, which writes of resources without a profile skip for speed), every profile the
+// resource claims, and the `profile` parameter's. The answer is 200 with an OperationOutcome whether or
+// not the resource is valid, as the operation defines; 4xx means the validation itself could not run.
+import type { OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirtypes';
+import { badRequest, FhirError, issue, notFound } from '../../outcomes';
+import type { FhirContext, FhirRequest, Interaction } from '../request';
+import type { RouteOperation } from '../routes';
+import { validateWrite } from '../validate-write';
+import { OperationInput } from './terminology/operation-parameters';
+
+export const validateOperation: RouteOperation = {
+  resourceTypes: '*',
+  name: 'validate',
+  definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+};
+
+const modes = ['create', 'update', 'delete'] as const;
+type Mode = (typeof modes)[number];
+
+export const validate: Interaction = async (request, { resourceType, id }, context) => {
+  const type = resourceType as string;
+  const { resource, mode, profile } = readInput(request, type);
+  if (mode === 'delete') {
+    return respond(await deleteIssues(type, id, context));
+  }
+  const subject = resource ?? (await storedResource(type, id, context));
+  const issues: OperationOutcomeIssue[] = [];
+  try {
+    // create ignores the body's id, as create does; update (and an instance-level call) needs it to match.
+    const urlId = mode === 'update' || (id !== undefined && resource !== undefined) ? id ?? (subject as Resource).id ?? '' : undefined;
+    validateWrite(subject, type, mode === 'create' ? undefined : urlId);
+  } catch (err) {
+    if (!(err instanceof FhirError)) {
+      throw err;
+    }
+    issues.push(...err.outcome.issue);
+    if ((subject as Partial<Resource>)?.resourceType !== type) {
+      return respond(issues); // nothing more can be said about something that is not a resource of this type
+    }
+  }
+  const base = `http://hl7.org/fhir/StructureDefinition/${type}`;
+  issues.push(...(await context.validator.validate(subject as Resource, [base, ...(profile ? [profile] : [])])));
+  return respond(issues);
+};
+
+interface ValidateInput {
+  resource?: unknown;
+  mode?: Mode;
+  profile?: string;
+}
+
+/** The resource as the body, or a Parameters body with resource, mode and profile (query parameters count too). */
+function readInput(request: FhirRequest, type: string): ValidateInput {
+  const body = request.body as Partial<Resource> | undefined;
+  if (body?.resourceType !== 'Parameters' || type === 'Parameters') {
+    const input = OperationInput.read({ ...request, body: undefined, method: 'GET' }, '$validate', ['mode', 'profile']);
+    return { resource: body, mode: readMode(input.string('mode')), profile: input.string('profile') };
+  }
+  const input = OperationInput.read(request, '$validate', ['resource', 'mode', 'profile']);
+  const parameters = (body as Parameters).parameter ?? [];
+  const resources = parameters.filter((p) => p.name === 'resource');
+  if (resources.length > 1 || (resources.length === 1 && !resources[0].resource)) {
+    throw badRequest("$validate: the 'resource' parameter must appear at most once and carry a resource", 'resource');
+  }
+  return { resource: resources[0]?.resource, mode: readMode(input.string('mode')), profile: input.string('profile') };
+}
+
+function readMode(value: string | undefined): Mode | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!(modes as readonly string[]).includes(value)) {
+    throw badRequest(`$validate: mode must be one of ${modes.join(', ')}, got '${value}'`, 'mode');
+  }
+  return value as Mode;
+}
+
+async function storedResource(type: string, id: string | undefined, context: FhirContext): Promise<Resource> {
+  if (id === undefined) {
+    throw badRequest(`$validate on ${type} needs a resource: send it as the body, or as the 'resource' parameter`, 'resource');
+  }
+  const current = await context.store.readCurrent(type, id);
+  if (!current?.resource) {
+    throw notFound(`${type}/${id} is not known (or was deleted): there is nothing stored to validate`);
+  }
+  return current.resource;
+}
+
+/** This server keeps no references from blocking a delete, so a delete of an existing resource is allowed. */
+async function deleteIssues(type: string, id: string | undefined, context: FhirContext): Promise<OperationOutcomeIssue[]> {
+  if (id === undefined) {
+    throw badRequest('$validate with mode=delete names the resource: [type]/[id]/$validate', 'mode');
+  }
+  const current = await context.store.readCurrent(type, id);
+  if (!current?.resource) {
+    return [issue('not-found', `${type}/${id} is not known (or already deleted): there is nothing to delete`)];
+  }
+  return [issue('informational', `${type}/${id} may be deleted`, undefined, 'information')];
+}
+
+function respond(issues: OperationOutcomeIssue[]): { status: number; body: Resource } {
+  const shown = issues.length ? issues : [issue('informational', 'No issues found', undefined, 'information')];
+  return { status: 200, body: { resourceType: 'OperationOutcome', issue: shown } };
+}

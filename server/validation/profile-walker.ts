@@ -1,0 +1,425 @@
+// Validates one resource against one compiled profile, synchronously. The walk follows the JSON: for
+// each property present it finds the profile's element (through a per-schema table of JSON keys, so
+// absent elements cost nothing), then checks what the profile says there
+// (https://hl7.org/fhir/R4/profiling.html): cardinality, fixed and pattern values, choice-type
+// restrictions, slices (their counts, closed slicing, and the rules inside each slice), invariants,
+// Reference target types, and the content of extensions the profile names (against their own
+// definitions). Terminology bindings need the (asynchronous) terminology service, so they are
+// collected here and checked afterwards (binding-check.ts).
+//
+// @medplum/core's validateResource re-parses the profile on every call (about 300 a second), crawls
+// every element of every schema whether present or not, and skips choice restrictions, slice content,
+// reference targets and bindings. This walker reuses its parsed schemas, FHIRPath and slice matching.
+import {
+  arrayify,
+  capitalize,
+  deepEquals,
+  deepIncludes,
+  evalFhirPathTyped,
+  getNestedProperty,
+  isEmpty,
+  matchDiscriminant,
+  isPrimitiveType,
+  parseFhirPath,
+  toTypedValue,
+  tryGetDataType,
+  type Constraint,
+  type FhirPathAtom,
+  type InternalSchemaElement,
+  type InternalTypeSchema,
+  type SliceDefinition,
+  type SlicingRules,
+  type TypedValue,
+  type TypedValueWithPath,
+} from '@medplum/core';
+import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
+import type { CompiledProfile } from './compiled-profile';
+
+/** A coded value under a required or extensible binding, to be checked against the ValueSet. */
+export interface BindingUse {
+  path: string;
+  valueSet: string;
+  strength: 'required' | 'extensible';
+  value: TypedValue;
+}
+
+export interface WalkResult {
+  issues: OperationOutcomeIssue[];
+  bindings: BindingUse[];
+}
+
+// ele-1 (every element has a value or children) is what the empty-value check below already says, at a
+// fraction of the cost; dom-3 needs descendants(), which @medplum/core's FHIRPath does not implement.
+const skippedConstraints = new Set(['ele-1', 'dom-3', 'sdf-19']);
+const terminologyTypes = new Set(['code', 'Coding', 'CodeableConcept']);
+const hl7StructureDefinition = 'http://hl7.org/fhir/StructureDefinition/';
+const ucum: TypedValue = toTypedValue('http://unitsofmeasure.org');
+
+const parsedExpressions = new Map<string, FhirPathAtom>();
+
+export function walkProfile(resource: Resource, profile: CompiledProfile): WalkResult {
+  const walker = new ProfileWalker(resource, profile);
+  walker.walk();
+  return { issues: walker.issues, bindings: walker.bindings };
+}
+
+/** Where each JSON key of an object goes in a schema, computed once per schema. */
+interface SchemaTable {
+  byKey: Map<string, { element: InternalSchemaElement; type: string }>;
+  /** Choice elements by their base name (value for value[x]): a key with another type suffix is a restricted type. */
+  choices: { base: string; element: InternalSchemaElement }[];
+  required: { key: string; element: InternalSchemaElement; keys: string[] }[];
+  /** Elements a profile constrains below a data type (code.coding), found by path. */
+  nested: [string, InternalSchemaElement][];
+}
+
+const tables = new WeakMap<InternalTypeSchema, SchemaTable>();
+
+function tableOf(schema: InternalTypeSchema): SchemaTable {
+  let table = tables.get(schema);
+  if (table) {
+    return table;
+  }
+  table = { byKey: new Map(), choices: [], required: [], nested: [] };
+  for (const [key, element] of Object.entries(schema.elements)) {
+    if (key.includes('.')) {
+      table.nested.push([key, element]);
+      continue;
+    }
+    const keys: string[] = [];
+    if (key.endsWith('[x]')) {
+      const base = key.slice(0, -3);
+      table.choices.push({ base, element });
+      for (const type of element.type) {
+        keys.push(base + capitalize(type.code));
+        table.byKey.set(base + capitalize(type.code), { element, type: type.code });
+      }
+    } else {
+      keys.push(key);
+      table.byKey.set(key, { element, type: element.type[0]?.code ?? 'Element' });
+    }
+    if (element.min > 0) {
+      table.required.push({ key, element, keys });
+    }
+  }
+  tables.set(schema, table);
+  return table;
+}
+
+class ProfileWalker {
+  readonly issues: OperationOutcomeIssue[] = [];
+  readonly bindings: BindingUse[] = [];
+  private readonly root: TypedValueWithPath;
+  private readonly resources: TypedValue[];
+
+  constructor(
+    private readonly resource: Resource,
+    private readonly profile: CompiledProfile
+  ) {
+    this.root = { ...toTypedValue(resource), path: resource.resourceType };
+    this.resources = [this.root];
+  }
+
+  walk(): void {
+    this.checkConstraints(this.root, this.profile.schema.constraints);
+    this.walkObject(this.root, this.profile.schema, this.profile.schema);
+  }
+
+  /** One object (resource, data type or backbone element) along its schema; `owner` holds its backbone types. */
+  private walkObject(object: TypedValueWithPath, schema: InternalTypeSchema, owner: InternalTypeSchema): void {
+    const json = object.value as Record<string, unknown>;
+    const table = tableOf(schema);
+    const own = this.profile.ownSchemas.has(schema);
+    for (const required of table.required) {
+      if (!required.keys.some((k) => json[k] !== undefined)) {
+        this.report('required', `${object.path}.${required.key}: required (at least ${required.element.min}), but missing`, `${object.path}.${required.key}`);
+      }
+    }
+    for (const key in json) {
+      if (key === 'resourceType') {
+        continue;
+      }
+      const path = `${object.path}.${key}`;
+      if (key.startsWith('_')) {
+        this.walkPrimitiveElement(json[key], path);
+        continue;
+      }
+      const entry = table.byKey.get(key);
+      if (!entry) {
+        if (own) {
+          this.checkRestrictedChoice(key, path, table);
+        }
+        continue; // an unknown property is the base schema's to refuse
+      }
+      const raw = json[key];
+      const values = Array.isArray(raw)
+        ? raw.map((v, i): TypedValueWithPath => ({ type: typeOfValue(entry.type, v), value: v, path: `${path}[${i}]` }))
+        : [{ type: typeOfValue(entry.type, raw), value: raw, path }];
+      this.checkProperty(Array.isArray(raw) ? values : values[0], entry.element, path);
+      for (const value of values) {
+        this.walkValue(value, owner);
+      }
+    }
+    for (const [key, element] of table.nested) {
+      for (const value of getNestedProperty(object, key, { withPath: true })) {
+        this.checkProperty(value, element, `${object.path}.${key}`);
+      }
+    }
+  }
+
+  private walkValue(value: TypedValueWithPath, owner: InternalTypeSchema): void {
+    if (value.value === null || typeof value.value !== 'object' || isPrimitiveType(value.type)) {
+      return;
+    }
+    if (value.type === 'Extension') {
+      const url = (value.value as { url?: string }).url;
+      const definition = url === undefined ? undefined : this.profile.extensions.get(url);
+      if (definition) {
+        this.checkConstraints(value, definition.constraints);
+        this.walkObject(value, definition, definition);
+        return;
+      }
+    }
+    const inner = owner.innerTypes.find((t) => t.name === value.type);
+    if (inner) {
+      this.walkObject(value, inner, owner);
+      return;
+    }
+    const schema = tryGetDataType(value.type);
+    if (!schema) {
+      return;
+    }
+    const isResource = schema.kind === 'resource';
+    if (isResource) {
+      this.resources.push(value);
+    }
+    this.walkObject(value, schema, schema);
+    if (isResource) {
+      this.resources.pop();
+    }
+  }
+
+  /** `_birthDate` and friends: the id and extensions of a primitive value (or of each in a list). */
+  private walkPrimitiveElement(raw: unknown, path: string): void {
+    const elements = Array.isArray(raw) ? raw : [raw];
+    const element = tryGetDataType('Element');
+    elements.forEach((value, i) => {
+      if (value && typeof value === 'object' && element) {
+        const at = Array.isArray(raw) ? `${path}[${i}]` : path;
+        this.walkObject({ type: 'Element', value, path: at }, element, element);
+      }
+    });
+  }
+
+  /** valuePeriod where the profile allows only value[x] as Quantity. */
+  private checkRestrictedChoice(key: string, path: string, table: SchemaTable): void {
+    for (const { base, element } of table.choices) {
+      if (key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length])) {
+        this.report('structure', `${path}: type ${key.slice(base.length)} is not allowed by the profile for ${base}[x]; use ${element.type.map((t) => t.code).join(' or ')}`, path);
+        return;
+      }
+    }
+  }
+
+  /** One element's value(s) at one place in the resource. */
+  private checkProperty(value: TypedValueWithPath | TypedValueWithPath[], element: InternalSchemaElement, path: string): void {
+    if (!Array.isArray(value) && value.value === undefined) {
+      if (element.min > 0) {
+        this.report('required', `${path}: required (at least ${element.min}), but missing`, path);
+      }
+      return;
+    }
+    const values = arrayify(value) as TypedValueWithPath[];
+    if (values.length === 0 || values.some((v) => isEmpty(v.value))) {
+      this.report('structure', `${path}: an element must have a value or children; empty objects and arrays are not allowed`, path);
+      return;
+    }
+    if (values.length < element.min || values.length > element.max) {
+      const max = Number.isFinite(element.max) ? element.max : '*';
+      this.report(values.length < element.min ? 'required' : 'structure', `${path}: ${element.min}..${max} values allowed, found ${values.length}`, path);
+    }
+    if (!matchesSpecifiedValue(value, element)) {
+      this.report('value', `${path}: does not match the ${element.fixed ? 'fixed' : 'pattern'} value the profile requires (${describeSpecified(element)})`, path);
+    }
+    for (const v of values) {
+      this.checkValue(v, element);
+    }
+    if (element.slicing) {
+      this.checkSlices(values, element.slicing, path);
+    }
+  }
+
+  /** The rules an element (or a slice) puts on each one of its values. */
+  private checkValue(value: TypedValueWithPath, element: InternalSchemaElement): void {
+    this.checkConstraints(value, element.constraints);
+    if (value.type === 'Reference') {
+      this.checkReferenceTarget(value, element);
+    }
+    const binding = element.binding;
+    if (binding?.valueSet && (binding.strength === 'required' || binding.strength === 'extensible') && terminologyTypes.has(value.type)) {
+      this.bindings.push({ path: value.path, valueSet: binding.valueSet, strength: binding.strength, value });
+    }
+  }
+
+  private checkSlices(values: TypedValueWithPath[], slicing: SlicingRules, path: string): void {
+    const counts = new Map<SliceDefinition, number>(slicing.slices.map((s) => [s, 0]));
+    for (const value of values) {
+      const slice = slicing.slices.find((s) => slicing.discriminator.every((d) => arrayify(getNestedProperty(value, d.path))?.some((v) => matchDiscriminant(v, d, s))));
+      if (!slice) {
+        if (slicing.rule === 'closed') {
+          this.report('structure', `${value.path}: matches none of the slices ${slicing.slices.map((s) => s.name).join(', ')}, and the slicing is closed`, value.path);
+        }
+        continue;
+      }
+      counts.set(slice, (counts.get(slice) ?? 0) + 1);
+      this.checkSliceContent(value, slice);
+    }
+    for (const [slice, count] of counts) {
+      if (count < slice.min || count > slice.max) {
+        const max = Number.isFinite(slice.max) ? slice.max : '*';
+        this.report(count < slice.min ? 'required' : 'structure', `${path}: slice '${slice.name}' needs ${slice.min}..${max} values, found ${count}`, path);
+      }
+    }
+  }
+
+  /** What a slice says about the inside of the values it matched (component:systolic.value[x] is a Quantity in mm[Hg]). */
+  private checkSliceContent(value: TypedValueWithPath, slice: SliceDefinition): void {
+    if (!matchesSpecifiedValue(value, slice)) {
+      this.report('value', `${value.path}: does not match slice '${slice.name}' (${describeSpecified(slice)})`, value.path);
+    }
+    this.checkValue(value, slice);
+    if (value.type === 'Extension' && this.profile.extensions.has((value.value as { url?: string }).url as string)) {
+      return; // the content of an extension with a definition of its own is walked along that definition
+    }
+    for (const [key, element] of Object.entries(slice.elements)) {
+      if (key === 'id' || key === 'extension' || key === 'modifierExtension') {
+        continue;
+      }
+      if (key.endsWith('[x]') && !key.includes('.')) {
+        this.checkRestrictedChoiceIn(value, key.slice(0, -3), element);
+      }
+      for (const inner of getNestedProperty(value, key, { withPath: true })) {
+        this.checkProperty(inner, element, `${value.path}.${key}`);
+      }
+    }
+  }
+
+  private checkRestrictedChoiceIn(value: TypedValueWithPath, base: string, element: InternalSchemaElement): void {
+    const allowed = new Set(element.type.map((t) => base + capitalize(t.code)));
+    for (const key in value.value as Record<string, unknown>) {
+      if (!allowed.has(key) && key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length])) {
+        this.report('structure', `${value.path}.${key}: type ${key.slice(base.length)} is not allowed here; use ${element.type.map((t) => t.code).join(' or ')}`, `${value.path}.${key}`);
+      }
+    }
+  }
+
+  private checkReferenceTarget(value: TypedValueWithPath, element: InternalSchemaElement): void {
+    const targets = element.type.find((t) => t.code === 'Reference')?.targetProfile;
+    if (!targets?.length) {
+      return;
+    }
+    const allowed: string[] = [];
+    for (const target of targets) {
+      const type = this.profile.targetTypes.get(target) ?? baseTypeOf(target);
+      if (type === undefined || type === 'Resource') {
+        return; // a target we cannot resolve, or any resource: nothing to check
+      }
+      allowed.push(type);
+    }
+    const referenced = this.referencedType(value.value as Reference);
+    if (referenced !== undefined && !allowed.includes(referenced)) {
+      this.report('structure', `${value.path}: refers to a ${referenced}, but only ${[...new Set(allowed)].join(' or ')} may be referenced here`, value.path);
+    }
+  }
+
+  /** The type a reference points at, as far as the reference itself says. */
+  private referencedType(reference: Reference): string | undefined {
+    const literal = reference.reference;
+    if (literal === undefined) {
+      return reference.type;
+    }
+    if (literal.startsWith('#')) {
+      const contained = (this.resource as { contained?: Resource[] }).contained?.find((r) => r.id === literal.slice(1));
+      return contained?.resourceType;
+    }
+    if (literal.startsWith('urn:')) {
+      return reference.type;
+    }
+    const match = /(?:^|\/)([A-Z][A-Za-z]+)(?:\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^/]+)?$|\?)/.exec(literal);
+    return match?.[1] ?? reference.type;
+  }
+
+  private checkConstraints(value: TypedValueWithPath, constraints: Constraint[] | undefined): void {
+    for (const constraint of constraints ?? []) {
+      if (constraint.severity !== 'error' || skippedConstraints.has(constraint.key)) {
+        continue;
+      }
+      let holds: boolean;
+      try {
+        const result = evalFhirPathTyped(parsed(constraint.expression), [value], this.variables(value));
+        holds = result.length === 1 && result[0].value === true;
+      } catch (err) {
+        // An invariant the FHIRPath engine cannot evaluate says nothing about the resource: warn, do not refuse.
+        this.report('processing', `${value.path}: invariant ${constraint.key} could not be evaluated (${(err as Error).message})`, value.path, 'warning');
+        continue;
+      }
+      if (!holds) {
+        this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${constraint.description}`, value.path);
+      }
+    }
+  }
+
+  private variables(value: TypedValue): Record<string, TypedValue> {
+    return {
+      '%context': value,
+      '%ucum': ucum,
+      '%resource': this.resources[this.resources.length - 1],
+      '%rootResource': this.root,
+    };
+  }
+
+  private report(code: OperationOutcomeIssue['code'], text: string, path: string, severity: 'error' | 'warning' = 'error'): void {
+    this.issues.push({ severity, code, details: { text }, expression: [path] });
+  }
+}
+
+function parsed(expression: string): FhirPathAtom {
+  let atom = parsedExpressions.get(expression);
+  if (!atom) {
+    atom = parseFhirPath(expression);
+    parsedExpressions.set(expression, atom);
+  }
+  return atom;
+}
+
+/** 'http://hl7.org/fhir/StructureDefinition/Patient' -> 'Patient'; other urls are not base types. */
+function baseTypeOf(target: string): string | undefined {
+  if (!target.startsWith(hl7StructureDefinition)) {
+    return undefined;
+  }
+  const name = target.slice(hl7StructureDefinition.length).split('|')[0];
+  return /^[A-Z][A-Za-z]+$/.test(name) ? name : undefined;
+}
+
+/** Compares type and value only: crawled values also carry their path. */
+function matchesSpecifiedValue(value: TypedValue | TypedValue[], element: InternalSchemaElement): boolean {
+  if (!element.pattern && !element.fixed) {
+    return true;
+  }
+  const plain = Array.isArray(value) ? value.map((v) => ({ type: v.type, value: v.value })) : { type: value.type, value: value.value };
+  return (!element.pattern || deepIncludes(plain, element.pattern)) && (!element.fixed || deepEquals(plain, element.fixed));
+}
+
+function describeSpecified(element: InternalSchemaElement): string {
+  const specified = element.fixed ?? element.pattern;
+  const text = JSON.stringify(specified?.value);
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** A value's type: the element's, or for an element of any resource (contained, entry.resource) the resource's own. */
+function typeOfValue(type: string, value: unknown): string {
+  if (type === 'Resource' && value && typeof value === 'object' && typeof (value as Resource).resourceType === 'string') {
+    return (value as Resource).resourceType;
+  }
+  return type;
+}

@@ -1,0 +1,123 @@
+// Profile validation of resources: each profile a resource claims in meta.profile (and any a $validate
+// caller names) is compiled once and cached, the resource is walked along it, and the coded values
+// under required and extensible bindings are checked with the terminology service. The network's
+// policy decides what an unknown profile means and which profiles a resource type must claim.
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { unprocessable } from '../outcomes';
+import { parseCanonical } from '../terminology/canonical';
+import type { TerminologyService } from '../terminology/terminology-service';
+import { checkBindings, type UncheckableValueSets } from './binding-check';
+import { compileProfile, type CompiledProfile, type DefinitionLookup } from './compiled-profile';
+import { walkProfile } from './profile-walker';
+
+export interface ValidationPolicy {
+  /** A claimed profile the server does not know: refused (error) or accepted with a warning. */
+  unknownProfile: 'error' | 'warning';
+  /** Per resource type, the profiles of which every such resource must claim at least one. */
+  requiredProfiles: ReadonlyMap<string, readonly string[]>;
+}
+
+export const defaultValidationPolicy: ValidationPolicy = { unknownProfile: 'error', requiredProfiles: new Map() };
+
+type Compiled = { profile: CompiledProfile } | { problem: string } | undefined;
+
+export class ResourceValidator {
+  private readonly compiled = new Map<string, Promise<Compiled>>();
+  private readonly uncheckable: UncheckableValueSets = new Map();
+
+  constructor(
+    private readonly lookup: DefinitionLookup,
+    private readonly terminology: TerminologyService,
+    private readonly policy: ValidationPolicy = defaultValidationPolicy
+  ) {}
+
+  /** Every issue (errors, warnings, information) with the profiles the resource claims and `extraProfiles`. */
+  async validate(resource: Resource, extraProfiles: readonly string[] = []): Promise<OperationOutcomeIssue[]> {
+    const claimed = resource.meta?.profile ?? [];
+    const issues = this.requiredProfileIssues(resource, claimed);
+    for (const canonical of new Set([...claimed, ...extraProfiles])) {
+      const compiled = await this.compile(canonical);
+      const at = `${resource.resourceType}.meta.profile`;
+      if (!compiled) {
+        const severity = this.policy.unknownProfile === 'error' || !claimed.includes(canonical) ? 'error' : 'warning';
+        issues.push(problem(severity, 'not-found', `The profile ${canonical} is not known to this server; load its StructureDefinition first (or fix the url)`, at));
+        continue;
+      }
+      if ('problem' in compiled) {
+        issues.push(problem('error', 'not-supported', compiled.problem, at));
+        continue;
+      }
+      const { profile } = compiled;
+      if (profile.type !== resource.resourceType) {
+        issues.push(problem('error', 'invalid', `The profile ${canonical} constrains ${profile.type}, not ${resource.resourceType}`, at));
+        continue;
+      }
+      const walked = walkProfile(resource, profile);
+      issues.push(...walked.issues, ...(await checkBindings(walked.bindings, this.terminology, this.uncheckable)));
+    }
+    return withoutRepeats(issues);
+  }
+
+  /** For a write: refuses it with 422 and every issue when any is an error. */
+  async checkWrite(resource: Resource): Promise<void> {
+    if (!resource.meta?.profile?.length && !this.policy.requiredProfiles.has(resource.resourceType)) {
+      return;
+    }
+    const issues = await this.validate(resource);
+    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+      throw unprocessable(issues.filter((i) => i.severity !== 'information'));
+    }
+  }
+
+  /** Forgets compiled profiles and unexpandable ValueSets: after a StructureDefinition or terminology write. */
+  invalidate(): void {
+    this.compiled.clear();
+    this.uncheckable.clear();
+  }
+
+  private requiredProfileIssues(resource: Resource, claimed: readonly string[]): OperationOutcomeIssue[] {
+    const required = this.policy.requiredProfiles.get(resource.resourceType);
+    const claimedUrls = claimed.map((c) => parseCanonical(c).url);
+    if (!required || required.some((url) => claimedUrls.includes(url))) {
+      return [];
+    }
+    const text = `This server requires every ${resource.resourceType} to claim ${required.length > 1 ? 'one of the profiles' : 'the profile'} ${required.join(', ')} in meta.profile`;
+    return [problem('error', 'required', text, `${resource.resourceType}.meta.profile`)];
+  }
+
+  private compile(canonical: string): Promise<Compiled> {
+    let compiled = this.compiled.get(canonical);
+    if (!compiled) {
+      compiled = this.load(canonical);
+      this.compiled.set(canonical, compiled);
+      // A failed read is tried again by the next write instead of being remembered.
+      compiled.catch(() => this.compiled.delete(canonical));
+    }
+    return compiled;
+  }
+
+  private async load(canonical: string): Promise<Compiled> {
+    const definition = await this.lookup(canonical);
+    if (!definition) {
+      return undefined;
+    }
+    if (definition.kind !== 'resource' || !definition.snapshot?.element?.length) {
+      const why = definition.kind !== 'resource' ? `it defines a ${definition.kind}, not a resource profile` : 'its StructureDefinition has no snapshot';
+      return { problem: `The profile ${canonical} cannot be used to validate resources: ${why}` };
+    }
+    return { profile: await compileProfile(definition, this.lookup) };
+  }
+}
+
+function problem(severity: 'error' | 'warning', code: OperationOutcomeIssue['code'], text: string, expression: string): OperationOutcomeIssue {
+  return { severity, code, details: { text }, expression: [expression] };
+}
+
+/** A rule of the base type is in each profile's snapshot too: one issue per problem, however many profiles found it. */
+function withoutRepeats(issues: OperationOutcomeIssue[]): OperationOutcomeIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.severity} ${i.details?.text} ${i.expression?.join()}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
