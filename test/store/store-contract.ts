@@ -82,6 +82,16 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
       assert.equal((await store.readCurrent('Patient', 'a'))?.versionId, '2');
     });
 
+    it('answers a read made through the store from inside a transaction without waiting for that transaction', async () => {
+      // The terminology reads the store itself while a conditional create's criteria are resolved in its transaction.
+      await store.create(patient({ id: 'a' }));
+      const seen = await store.transaction(async (tx) => {
+        await tx.create(patient({ id: 'b' }));
+        return (await store.readCurrent('Patient', 'a'))?.versionId;
+      });
+      assert.equal(seen, '1');
+    });
+
     it('keeps a failed write apart from writes that run at the same time', async () => {
       const results = await Promise.allSettled([
         store.create(patient({ id: 'a' })),

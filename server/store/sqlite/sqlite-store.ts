@@ -4,6 +4,7 @@
 // they share one SQLite commit, which is most of a small write's cost. Several processes may share the
 // file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
 import type { Resource } from '@medplum/fhirtypes';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -54,6 +55,8 @@ export class SqliteStore implements ResourceStore {
   private readonly txOps: SqliteOperations;
   /** In memory there is only one connection, so reads wait behind open transactions as writes do. */
   private readonly readsQueued: boolean;
+  /** Set while a transaction's work runs, so that reads it makes through the store itself do not wait for it. */
+  private readonly insideTransaction = new AsyncLocalStorage<boolean>();
 
   constructor(options: SqliteStoreOptions) {
     const inMemory = options.file === ':memory:';
@@ -109,7 +112,7 @@ export class SqliteStore implements ResourceStore {
       const mark = this.paramIds.mark();
       this.writer.exec('SAVEPOINT job');
       try {
-        const value = await job.work(this.txOps);
+        const value = await this.insideTransaction.run(true, () => job.work(this.txOps));
         this.writer.exec('RELEASE job');
         outcomes.push({ job, ok: true, value });
       } catch (err) {
@@ -178,8 +181,12 @@ export class SqliteStore implements ResourceStore {
   }
 
   private read<T>(job: () => Promise<T>): Promise<T> {
-    // In memory a read shares the writer's connection, so it waits its turn like a write.
-    return this.readsQueued ? this.transaction(() => job()) : job();
+    // In memory a read shares the writer's connection, so it waits its turn like a write; but one made
+    // from inside a transaction's work (the terminology reading a ValueSet for a conditional create's
+    // :in criteria) would wait for itself, so it runs at once and sees the transaction's writes.
+    // Still, in memory, a transaction that awaits a read queued from outside it (a terminology cache
+    // entry another request began loading at the same moment) waits for ever; on a file, reads never queue.
+    return this.readsQueued && !this.insideTransaction.getStore() ? this.transaction(() => job()) : job();
   }
 }
 
