@@ -6,14 +6,7 @@ import { strict as assert } from 'node:assert';
 import { maxFilterCodes } from '../../server/search/resolve-terminology-filters';
 import { base, icd10, loadTerminology, loinc, valueSetUrl } from '../helpers/terminology';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
-import {
-  generatedAllValueSet,
-  generatedCodeSystem,
-  generatedSystem,
-  generatedValueSet,
-  groups,
-  itemsPerGroup,
-} from '../terminology/generated-code-system';
+import * as generated from '../terminology/generated-code-system';
 import { searchIds } from './search-fixtures';
 
 const clinicalCn = `${base}/CodeSystem/icd-10-cn-clinical-2.0`;
@@ -39,6 +32,18 @@ function observation(id: string, patient: string, system: string, code: string, 
   } as Resource;
 }
 
+/** An ambulatory encounter for an ICD-10 reason. */
+function encounter(id: string, patient: string, reason: string): Resource {
+  return {
+    resourceType: 'Encounter',
+    id,
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    subject: { reference: `Patient/${patient}` },
+    reasonCode: [{ coding: [{ system: icd10, code: reason }] }],
+  } as Resource;
+}
+
 const fixtures: Resource[] = [
   { resourceType: 'Patient', id: 'p-a', gender: 'male' },
   { resourceType: 'Patient', id: 'p-b', gender: 'female' },
@@ -53,22 +58,8 @@ const fixtures: Resource[] = [
   condition('c-cn-i10', 'p-b', clinicalCn, 'I10'),
   condition('c-other-e11-9', 'p-b', 'http://other.example/codes', 'E11.9'),
   condition('c-none', 'p-c'),
-  {
-    resourceType: 'Encounter',
-    id: 'enc-a',
-    status: 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
-    subject: { reference: 'Patient/p-a' },
-    reasonCode: [{ coding: [{ system: icd10, code: 'E11.9' }] }],
-  } as Resource,
-  {
-    resourceType: 'Encounter',
-    id: 'enc-b',
-    status: 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
-    subject: { reference: 'Patient/p-b' },
-    reasonCode: [{ coding: [{ system: icd10, code: 'I10' }] }],
-  } as Resource,
+  encounter('enc-a', 'p-a', 'E11.9'),
+  encounter('enc-b', 'p-b', 'I10'),
   observation('obs-glu', 'p-a', loinc, '14771-0', 'enc-a'),
   observation('obs-hba1c', 'p-b', loinc, '4548-4', 'enc-b'),
   observation('obs-bp', 'p-b', loinc, '85354-9'),
@@ -245,35 +236,35 @@ describe('token :in and :below at 10,000 codes', () => {
       id: 'too-large',
       url: 'https://example.org/ValueSet/too-large',
       status: 'active',
-      compose: { include: [{ system: generatedSystem }, { system: other }] },
+      compose: { include: [{ system: generated.generatedSystem }, { system: other }] },
     };
     await put(server, [
-      { ...generatedCodeSystem(), id: 'generated' },
-      { ...generatedAllValueSet(), id: 'generated' },
+      { ...generated.generatedCodeSystem(), id: 'generated' },
+      { ...generated.generatedAllValueSet(), id: 'generated' },
       oneMore as Resource,
       tooLarge as Resource,
-      observation('first', 'p', generatedSystem, 'g0'),
-      observation('middle', 'p', generatedSystem, 'g50-7'),
-      observation('last', 'p', generatedSystem, 'g99-99'),
-      observation('not-in-system', 'p', generatedSystem, 'g100-1'),
+      observation('first', 'p', generated.generatedSystem, 'g0'),
+      observation('middle', 'p', generated.generatedSystem, 'g50-7'),
+      observation('last', 'p', generated.generatedSystem, 'g99-99'),
+      observation('not-in-system', 'p', generated.generatedSystem, 'g100-1'),
       observation('other-system', 'p', 'https://example.org/CodeSystem/elsewhere', 'g50-7'),
     ]);
   });
   after(() => server.close());
 
   it('the generated ValueSet is exactly at the limit', () => {
-    assert.equal(groups * (itemsPerGroup + 1), maxFilterCodes);
+    assert.equal(generated.groups * (generated.itemsPerGroup + 1), maxFilterCodes);
   });
   it(':in and :not-in answer exactly over a 10,000-code expansion', async () => {
-    const generated = enc(generatedValueSet);
-    assert.deepEqual(await searchIds(server, `/Observation?code:in=${generated}`), ['first', 'last', 'middle']);
-    assert.deepEqual(await searchIds(server, `/Observation?code:not-in=${generated}`), ['not-in-system', 'other-system']);
-    const counted = await server.http.get(`/Observation?code:in=${generated}&_count=1&_total=accurate`);
+    const valueSet = enc(generated.generatedValueSet);
+    assert.deepEqual(await searchIds(server, `/Observation?code:in=${valueSet}`), ['first', 'last', 'middle']);
+    assert.deepEqual(await searchIds(server, `/Observation?code:not-in=${valueSet}`), ['not-in-system', 'other-system']);
+    const counted = await server.http.get(`/Observation?code:in=${valueSet}&_count=1&_total=accurate`);
     assert.equal(counted.body.total, 3);
     assert.equal(counted.body.entry.length, 1);
   });
   it(':below a group', async () => {
-    assert.deepEqual(await searchIds(server, `/Observation?code:below=${enc(`${generatedSystem}|g50`)}`), ['middle']);
+    assert.deepEqual(await searchIds(server, `/Observation?code:below=${enc(`${generated.generatedSystem}|g50`)}`), ['middle']);
   });
   it('refuses a set above the limit with 400 too-costly', async () => {
     const tooLarge = enc('https://example.org/ValueSet/too-large');
