@@ -2,10 +2,10 @@
 // references (https://hl7.org/fhir/R4/http.html#ccreate). Criteria are strict: an ignored parameter
 // would widen the match to resources the client never meant, and empty criteria would match everything.
 import { badRequest, notFound, preconditionFailed } from '../outcomes';
-import { parseSearch, resultParameters } from '../search/parse-search';
+import { resultParameters } from '../search/parse-search';
 import type { ResourceVersion, StoreOperations } from '../store/port';
 import type { FhirContext } from './request';
-import { isResourceType } from './resource-definitions';
+import { planSearch } from './search-plan';
 
 /**
  * The current resources of `resourceType` matching `criteria` (a query string without '?'), at most
@@ -29,20 +29,17 @@ export async function findMatches(
   if (refused.length) {
     throw badRequest(`${what} criteria cannot use ${refused.join(', ')}: give search parameters only`, what);
   }
+  const { plan, unknown } = await planSearch(resourceType, query, 1000, context);
+  if (unknown.length) {
+    throw badRequest(`${what} criteria use unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`, what);
+  }
+  if (!plan.filters.length) {
+    throw badRequest(`${what} needs search criteria, e.g. ${resourceType}?identifier=system|value`, what);
+  }
   const matches: ResourceVersion[] = [];
   let cursor: string | undefined;
   do {
-    const { plan, unknown } = parseSearch(resourceType, query, Math.min(limit - matches.length, 1000), {
-      registry: context.registry,
-      baseUrl: context.baseUrl,
-      isResourceType,
-    });
-    if (unknown.length) {
-      throw badRequest(`${what} criteria use unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`, what);
-    }
-    if (!plan.filters.length) {
-      throw badRequest(`${what} needs search criteria, e.g. ${resourceType}?identifier=system|value`, what);
-    }
+    plan.count = Math.min(limit - matches.length, 1000);
     plan.cursor = cursor;
     const page = await store.search(plan);
     matches.push(...page.resources);

@@ -2,11 +2,10 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { badRequest, issue, outcome } from '../outcomes';
 import { compartmentFilter } from '../search/compartments';
-import { parseSearch } from '../search/parse-search';
 import { pageLinks, parseCount } from './paging';
 import { isStrictHandling } from './prefer';
 import type { Interaction } from './request';
-import { isResourceType } from './resource-definitions';
+import { planSearch } from './search-plan';
 import { applySubset, parseSubsetRequest } from './subsetting';
 
 export const search: Interaction = async (request, route, context) => {
@@ -14,11 +13,7 @@ export const search: Interaction = async (request, route, context) => {
   const resourceType = route.searchType ?? (route.resourceType as string);
   const subset = parseSubsetRequest(request.query, true);
   const countOnly = subset.summary === 'count';
-  const { plan, unknown } = parseSearch(resourceType, request.query, countOnly ? 0 : parseCount(request.query), {
-    registry: context.registry,
-    baseUrl: context.baseUrl,
-    isResourceType,
-  });
+  const { plan, unknown } = await planSearch(resourceType, request.query, countOnly ? 0 : parseCount(request.query), context);
   if (route.searchType) {
     plan.filters.push(compartmentFilter(route.resourceType as string, route.id as string, resourceType));
   }

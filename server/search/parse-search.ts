@@ -29,10 +29,13 @@ export const resultParameters: ReadonlySet<string> = new Set([
   '_revinclude',
 ]);
 
-/** Modifiers each parameter type accepts besides :missing (token :in/:not-in/:above/:below need terminology). */
+/**
+ * Modifiers each parameter type accepts besides :missing. The token modifiers :in, :not-in, :above and
+ * :below are parsed to conditions the terminology resolves (resolve-terminology-filters.ts).
+ */
 const modifiers: Record<string, string[]> = {
   string: ['', 'exact', 'contains'],
-  token: ['', 'not', 'text', 'of-type'],
+  token: ['', 'not', 'text', 'of-type', 'in', 'not-in', 'above', 'below'],
   date: [''],
   number: [''],
   quantity: [''],
@@ -120,21 +123,18 @@ function parseParameter(resourceType: string, name: string, value: string, conte
     return { kind: 'missing', param, missing: value === 'true' };
   }
   if (def.type !== 'reference' && !modifiers[def.type].includes(modifier)) {
-    const later = ['in', 'not-in', 'above', 'below'].includes(modifier) && def.type === 'token';
-    throw badRequest(
-      later
-        ? `${name}: the :${modifier} modifier needs the terminology service, which this server does not offer yet`
-        : `${name}: ':${modifier}' is not a modifier of ${def.type} parameters`,
-      name
-    );
+    throw badRequest(`${name}: ':${modifier}' is not a modifier of ${def.type} parameters`, name);
   }
   const valueContext: ValueContext = {
     baseUrl: context.baseUrl,
     isResourceType: context.isResourceType,
     byCanonical: (url) => context.registry.byCanonical(url),
   };
-  const anyOf = splitUnescaped(value, ',').map((v) => parseValue(def, v, modifier === 'not' ? '' : modifier, name, valueContext));
-  return { kind: 'param', param, anyOf, negate: modifier === 'not' };
+  // :not and :not-in match resources with none of the values, and those without any value (as R4 says of :not).
+  const negated = modifier === 'not' || (modifier === 'not-in' && def.type === 'token');
+  const valueModifier = !negated ? modifier : modifier === 'not' ? '' : 'in';
+  const anyOf = splitUnescaped(value, ',').map((v) => parseValue(def, v, valueModifier, name, valueContext));
+  return { kind: 'param', param, anyOf, negate: negated };
 }
 
 /** subject:Patient.name=x, subject.name=x, and longer chains (https://hl7.org/fhir/R4/search.html#chaining). */

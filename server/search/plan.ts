@@ -24,7 +24,13 @@ export type ValueCondition =
       /** :of-type on identifiers. */
       typeSystem?: string;
       typeCode?: string;
+      /**
+       * Any of these codes: what :in, :not-in, :above and :below resolve to. A stored code without a
+       * system (a `code` element such as Patient.gender, whose system its binding implies) matches by code.
+       */
+      codes?: SystemCode[];
     }
+  | TerminologyCondition
   | ({ type: 'date' } & RangeCondition)
   | ({ type: 'number' } & RangeCondition & { value: number })
   | ({ type: 'quantity' } & RangeCondition & { value: number; system?: string; code?: string })
@@ -39,6 +45,23 @@ export type ValueCondition =
     }
   | { type: 'uri'; match: 'eq' | 'above' | 'below'; value: string }
   | { type: 'composite'; parts: ValueCondition[] };
+
+/** A code of a code system. */
+export interface SystemCode {
+  system: string;
+  code: string;
+}
+
+/**
+ * A token condition the terminology must resolve: :in and :not-in name a ValueSet (a canonical url,
+ * `url|version`, or `ValueSet/[id]`); :above and :below a code whose ancestors or descendants match.
+ * parseSearch leaves these in the plan; resolveTerminologyFilters (resolve-terminology-filters.ts)
+ * turns each into a token condition on `codes` before a store sees the plan. `parameter` is the name
+ * as the request gave it, for errors.
+ */
+export type TerminologyCondition =
+  | { type: 'valueSet'; valueSet: string; parameter: string }
+  | { type: 'hierarchy'; direction: 'above' | 'below'; system: string; code: string; parameter: string };
 
 /** Which index a parameter's values live in. */
 export type IndexKind = Exclude<SearchParameterType, 'special'>;

@@ -73,11 +73,6 @@ describe('search parameter types', () => {
     it('_tag from meta', async () => {
       assert.deepEqual(await ids(`/Patient?_tag=${enc('https://fhir.dhc.example/tags|chronic')}`), ['p-wang']);
     });
-    it('refuses :in until the terminology service exists, with 400 naming the parameter', async () => {
-      const res = await server.http.get('/Observation?code:in=http://x');
-      assert.equal(res.status, 400);
-      assert.deepEqual(res.body.issue[0].expression, ['code:in']);
-    });
   });
 
   describe('date', () => {

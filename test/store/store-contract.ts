@@ -3,8 +3,13 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { FhirError } from '../../server/outcomes';
+import type { Filter, SearchPlan } from '../../server/search/plan';
 import type { ResourceStore } from '../../server/store/port';
-import { patient } from '../helpers/fixtures';
+import { observation, patient } from '../helpers/fixtures';
+
+function searchPlan(resourceType: string, filters: Filter[]): SearchPlan {
+  return { resourceType, filters, sort: [], count: 10, total: 'accurate', include: [], revInclude: [] };
+}
 
 export function describeStoreContract(name: string, openStore: () => ResourceStore): void {
   describe(`store contract: ${name}`, () => {
@@ -82,6 +87,16 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
       assert.equal((await store.readCurrent('Patient', 'a'))?.versionId, '2');
     });
 
+    it('answers a read made through the store from inside a transaction without waiting for that transaction', async () => {
+      // The terminology reads the store itself while a conditional create's criteria are resolved in its transaction.
+      await store.create(patient({ id: 'a' }));
+      const seen = await store.transaction(async (tx) => {
+        await tx.create(patient({ id: 'b' }));
+        return (await store.readCurrent('Patient', 'a'))?.versionId;
+      });
+      assert.equal(seen, '1');
+    });
+
     it('keeps a failed write apart from writes that run at the same time', async () => {
       const results = await Promise.allSettled([
         store.create(patient({ id: 'a' })),
@@ -128,17 +143,53 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
       await store.create(patient({ id: 'a' }));
       await store.create(patient({ id: 'b' }));
       await store.delete('Patient', 'b');
-      const page = await store.search({
-        resourceType: 'Patient',
-        filters: [{ kind: 'id', ids: ['a', 'b'] }],
-        sort: [],
-        count: 10,
-        total: 'accurate',
-        include: [],
-        revInclude: [],
-      });
+      const page = await store.search(searchPlan('Patient', [{ kind: 'id', ids: ['a', 'b'] }]));
       assert.deepEqual(page.resources.map((r) => r.id), ['a']);
       assert.equal(page.total, 1);
+    });
+
+    it('searches a token parameter by a set of codes, each code with its own system', async () => {
+      const coded = [
+        ['a', 'http://loinc.org', '8480-6'],
+        ['b', 'http://other', '8480-6'],
+        ['c', 'http://loinc.org', '8462-4'],
+        ['d', 'http://other', 'x'],
+      ];
+      for (const [id, system, code] of coded) {
+        await store.create(observation('p', { id, code: { coding: [{ system, code }] } }));
+      }
+      const code = { resourceType: 'Observation', code: 'code', kind: 'token' as const };
+      const codes = [
+        { system: 'http://loinc.org', code: '8480-6' },
+        { system: 'http://loinc.org', code: '8462-4' },
+        { system: 'http://other', code: 'x' },
+      ];
+      const ids = async (filter: Filter): Promise<string[]> =>
+        (await store.search(searchPlan('Observation', [filter]))).resources.map((r) => r.id).sort();
+      assert.deepEqual(await ids({ kind: 'param', param: code, anyOf: [{ type: 'token', codes }] }), ['a', 'c', 'd']);
+      assert.deepEqual(await ids({ kind: 'param', param: code, anyOf: [{ type: 'token', codes }], negate: true }), ['b']);
+      const loincOnly = codes.slice(0, 2);
+      assert.deepEqual(await ids({ kind: 'param', param: code, anyOf: [{ type: 'token', codes: loincOnly }] }), ['a', 'c']);
+      assert.deepEqual(await ids({ kind: 'param', param: code, anyOf: [{ type: 'token', codes: [] }] }), []);
+    });
+
+    it('matches a stored code without a system (a code element) to a code of the set by its code', async () => {
+      await store.create(patient({ id: 'm', gender: 'male' }));
+      await store.create(patient({ id: 'f', gender: 'female' }));
+      const gender = { resourceType: 'Patient', code: 'gender', kind: 'token' as const };
+      const codes = [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }];
+      const filter: Filter = { kind: 'param', param: gender, anyOf: [{ type: 'token', codes }] };
+      const page = await store.search(searchPlan('Patient', [filter]));
+      assert.deepEqual(page.resources.map((r) => r.id), ['f']);
+    });
+
+    it('refuses a plan whose terminology conditions were not resolved to codes', async () => {
+      await store.create(observation('p', { id: 'a' }));
+      const code = { resourceType: 'Observation', code: 'code', kind: 'token' as const };
+      const unresolved = searchPlan('Observation', [
+        { kind: 'param', param: code, anyOf: [{ type: 'valueSet', valueSet: 'http://x', parameter: 'code:in' }] },
+      ]);
+      await assert.rejects(store.search(unresolved), /resolveTerminologyFilters/);
     });
   });
 }

@@ -55,8 +55,8 @@ export class SqliteStore implements ResourceStore {
   private readonly txOps: SqliteOperations;
   /** In memory there is only one connection, so reads wait behind open transactions as writes do. */
   private readonly readsQueued: boolean;
-  /** Set while a transaction's work runs, for the reads it issues itself (see read()). */
-  private readonly insideJob = new AsyncLocalStorage<boolean>();
+  /** Set while a transaction's work runs, so that reads it makes through the store itself do not wait for it. */
+  private readonly insideTransaction = new AsyncLocalStorage<boolean>();
 
   constructor(options: SqliteStoreOptions) {
     const inMemory = options.file === ':memory:';
@@ -112,7 +112,7 @@ export class SqliteStore implements ResourceStore {
       const mark = this.paramIds.mark();
       this.writer.exec('SAVEPOINT job');
       try {
-        const value = await this.insideJob.run(true, () => job.work(this.txOps));
+        const value = await this.insideTransaction.run(true, () => job.work(this.txOps));
         this.writer.exec('RELEASE job');
         outcomes.push({ job, ok: true, value });
       } catch (err) {
@@ -181,9 +181,12 @@ export class SqliteStore implements ResourceStore {
   }
 
   private read<T>(job: () => Promise<T>): Promise<T> {
-    // In memory a read shares the writer's connection, so it waits its turn like a write; unless the
-    // transaction under way issued it itself (a lookup while validating an entry), which must not wait for itself.
-    return this.readsQueued && !this.insideJob.getStore() ? this.transaction(() => job()) : job();
+    // In memory a read shares the writer's connection, so it waits its turn like a write; but one made
+    // from inside a transaction's work (the terminology reading a ValueSet for a conditional create's
+    // :in criteria) would wait for itself, so it runs at once and sees the transaction's writes.
+    // Still, in memory, a transaction that awaits a read queued from outside it (a terminology cache
+    // entry another request began loading at the same moment) waits for ever; on a file, reads never queue.
+    return this.readsQueued && !this.insideTransaction.getStore() ? this.transaction(() => job()) : job();
   }
 }
 

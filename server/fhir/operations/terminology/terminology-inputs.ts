@@ -122,7 +122,7 @@ export async function conceptMapInput(
  * The current version of the instance an operation was called on. Its cache key names the version, so
  * what is cached for it can never be stale.
  */
-async function readInstance<T extends Resource>(
+export async function readInstance<T extends Resource>(
   context: FhirContext,
   type: string,
   id: string
