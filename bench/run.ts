@@ -98,7 +98,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       stored = await countStored(client);
     }
     log('measuring validation in-process and raw SQLite');
-    results.validationInProcess = measureValidation(options.seed, options.runs, options.smoke ? 100 : 1000);
+    results.validationInProcess = await measureValidation(options.seed, options.runs, options.smoke ? 100 : 1000);
     results.rawSqlite = measureRawSqlite(options.smoke ? 5000 : 200_000);
     return results;
   } finally {
