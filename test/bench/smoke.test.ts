@@ -17,6 +17,7 @@ const workloadNames = [
   'system history page (_count=50)',
   'create Observation (c=1)',
   'create Observation (c=16)',
+  'create profiled Observation (dhc-blood-pressure) (c=16)',
   'transaction 100 entries',
   'transaction 1000 entries',
   '$expand with a text filter (10,000 concepts)',
