@@ -43,7 +43,13 @@ interface CurrentRow {
 
 const versionColumns = 'v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
 
+/** How long a type's resource count serves the search planner before it is counted again. */
+const typeSizeMaxAgeMs = 30_000;
+
 export class SqliteOperations implements StoreOperations {
+  /** Recent counts of current resources per type: the planner needs the order of magnitude, not the figure. */
+  private readonly typeSizes = new Map<string, { count: number; at: number }>();
+
   constructor(
     private readonly reads: StatementCache,
     private readonly writes: StatementCache,
@@ -141,11 +147,25 @@ export class SqliteOperations implements StoreOperations {
     };
   }
 
+  private typeSize(resourceType: string): number {
+    const now = Date.now();
+    const known = this.typeSizes.get(resourceType);
+    if (known && now - known.at < typeSizeMaxAgeMs) {
+      return known.count;
+    }
+    const { n } = this.reads.get('SELECT count(*) AS n FROM resources WHERE resource_type = ? AND deleted = 0').get(resourceType) as { n: number };
+    this.typeSizes.set(resourceType, { count: n, at: now });
+    return n;
+  }
+
   async search(plan: SearchPlan): Promise<SearchPage> {
     const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
-    const compiled = compileSearch(plan, paramId, (subquery, limit) => {
-      const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
-      return row.n;
+    const compiled = compileSearch(plan, paramId, {
+      rows: (subquery, limit) => {
+        const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+        return row.n;
+      },
+      typeSize: (resourceType) => this.typeSize(resourceType),
     });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
       key: number;
