@@ -72,6 +72,18 @@ describe('$validate', function () {
     assert.match(shown, /invariant ait-2 not met/, 'clinicalStatus must be absent when entered-in-error');
   });
 
+  it('checks ext-1: an extension has a value or nested extensions, not both and not neither', async () => {
+    const both = { url: 'https://example.org/both', valueString: 'a', extension: [{ url: 'inner', valueString: 'b' }] };
+    const neither = { url: 'https://example.org/neither' };
+    const fine = { url: 'https://example.org/fine', valueBoolean: true };
+    const res = await server.http
+      .post('/Patient/$validate')
+      .set('Content-Type', fhirJson)
+      .send({ resourceType: 'Patient', extension: [both, neither, fine] });
+    const ext1 = errors(res.body).filter((i) => /invariant ext-1 not met/.test(i.details?.text ?? ''));
+    assert.deepEqual(ext1.map((i) => i.expression?.[0]), ['Patient.extension[0]', 'Patient.extension[1]'], texts(res.body));
+  });
+
   it('reports base-schema problems in the same outcome, still with 200', async () => {
     const res = await server.http.post('/Patient/$validate').set('Content-Type', fhirJson).send({ resourceType: 'Patient', gender: 'bogus', birthDate: 'yesterday' });
     assert.equal(res.status, 200);
