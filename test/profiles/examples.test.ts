@@ -2,7 +2,7 @@
 // @medplum/core's validator against its profile; every invalid one, named <profile id>--<rule>.json,
 // breaks that rule and no other: medplum's outcome names the rule (the invariant key, or the element
 // path), or profiles/examples/manifest.json lists it as checked by the server's validation layer, with why.
-import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { StructureDefinition } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import {
   indexGeneratedProfiles,
   issueNamesRule,
   parseInvalidName,
+  readExamples,
   readJsonFile,
   resourceProfiles,
   validateWithProfile,
@@ -54,20 +55,6 @@ function codings(value: unknown, at = ''): { at: string; system: string; code: s
     return [...own, ...Object.entries(o).flatMap(([k, v]) => codings(v, at ? `${at}.${k}` : k))];
   }
   return [];
-}
-
-interface Example {
-  file: string;
-  resource: Resource;
-}
-
-function readExamples(kind: 'valid' | 'invalid'): Example[] {
-  const dir = path.join(examplesDir, kind);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, resource: readJsonFile<Resource>(path.join(dir, file)) }));
 }
 
 describe('profiles/examples', () => {

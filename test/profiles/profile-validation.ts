@@ -66,6 +66,26 @@ export function validateWithProfile(resource: Resource, profile: StructureDefini
   }
 }
 
+export interface Example {
+  file: string;
+  resource: Resource;
+}
+
+/** profiles/examples/valid or /invalid, by file name. */
+export function readExamples(kind: 'valid' | 'invalid'): Example[] {
+  const dir = path.join(examplesDir, kind);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, resource: readJsonFile<Resource>(path.join(dir, file)) }));
+}
+
+/** One example by file name. */
+export function readExample(kind: 'valid' | 'invalid', file: string): Resource {
+  return readJsonFile<Resource>(path.join(examplesDir, kind, file));
+}
+
 /** The rule an invalid example's file name names: `<profile id>--<rule>.json`. */
 export function parseInvalidName(file: string): { profileId: string; rule: string } {
   const match = /^([a-z0-9-]+?)--(.+)\.json$/.exec(path.basename(file));

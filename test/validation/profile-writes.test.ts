@@ -5,22 +5,14 @@
 // a refused write is stored.
 import type { OperationOutcome, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
 import path from 'node:path';
 import { networkServer } from '../helpers/network-server';
 import { fhirJson, type TestServer } from '../helpers/test-server';
-import { examplesDir, generatedDir, issueNamesRule, parseInvalidName, readJsonFile } from '../profiles/profile-validation';
+import { generatedDir, issueNamesRule, parseInvalidName, readExample, readExamples, readJsonFile } from '../profiles/profile-validation';
 
 const profileUrl = (id: string): string => `https://fhir.dhc.example/StructureDefinition/${id}`;
 
-function examples(kind: 'valid' | 'invalid'): { file: string; resource: Resource }[] {
-  const dir = path.join(examplesDir, kind);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, resource: readJsonFile<Resource>(path.join(dir, file)) }));
-}
+const examples = readExamples;
 
 const issuesOf = (body: unknown): string[] =>
   ((body as OperationOutcome).issue ?? []).map((i) => `${i.severity} ${i.details?.text} @ ${i.expression?.join(', ')}`);
@@ -76,7 +68,7 @@ describe('profile validation of writes', function () {
   });
 
   it('refuses a PATCH whose result breaks the claimed profile, and keeps the stored version', async () => {
-    const valid = examples('valid').find((e) => e.file === 'dhc-blood-pressure--clinic.json')!.resource;
+    const valid = readExample('valid', 'dhc-blood-pressure--clinic.json');
     await server.http.put(`/Observation/patched-bp`).set('Content-Type', fhirJson).send({ ...valid, id: 'patched-bp' });
     const res = await server.http
       .patch('/Observation/patched-bp')
@@ -90,8 +82,8 @@ describe('profile validation of writes', function () {
   });
 
   it('fails a whole transaction when one entry breaks its profile, naming the entry', async () => {
-    const valid = examples('valid').find((e) => e.file === 'dhc-patient--zhangwei.json')!.resource;
-    const invalid = examples('invalid').find((e) => e.file === 'dhc-chronic-condition--Condition.code.json')!.resource;
+    const valid = readExample('valid', 'dhc-patient--zhangwei.json');
+    const invalid = readExample('invalid', 'dhc-chronic-condition--Condition.code.json');
     const res = await server.http
       .post('/')
       .set('Content-Type', fhirJson)
@@ -115,7 +107,7 @@ describe('profile validation of writes', function () {
     const strict = structuredClone(base);
     Object.assign(strict, { id: 'test-strict-patient', url, name: 'TestStrictPatient' });
     await server.http.put('/StructureDefinition/test-strict-patient').set('Content-Type', fhirJson).send(strict).expect(201);
-    const patient = { ...examples('valid').find((e) => e.file === 'dhc-patient--zhangwei.json')!.resource, id: 'strict-1', meta: { profile: [url] } } as Resource & { photo?: unknown };
+    const patient = { ...readExample('valid', 'dhc-patient--zhangwei.json'), id: 'strict-1', meta: { profile: [url] } } as Resource & { photo?: unknown };
     assert.equal((await server.http.put('/Patient/strict-1').set('Content-Type', fhirJson).send(patient)).status, 201);
 
     // Forbid Patient.photo, then write a patient with a photo.
@@ -130,7 +122,7 @@ describe('profile validation of writes', function () {
 
   it('warns but stores a code outside an extensible binding', async () => {
     // Observation.interpretation is bound extensibly in base R4; a profiled Observation carries it.
-    const valid = examples('valid').find((e) => e.file === 'dhc-body-weight--clinic.json')!.resource;
+    const valid = readExample('valid', 'dhc-body-weight--clinic.json');
     const observation = { ...valid, id: 'extensible-1', interpretation: [{ coding: [{ system: 'https://example.org/local', code: 'odd' }] }] };
     const validated = await server.http.post('/Observation/$validate').set('Content-Type', fhirJson).send(observation);
     assert.match(issuesOf(validated.body).join('\n'), /^warning .*interpretation.*not in the value set \(extensible binding/m);
@@ -139,7 +131,7 @@ describe('profile validation of writes', function () {
   });
 
   it('refuses a reference to a resource type the base element does not allow', async () => {
-    const valid = examples('valid').find((e) => e.file === 'dhc-body-weight--clinic.json')!.resource;
+    const valid = readExample('valid', 'dhc-body-weight--clinic.json');
     const res = await server.http
       .put('/Observation/wrong-performer')
       .set('Content-Type', fhirJson)
@@ -175,7 +167,7 @@ describe('validation policy', function () {
       assert.match(issuesOf(refused.body).join('\n'), /requires every MedicationRequest to claim the profile .*dhc-cloud-prescription in meta\.profile/);
       const claimed = await server.http.post('/MedicationRequest').set('Content-Type', fhirJson).send({ ...plain, meta: { profile: [required] } });
       assert.equal(claimed.status, 422, 'claiming the profile is not enough: the resource is validated against it');
-      const valid = examples('valid').find((e) => e.file === 'dhc-cloud-prescription--seven-days-home-delivery.json')!.resource;
+      const valid = readExample('valid', 'dhc-cloud-prescription--seven-days-home-delivery.json');
       assert.equal((await server.http.post('/MedicationRequest').set('Content-Type', fhirJson).send(valid)).status, 201);
       assert.equal((await server.http.post('/Patient').set('Content-Type', fhirJson).send({ resourceType: 'Patient' })).status, 201, 'other types are free');
     } finally {

@@ -2,12 +2,11 @@
 // valid or not; nothing is stored; base invariants and required bindings are checked even without a profile.
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
 import { fhirJson, type TestServer } from '../helpers/test-server';
-import { examplesDir, readJsonFile } from '../profiles/profile-validation';
+import { readExample } from '../profiles/profile-validation';
 import { networkServer } from '../helpers/network-server';
 
-const example = (kind: 'valid' | 'invalid', file: string): Resource => readJsonFile<Resource>(path.join(examplesDir, kind, file));
+const example = readExample;
 const texts = (body: unknown): string => ((body as OperationOutcome).issue ?? []).map((i) => `${i.severity} ${i.details?.text}`).join('\n');
 const errors = (body: unknown) => ((body as OperationOutcome).issue ?? []).filter((i) => i.severity === 'error');
 
