@@ -1,15 +1,16 @@
 // capabilities: GET [base]/metadata (https://hl7.org/fhir/R4/http.html#capabilities). Generated from
 // the route table and the supported search parameters, never written by hand.
 import type {
+  StructureDefinition,
   CapabilityStatement,
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceInteraction,
   CapabilityStatementRestInteraction,
 } from '@medplum/fhirtypes';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
-import { storeSearchParameters } from '../search/parse-search';
-import type { Interaction, InteractionSettings } from './request';
-import { resourceTypes } from './resource-definitions';
+import { parseSearch, storeSearchParameters } from '../search/parse-search';
+import type { FhirContext, Interaction, InteractionSettings } from './request';
+import { isResourceType, resourceTypes } from './resource-definitions';
 import { routes } from './routes';
 
 const software = { name: 'DHC FHIR Server', version: '0.1.0' };
@@ -89,5 +90,42 @@ export const capabilities: Interaction = async (_request, _params, context) => {
     statement = buildCapabilityStatement(context.baseUrl, context.registry, context.settings);
     byBase.set(key, statement);
   }
-  return { status: 200, body: statement };
+  return { status: 200, body: withSupportedProfiles(statement, await storedProfiles(context)) };
 };
+
+/**
+ * The resource profiles stored on this server (the network's, loaded from profiles/generated, and any
+ * a client wrote), by the type they constrain: writes claiming them are validated against them.
+ */
+async function storedProfiles(context: FhirContext): Promise<Map<string, string[]>> {
+  const query = new URLSearchParams([
+    ['kind', 'resource'],
+    ['derivation', 'constraint'],
+    ['_sort', 'url'],
+  ]);
+  const byType = new Map<string, string[]>();
+  let cursor: string | undefined;
+  do {
+    const { plan } = parseSearch('StructureDefinition', query, 1000, { registry: context.registry, baseUrl: context.baseUrl, isResourceType });
+    plan.total = 'none';
+    plan.cursor = cursor;
+    const page = await context.store.search(plan);
+    for (const { resource } of page.resources) {
+      const sd = resource as StructureDefinition | undefined;
+      if (sd?.url && sd.type) {
+        byType.set(sd.type, [...(byType.get(sd.type) ?? []), sd.version ? `${sd.url}|${sd.version}` : sd.url]);
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return byType;
+}
+
+function withSupportedProfiles(statement: CapabilityStatement, profiles: Map<string, string[]>): CapabilityStatement {
+  if (!profiles.size) {
+    return statement;
+  }
+  const [rest] = statement.rest ?? [];
+  const resource = rest.resource?.map((r) => (profiles.has(r.type) ? { ...r, supportedProfile: profiles.get(r.type) } : r));
+  return { ...statement, rest: [{ ...rest, resource }] };
+}

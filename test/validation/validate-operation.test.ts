@@ -117,6 +117,16 @@ describe('$validate', function () {
     assert.match(texts(res.body), /mode must be one of create, update, delete/);
   });
 
+  it('lists the stored profiles as supportedProfile of the types they constrain', async () => {
+    const res = await server.http.get('/metadata');
+    const resources = res.body.rest[0].resource as { type: string; supportedProfile?: string[] }[];
+    const of = (type: string): string[] => resources.find((r) => r.type === type)?.supportedProfile ?? [];
+    assert.ok(of('Observation').includes('https://fhir.dhc.example/StructureDefinition/dhc-blood-pressure'), of('Observation').join());
+    assert.ok(of('Patient').includes('https://fhir.dhc.example/StructureDefinition/dhc-patient'));
+    assert.deepEqual(of('Medication'), []);
+    assert.ok(of('Observation').length >= 10, 'every Observation profile of the network');
+  });
+
   it('is declared for every resource type in the CapabilityStatement', async () => {
     const res = await server.http.get('/metadata');
     const resources = res.body.rest[0].resource as { type: string; operation?: { name: string }[] }[];
