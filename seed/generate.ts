@@ -5,6 +5,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
+import { commandLineFlags, UsageError } from '../bench/options';
 import { Progress, formatSeconds } from '../bench/progress';
 import { loadConfig } from '../server/config';
 import { loadContentDirectory } from '../server/content/content-loader';
@@ -37,19 +38,9 @@ export interface GenerateOptions {
   from?: string;
 }
 
-export class UsageError extends Error {}
-
 export function parseGenerateOptions(argv: string[]): GenerateOptions {
   const options: GenerateOptions = { patients: 0, seed: 20261123, load: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) {
-        throw new UsageError(`${flag} needs a value\n${usage}`);
-      }
-      return v;
-    };
+  for (const { flag, value } of commandLineFlags(argv, usage)) {
     const count = (): number => {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0) {

@@ -17,6 +17,12 @@ export const codes = {
   hba1c: '4548-4',
 } as const;
 
+/** Every resource type a patient's record holds, for counting what is stored. */
+export const patientResourceTypes = [
+  'Patient', 'Coverage', 'Condition', 'Encounter', 'Observation', 'DiagnosticReport', 'MedicationRequest',
+  'MedicationDispense', 'Task', 'ClinicalImpression', 'ServiceRequest',
+] as const;
+
 /** Follow-up visits every patient has (at least one a year), so Encounter `<patient id>-e0` and `-e1` always exist. */
 export const guaranteedVisits = 2;
 

@@ -2,7 +2,7 @@
 // network with the Patient, insurance, chronic Conditions, follow-up visits with their measurements,
 // laboratory reports, cloud-pharmacy prescriptions and home care. Deterministic for (index, seed); ids
 // derive from the index, so a benchmark can compute any id or search value without storing it.
-import type { Condition, Coverage, Patient, Resource } from '@medplum/fhirtypes';
+import type { Address, Condition, Coverage, Patient, Resource } from '@medplum/fhirtypes';
 import { concept, day, localDate, profileMeta, ref, systems } from '../fhir';
 import { uniqueResidentId } from '../identifiers';
 import { familyNameOf, humanNames, personName, type PersonName } from '../names';
@@ -34,7 +34,7 @@ export interface PatientContext {
   age: number;
   clinic: Clinic;
   team: Team;
-  home: Patient['address'] extends (infer A)[] | undefined ? A : never;
+  home: Address;
   coverageId: string;
   hypertension?: ChronicCondition;
   diabetes?: ChronicCondition;
@@ -89,11 +89,8 @@ export function patientRecord(index: number, seed: number, network: NetworkDirec
   const hasDiabetes = mix >= caseMix.hypertensionOnly;
   const name = personName('patient', index, male, rng);
   const building = `${rng.int(1, 30)}栋${rng.int(1, 6)}单元${rng.int(1, 18)}0${rng.int(1, 4)}室`;
-  const home = {
-    ...address({ ...clinic.place, line: `${rng.pick(roadNames)}${rng.int(1, 299)}号` }, 'home'),
-  };
-  home.line = [...home.line!, building];
-  home.text = `${home.text}${building}`;
+  const street = address({ ...clinic.place, line: `${rng.pick(roadNames)}${rng.int(1, 299)}号` }, 'home');
+  const home: Address = { ...street, line: [...street.line!, building], text: `${street.text}${building}` };
   const context: PatientContext = {
     index,
     seed,
