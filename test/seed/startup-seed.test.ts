@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startServerProcess } from '../../bench/server-process';
-import { inProcess, seedResources } from '../../seed/load';
+import { sendBundles } from '../../seed/generate';
+import { httpSink, inProcess, seedResources } from '../../seed/load';
 import { createFhirCore, type FhirCore } from '../../server/fhir-core';
 import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
@@ -120,7 +121,7 @@ describe('seed: start-up seeding', function () {
     }
   });
 
-  it('seeds a real server process on an empty store in under 30 s, once; FHIR_SEED=off leaves it empty', async function () {
+  it('seeds a real server process on an empty store in under 30 s, once; FHIR_SEED=off leaves it empty, for the generator to fill over HTTP', async function () {
     this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-start-'));
     const count = async (baseUrl: string, query: string): Promise<number> => ((await (await fetch(`${baseUrl}/${query}&_summary=count`)).json()) as Bundle).total!;
@@ -133,6 +134,10 @@ describe('seed: start-up seeding', function () {
       const empty = await startServerProcess({ FHIR_DATA_DIR: path.join(dir, 'off'), FHIR_SEED: 'off' });
       try {
         assert.equal(await count(empty.baseUrl, 'Organization?'), 0);
+        // npm run generate -- --patients 2 --target URL
+        const sent = await sendBundles({ patients: 2, seed: seedValue, target: empty.baseUrl, load: false }, httpSink(empty.baseUrl), () => undefined);
+        assert.equal(sent, [...seedResources(2, seedValue)].flat().length);
+        assert.equal(await count(empty.baseUrl, 'Patient?'), 2);
       } finally {
         await empty.stop();
       }
