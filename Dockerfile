@@ -5,6 +5,9 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci
 COPY server ./server
+COPY seed ./seed
+COPY bench ./bench
+COPY profiles/build ./profiles/build
 COPY test ./test
 RUN npm run build && npm prune --omit=dev
 
@@ -13,6 +16,8 @@ WORKDIR /app
 ENV NODE_ENV=production PORT=8080 FHIR_DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY terminology ./terminology
+COPY profiles ./profiles
 COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

@@ -34,6 +34,23 @@ const usage = `Usage: npm run bench -- [options]
 
 export class UsageError extends Error {}
 
+/** Walks a command line's flags; `value()` takes the flag's value, refusing a missing one. */
+export function* commandLineFlags(argv: string[], usage: string): Generator<{ flag: string; value: () => string }> {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    yield {
+      flag,
+      value: () => {
+        const v = argv[++i];
+        if (v === undefined) {
+          throw new UsageError(`${flag} needs a value\n${usage}`);
+        }
+        return v;
+      },
+    };
+  }
+}
+
 export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchOptions {
   const options: BenchOptions = {
     sizes: [10_000, 100_000],
@@ -45,15 +62,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     smoke: false,
     quiet: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) {
-        throw new UsageError(`${flag} needs a value\n${usage}`);
-      }
-      return v;
-    };
+  for (const { flag, value } of commandLineFlags(argv, usage)) {
     switch (flag) {
       case '--target':
         options.target = value().replace(/\/+$/, '');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { FhirClient } from './fhir-client';
 import { runLoad } from './http-load';
 import { loadResources, supportsTransactions } from './load-data';
+import { patientResourceTypes } from './generator/patient-records';
 import { describeMachine } from './machine';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options';
 import { formatSeconds } from './progress';
@@ -24,7 +25,6 @@ import { searchWorkloads } from './workloads/search';
 import { terminologyWorkloads } from './workloads/terminology';
 import type { Workload, WorkloadContext } from './workloads/workload';
 
-const countedTypes = ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'];
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
   const log = options.quiet ? (): void => undefined : logLine;
@@ -145,7 +145,7 @@ async function measure(
 
 async function countStored(client: FhirClient): Promise<number> {
   let total = 0;
-  for (const type of countedTypes) {
+  for (const type of patientResourceTypes) {
     const reply = await client.request('GET', `${type}?_summary=count`);
     total += Number(reply.body?.total ?? 0);
   }

@@ -17,7 +17,8 @@ export interface ServerProcess {
 
 const mainScript = path.resolve(__dirname, '../server/main.js');
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [mainScript], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', FHIR_SEED: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,7 +27,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), timeoutMs);
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number };

@@ -1,16 +1,20 @@
 // Start-up and shutdown of the server process, in order: configuration, logger, schema validator,
-// store, the shipped terminology and profiles, app, listen; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
+// store, the shipped terminology and profiles, listen, the FHIR core, the seed (on an empty store, unless
+// FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { ContentError, loadContentDirectory } from './content/content-loader';
+import { createFhirCore } from './fhir-core';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
+import { seedOnStartup } from './seed/startup-seed';
 import { createResourceIndexer } from './search/search-index';
 import { openStore } from './store/open-store';
+import type { ResourceStore } from './store/port';
 import { loadBaseSchema } from './validation/base-schema';
 
 async function main(): Promise<void> {
@@ -49,17 +53,29 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Listen first, then build the app: with PORT=0 the base URL needs the port the system picked.
+  // Listen first, then build the core and the app: with PORT=0 the base URL needs the port the system
+  // picked. Until the seed is loaded, requests are answered 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
   const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  const starting = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain' }).end('The FHIR server is loading its seed data; retry shortly.\n');
+  };
+  server.on('request', starting);
   server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    const app = createApp({ config: { ...config, baseUrl }, store, logger, registry });
-    server.on('request', app);
-    logger.info({ port, baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
+    serve({ ...config, baseUrl }, store, registry, logger)
+      .then((app) => {
+        server.off('request', starting);
+        server.on('request', app);
+        logger.info({ port, baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
+      })
+      .catch((err: unknown) => {
+        logger.fatal({ err }, 'cannot load the seed data; set FHIR_SEED=off to start without it');
+        process.exit(1);
+      });
   });
   server.on('error', (err) => {
     logger.fatal({ err }, `cannot listen on port ${config.port}; set PORT to a free port`);
@@ -86,6 +102,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** The FHIR core, seeded when the configuration asks for it, and the app around it. */
+async function serve(
+  config: ServerConfig & { baseUrl: string },
+  store: ResourceStore,
+  registry: SearchParameterRegistry,
+  logger: ReturnType<typeof createLogger>
+): Promise<ReturnType<typeof createApp>> {
+  const core = createFhirCore({ config, store, registry });
+  if (config.seed) {
+    await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
+  }
+  return createApp({ config, store, logger, registry, core });
 }
 
 main().catch((err: unknown) => {

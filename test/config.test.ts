@@ -12,6 +12,8 @@ describe('configuration', () => {
     assert.equal(config.store, 'sqlite');
     assert.equal(config.baseUrl, 'http://localhost:8080');
     assert.equal(config.seed, true);
+    assert.equal(config.seedPatients, 300);
+    assert.equal(config.seedValue, 20261123);
     assert.equal(config.maxBodyBytes, 16 * 1024 * 1024);
     assert.equal(config.sqliteSynchronous, 'FULL');
     assert.equal(config.maxBundleEntries, 10_000);
@@ -54,6 +56,8 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
     assert.throws(() => loadConfig({ FHIR_STORE: 'postgres' }), /FHIR_STORE must be one of sqlite/);
     assert.throws(() => loadConfig({ FHIR_SEED: 'maybe' }), /FHIR_SEED/);
+    assert.throws(() => loadConfig({ FHIR_SEED_PATIENTS: '-1' }), /FHIR_SEED_PATIENTS/);
+    assert.equal(loadConfig({ FHIR_SEED_PATIENTS: '25', FHIR_SEED_VALUE: '7' }).seedPatients, 25);
     assert.throws(() => loadConfig({ FHIR_BASE_URL: 'fhir.example' }), /FHIR_BASE_URL/);
   });
 });

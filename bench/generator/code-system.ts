@@ -1,7 +1,7 @@
 // A generated CodeSystem of many concepts with English displays and Chinese designations, and the
 // ValueSet of all of it: the terminology workload's data (an $expand text filter over 10,000 concepts).
 import type { CodeSystem, ValueSet } from '@medplum/fhirtypes';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../../seed/random';
 
 const englishWords = ['serum', 'plasma', 'urine', 'capillary', 'glucose', 'sodium', 'potassium', 'creatinine', 'albumin',
   'cholesterol', 'triglyceride', 'hemoglobin', 'platelet', 'insulin', 'cortisol', 'calcium', 'ferritin', 'bilirubin',

@@ -3,6 +3,8 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { patientRecord } from './patient-records';
 
+export { putTransaction } from '../../seed/bundles';
+
 export const defaultSeed = 20261123;
 
 /** Appends whole patients from `fromPatient` until at least `resourceCount` resources; returns where it stopped. */
@@ -19,19 +21,6 @@ export function* resourcesUntil(
     yield record;
   }
   return index;
-}
-
-/** A transaction of PUTs with the resources' own ids: loads the same way into any server. */
-export function putTransaction(resources: Resource[]): Bundle {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: resources.map((resource) => ({
-      fullUrl: `${resource.resourceType}/${resource.id}`,
-      resource,
-      request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
-    })),
-  };
 }
 
 /**

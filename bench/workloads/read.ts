@@ -1,7 +1,7 @@
 // Workload 3: read by id and vread, at 16 clients, over random patients and observations.
 import { describeFailure } from '../fhir-client';
-import { SeededRandom } from '../generator/random';
-import { patientId, visitsPerPatient } from '../generator/patient-records';
+import { SeededRandom } from '../../seed/random';
+import { guaranteedVisits, patientId } from '../generator/patient-records';
 import { rotate, type Workload } from './workload';
 
 function sample(patients: number, seed: number, count = 2000): number[] {
@@ -33,7 +33,7 @@ export const readWorkloads: Workload[] = [
     async prepare({ client, patients, seed }) {
       const rng = new SeededRandom(seed + 1);
       const paths = sample(patients, seed + 2).map(
-        (i) => `Observation/${patientId(i)}-e${rng.int(0, visitsPerPatient - 1)}-bp/_history/1`
+        (i) => `Observation/${patientId(i)}-e${rng.int(0, guaranteedVisits - 1)}-bp/_history/1`
       );
       const probe = await client.request('GET', paths[0]);
       if (probe.status !== 200) {

@@ -4,7 +4,7 @@
 import type { Organization, Patient, StructureDefinition } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
-import { residentId, residentIdCheckCharacter } from '../../bench/generator/resident-id';
+import { residentId, residentIdCheckCharacter } from '../../seed/identifiers';
 import { examplesDir, indexGeneratedProfiles, readJsonFile, validateWithProfile } from './profile-validation';
 
 const residentIdSystem = 'urn:oid:2.16.156.10011.1.3';

