@@ -33,6 +33,8 @@ export interface ServerConfig {
   profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** SQLite's page cache per connection (the server has two), in MiB. */
+  sqliteCacheMiB: number;
   /** The network's CodeSystems, ValueSets and ConceptMaps, loaded into the store at start-up. */
   terminologyDir: string;
   /** Most entries a batch or transaction Bundle may have; more is refused with 413. */
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     'info'
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
+  const sqliteCacheMiB = readInteger(env, 'FHIR_SQLITE_CACHE_MB', 64, 2, 65536);
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
   const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
@@ -90,6 +93,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxBodyBytes,
     logLevel,
     sqliteSynchronous,
+    sqliteCacheMiB,
     profilesDir,
     terminologyDir,
     maxBundleEntries,

@@ -18,6 +18,9 @@ describe('configuration', () => {
     assert.equal(config.sqliteSynchronous, 'FULL');
     assert.equal(config.maxBundleEntries, 10_000);
     assert.equal(config.conditionalDeleteMultiple, false);
+    assert.equal(config.sqliteCacheMiB, 64);
+    assert.equal(config.unknownProfile, 'error');
+    assert.equal(config.requiredProfiles.size, 0);
     assert.equal(path.basename(config.terminologyDir), 'terminology');
     assert.ok(fs.existsSync(path.join(config.terminologyDir, 'codesystems')), 'the shipped directory');
   });
@@ -35,7 +38,19 @@ describe('configuration', () => {
       FHIR_BUNDLE_MAX_ENTRIES: '500',
       FHIR_CONDITIONAL_DELETE_MULTIPLE: 'on',
       FHIR_TERMINOLOGY_DIR: '/srv/terminology',
+      FHIR_SQLITE_CACHE_MB: '1024',
+      FHIR_UNKNOWN_PROFILE: 'warning',
+      FHIR_REQUIRED_PROFILES: 'MedicationRequest=https://x.example/StructureDefinition/a, Patient=https://x.example/StructureDefinition/b,MedicationRequest=https://x.example/StructureDefinition/c',
     });
+    assert.equal(config.sqliteCacheMiB, 1024);
+    assert.equal(config.unknownProfile, 'warning');
+    assert.deepEqual(
+      [...config.requiredProfiles],
+      [
+        ['MedicationRequest', ['https://x.example/StructureDefinition/a', 'https://x.example/StructureDefinition/c']],
+        ['Patient', ['https://x.example/StructureDefinition/b']],
+      ]
+    );
     assert.equal(config.maxBundleEntries, 500);
     assert.equal(config.conditionalDeleteMultiple, true);
     assert.equal(config.terminologyDir, '/srv/terminology');
@@ -56,6 +71,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
     assert.throws(() => loadConfig({ FHIR_STORE: 'postgres' }), /FHIR_STORE must be one of sqlite/);
     assert.throws(() => loadConfig({ FHIR_SEED: 'maybe' }), /FHIR_SEED/);
+    assert.throws(() => loadConfig({ FHIR_REQUIRED_PROFILES: 'MedicationRequest' }), /FHIR_REQUIRED_PROFILES takes Type=profile-url pairs/);
+    assert.throws(() => loadConfig({ FHIR_UNKNOWN_PROFILE: 'ignore' }), /FHIR_UNKNOWN_PROFILE must be one of error, warning/);
+    assert.throws(() => loadConfig({ FHIR_SQLITE_CACHE_MB: '1' }), /FHIR_SQLITE_CACHE_MB/);
     assert.throws(() => loadConfig({ FHIR_SEED_PATIENTS: '-1' }), /FHIR_SEED_PATIENTS/);
     assert.equal(loadConfig({ FHIR_SEED_PATIENTS: '25', FHIR_SEED_VALUE: '7' }).seedPatients, 25);
     assert.throws(() => loadConfig({ FHIR_BASE_URL: 'fhir.example' }), /FHIR_BASE_URL/);

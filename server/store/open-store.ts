@@ -6,6 +6,6 @@ import { SqliteStore } from './sqlite/sqlite-store';
 export function openStore(config: ServerConfig, indexer: ResourceIndexer): ResourceStore {
   switch (config.store) {
     case 'sqlite':
-      return new SqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer });
+      return new SqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB });
   }
 }

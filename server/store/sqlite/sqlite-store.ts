@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Extracts the search index entries written with each current version. */
   indexer: ResourceIndexer;
+  /** SQLite's page cache per connection, in MiB (64 unless given). */
+  cacheMiB?: number;
 }
 
 interface PendingJob {
@@ -65,11 +67,11 @@ export class SqliteStore implements ResourceStore {
     }
     const timeout = options.busyTimeoutMs ?? 10_000;
     this.writer = new DatabaseSync(options.file, { timeout });
-    configure(this.writer, options.synchronous, inMemory);
+    configure(this.writer, options.synchronous, inMemory, options.cacheMiB ?? 64);
     migrate(this.writer);
     this.reader = inMemory ? this.writer : new DatabaseSync(options.file, { timeout });
     if (!inMemory) {
-      configure(this.reader, options.synchronous, false);
+      configure(this.reader, options.synchronous, false, options.cacheMiB ?? 64);
     }
     this.readsQueued = inMemory;
     const writes = new StatementCache(this.writer);
@@ -190,12 +192,12 @@ export class SqliteStore implements ResourceStore {
   }
 }
 
-function configure(db: DatabaseSync, synchronous: 'FULL' | 'NORMAL', inMemory: boolean): void {
+function configure(db: DatabaseSync, synchronous: 'FULL' | 'NORMAL', inMemory: boolean, cacheMiB: number): void {
   if (!inMemory) {
     db.exec('PRAGMA journal_mode = WAL');
   }
   db.exec(`PRAGMA synchronous = ${synchronous}`);
   db.exec('PRAGMA temp_store = MEMORY');
-  db.exec('PRAGMA cache_size = -65536'); // 64 MiB of page cache per connection
+  db.exec(`PRAGMA cache_size = -${cacheMiB * 1024}`); // in KiB when negative
   db.exec('PRAGMA wal_autocheckpoint = 10000'); // checkpoint every ~40 MiB of WAL, not every 4 MiB
 }
