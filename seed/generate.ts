@@ -18,15 +18,16 @@ import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
 import { inTransactions } from './bundles';
-import { coreSink, httpSink, seedResources, type BundleSink } from './load';
+import { coreSink, httpSink, seedResources, storeSink, type BundleSink } from './load';
 
-const usage = `Usage: npm run generate -- --patients N [--seed S] (--out DIR | --target URL | --load) [--from DIR]
+const usage = `Usage: npm run generate -- --patients N [--seed S] (--out DIR | --target URL | --load [--checked]) [--from DIR]
   --patients N   generated patients (about 69 resources each), besides the network's ~6,200 resources
   --seed S       the generator's seed value (default 20261123): the same value gives the same data
   --out DIR      write the transaction Bundles to DIR/bundle-00001.json, ...
   --target URL   send them to the running FHIR server at URL
-  --load         load them into the embedded store the server would open (FHIR_DB, FHIR_DATA_DIR),
-                 through the server's own FHIR core; stop the server first
+  --load         load them into the embedded store the server would open (FHIR_DB, FHIR_DATA_DIR), in
+                 bulk through the store (indexed like any write, not validated again); stop the server first
+  --checked      with --load: through the server's own FHIR core instead, validated like a client's writes
   --from DIR     with --target or --load: send the Bundles of DIR (written by --out) instead of generating`;
 
 export interface GenerateOptions {
@@ -35,6 +36,8 @@ export interface GenerateOptions {
   out?: string;
   target?: string;
   load: boolean;
+  /** --load through the FHIR core (validated) rather than the store port. */
+  checked?: boolean;
   from?: string;
 }
 
@@ -67,6 +70,9 @@ export function parseGenerateOptions(argv: string[]): GenerateOptions {
       case '--from':
         options.from = value();
         break;
+      case '--checked':
+        options.checked = true;
+        break;
       default:
         throw new UsageError(`unknown option ${flag}\n${usage}`);
     }
@@ -74,6 +80,9 @@ export function parseGenerateOptions(argv: string[]): GenerateOptions {
   const destinations = [options.out, options.target, options.load ? 'load' : undefined].filter((d) => d !== undefined);
   if (destinations.length !== 1) {
     throw new UsageError(`choose one of --out, --target and --load\n${usage}`);
+  }
+  if (options.checked && !options.load) {
+    throw new UsageError(`--checked goes with --load\n${usage}`);
   }
   if (options.from && options.out) {
     throw new UsageError(`--from goes with --target or --load\n${usage}`);
@@ -136,7 +145,7 @@ export async function sendBundles(options: GenerateOptions, send: BundleSink, lo
 }
 
 /** The embedded store the server would open, with the terminology and profiles loaded as at start-up. */
-async function openEmbeddedStore(): Promise<{ store: ResourceStore; send: BundleSink }> {
+async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceStore; send: BundleSink }> {
   const config = loadConfig();
   loadResourceDefinitions();
   loadBaseSchema();
@@ -146,8 +155,8 @@ async function openEmbeddedStore(): Promise<{ store: ResourceStore; send: Bundle
   await loadContentDirectory(store, path.join(config.profilesDir, 'generated'));
   const logger = pino({ level: 'silent' });
   const core = createFhirCore({ config: { ...config, baseUrl: config.baseUrl ?? 'http://localhost' }, store, registry });
-  process.stderr.write(`loading into ${config.sqliteFile}\n`);
-  return { store, send: coreSink(core, logger) };
+  process.stderr.write(`loading into ${config.sqliteFile} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);
+  return { store, send: checked ? coreSink(core, logger) : storeSink(store) };
 }
 
 async function main(): Promise<void> {
@@ -171,7 +180,7 @@ async function main(): Promise<void> {
   } else if (options.target) {
     resources = await sendBundles(options, httpSink(options.target), log);
   } else {
-    const { store, send } = await openEmbeddedStore();
+    const { store, send } = await openEmbeddedStore(options.checked ?? false);
     try {
       resources = await sendBundles(options, send, log);
     } finally {

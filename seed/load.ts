@@ -1,11 +1,13 @@
-// Loading the seed: the resources of the network and its patients as a stream, and the two places
-// transaction Bundles go: the server's own FHIR core in process (start-up, `--load`), or a running
-// server over HTTP (`--target`). Both go through the server's transaction interaction, so the data is
-// checked and indexed exactly like data written by any client.
+// Loading the seed: the resources of the network and its patients as a stream, and the places
+// transaction Bundles go: the server's own FHIR core in process (start-up, `--load --checked`), or a
+// running server over HTTP (`--target`), both through the server's transaction interaction, so the data
+// is checked and indexed exactly like data written by any client; or, for bulk loads of the generator's
+// own output (`--load`), the store port directly, indexed by the same indexer but not checked again.
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { FhirCore } from '../server/fhir-core';
 import type { FhirRequest, FhirResponse } from '../server/fhir/request';
+import type { ResourceStore } from '../server/store/port';
 import { FhirError } from '../server/outcomes';
 import { networkDirectory } from './network/directory';
 import { networkResources } from './network/resources';
@@ -48,6 +50,27 @@ export function coreSink(core: FhirCore, logger: Logger): BundleSink {
     const response = await inProcess(core, logger, { method: 'POST', path: '', headers: { prefer: 'return=minimal' }, body: bundle });
     return checkResponse(response.status, response.body as Bundle | undefined, bundle);
   };
+}
+
+/**
+ * Into a store in bulk: each Bundle's PUTs in one store transaction, written and indexed by the store
+ * exactly as the FHIR core's writes are, without a write's checks (base schema, profiles, bindings),
+ * which cost more than the writes themselves at a million resources. Only for the generator's own
+ * Bundles: test/seed/ validates what it generates against the profiles, through the server too.
+ */
+export function storeSink(store: ResourceStore): BundleSink {
+  return (bundle) =>
+    store.transaction(async (tx) => {
+      let written = 0;
+      for (const [i, entry] of (bundle.entry ?? []).entries()) {
+        if (entry.request?.method !== 'PUT' || !entry.resource?.id) {
+          throw new Error(`Bundle.entry[${i}]: a bulk load takes the generator's PUTs with ids, got ${entry.request?.method ?? 'no request'}`);
+        }
+        await tx.update(entry.resource);
+        written++;
+      }
+      return written;
+    });
 }
 
 /** Over HTTP to a running FHIR server (its base URL). */
