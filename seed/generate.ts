@@ -182,7 +182,15 @@ async function main(): Promise<void> {
   } else {
     const { store, send } = await openEmbeddedStore(options.checked ?? false);
     try {
-      resources = await sendBundles(options, send, log);
+      const load = async (): Promise<number> => {
+        const written = await sendBundles(options, send, log);
+        if (!options.checked && store.bulkLoad) {
+          log('building the search indexes once, now that the resources are in\n');
+        }
+        return written;
+      };
+      // In bulk the store may build its search indexes once at the end; a checked load is a client's writes.
+      resources = !options.checked && store.bulkLoad ? await store.bulkLoad(load) : await load();
     } finally {
       await store.close();
     }

@@ -90,4 +90,9 @@ export interface TransactionalOperations extends StoreOperations {
 
 export interface ResourceStore extends TransactionalOperations {
   close(): Promise<void>;
+  /**
+   * Runs a bulk load (writes through this store, no one else using it meanwhile) in the way the adapter
+   * loads fastest, with every index complete when it returns. Optional: a plain run is always correct.
+   */
+  bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
 }

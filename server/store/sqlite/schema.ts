@@ -95,6 +95,11 @@ const migrations: string[] = [
   CREATE INDEX idx_composite_lookup ON idx_composite (param_id, p0_a);
   CREATE INDEX idx_composite_key ON idx_composite (key);
   `,
+  // 2: search-index lookup indexes set aside during a bulk load (bulk-load.ts), kept here until rebuilt,
+  // so that a load that stops half-way leaves them to be rebuilt on the next open.
+  `
+  CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -21,6 +21,7 @@ import type {
   UpdateResult,
   WriteOptions,
 } from '../port';
+import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
 import { SqliteOperations } from './sqlite-operations';
@@ -69,6 +70,8 @@ export class SqliteStore implements ResourceStore {
     this.writer = new DatabaseSync(options.file, { timeout });
     configure(this.writer, options.synchronous, inMemory, options.cacheMiB ?? 64);
     migrate(this.writer);
+    // A bulk load that stopped half-way left its lookup indexes to be built: build them before serving.
+    rebuildDeferredIndexes(this.writer);
     this.reader = inMemory ? this.writer : new DatabaseSync(options.file, { timeout });
     if (!inMemory) {
       configure(this.reader, options.synchronous, false, options.cacheMiB ?? 64);
@@ -171,6 +174,21 @@ export class SqliteStore implements ResourceStore {
 
   search(plan: SearchPlan): Promise<SearchPage> {
     return this.read(() => this.readOps.search(plan));
+  }
+
+  /**
+   * Runs `work` (writes through this store) with the search tables' lookup indexes set aside and built
+   * again at the end: for loading many resources into a store no one else uses meanwhile.
+   */
+  async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    await this.draining;
+    deferLookupIndexes(this.writer);
+    try {
+      return await work();
+    } finally {
+      await this.draining;
+      rebuildDeferredIndexes(this.writer);
+    }
   }
 
   async close(): Promise<void> {
