@@ -225,11 +225,15 @@ class ProfileWalker {
   /** valuePeriod where the profile allows only value[x] as Quantity. */
   private checkRestrictedChoice(key: string, path: string, table: SchemaTable): void {
     for (const { base, element } of table.choices) {
-      if (key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length])) {
-        this.report('structure', `${path}: type ${key.slice(base.length)} is not allowed by the profile for ${base}[x]; use ${element.type.map((t) => t.code).join(' or ')}`, path);
+      if (choiceSuffix(key, base)) {
+        this.reportRestrictedChoice(key, base, element, path);
         return;
       }
     }
+  }
+
+  private reportRestrictedChoice(key: string, base: string, element: InternalSchemaElement, path: string): void {
+    this.report('structure', `${path}: type ${choiceSuffix(key, base)} is not allowed by the profile for ${base}[x]; use ${element.type.map((t) => t.code).join(' or ')}`, path);
   }
 
   /** One element's value(s) at one place in the resource. */
@@ -318,8 +322,8 @@ class ProfileWalker {
   private checkRestrictedChoiceIn(value: TypedValueWithPath, base: string, element: InternalSchemaElement): void {
     const allowed = new Set(element.type.map((t) => base + capitalize(t.code)));
     for (const key in value.value as Record<string, unknown>) {
-      if (!allowed.has(key) && key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length])) {
-        this.report('structure', `${value.path}.${key}: type ${key.slice(base.length)} is not allowed here; use ${element.type.map((t) => t.code).join(' or ')}`, `${value.path}.${key}`);
+      if (!allowed.has(key) && choiceSuffix(key, base)) {
+        this.reportRestrictedChoice(key, base, element, `${value.path}.${key}`);
       }
     }
   }
@@ -432,6 +436,11 @@ function describeSpecified(element: InternalSchemaElement): string {
   const specified = element.fixed ?? element.pattern;
   const text = JSON.stringify(specified?.value);
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** The type a JSON key names for a choice element (valuePeriod, value -> Period), if it is one of its keys. */
+function choiceSuffix(key: string, base: string): string | undefined {
+  return key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length]) ? key.slice(base.length) : undefined;
 }
 
 /** A value's type: the element's, or for an element of any resource (contained, entry.resource) the resource's own. */

@@ -5,13 +5,13 @@ import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadContentDirectory } from '../../server/content/content-loader';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
-import { examplesDir, generatedDir, generatedResources, readJsonFile, repoRoot } from './profile-validation';
+import { examplesDir, generatedResources, readJsonFile, repoRoot } from './profile-validation';
 
 const F = 'https://fhir.dhc.example';
 
@@ -77,8 +77,7 @@ describe('the network SearchParameters in profiles/generated', () => {
       const registry = new SearchParameterRegistry(loadNetworkSearchParameters(path.join(repoRoot, 'profiles')));
       const store = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(registry) });
       // The profiles the examples claim are loaded first, as start-up loads them; otherwise the writes are refused.
-      await loadContentDirectory(store, path.join(repoRoot, 'terminology'));
-      await loadContentDirectory(store, generatedDir);
+      await loadNetworkContent(store);
       server = createTestServer({ store, registry });
       const dir = path.join(examplesDir, 'valid');
       for (const file of fs.readdirSync(dir).sort()) {

@@ -10,15 +10,15 @@ import pino from 'pino';
 import { startServerProcess } from '../../bench/server-process';
 import { sendBundles } from '../../seed/generate';
 import { httpSink, inProcess, seedResources } from '../../seed/load';
-import { loadContentDirectory } from '../../server/content/content-loader';
 import { createFhirCore, type FhirCore } from '../../server/fhir-core';
 import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, testConfig } from '../helpers/test-server';
-import { generatedDir, repoRoot } from '../profiles/profile-validation';
+import { repoRoot } from '../profiles/profile-validation';
 import { referencesOf } from './seed-checks';
 
 const logger = pino({ level: 'silent' });
@@ -32,8 +32,7 @@ let networkRegistry: SearchParameterRegistry | undefined;
 async function newCore(): Promise<FhirCore> {
   networkRegistry ??= new SearchParameterRegistry(loadNetworkSearchParameters(path.join(repoRoot, 'profiles')));
   const store = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(networkRegistry) });
-  await loadContentDirectory(store, path.join(repoRoot, 'terminology'));
-  await loadContentDirectory(store, generatedDir);
+  await loadNetworkContent(store);
   return createFhirCore({ config: testConfig, store, registry: networkRegistry });
 }
 

@@ -29,9 +29,9 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
   const subject = resource ?? (await storedResource(type, id, context));
   const issues: OperationOutcomeIssue[] = [];
   try {
-    // create ignores the body's id, as create does; update (and an instance-level call) needs it to match.
-    const urlId = mode === 'update' || (id !== undefined && resource !== undefined) ? id ?? (subject as Resource).id ?? '' : undefined;
-    validateWrite(subject, type, mode === 'create' ? undefined : urlId);
+    // create ignores the body's id, as create does; update (and a body sent to an instance) must carry the URL's.
+    const checksId = mode === 'update' || (mode !== 'create' && id !== undefined && resource !== undefined);
+    validateWrite(subject, type, checksId ? (id ?? (subject as Partial<Resource>).id ?? '') : undefined);
   } catch (err) {
     if (!(err instanceof FhirError)) {
       throw err;

@@ -66,14 +66,14 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   const countParams = [...fromParams, ...params];
   const counted = plan.total === 'accurate' || plan.total === 'estimate';
   const countSql = counted ? `SELECT count(*) AS total FROM ${from} WHERE ${countWhere.join(' AND ')}` : undefined;
-  const single = plan.sort.length === 1 ? plan.sort[0] : undefined;
+  const dateSort = singleDateSort(plan);
   const columnCount = plan.sort.length + 1;
   const cursor = plan.cursor ? decodeSearchCursor(plan.cursor, columnCount) : undefined;
   // Previous pages take the general plan; the date walk only reads forwards.
-  if (!driver && !cursor?.backward && single?.field === 'param' && single.param.kind === 'date') {
-    const pid = paramId(single.param.resourceType, single.param.code);
+  if (!driver && !cursor?.backward && dateSort) {
+    const pid = paramId(dateSort.param.resourceType, dateSort.param.code);
     if (pid !== undefined) {
-      return { ...dateSortWalk(plan, single.descending, pid, rest), countSql, countParams, backward: false };
+      return { ...dateSortWalk(plan, dateSort.descending, pid, rest), countSql, countParams, backward: false };
     }
   }
   const backward = !!cursor?.backward;
@@ -195,12 +195,18 @@ function chooseDriver(plan: SearchPlan, compiler: FilterCompiler, estimate: RowE
  * parameter cannot stop early, so there the driver always wins.
  */
 function walkIsCheaper(plan: SearchPlan, matches: number, estimate: RowEstimator): boolean {
-  const walks = plan.sort.length === 0 || (plan.sort.length === 1 && plan.sort[0].field === 'param' && plan.sort[0].param.kind === 'date');
+  const walks = plan.sort.length === 0 || singleDateSort(plan) !== undefined;
   if (!walks) {
     return false;
   }
   const walkedRows = ((plan.count + 1) * estimate.typeSize(plan.resourceType)) / matches;
   return walkedRows < matches * drivenRowCost;
+}
+
+/** The sort key when a search sorts on exactly one date parameter: such a search walks the date index. */
+function singleDateSort(plan: SearchPlan): (SortKey & { field: 'param' }) | undefined {
+  const [key] = plan.sort;
+  return plan.sort.length === 1 && key.field === 'param' && key.param.kind === 'date' ? key : undefined;
 }
 
 /** The value a resource sorts by for a search parameter: its lowest value ascending, highest descending. */
