@@ -115,4 +115,20 @@ export interface SearchPlan {
   total: 'none' | 'estimate' | 'accurate' | 'auto';
   include: IncludeSpec[];
   revInclude: IncludeSpec[];
+  /**
+   * What the caller may see (server/fhir/pipeline/restriction.ts): applied by the adapter inside its
+   * queries, to the matches, inside chains and _has, and to what _include and _revinclude add, so that
+   * pages stay full and totals right. Absent: no restriction.
+   */
+  restriction?: ResultRestriction;
+}
+
+/**
+ * The resources a caller may see, as filters per resource type. A resource of a type in `byType` is
+ * visible when it matches every filter of its type ([] makes the whole type visible); a resource of
+ * any other type is visible when `otherTypes` is 'all'. Plain data, so that it can cross a thread.
+ */
+export interface ResultRestriction {
+  byType: Record<string, Filter[]>;
+  otherTypes: 'all' | 'none';
 }

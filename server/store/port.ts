@@ -2,7 +2,7 @@
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
 import type { Resource } from '@medplum/fhirtypes';
 import type { IndexEntries } from '../search/indexing/types';
-import type { SearchPlan } from '../search/plan';
+import type { ResultRestriction, SearchPlan } from '../search/plan';
 
 /** Extracts the search index entries of a resource; adapters call it on every write of a current version. */
 export type ResourceIndexer = (resource: Resource) => IndexEntries;
@@ -49,6 +49,11 @@ export interface HistoryQuery {
   count: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /**
+   * What the caller may see: a version is listed when its resource's current version is visible under
+   * the restriction (so the versions of a deleted resource are not). Absent: no restriction.
+   */
+  restriction?: ResultRestriction;
 }
 
 export interface HistoryPage {
