@@ -3,7 +3,7 @@
 // they see its own uncommitted writes.
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
-import { conflict, preconditionFailed } from '../../outcomes';
+import { conflict } from '../../outcomes';
 import type { SearchPlan } from '../../search/plan';
 import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
 import type {
@@ -17,6 +17,7 @@ import type {
   ResourceIndexer,
   WriteOptions,
 } from '../port';
+import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
@@ -89,7 +90,7 @@ export class SqliteOperations implements StoreOperations {
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
     const id = resource.id as string;
     const current = this.current(this.writes, resource.resourceType, id);
-    checkExpectedVersion(resource.resourceType, id, current, options);
+    checkExpectedVersion(resource.resourceType, id, current && { version: current.version_id, deleted: current.deleted === 1 }, options);
     if (current && !current.deleted) {
       const row = this.writes.get(`SELECT ${versionColumns} FROM resource_versions v WHERE seq = ?`).get(current.seq);
       const stored = toVersion(row as unknown as VersionRow);
@@ -103,7 +104,7 @@ export class SqliteOperations implements StoreOperations {
 
   async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<DeleteResult> {
     const current = this.current(this.writes, resourceType, id);
-    checkExpectedVersion(resourceType, id, current, options);
+    checkExpectedVersion(resourceType, id, current && { version: current.version_id, deleted: current.deleted === 1 }, options);
     if (!current || current.deleted) {
       return { existed: current !== undefined };
     }
@@ -257,40 +258,6 @@ export class SqliteOperations implements StoreOperations {
       resource: stored,
     };
   }
-}
-
-function checkExpectedVersion(
-  resourceType: string,
-  id: string,
-  current: CurrentRow | undefined,
-  options: WriteOptions
-): void {
-  if (options.expectedVersionId === undefined) {
-    return;
-  }
-  if (!current || current.deleted || String(current.version_id) !== options.expectedVersionId) {
-    const actual = !current ? 'does not exist' : current.deleted ? 'is deleted' : `is at version ${current.version_id}`;
-    throw preconditionFailed(
-      `If-Match expected ${resourceType}/${id} at version ${options.expectedVersionId}, but it ${actual}; read it again and retry`
-    );
-  }
-}
-
-/** The resource as stored: meta.versionId and meta.lastUpdated set by the server, placed first. */
-function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdated: string): T {
-  const { resourceType, id, meta, ...rest } = resource;
-  return { resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest } as unknown as T;
-}
-
-/** Equal apart from the server-managed meta elements: such an update writes no new version. */
-function sameContent(stored: Resource, incoming: Resource): boolean {
-  return JSON.stringify(withoutServerMeta(stored)) === JSON.stringify(withoutServerMeta(incoming));
-}
-
-function withoutServerMeta(resource: Resource): Resource {
-  const { resourceType, id, meta, ...rest } = resource;
-  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
-  return (Object.keys(metaRest).length ? { resourceType, id, meta: metaRest, ...rest } : { resourceType, id, ...rest }) as Resource;
 }
 
 function toVersion(row: VersionRow): ResourceVersion {

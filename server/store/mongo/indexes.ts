@@ -1,0 +1,43 @@
+// The indexes the plans need, created idempotently at every start-up (createIndexes with the same
+// name and keys is a no-op). docs/storage-mongo.md says which query each one answers.
+import type { Db, IndexDescription } from 'mongodb';
+import { collections } from './documents';
+
+/**
+ * On the current versions: the orders a search walks (write order, _id, _lastUpdated) per type; one
+ * multikey index per kind of search value, led by the type and the parameter so that an $elemMatch
+ * finds its entries by range; references also by target alone (_revinclude, _has, referential
+ * integrity look across types); unique business identifiers.
+ */
+export const currentIndexes: IndexDescription[] = [
+  { name: 'type_order', key: { type: 1, deleted: 1, seq: 1 } },
+  { name: 'type_id', key: { type: 1, deleted: 1, id: 1 } },
+  { name: 'type_updated', key: { type: 1, deleted: 1, lu: 1 } },
+  { name: 'string', key: { type: 1, 'idx.str.p': 1, 'idx.str.v': 1 } },
+  { name: 'token', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.c': 1, 'idx.tok.s': 1 } },
+  { name: 'token_text', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.t': 1 }, sparse: true },
+  { name: 'date', key: { type: 1, 'idx.date.p': 1, 'idx.date.lo': 1, 'idx.date.hi': 1 } },
+  { name: 'number', key: { type: 1, 'idx.num.p': 1, 'idx.num.lo': 1 } },
+  { name: 'quantity', key: { type: 1, 'idx.qty.p': 1, 'idx.qty.c': 1, 'idx.qty.lo': 1 } },
+  { name: 'quantity_canonical', key: { type: 1, 'idx.qty.p': 1, 'idx.qty.cc': 1, 'idx.qty.clo': 1 }, sparse: true },
+  { name: 'reference', key: { type: 1, 'idx.ref.p': 1, 'idx.ref.k': 1 } },
+  { name: 'reference_target', key: { 'idx.ref.k': 1, 'idx.ref.p': 1 } },
+  { name: 'reference_id', key: { type: 1, 'idx.ref.p': 1, 'idx.ref.i': 1 } },
+  { name: 'reference_url', key: { type: 1, 'idx.ref.p': 1, 'idx.ref.url': 1 }, sparse: true },
+  { name: 'uri', key: { type: 1, 'idx.uri.p': 1, 'idx.uri.v': 1 } },
+  { name: 'composite', key: { type: 1, 'idx.comp.p': 1, 'idx.comp.a0': 1 } },
+  // Values unique among the current resources of a type; a document without any is not in the index.
+  { name: 'unique_identifier', key: { type: 1, uq: 1 }, unique: true, partialFilterExpression: { uq: { $exists: true } } },
+];
+
+/** On every version: one resource's history, a type's, the system's (newest first), and _since. */
+export const historyIndexes: IndexDescription[] = [
+  { name: 'resource_versions', key: { key: 1, seq: -1 } },
+  { name: 'type_history', key: { type: 1, seq: -1 } },
+  { name: 'system_history', key: { seq: -1 } },
+];
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  await db.collection(collections.current).createIndexes(currentIndexes);
+  await db.collection(collections.history).createIndexes(historyIndexes);
+}

@@ -1,0 +1,254 @@
+// The store operations over the two MongoDB collections, alone or bound to a session whose transaction
+// the store runs (mongo-store.ts). Every write is several documents (the new version, the previous
+// version's end, the current document), so writes always run inside a transaction.
+import type { Resource } from '@medplum/fhirtypes';
+import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
+import { conflict } from '../../outcomes';
+import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
+import type { SearchPlan } from '../../search/plan';
+import type {
+  DeleteResult,
+  HistoryPage,
+  HistoryQuery,
+  ResourceIndexer,
+  ResourceVersion,
+  SearchPage,
+  StoreOperations,
+  UpdateResult,
+  WriteOptions,
+} from '../port';
+import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
+import { indexDocument, nextSeq, resourceKey, toVersion, uniqueKeys, type CurrentDocument, type VersionDocument } from './documents';
+import { FilterCompiler, type CurrentReader } from './filters';
+import { findIncluded } from './includes';
+import { compileSearch } from './search-pipeline';
+
+/** Everything of a current document but its index entries. */
+const withoutIndex = { projection: { idx: 0 } };
+
+/** MongoDB's duplicate-key error code. */
+const duplicateKey = 11000;
+
+/** History is read in batches of at least this many versions when a restriction hides some of them. */
+const historyBatch = 100;
+
+export class MongoOperations implements StoreOperations {
+  constructor(
+    private readonly current: Collection<CurrentDocument>,
+    private readonly versions: Collection<VersionDocument>,
+    private readonly indexer: ResourceIndexer,
+    private readonly session?: ClientSession
+  ) {}
+
+  async create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
+    const id = resource.id as string;
+    if (await this.currentDoc(resource.resourceType, id)) {
+      throw conflict(`${resource.resourceType}/${id} already exists`);
+    }
+    return (await this.writeVersion(resource, undefined)) as ResourceVersion<T>;
+  }
+
+  async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
+    const doc = await this.current.findOne({ _id: resourceKey(resourceType, id) }, { ...withoutIndex, session: this.session });
+    return doc ? toVersion(doc) : undefined;
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined> {
+    const version = Number(versionId);
+    if (!Number.isSafeInteger(version) || version < 1) {
+      return undefined;
+    }
+    const doc = await this.versions.findOne({ _id: `${resourceKey(resourceType, id)}/${version}` }, { session: this.session });
+    return doc ? toVersion(doc) : undefined;
+  }
+
+  async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
+    const id = resource.id as string;
+    const current = await this.currentDoc(resource.resourceType, id);
+    checkExpectedVersion(resource.resourceType, id, current && { version: current.vid, deleted: current.deleted }, options);
+    if (current && !current.deleted) {
+      const stored = toVersion(current);
+      if (sameContent(stored.resource as Resource, resource)) {
+        return { version: stored, outcome: 'unchanged' };
+      }
+    }
+    const version = await this.writeVersion(resource, current);
+    return { version, outcome: current && !current.deleted ? 'updated' : 'created' };
+  }
+
+  async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<DeleteResult> {
+    const current = await this.currentDoc(resourceType, id);
+    checkExpectedVersion(resourceType, id, current && { version: current.vid, deleted: current.deleted }, options);
+    if (!current || current.deleted) {
+      return { existed: current !== undefined };
+    }
+    return { existed: true, version: await this.writeVersion({ resourceType, id } as Resource, current, true) };
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    const filter: Document = {};
+    if (query.resourceType && query.id) {
+      filter.key = resourceKey(query.resourceType, query.id);
+    } else if (query.resourceType) {
+      filter.type = query.resourceType;
+    }
+    if (query.since !== undefined) {
+      filter.lu = { $gte: query.since };
+    }
+    if (query.at) {
+      filter.lu = { ...filter.lu, $lt: query.at.high };
+      filter.$or = [{ replaced: { $exists: false } }, { replaced: { $gt: query.at.low } }];
+    }
+    let after = query.cursor ? (decodeCursor(query.cursor, 1)[0] as string) : undefined;
+    const wanted = query.count + 1;
+    const found: VersionDocument[] = [];
+    // Without a restriction one read fills the page; with one, versions of resources the caller may not
+    // see are dropped, and the next batch continues after the last version read.
+    for (;;) {
+      const batchSize = query.restriction ? Math.max(wanted, historyBatch) : wanted;
+      const batch = await this.versions
+        .find(after === undefined ? filter : { ...filter, seq: { $lt: after } }, { session: this.session })
+        .sort({ seq: -1 })
+        .limit(batchSize)
+        .toArray();
+      found.push(...(query.restriction ? await this.visibleVersions(batch, query) : batch));
+      if (found.length >= wanted || batch.length < batchSize) {
+        break;
+      }
+      after = batch[batch.length - 1].seq;
+    }
+    const page = found.slice(0, query.count);
+    return {
+      versions: page.map(toVersion),
+      nextCursor: found.length > query.count ? encodeCursor([page[page.length - 1].seq]) : undefined,
+    };
+  }
+
+  /** The versions whose resource's current version the caller may see (so none of a deleted resource). */
+  private async visibleVersions(batch: VersionDocument[], query: HistoryQuery): Promise<VersionDocument[]> {
+    if (!batch.length) {
+      return [];
+    }
+    const filters = new FilterCompiler(this.reader(), query.restriction);
+    const types = [...new Set(batch.map((v) => v.type))];
+    const keys = [...new Set(batch.map((v) => v.key))];
+    const visible = await this.reader().find({ $and: [{ _id: { $in: keys }, deleted: false }, await filters.visible(types)] }, []);
+    const visibleKeys = new Set(visible.map((d) => d._id as string));
+    return batch.filter((v) => visibleKeys.has(v.key));
+  }
+
+  async search(plan: SearchPlan): Promise<SearchPage> {
+    const reader = this.reader();
+    const compiled = await compileSearch(plan, reader);
+    const docs = await this.current.aggregate(compiled.pipeline, { session: this.session }).toArray();
+    const hasMore = docs.length > plan.count;
+    // A backward page was read in reverse order: put it back, and its "more" lies before it.
+    const page = compiled.backward ? docs.slice(0, plan.count).reverse() : docs.slice(0, plan.count);
+    const result: SearchPage = { resources: page.map((d) => toVersion(d as CurrentDocument)), included: [] };
+    if (page.length > 0) {
+      if (compiled.backward || hasMore) {
+        result.nextCursor = encodeSearchCursor({ backward: false, values: compiled.cursorValues(page[page.length - 1]) });
+      }
+      if (compiled.backward ? hasMore : !!plan.cursor) {
+        result.previousCursor = encodeSearchCursor({ backward: true, values: compiled.cursorValues(page[0]) });
+      }
+    }
+    if (plan.total === 'accurate' || plan.total === 'estimate') {
+      result.total = await this.current.countDocuments(compiled.match, { session: this.session });
+    } else if (plan.total === 'auto' && !plan.cursor && !hasMore) {
+      // The first page holds every match: the total is known for free.
+      result.total = page.length;
+    }
+    if (page.length && (plan.include.length || plan.revInclude.length)) {
+      const included = await findIncluded(reader, compiled.filters, page, plan.include, plan.revInclude);
+      result.included = included.map((d) => toVersion(d as CurrentDocument));
+    }
+    return result;
+  }
+
+  /**
+   * Current, non-deleted resources whose indexed references point at the target (for referential
+   * integrity): the reference_target index answers it without reading the referring resources.
+   */
+  async referrers(target: { resourceType: string; id: string }, options: { limit: number; excludeTypes?: readonly string[] }): Promise<{ resourceType: string; id: string }[]> {
+    const query: Document = { 'idx.ref.k': resourceKey(target.resourceType, target.id), deleted: false };
+    if (options.excludeTypes?.length) {
+      query.type = { $nin: [...options.excludeTypes] };
+    }
+    const docs = await this.current.find(query, { projection: { type: 1, id: 1 }, session: this.session }).limit(options.limit).toArray();
+    return docs.map((d) => ({ resourceType: d.type, id: d.id }));
+  }
+
+  private reader(): CurrentReader {
+    return {
+      find: (query, fields) => {
+        const projection = Object.fromEntries((fields.length ? fields : ['_id']).map((f) => [f, 1]));
+        return this.current.find(query, { projection, session: this.session }).toArray() as Promise<Document[]>;
+      },
+    };
+  }
+
+  private async currentDoc(resourceType: string, id: string): Promise<CurrentDocument | undefined> {
+    return (await this.current.findOne({ _id: resourceKey(resourceType, id) }, { ...withoutIndex, session: this.session })) ?? undefined;
+  }
+
+  /** Writes the next version after `previous` (or version 1) and makes it the current document. */
+  private async writeVersion(resource: Resource, previous: CurrentDocument | undefined, deleted = false): Promise<ResourceVersion> {
+    const { resourceType } = resource;
+    const id = resource.id as string;
+    const key = resourceKey(resourceType, id);
+    const vid = (previous?.vid ?? 0) + 1;
+    // lastUpdated never goes backwards for one resource, even if the clock does.
+    const lu = Math.max(Date.now(), previous ? previous.lu + 1 : 0);
+    const seq = nextSeq(lu);
+    const stored = deleted ? undefined : withMeta(resource, String(vid), new Date(lu).toISOString());
+    const json = stored ? JSON.stringify(stored) : undefined;
+    const doc: CurrentDocument = { _id: key, type: resourceType, id, vid, lu, seq, deleted };
+    if (stored) {
+      const entries = this.indexer(stored);
+      doc.json = json;
+      doc.idx = indexDocument(entries);
+      const unique = uniqueKeys(entries);
+      if (unique.length) {
+        doc.uq = unique;
+        await this.checkUnique(resourceType, key, unique);
+      }
+    }
+    const options = { session: this.session };
+    await this.versions.insertOne({ _id: `${key}/${vid}`, key, type: resourceType, id, vid, lu, seq, deleted, ...(json ? { json } : {}) }, options);
+    try {
+      if (previous) {
+        await this.versions.updateOne({ _id: `${key}/${previous.vid}` }, { $set: { replaced: lu } }, options);
+        // Optimistic locking: the current document is replaced only if it is still the version read.
+        const { matchedCount } = await this.current.replaceOne({ _id: key, vid: previous.vid }, doc, options);
+        if (matchedCount === 0) {
+          throw conflict(`${key} was changed by another request at the same moment; retry`);
+        }
+      } else {
+        await this.current.insertOne(doc, options);
+      }
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === duplicateKey) {
+        if (doc.uq) {
+          await this.checkUnique(resourceType, key, doc.uq);
+        }
+        throw conflict(`${key} already exists`);
+      }
+      throw err;
+    }
+    return { resourceType, id, versionId: String(vid), lastUpdated: new Date(lu).toISOString(), deleted, resource: stored };
+  }
+
+  /** Refuses a business identifier another current resource of the type holds, naming that resource. */
+  private async checkUnique(resourceType: string, key: string, unique: string[]): Promise<void> {
+    const holder = await this.current.findOne(
+      { type: resourceType, uq: { $in: unique }, _id: { $ne: key } },
+      { projection: { uq: 1 }, session: this.session }
+    );
+    if (holder) {
+      const clash = unique.find((u) => holder.uq?.includes(u)) ?? unique[0];
+      const [param, system] = clash.split('|');
+      throw conflict(`${param} ${system} is already used by ${holder._id}; a value of it must be unique among ${resourceType} resources`);
+    }
+  }
+}
