@@ -184,6 +184,28 @@ function compact<T extends object>(value: T): T {
   return value;
 }
 
+/** The current document of a version just written; `entries` are the stored resource's index entries. */
+export function currentDocument(version: ResourceVersion, seq: string, entries: IndexEntries | undefined): CurrentDocument {
+  const doc: CurrentDocument = {
+    _id: resourceKey(version.resourceType, version.id),
+    type: version.resourceType,
+    id: version.id,
+    vid: Number(version.versionId),
+    lu: Date.parse(version.lastUpdated),
+    seq,
+    deleted: version.deleted,
+  };
+  if (version.resource && entries) {
+    doc.json = JSON.stringify(version.resource);
+    doc.idx = indexDocument(entries);
+    const unique = uniqueKeys(entries);
+    if (unique.length) {
+      doc.uq = unique;
+    }
+  }
+  return doc;
+}
+
 export function toVersion(doc: CurrentDocument | VersionDocument): ResourceVersion {
   return {
     resourceType: doc.type,

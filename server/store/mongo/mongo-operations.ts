@@ -4,7 +4,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import { conflict } from '../../outcomes';
-import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
+import { decodeCursor, encodeCursor } from '../cursor';
 import type { SearchPlan } from '../../search/plan';
 import type {
   DeleteResult,
@@ -18,10 +18,9 @@ import type {
   WriteOptions,
 } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
-import { indexDocument, nextSeq, resourceKey, toVersion, uniqueKeys, type CurrentDocument, type VersionDocument } from './documents';
+import { currentDocument, nextSeq, resourceKey, toVersion, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
-import { findIncluded } from './includes';
-import { compileSearch } from './search-pipeline';
+import { searchPage } from './search-page';
 
 /** Everything of a current document but its index entries. */
 const withoutIndex = { projection: { idx: 0 } };
@@ -137,33 +136,12 @@ export class MongoOperations implements StoreOperations {
     return batch.filter((v) => visibleKeys.has(v.key));
   }
 
-  async search(plan: SearchPlan): Promise<SearchPage> {
-    const reader = this.reader();
-    const compiled = await compileSearch(plan, reader);
-    const docs = await this.current.aggregate(compiled.pipeline, { session: this.session }).toArray();
-    const hasMore = docs.length > plan.count;
-    // A backward page was read in reverse order: put it back, and its "more" lies before it.
-    const page = compiled.backward ? docs.slice(0, plan.count).reverse() : docs.slice(0, plan.count);
-    const result: SearchPage = { resources: page.map((d) => toVersion(d as CurrentDocument)), included: [] };
-    if (page.length > 0) {
-      if (compiled.backward || hasMore) {
-        result.nextCursor = encodeSearchCursor({ backward: false, values: compiled.cursorValues(page[page.length - 1]) });
-      }
-      if (compiled.backward ? hasMore : !!plan.cursor) {
-        result.previousCursor = encodeSearchCursor({ backward: true, values: compiled.cursorValues(page[0]) });
-      }
-    }
-    if (plan.total === 'accurate' || plan.total === 'estimate') {
-      result.total = await this.current.countDocuments(compiled.match, { session: this.session });
-    } else if (plan.total === 'auto' && !plan.cursor && !hasMore) {
-      // The first page holds every match: the total is known for free.
-      result.total = page.length;
-    }
-    if (page.length && (plan.include.length || plan.revInclude.length)) {
-      const included = await findIncluded(reader, compiled.filters, page, plan.include, plan.revInclude);
-      result.included = included.map((d) => toVersion(d as CurrentDocument));
-    }
-    return result;
+  search(plan: SearchPlan): Promise<SearchPage> {
+    return searchPage(plan, {
+      ...this.reader(),
+      aggregate: (pipeline) => this.current.aggregate(pipeline, { session: this.session }).toArray(),
+      count: (query) => this.current.countDocuments(query, { session: this.session }),
+    });
   }
 
   /**
@@ -202,17 +180,11 @@ export class MongoOperations implements StoreOperations {
     const lu = Math.max(Date.now(), previous ? previous.lu + 1 : 0);
     const seq = nextSeq(lu);
     const stored = deleted ? undefined : withMeta(resource, String(vid), new Date(lu).toISOString());
-    const json = stored ? JSON.stringify(stored) : undefined;
-    const doc: CurrentDocument = { _id: key, type: resourceType, id, vid, lu, seq, deleted };
-    if (stored) {
-      const entries = this.indexer(stored);
-      doc.json = json;
-      doc.idx = indexDocument(entries);
-      const unique = uniqueKeys(entries);
-      if (unique.length) {
-        doc.uq = unique;
-        await this.checkUnique(resourceType, key, unique);
-      }
+    const version: ResourceVersion = { resourceType, id, versionId: String(vid), lastUpdated: new Date(lu).toISOString(), deleted, resource: stored };
+    const doc = currentDocument(version, seq, stored && this.indexer(stored));
+    const json = doc.json;
+    if (doc.uq) {
+      await this.checkUnique(resourceType, key, doc.uq);
     }
     const options = { session: this.session };
     await this.versions.insertOne({ _id: `${key}/${vid}`, key, type: resourceType, id, vid, lu, seq, deleted, ...(json ? { json } : {}) }, options);
@@ -229,14 +201,12 @@ export class MongoOperations implements StoreOperations {
       }
     } catch (err) {
       if (err instanceof MongoServerError && err.code === duplicateKey) {
-        if (doc.uq) {
-          await this.checkUnique(resourceType, key, doc.uq);
-        }
-        throw conflict(`${key} already exists`);
+        // A race the checks above did not see (the transaction is aborted, so it cannot read the holder).
+        throw conflict(err.keyPattern?.uq ? `${resourceType}: a unique identifier of ${key} was just taken by another resource` : `${key} already exists`);
       }
       throw err;
     }
-    return { resourceType, id, versionId: String(vid), lastUpdated: new Date(lu).toISOString(), deleted, resource: stored };
+    return version;
   }
 
   /** Refuses a business identifier another current resource of the type holds, naming that resource. */

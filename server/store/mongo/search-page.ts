@@ -1,0 +1,45 @@
+// One page of search results from the compiled pipeline: the matches, the cursors either way, the
+// total the plan asks for, and what _include and _revinclude add. The source is a MongoDB collection
+// in the store, and documents evaluated with mingo in the translation tests.
+import type { Document } from 'mongodb';
+import type { SearchPlan } from '../../search/plan';
+import { encodeSearchCursor } from '../cursor';
+import type { SearchPage } from '../port';
+import { toVersion, type CurrentDocument } from './documents';
+import type { CurrentReader } from './filters';
+import { findIncluded } from './includes';
+import { compileSearch } from './search-pipeline';
+
+/** Where the current documents are read. */
+export interface SearchSource extends CurrentReader {
+  aggregate(pipeline: Document[]): Promise<Document[]>;
+  count(query: Document): Promise<number>;
+}
+
+export async function searchPage(plan: SearchPlan, source: SearchSource): Promise<SearchPage> {
+  const compiled = await compileSearch(plan, source);
+  const docs = await source.aggregate(compiled.pipeline);
+  const hasMore = docs.length > plan.count;
+  // A backward page was read in reverse order: put it back, and its "more" lies before it.
+  const page = compiled.backward ? docs.slice(0, plan.count).reverse() : docs.slice(0, plan.count);
+  const result: SearchPage = { resources: page.map((d) => toVersion(d as CurrentDocument)), included: [] };
+  if (page.length > 0) {
+    if (compiled.backward || hasMore) {
+      result.nextCursor = encodeSearchCursor({ backward: false, values: compiled.cursorValues(page[page.length - 1]) });
+    }
+    if (compiled.backward ? hasMore : !!plan.cursor) {
+      result.previousCursor = encodeSearchCursor({ backward: true, values: compiled.cursorValues(page[0]) });
+    }
+  }
+  if (plan.total === 'accurate' || plan.total === 'estimate') {
+    result.total = await source.count(compiled.match);
+  } else if (plan.total === 'auto' && !plan.cursor && !hasMore) {
+    // The first page holds every match: the total is known for free.
+    result.total = page.length;
+  }
+  if (page.length && (plan.include.length || plan.revInclude.length)) {
+    const included = await findIncluded(source, compiled.filters, page, plan.include, plan.revInclude);
+    result.included = included.map((d) => toVersion(d as CurrentDocument));
+  }
+  return result;
+}

@@ -1,0 +1,259 @@
+// The MongoDB translation of search plans, without a MongoDB server: the documents the adapter would
+// store are built from the SQLite adapter's own writes, each plan is compiled to the adapter's
+// pipeline and evaluated with mingo (an implementation of MongoDB's query language), and the page, its
+// order, the total, the cursors both ways and what _include adds must equal what SQLite answers for the
+// same plan. Restrictions, which the SQLite adapter does not apply yet, are compared with the plan that
+// folds the restriction's filters into the search.
+import type { Resource } from '@medplum/fhirtypes';
+import { Aggregator, find } from 'mingo';
+import type { Document } from 'mongodb';
+import { strict as assert } from 'node:assert';
+import { isResourceType } from '../../../server/fhir/resource-definitions';
+import { parseSearch } from '../../../server/search/parse-search';
+import type { Filter, ParamRef, ResultRestriction, SearchPlan } from '../../../server/search/plan';
+import { createResourceIndexer } from '../../../server/search/search-index';
+import { currentDocument, nextSeq, type CurrentDocument } from '../../../server/store/mongo/documents';
+import { searchPage, type SearchSource } from '../../../server/store/mongo/search-page';
+import type { ResourceStore, ResourceVersion, SearchPage } from '../../../server/store/port';
+import { memoryStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { searchFixtures } from '../../search/search-fixtures';
+
+const extraFixtures: Resource[] = [
+  { resourceType: 'Patient', id: 'p-gone', name: [{ family: 'Wang' }], gender: 'male' },
+  {
+    resourceType: 'Observation',
+    id: 'obs-glu-umol',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '14771-0' }] },
+    subject: { reference: 'Patient/p-jose' },
+    effectiveDateTime: '2026-04-01',
+    valueQuantity: { value: 7200, unit: 'umol/L', system: 'http://unitsofmeasure.org', code: 'umol/L' },
+  },
+  { resourceType: 'RiskAssessment', id: 'risk-2', status: 'final', subject: { reference: 'Patient/p-jose' }, prediction: [{ probabilityDecimal: 0.1 }] },
+  { resourceType: 'RiskAssessment', id: 'risk-range', status: 'final', subject: { reference: 'Patient/p-zhang' }, prediction: [{ probabilityRange: { low: { value: 0.2 }, high: { value: 0.4 } } }] },
+];
+
+describe('MongoDB search translation, evaluated with mingo, against the SQLite adapter', () => {
+  let sqlite: ResourceStore;
+  const docs: CurrentDocument[] = [];
+  const indexer = createResourceIndexer(testRegistry());
+
+  /** The document the MongoDB adapter writes for a version the SQLite adapter wrote. */
+  function mirror(version: ResourceVersion): void {
+    const doc = currentDocument(version, nextSeq(Date.parse(version.lastUpdated)), version.resource && indexer(version.resource));
+    const at = docs.findIndex((d) => d._id === doc._id);
+    if (at >= 0) {
+      docs.splice(at, 1);
+    }
+    docs.push(doc);
+  }
+
+  before(async () => {
+    sqlite = memoryStore();
+    for (const resource of [...searchFixtures, ...extraFixtures]) {
+      mirror((await sqlite.update(resource)).version);
+    }
+    // An update moves a resource to the end of the write order; a delete leaves a tombstone.
+    const org = searchFixtures.find((r) => r.id === 'org-clinic')!;
+    mirror((await sqlite.update({ ...org, active: true } as Resource)).version);
+    mirror((await sqlite.delete('Patient', 'p-gone')).version!);
+  });
+  after(() => sqlite.close());
+
+  const mingoSource: SearchSource = {
+    find: async (query) => find(docs, query).all() as Document[],
+    aggregate: async (pipeline) => new Aggregator(pipeline).run(docs) as Document[],
+    count: async (query) => find(docs, query).all().length,
+  };
+
+  function plan(resourceType: string, query: string, count = 50): SearchPlan {
+    const parsed = parseSearch(resourceType, new URLSearchParams(query), count, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+    return { ...parsed.plan, total: 'accurate' };
+  }
+
+  const keys = (versions: ResourceVersion[]): string[] => versions.map((v) => `${v.resourceType}/${v.id}`);
+
+  /** The same page from both: matches in order, total, included (as a set), and the presence of cursors. */
+  function assertSamePage(mongo: SearchPage, expected: SearchPage, what: string): void {
+    assert.deepEqual(keys(mongo.resources), keys(expected.resources), `${what}: matches`);
+    assert.equal(mongo.total, expected.total, `${what}: total`);
+    assert.deepEqual(keys(mongo.included).sort(), keys(expected.included).sort(), `${what}: included`);
+    assert.equal(!!mongo.nextCursor, !!expected.nextCursor, `${what}: next page`);
+    assert.equal(!!mongo.previousCursor, !!expected.previousCursor, `${what}: previous page`);
+  }
+
+  async function assertSame(searchPlan: SearchPlan, what: string, expected?: SearchPlan): Promise<SearchPage> {
+    const mongo = await searchPage(searchPlan, mingoSource);
+    assertSamePage(mongo, await sqlite.search(expected ?? searchPlan), what);
+    return mongo;
+  }
+
+  const queries: Record<string, string[]> = {
+    Patient: [
+      'name=wang', 'name=jos', 'name:exact=王小明', 'name:exact=wang', 'name:contains=ia', 'family=王', 'address-city=天津',
+      'gender=male', 'gender:not=male', 'gender=http://hl7.org/fhir/administrative-gender|male', 'gender=|male',
+      'identifier=urn:oid:2.16.156.10011.1.3|120101198001010012', 'identifier=MR-1', 'identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|MR-1',
+      'identifier:text=x', 'telecom=13900000001', 'active=false', 'active:missing=true', 'active:missing=false',
+      'birthdate=1980-01-01', 'birthdate=1975', 'birthdate=ge1980', 'birthdate=gt1980-01-01', 'birthdate=lt1980', 'birthdate=le1975-06',
+      'birthdate=ne1980-01-01', 'birthdate=sa1979', 'birthdate=eb1990-06-01', 'birthdate=ap1980-01-01',
+      '_id=p-wang,p-zhang,p-gone', '_lastUpdated=gt2000-01-01', '_lastUpdated=lt2000-01-01', '_lastUpdated=ge2000-01-01&_lastUpdated=le2200-01-01',
+      'organization=Organization/org-clinic', 'organization=org-clinic', 'organization:Organization=org-hospital', `organization=${testBaseUrl}/Organization/org-clinic`,
+      'general-practitioner:Practitioner=dr-li', '_tag=https://fhir.dhc.example/tags|chronic', '_tag:not=https://fhir.dhc.example/tags|chronic',
+      'organization.name=tianjin', 'organization.partof.identifier=B100-001', 'organization:missing=true',
+      '_has:Observation:patient:code=14771-0', '_has:Observation:subject:status=final', '_has:Observation:patient:code:not=85354-9',
+      'gender=male&name=wang', 'gender=male,female&birthdate=lt1985',
+    ],
+    Observation: [
+      'code=http://loinc.org|85354-9', 'code=85354-9,14771-0', 'code=|85354-9', 'code:text=血压', 'code:text=blood', 'code:not=85354-9',
+      'value-quantity=7.2|http://unitsofmeasure.org|mmol/L', 'value-quantity=7200|http://unitsofmeasure.org|umol/L',
+      'value-quantity=gt7', 'value-quantity=le65.5', 'value-quantity=65.5||kg', 'value-quantity=ap7.2', 'value-quantity=ne7.2',
+      'component-code-value-quantity=http://loinc.org|8480-6$gt140', 'component-code-value-quantity=http://loinc.org|8462-4$lt90',
+      'combo-code-value-quantity=http://loinc.org|8480-6$128', 'date=2026-03', 'date=ge2026-03-05', 'date=sa2026-03-31', 'date=eb2026-03-02',
+      'status=final,preliminary', 'subject:Patient.name=wang', 'patient.organization.name=和平区', 'subject.gender=female',
+      `subject:Patient.identifier=${encodeURIComponent('urn:oid:2.16.156.10011.1.3|120101198001010012')}`,
+      'encounter=Encounter/enc-1', 'subject:missing=false', 'encounter:missing=true', 'subject=Patient/p-gone',
+    ],
+    Organization: ['identifier=B100-001', 'partof:missing=true', 'name=tianjin', 'partof=org-clinic', 'active=true'],
+    RiskAssessment: ['probability=0.25', 'probability=gt0.2', 'probability=lt0.2', 'probability=ap0.25', 'probability=ne0.25', 'probability=ge0.3', 'probability=le0.1'],
+    ValueSet: [
+      'url=https://fhir.dhc.example/ValueSet/blood-pressure-codes', 'url:below=https://fhir.dhc.example/', 'url:below=https://other/',
+      'url:above=https://fhir.dhc.example/ValueSet/blood-pressure-codes/sub', 'version=1.0.0',
+    ],
+    QuestionnaireResponse: ['questionnaire=https://fhir.dhc.example/Questionnaire/follow-up|2.0', 'questionnaire=https://fhir.dhc.example/Questionnaire/follow-up', 'subject.name=wang'],
+    Practitioner: ['_has:Patient:general-practitioner:_has:Observation:patient:code=85354-9', '_has:Patient:general-practitioner:gender=female', 'name=李'],
+    Encounter: ['date=2026-03-05', 'class=AMB', 'subject.birthdate=1980'],
+  };
+
+  describe('every filter and value type selects what SQLite selects', () => {
+    for (const [type, list] of Object.entries(queries)) {
+      for (const query of list) {
+        it(`${type}?${query}`, async () => {
+          await assertSame(plan(type, query), `${type}?${query}`);
+        });
+      }
+    }
+  });
+
+  describe('code sets (what :in, :not-in, :above and :below resolve to)', () => {
+    const code: ParamRef = { resourceType: 'Observation', code: 'code', kind: 'token' };
+    const gender: ParamRef = { resourceType: 'Patient', code: 'gender', kind: 'token' };
+    const cases: [string, string, Filter][] = [
+      ['one system', 'Observation', { kind: 'param', param: code, anyOf: [{ type: 'token', codes: [{ system: 'http://loinc.org', code: '85354-9' }, { system: 'http://loinc.org', code: '29463-7' }] }] }],
+      ['several systems', 'Observation', { kind: 'param', param: code, anyOf: [{ type: 'token', codes: [{ system: 'http://other', code: '85354-9' }, { system: 'http://loinc.org', code: '14771-0' }] }] }],
+      ['negated', 'Observation', { kind: 'param', param: code, negate: true, anyOf: [{ type: 'token', codes: [{ system: 'http://loinc.org', code: '85354-9' }] }] }],
+      ['empty', 'Observation', { kind: 'param', param: code, anyOf: [{ type: 'token', codes: [] }] }],
+      ['a code element without system', 'Patient', { kind: 'param', param: gender, anyOf: [{ type: 'token', codes: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female' }] }] }],
+    ];
+    for (const [name, type, filter] of cases) {
+      it(name, async () => {
+        await assertSame({ ...plan(type, ''), filters: [filter] }, name);
+      });
+    }
+  });
+
+  describe('compartments (anyOf)', () => {
+    it('any of several reference parameters, and an empty anyOf', async () => {
+      const ref = (code: string): ParamRef => ({ resourceType: 'Observation', code, kind: 'reference' });
+      const toWang = (code: string): Filter => ({ kind: 'param', param: ref(code), anyOf: [{ type: 'reference', targetTypes: ['Patient'], id: 'p-wang' }] });
+      await assertSame({ ...plan('Observation', ''), filters: [{ kind: 'anyOf', filters: [toWang('subject'), toWang('performer')] }] }, 'compartment');
+      await assertSame({ ...plan('Observation', ''), filters: [{ kind: 'anyOf', filters: [] }] }, 'empty anyOf');
+    });
+  });
+
+  describe('sort and keyset paging', () => {
+    const sorted = [
+      ['Observation', '_sort=date'], ['Observation', '_sort=-date'], ['Patient', '_sort=birthdate'], ['Patient', '_sort=-birthdate,_id'],
+      ['Patient', '_sort=family'], ['Patient', '_sort=-gender,-_id'], ['Observation', '_sort=_lastUpdated'], ['Observation', '_sort=-_lastUpdated'],
+      ['Observation', '_sort=-_id'], ['Observation', '_sort=subject,-date'], ['Observation', '_sort=value-quantity'], ['Observation', 'status=final&_sort=-value-quantity'],
+      ['RiskAssessment', '_sort=probability'], ['Observation', ''], ['Patient', '_sort=address-city'],
+    ];
+    for (const [type, query] of sorted) {
+      it(`${type}?${query}, two at a time, forwards then backwards`, async () => {
+        // Cursors are the adapter's own (sort values and its write order): each walks with its own.
+        const pages: string[][] = [];
+        let mongoCursor: string | undefined;
+        let sqliteCursor: string | undefined;
+        let last: SearchPage | undefined;
+        do {
+          const mongo = await searchPage({ ...plan(type, query, 2), cursor: mongoCursor }, mingoSource);
+          const expected = await sqlite.search({ ...plan(type, query, 2), cursor: sqliteCursor });
+          assertSamePage(mongo, expected, `${query} page ${pages.length + 1}`);
+          pages.push(keys(mongo.resources));
+          mongoCursor = mongo.nextCursor;
+          sqliteCursor = expected.nextCursor;
+          last = mongo;
+        } while (mongoCursor && pages.length < 20);
+        assert.equal(mongoCursor, undefined, `${query}: the pages end`);
+        const whole = await sqlite.search(plan(type, query, 100));
+        assert.deepEqual(pages.flat(), keys(whole.resources), `${query}: the pages together`);
+        // Backwards from the last page, with Mongo's own previous-page cursors.
+        const back: string[][] = [];
+        let previous = last?.previousCursor;
+        while (previous && back.length < 20) {
+          const page = await searchPage({ ...plan(type, query, 2), cursor: previous }, mingoSource);
+          back.unshift(keys(page.resources));
+          previous = page.previousCursor;
+        }
+        assert.deepEqual([...back.flat(), ...keys(last!.resources)], keys(whole.resources), `${query}: the pages backwards`);
+      });
+    }
+  });
+
+  describe('_include and _revinclude', () => {
+    const cases = [
+      ['Observation', 'code=14771-0&_include=Observation:subject'],
+      ['Observation', '_include=Observation:subject:Patient&_include=Observation:encounter'],
+      ['Observation', 'code=85354-9&_include=Observation:patient&_include:iterate=Patient:organization&_include:iterate=Organization:partof'],
+      ['Observation', '_include=Observation:*'],
+      ['Patient', '_revinclude=Observation:subject'],
+      ['Patient', 'gender=female&_revinclude=Observation:patient&_revinclude:iterate=Encounter:subject'],
+      ['Organization', '_id=org-clinic&_revinclude=Patient:organization&_revinclude:iterate=Observation:patient'],
+      ['Organization', '_revinclude:iterate=Organization:partof'],
+      ['Patient', '_id=p-gone&_revinclude=Observation:subject'],
+    ];
+    for (const [type, query] of cases) {
+      it(`${type}?${query}`, async () => {
+        await assertSame(plan(type, query), query);
+      });
+    }
+  });
+
+  describe('the restriction (compared with its filters folded into the plan)', () => {
+    const subject: ParamRef = { resourceType: 'Observation', code: 'subject', kind: 'reference' };
+    const onlyWang: Filter = { kind: 'param', param: subject, anyOf: [{ type: 'reference', targetTypes: ['Patient'], id: 'p-wang' }] };
+    const male: Filter = { kind: 'param', param: { resourceType: 'Patient', code: 'gender', kind: 'token' }, anyOf: [{ type: 'token', code: 'male' }] };
+    const restrict = (byType: Record<string, Filter[]>, otherTypes: 'all' | 'none' = 'all'): ResultRestriction => ({ byType, otherTypes });
+
+    it('on the matches, with totals and paging', async () => {
+      const base = plan('Observation', '', 2);
+      await assertSame({ ...base, restriction: restrict({ Observation: [onlyWang] }) }, 'restricted', { ...base, filters: [onlyWang] });
+      await assertSame({ ...base, restriction: restrict({ Observation: [] }, 'none') }, 'whole type listed', base);
+      const none = await searchPage({ ...base, restriction: restrict({ Patient: [] }, 'none') }, mingoSource);
+      assert.deepEqual([none.resources, none.total], [[], 0]);
+    });
+
+    it('inside a chain and _has', async () => {
+      const chained = plan('Observation', 'subject:Patient.name=wang');
+      const chain = chained.filters[0] as Filter & { kind: 'chain' };
+      await assertSame({ ...chained, restriction: restrict({ Patient: [male] }) }, 'chain', { ...chained, filters: [{ ...chain, filters: [...chain.filters, male] }] });
+      const has = plan('Patient', '_has:Observation:subject:status=final');
+      const hasFilter = has.filters[0] as Filter & { kind: 'has' };
+      await assertSame(
+        { ...has, restriction: restrict({ Observation: [onlyWang] }) },
+        '_has',
+        { ...has, filters: [{ ...hasFilter, filters: [...hasFilter.filters, onlyWang] }] }
+      );
+    });
+
+    it('on what _include and _revinclude add, :iterate included', async () => {
+      const included = async (query: string, type: string, restriction: ResultRestriction): Promise<string[]> =>
+        keys((await searchPage({ ...plan(type, query), restriction }, mingoSource)).included).sort();
+      const query = 'code=85354-9,29463-7&_include=Observation:patient&_include:iterate=Patient:organization';
+      assert.deepEqual(await included(query, 'Observation', restrict({ Patient: [male] })), ['Organization/org-clinic', 'Patient/p-wang']);
+      assert.deepEqual(await included(query, 'Observation', restrict({ Observation: [], Patient: [] }, 'none')), ['Patient/p-jose', 'Patient/p-wang']);
+      assert.deepEqual(await included('_id=p-wang&_revinclude=Observation:subject', 'Patient', restrict({ Observation: [{ kind: 'id', ids: ['obs-bp-2'] }] })), [
+        'Observation/obs-bp-2',
+      ]);
+    });
+  });
+});
