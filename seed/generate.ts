@@ -150,12 +150,13 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   loadResourceDefinitions();
   loadBaseSchema();
   const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir));
-  const store = openStore(config, createResourceIndexer(registry));
+  const store = await openStore(config, createResourceIndexer(registry));
   await loadContentDirectory(store, config.terminologyDir);
   await loadContentDirectory(store, path.join(config.profilesDir, 'generated'));
   const logger = pino({ level: 'silent' });
   const core = createFhirCore({ config: { ...config, baseUrl: config.baseUrl ?? 'http://localhost' }, store, registry });
-  process.stderr.write(`loading into ${config.sqliteFile} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);
+  const target = config.store === 'mongo' ? `MongoDB database ${config.mongoDatabase}` : config.sqliteFile;
+  process.stderr.write(`loading into ${target} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);
   return { store, send: checked ? coreSink(core, logger) : storeSink(store) };
 }
 

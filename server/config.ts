@@ -2,8 +2,8 @@
 // that start-up passes to the factories. Nothing else reads process.env.
 import path from 'node:path';
 
-/** The storage adapters that exist; MongoDB joins when its adapter lands. */
-export type StoreKind = 'sqlite';
+/** The storage adapters that exist: the embedded SQLite file, or a MongoDB replica set. */
+export type StoreKind = 'sqlite' | 'mongo';
 
 export interface ServerConfig {
   /** TCP port the HTTP server listens on. */
@@ -14,6 +14,10 @@ export interface ServerConfig {
   sqliteFile: string;
   /** Which storage adapter runs. */
   store: StoreKind;
+  /** MongoDB connection string (it may hold a password: never logged); required when `store` is 'mongo'. */
+  mongoUrl: string | undefined;
+  /** The MongoDB database holding the store's collections. */
+  mongoDatabase: string;
   /**
    * Public base URL of the FHIR endpoint, without a trailing slash (Location headers, Bundle links).
    * Undefined when FHIR_BASE_URL is unset and PORT is 0: start-up fills it in once the port is known.
@@ -57,7 +61,20 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const dataDir = path.resolve(env.FHIR_DATA_DIR || './data');
   const dbSetting = env.FHIR_DB || path.join(dataDir, 'fhir.sqlite');
   const sqliteFile = dbSetting === ':memory:' ? dbSetting : path.resolve(dbSetting);
-  const store = readChoice(env, 'FHIR_STORE', ['sqlite'] as const, 'sqlite');
+  const store = readChoice(env, 'FHIR_STORE', ['sqlite', 'mongo'] as const, 'sqlite');
+  const mongoUrl = env.MONGODB_URL || undefined;
+  if (mongoUrl !== undefined && !/^mongodb(\+srv)?:\/\/\S+$/.test(mongoUrl)) {
+    // The value itself is not repeated: it may hold a password.
+    throw new ConfigError('MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string');
+  }
+  if (store === 'mongo' && mongoUrl === undefined) {
+    throw new ConfigError('FHIR_STORE=mongo needs MONGODB_URL, the connection string of a MongoDB replica set');
+  }
+  const mongoDatabase = env.MONGODB_DB || 'fhir';
+  // https://www.mongodb.com/docs/manual/reference/limits/#naming-restrictions
+  if (!/^[^/\\. "$*<>:|?]{1,63}$/.test(mongoDatabase)) {
+    throw new ConfigError(`MONGODB_DB must be a MongoDB database name (up to 63 characters, none of /\\. "$*<>:|?), got '${mongoDatabase}'`);
+  }
   const given = env.FHIR_BASE_URL || (port === 0 ? undefined : `http://localhost:${port}`);
   const baseUrl = given?.replace(/\/+$/, '');
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(baseUrl)) {
@@ -86,6 +103,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     dataDir,
     sqliteFile,
     store,
+    mongoUrl,
+    mongoDatabase,
     baseUrl,
     seed,
     seedPatients,

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   for (const problem of registry.problems) {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
-  const store = openStore(config, createResourceIndexer(registry));
+  const store = await openStore(config, createResourceIndexer(registry));
   try {
     const terminology = await loadContentDirectory(store, config.terminologyDir);
     logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');

@@ -10,6 +10,8 @@ describe('configuration', () => {
     assert.equal(config.dataDir, path.resolve('data'));
     assert.equal(config.sqliteFile, path.resolve('data', 'fhir.sqlite'));
     assert.equal(config.store, 'sqlite');
+    assert.equal(config.mongoUrl, undefined);
+    assert.equal(config.mongoDatabase, 'fhir');
     assert.equal(config.baseUrl, 'http://localhost:8080');
     assert.equal(config.seed, true);
     assert.equal(config.seedPatients, 300);
@@ -69,7 +71,7 @@ describe('configuration', () => {
 
   it('refuses unusable values, naming the variable', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
-    assert.throws(() => loadConfig({ FHIR_STORE: 'postgres' }), /FHIR_STORE must be one of sqlite/);
+    assert.throws(() => loadConfig({ FHIR_STORE: 'postgres' }), /FHIR_STORE must be one of sqlite, mongo/);
     assert.throws(() => loadConfig({ FHIR_SEED: 'maybe' }), /FHIR_SEED/);
     assert.throws(() => loadConfig({ FHIR_REQUIRED_PROFILES: 'MedicationRequest' }), /FHIR_REQUIRED_PROFILES takes Type=profile-url pairs/);
     assert.throws(() => loadConfig({ FHIR_UNKNOWN_PROFILE: 'ignore' }), /FHIR_UNKNOWN_PROFILE must be one of error, warning/);
@@ -77,5 +79,19 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_SEED_PATIENTS: '-1' }), /FHIR_SEED_PATIENTS/);
     assert.equal(loadConfig({ FHIR_SEED_PATIENTS: '25', FHIR_SEED_VALUE: '7' }).seedPatients, 25);
     assert.throws(() => loadConfig({ FHIR_BASE_URL: 'fhir.example' }), /FHIR_BASE_URL/);
+  });
+
+  it('chooses the MongoDB store with its connection string and database, never repeating the string in an error', () => {
+    const config = loadConfig({ FHIR_STORE: 'mongo', MONGODB_URL: 'mongodb://fhir:secret@db1,db2/?replicaSet=rs0', MONGODB_DB: 'dhc' });
+    assert.equal(config.store, 'mongo');
+    assert.equal(config.mongoUrl, 'mongodb://fhir:secret@db1,db2/?replicaSet=rs0');
+    assert.equal(config.mongoDatabase, 'dhc');
+    assert.equal(loadConfig({ MONGODB_URL: 'mongodb+srv://cluster.example' }).store, 'sqlite');
+    assert.throws(() => loadConfig({ FHIR_STORE: 'mongo' }), /FHIR_STORE=mongo needs MONGODB_URL/);
+    assert.throws(
+      () => loadConfig({ FHIR_STORE: 'mongo', MONGODB_URL: 'postgres://fhir:secret@db' }),
+      (e: unknown) => e instanceof ConfigError && /MONGODB_URL must be a mongodb/.test(e.message) && !e.message.includes('secret')
+    );
+    assert.throws(() => loadConfig({ FHIR_STORE: 'mongo', MONGODB_URL: 'mongodb://db', MONGODB_DB: 'a.b' }), /MONGODB_DB must be a MongoDB database name/);
   });
 });

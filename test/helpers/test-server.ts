@@ -3,10 +3,10 @@ import type { Express } from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
-import type { ResourceStore } from '../../server/store/port';
+import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -16,13 +16,13 @@ export function testRegistry(): SearchParameterRegistry {
 }
 
 /** A private in-memory store, indexed like the server's. */
-export function memoryStore(): SqliteStore {
-  return new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(testRegistry()) });
+export function memoryStore(indexer: ResourceIndexer = createResourceIndexer(testRegistry())): EmbeddedStore {
+  return openSqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer });
 }
 
 /** A store on a file, indexed like the server's. */
-export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL'): SqliteStore {
-  return new SqliteStore({ file, synchronous, indexer: createResourceIndexer(testRegistry()) });
+export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL'): EmbeddedStore {
+  return openSqliteStore({ file, synchronous, indexer: createResourceIndexer(testRegistry()) });
 }
 
 export const testBaseUrl = 'http://fhir.test';

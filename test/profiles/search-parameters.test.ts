@@ -8,9 +8,8 @@ import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { loadNetworkContent } from '../helpers/network-server';
-import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
+import { createTestServer, fhirJson, memoryStore, type TestServer } from '../helpers/test-server';
 import { examplesDir, generatedResources, readJsonFile, repoRoot } from './profile-validation';
 
 const F = 'https://fhir.dhc.example';
@@ -75,7 +74,7 @@ describe('the network SearchParameters in profiles/generated', () => {
     let server: TestServer;
     before(async () => {
       const registry = new SearchParameterRegistry(loadNetworkSearchParameters(path.join(repoRoot, 'profiles')));
-      const store = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(registry) });
+      const store = memoryStore(createResourceIndexer(registry));
       // The profiles the examples claim are loaded first, as start-up loads them; otherwise the writes are refused.
       await loadNetworkContent(store);
       server = createTestServer({ store, registry });

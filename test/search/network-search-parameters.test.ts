@@ -6,8 +6,7 @@ import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
-import { createTestServer } from '../helpers/test-server';
+import { createTestServer, memoryStore } from '../helpers/test-server';
 
 const districtParameter: SearchParameter = {
   resourceType: 'SearchParameter',
@@ -47,7 +46,7 @@ describe('the network SearchParameters under profiles/', () => {
 
   it('indexes and searches a network parameter like an R4 one', async () => {
     const registry = new SearchParameterRegistry([districtParameter]);
-    const store = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(registry) });
+    const store = memoryStore(createResourceIndexer(registry));
     const server = createTestServer({ store, registry });
     await store.create({ resourceType: 'Patient', id: 'a', address: [{ district: '和平区' }] });
     await store.create({ resourceType: 'Patient', id: 'b', address: [{ district: '河西区' }] });

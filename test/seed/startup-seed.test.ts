@@ -15,9 +15,8 @@ import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { loadNetworkContent } from '../helpers/network-server';
-import { createTestServer, testConfig } from '../helpers/test-server';
+import { createTestServer, memoryStore, testConfig } from '../helpers/test-server';
 import { repoRoot } from '../profiles/profile-validation';
 import { referencesOf } from './seed-checks';
 
@@ -31,7 +30,7 @@ let networkRegistry: SearchParameterRegistry | undefined;
 /** A core on an empty store holding the terminology and profiles, as start-up loads them before seeding. */
 async function newCore(): Promise<FhirCore> {
   networkRegistry ??= new SearchParameterRegistry(loadNetworkSearchParameters(path.join(repoRoot, 'profiles')));
-  const store = new SqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer: createResourceIndexer(networkRegistry) });
+  const store = memoryStore(createResourceIndexer(networkRegistry));
   await loadNetworkContent(store);
   return createFhirCore({ config: testConfig, store, registry: networkRegistry });
 }

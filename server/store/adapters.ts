@@ -1,0 +1,16 @@
+// The storage adapters' entry points: code outside server/store/ (start-up through open-store.ts, the
+// tests, the benchmark) opens an adapter only through these, never by importing sqlite/ or mongo/, so
+// that nothing else depends on which adapter runs (a test of the import graph holds this).
+import type { ResourceStore } from './port';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store';
+
+export { openMongoStore, type MongoStoreOptions } from './mongo/mongo-store';
+export type { SqliteStoreOptions } from './sqlite/sqlite-store';
+
+/** The embedded store, which always has its fast bulk load. */
+export type EmbeddedStore = ResourceStore & Required<Pick<ResourceStore, 'bulkLoad'>>;
+
+/** The embedded store; opening a file is synchronous (node:sqlite), so this is too. */
+export function openSqliteStore(options: SqliteStoreOptions): EmbeddedStore {
+  return new SqliteStore(options);
+}

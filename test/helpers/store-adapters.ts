@@ -1,0 +1,64 @@
+// The storage adapters the adapter-neutral suites (the store contract, the search tests) run against:
+// always the embedded SQLite store, and MongoDB whenever MONGODB_URL names a replica set (each store on a
+// fresh database, dropped when the store closes). No MongoDB server runs where CI runs, so there the
+// MongoDB leg is not run; the suites are the same code for both.
+import { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { createResourceIndexer } from '../../server/search/search-index';
+import { openMongoStore } from '../../server/store/adapters';
+import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
+import { memoryStore, testRegistry } from './test-server';
+
+export interface StoreAdapterUnderTest {
+  name: string;
+  /** A new, empty store, indexed like the server's unless another indexer is given. */
+  open(indexer?: ResourceIndexer): Promise<ResourceStore>;
+}
+
+export function storeAdapters(): StoreAdapterUnderTest[] {
+  const adapters: StoreAdapterUnderTest[] = [{ name: 'SQLite', open: async (indexer) => memoryStore(indexer) }];
+  const mongoUrl = process.env.MONGODB_URL;
+  if (mongoUrl) {
+    adapters.push({ name: 'MongoDB', open: (indexer) => openMongoTestStore(mongoUrl, indexer ?? createResourceIndexer(testRegistry())) });
+  }
+  return adapters;
+}
+
+/** Runs `suite` once per adapter, inside a describe naming it. */
+export function forEachStoreAdapter(suite: (adapter: StoreAdapterUnderTest) => void): void {
+  for (const adapter of storeAdapters()) {
+    describe(`on ${adapter.name}`, () => suite(adapter));
+  }
+}
+
+async function openMongoTestStore(url: string, indexer: ResourceIndexer): Promise<ResourceStore> {
+  const database = `fhir_test_${randomUUID().slice(0, 8)}`;
+  const store = await openMongoStore({ url, database, indexer });
+  return {
+    ...bindAll(store),
+    close: async () => {
+      await store.close();
+      const client = await MongoClient.connect(url);
+      try {
+        await client.db(database).dropDatabase();
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
+/** The store's methods bound to it, so that they can be spread into a wrapper. */
+function bindAll(store: ResourceStore): ResourceStore {
+  return {
+    create: (r) => store.create(r),
+    readCurrent: (t, id) => store.readCurrent(t, id),
+    readVersion: (t, id, v) => store.readVersion(t, id, v),
+    update: (r, o) => store.update(r, o),
+    delete: (t, id, o) => store.delete(t, id, o),
+    history: (q) => store.history(q),
+    search: (p) => store.search(p),
+    transaction: (work) => store.transaction(work),
+    close: () => store.close(),
+  };
+}
