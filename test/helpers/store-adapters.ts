@@ -13,13 +13,23 @@ export interface StoreAdapterUnderTest {
   name: string;
   /** A new, empty store, indexed like the server's unless another indexer is given. */
   open(indexer?: ResourceIndexer): Promise<ResourceStore>;
+  /** Contract tests (by title) the adapter does not pass yet, each with the reason. */
+  gaps: Record<string, string>;
 }
 
+const noRestrictionYet = 'the SQLite adapter does not apply ResultRestriction yet; the pipeline issue (13) adds it';
+
+/** The SQLite adapter's known gaps in the store contract (test/store/store-contract.ts). */
+export const sqliteGaps: Record<string, string> = {
+  'lists only versions of resources the restriction lets the caller see': noRestrictionYet,
+  'applies the restriction to the matches, their total, chains, _has and what includes add': noRestrictionYet,
+};
+
 export function storeAdapters(): StoreAdapterUnderTest[] {
-  const adapters: StoreAdapterUnderTest[] = [{ name: 'SQLite', open: async (indexer) => memoryStore(indexer) }];
+  const adapters: StoreAdapterUnderTest[] = [{ name: 'SQLite', open: async (indexer) => memoryStore(indexer), gaps: sqliteGaps }];
   const mongoUrl = process.env.MONGODB_URL;
   if (mongoUrl) {
-    adapters.push({ name: 'MongoDB', open: (indexer) => openMongoTestStore(mongoUrl, indexer ?? createResourceIndexer(testRegistry())) });
+    adapters.push({ name: 'MongoDB', open: (indexer) => openMongoTestStore(mongoUrl, indexer ?? createResourceIndexer(testRegistry())), gaps: {} });
   }
   return adapters;
 }

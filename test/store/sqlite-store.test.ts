@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { schemaVersion } from '../../server/store/sqlite/schema';
-import { createTestServer, fileStore, memoryStore } from '../helpers/test-server';
+import { createTestServer, fileStore } from '../helpers/test-server';
 import { patient } from '../helpers/fixtures';
 import { describeStoreContract } from './store-contract';
+import { sqliteGaps } from '../helpers/store-adapters';
 
-describeStoreContract('SQLite in memory', memoryStore);
 
 describe('SQLite store on a file', () => {
   let dir: string;
@@ -17,7 +17,7 @@ describe('SQLite store on a file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  describeStoreContract('SQLite file (WAL)', () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'));
+  describeStoreContract('SQLite file (WAL)', async () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'), sqliteGaps);
 
   it('creates the schema in WAL mode and reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'nested', 'fhir.sqlite');
