@@ -1,5 +1,6 @@
 # The FHIR server on the official Node 24 image (Debian bookworm). Not built by CI: no Docker engine
-# runs on the project's machines. The embedded SQLite store keeps its file in /data (a volume).
+# runs on the project's machines. The embedded SQLite store keeps its file in /data (a volume); with
+# FHIR_STORE=mongo the data is in MongoDB and /data stays empty (docker-compose.yml runs it that way).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./

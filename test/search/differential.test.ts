@@ -10,6 +10,7 @@ import { strict as assert } from 'node:assert';
 import { patientId, patientRecord } from '../../bench/generator/patient-records';
 import { SeededRandom } from '../../seed/random';
 import { createTestServer, fhirJson, testBaseUrl, testRegistry, type TestServer } from '../helpers/test-server';
+import { forEachStoreAdapter } from '../helpers/store-adapters';
 
 interface Query {
   type: string;
@@ -190,60 +191,62 @@ function generateQueries(resources: Resource[]): Query[] {
   return accepted;
 }
 
-describe('differential search test against @medplum/core matchesSearchRequest', function () {
-  this.timeout(120_000);
-  let server: TestServer;
-  let resources: Resource[];
-  let queries: Query[];
+forEachStoreAdapter((adapter) => {
+  describe('differential search test against @medplum/core matchesSearchRequest', function () {
+    this.timeout(120_000);
+    let server: TestServer;
+    let resources: Resource[];
+    let queries: Query[];
 
-  before(async () => {
-    indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
-    server = createTestServer();
-    resources = dataSet();
-    await server.store.transaction(async (tx) => {
-      for (const r of resources) {
-        await tx.update(r);
-      }
+    before(async () => {
+      indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+      server = createTestServer({ store: await adapter.open() });
+      resources = dataSet();
+      await server.store.transaction(async (tx) => {
+        for (const r of resources) {
+          await tx.update(r);
+        }
+      });
+      queries = generateQueries(resources);
     });
-    queries = generateQueries(resources);
-  });
-  after(() => server.close());
+    after(() => server.close());
 
-  it('generates at least 200 queries, at least 150 for the matcher, covering every parameter type', () => {
-    assert.ok(resources.length >= 2000, `${resources.length} resources`);
-    assert.ok(queries.length >= 200, `${queries.length} queries`);
-    assert.ok(queries.filter((q) => q.oracle === 'matcher').length >= 150);
-    const types = new Set<string>();
-    for (const q of queries) {
-      const code = q.query.split('=')[0].split(':')[0];
-      types.add(testRegistry().get(q.type, code)!.type);
-    }
-    assert.deepEqual([...types].sort(), ['composite', 'date', 'number', 'quantity', 'reference', 'string', 'token', 'uri']);
-  });
+    it('generates at least 200 queries, at least 150 for the matcher, covering every parameter type', () => {
+      assert.ok(resources.length >= 2000, `${resources.length} resources`);
+      assert.ok(queries.length >= 200, `${queries.length} queries`);
+      assert.ok(queries.filter((q) => q.oracle === 'matcher').length >= 150);
+      const types = new Set<string>();
+      for (const q of queries) {
+        const code = q.query.split('=')[0].split(':')[0];
+        types.add(testRegistry().get(q.type, code)!.type);
+      }
+      assert.deepEqual([...types].sort(), ['composite', 'date', 'number', 'quantity', 'reference', 'string', 'token', 'uri']);
+    });
 
-  it('returns exactly the expected resources for every query, none empty and none the whole type', async () => {
-    const failures: string[] = [];
-    for (const q of queries) {
-      const ofType = resources.filter((r) => r.resourceType === q.type);
-      const expected = q.expected ?? expectedIds(resources, q);
-      const actual: string[] = [];
-      let url: string | undefined = `/${q.type}?${q.query}&_count=500`;
-      while (url) {
-        const res: { status: number; body: unknown } = await server.http.get(url).set('Accept', fhirJson).set('Prefer', 'handling=strict');
-        assert.equal(res.status, 200, `${q.type}?${q.query}: ${JSON.stringify(res.body)}`);
-        const bundle = res.body as Bundle;
-        actual.push(...(bundle.entry ?? []).map((e) => e.resource!.id!));
-        url = bundle.link?.find((l) => l.relation === 'next')?.url.replace(testBaseUrl, '');
+    it('returns exactly the expected resources for every query, none empty and none the whole type', async () => {
+      const failures: string[] = [];
+      for (const q of queries) {
+        const ofType = resources.filter((r) => r.resourceType === q.type);
+        const expected = q.expected ?? expectedIds(resources, q);
+        const actual: string[] = [];
+        let url: string | undefined = `/${q.type}?${q.query}&_count=500`;
+        while (url) {
+          const res: { status: number; body: unknown } = await server.http.get(url).set('Accept', fhirJson).set('Prefer', 'handling=strict');
+          assert.equal(res.status, 200, `${q.type}?${q.query}: ${JSON.stringify(res.body)}`);
+          const bundle = res.body as Bundle;
+          actual.push(...(bundle.entry ?? []).map((e) => e.resource!.id!));
+          url = bundle.link?.find((l) => l.relation === 'next')?.url.replace(testBaseUrl, '');
+        }
+        actual.sort();
+        if (expected.length === 0 || expected.length === ofType.length) {
+          failures.push(`${q.type}?${q.query}: expected result is ${expected.length ? 'everything' : 'empty'}; pick other values`);
+        } else if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          const missing = expected.filter((id) => !actual.includes(id));
+          const extra = actual.filter((id) => !expected.includes(id));
+          failures.push(`${q.type}?${q.query}: missing ${missing.slice(0, 3).join(',')} (${missing.length}), extra ${extra.slice(0, 3).join(',')} (${extra.length})`);
+        }
       }
-      actual.sort();
-      if (expected.length === 0 || expected.length === ofType.length) {
-        failures.push(`${q.type}?${q.query}: expected result is ${expected.length ? 'everything' : 'empty'}; pick other values`);
-      } else if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-        const missing = expected.filter((id) => !actual.includes(id));
-        const extra = actual.filter((id) => !expected.includes(id));
-        failures.push(`${q.type}?${q.query}: missing ${missing.slice(0, 3).join(',')} (${missing.length}), extra ${extra.slice(0, 3).join(',')} (${extra.length})`);
-      }
-    }
-    assert.deepEqual(failures, []);
+      assert.deepEqual(failures, []);
+    });
   });
 });

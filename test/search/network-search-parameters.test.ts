@@ -6,7 +6,8 @@ import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { createTestServer, memoryStore } from '../helpers/test-server';
+import { storeAdapters } from '../helpers/store-adapters';
+import { createTestServer } from '../helpers/test-server';
 
 const districtParameter: SearchParameter = {
   resourceType: 'SearchParameter',
@@ -44,18 +45,20 @@ describe('the network SearchParameters under profiles/', () => {
     assert.throws(() => loadNetworkSearchParameters(dir), /broken\.json is not valid JSON/);
   });
 
-  it('indexes and searches a network parameter like an R4 one', async () => {
-    const registry = new SearchParameterRegistry([districtParameter]);
-    const store = memoryStore(createResourceIndexer(registry));
-    const server = createTestServer({ store, registry });
-    await store.create({ resourceType: 'Patient', id: 'a', address: [{ district: '和平区' }] });
-    await store.create({ resourceType: 'Patient', id: 'b', address: [{ district: '河西区' }] });
-    const res = await server.http.get(`/Patient?district=${encodeURIComponent('和平')}`).set('Prefer', 'handling=strict');
-    assert.equal(res.status, 200);
-    assert.deepEqual(res.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['a']);
-    const statement = await server.http.get('/metadata');
-    const patient = statement.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
-    assert.ok(patient.searchParam.some((p: { name: string; definition: string }) => p.name === 'district' && p.definition === districtParameter.url));
-    await server.close();
-  });
+  for (const adapter of storeAdapters()) {
+    it(`indexes and searches a network parameter like an R4 one, on ${adapter.name}`, async () => {
+      const registry = new SearchParameterRegistry([districtParameter]);
+      const store = await adapter.open(createResourceIndexer(registry));
+      const server = createTestServer({ store, registry });
+      await store.create({ resourceType: 'Patient', id: 'a', address: [{ district: '和平区' }] });
+      await store.create({ resourceType: 'Patient', id: 'b', address: [{ district: '河西区' }] });
+      const res = await server.http.get(`/Patient?district=${encodeURIComponent('和平')}`).set('Prefer', 'handling=strict');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['a']);
+      const statement = await server.http.get('/metadata');
+      const patient = statement.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+      assert.ok(patient.searchParam.some((p: { name: string; definition: string }) => p.name === 'district' && p.definition === districtParameter.url));
+      await server.close();
+    });
+  }
 });

@@ -3,6 +3,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import type { Bundle } from '@medplum/fhirtypes';
+import type { StoreAdapterUnderTest } from '../helpers/store-adapters';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
 
 const loinc = 'http://loinc.org';
@@ -112,9 +113,9 @@ export const searchFixtures: Resource[] = [
   },
 ];
 
-/** A server holding the fixtures, written with PUT so that their ids are the ones above. */
-export async function serverWithFixtures(): Promise<TestServer> {
-  const server = createTestServer();
+/** A server on the adapter's store holding the fixtures, written with PUT so that their ids are the ones above. */
+export async function serverWithFixtures(adapter: StoreAdapterUnderTest): Promise<TestServer> {
+  const server = createTestServer({ store: await adapter.open() });
   for (const resource of searchFixtures) {
     const res = await server.http.put(`/${resource.resourceType}/${resource.id}`).set('Content-Type', fhirJson).send(resource);
     assert.equal(res.status, 201, JSON.stringify(res.body));
