@@ -1,7 +1,8 @@
 // The storage adapters' entry points: code outside server/store/ (start-up through open-store.ts, the
 // tests, the benchmark) opens an adapter only through these, never by importing sqlite/ or mongo/, so
 // that nothing else depends on which adapter runs (a test of the import graph holds this).
-import type { ResourceStore } from './port';
+import { MongoStore, type MongoStoreBackend } from './mongo/mongo-store';
+import type { ResourceIndexer, ResourceStore } from './port';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store';
 
 export { openMongoStore, type MongoStoreOptions } from './mongo/mongo-store';
@@ -13,4 +14,14 @@ export type EmbeddedStore = ResourceStore & Required<Pick<ResourceStore, 'bulkLo
 /** The embedded store; opening a file is synchronous (node:sqlite), so this is too. */
 export function openSqliteStore(options: SqliteStoreOptions): EmbeddedStore {
   return new SqliteStore(options);
+}
+
+export type { MongoStoreBackend } from './mongo/mongo-store';
+
+/**
+ * The MongoDB adapter over a given backend (its collections and transaction runner) instead of a
+ * connection: the tests run it over collections evaluated in memory with mingo, where no server runs.
+ */
+export function openMongoStoreOn(backend: MongoStoreBackend, indexer: ResourceIndexer): ResourceStore {
+  return new MongoStore(backend, indexer);
 }

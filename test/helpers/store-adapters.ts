@@ -5,8 +5,9 @@
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { createResourceIndexer } from '../../server/search/search-index';
-import { openMongoStore } from '../../server/store/adapters';
+import { openMongoStore, openMongoStoreOn } from '../../server/store/adapters';
 import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
+import { mingoBackend } from './mingo-backend';
 import { memoryStore, testRegistry } from './test-server';
 
 export interface StoreAdapterUnderTest {
@@ -26,10 +27,16 @@ export const sqliteGaps: Record<string, string> = {
 };
 
 export function storeAdapters(): StoreAdapterUnderTest[] {
-  const adapters: StoreAdapterUnderTest[] = [{ name: 'SQLite', open: async (indexer) => memoryStore(indexer), gaps: sqliteGaps }];
+  const indexed = (indexer?: ResourceIndexer): ResourceIndexer => indexer ?? createResourceIndexer(testRegistry());
+  const adapters: StoreAdapterUnderTest[] = [
+    { name: 'SQLite', open: async (indexer) => memoryStore(indexer), gaps: sqliteGaps },
+    // The MongoDB adapter's own code over collections evaluated in memory with mingo: not MongoDB, but
+    // every query the adapter sends is one MongoDB would run, and its writes and pages are exercised.
+    { name: 'the MongoDB adapter on mingo (no server)', open: async (indexer) => openMongoStoreOn(mingoBackend(), indexed(indexer)), gaps: {} },
+  ];
   const mongoUrl = process.env.MONGODB_URL;
   if (mongoUrl) {
-    adapters.push({ name: 'MongoDB', open: (indexer) => openMongoTestStore(mongoUrl, indexer ?? createResourceIndexer(testRegistry())), gaps: {} });
+    adapters.push({ name: 'MongoDB', open: (indexer) => openMongoTestStore(mongoUrl, indexed(indexer)), gaps: {} });
   }
   return adapters;
 }

@@ -4,7 +4,7 @@
 // transient transaction errors (a write conflict with a concurrent transaction, a primary election).
 // https://www.mongodb.com/docs/manual/core/transactions/
 import type { Resource } from '@medplum/fhirtypes';
-import { MongoClient, type Collection, type Db, type TransactionOptions } from 'mongodb';
+import { MongoClient, type ClientSession, type Collection, type TransactionOptions } from 'mongodb';
 import type { SearchPlan } from '../../search/plan';
 import type {
   DeleteResult,
@@ -49,7 +49,18 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
   try {
     const db = client.db(options.database);
     await ensureIndexes(db);
-    return new MongoStore(client, db, options.indexer);
+    const transactions: TransactionRunner = async (work) => {
+      const session = client.startSession();
+      try {
+        return await session.withTransaction(() => work(session), transactionOptions);
+      } finally {
+        await session.endSession();
+      }
+    };
+    return new MongoStore(
+      { current: db.collection(collections.current), versions: db.collection(collections.history), transactions, close: () => client.close() },
+      options.indexer
+    );
   } catch (err) {
     await client.close();
     throw err;
@@ -61,19 +72,25 @@ export interface MongoReferrers {
   referrers(target: { resourceType: string; id: string }, options: { limit: number; excludeTypes?: readonly string[] }): Promise<{ resourceType: string; id: string }[]>;
 }
 
-class MongoStore implements ResourceStore, MongoReferrers {
-  private readonly current: Collection<CurrentDocument>;
-  private readonly versions: Collection<VersionDocument>;
+/** Runs `work` in one transaction of a new session, re-running it on transient transaction errors. */
+export type TransactionRunner = <T>(work: (session: ClientSession) => Promise<T>) => Promise<T>;
+
+/** Where the store keeps its documents and how it runs transactions: a database, or a stand-in in the tests. */
+export interface MongoStoreBackend {
+  current: Collection<CurrentDocument>;
+  versions: Collection<VersionDocument>;
+  transactions: TransactionRunner;
+  close(): Promise<void>;
+}
+
+export class MongoStore implements ResourceStore, MongoReferrers {
   private readonly reads: MongoOperations;
 
   constructor(
-    private readonly client: MongoClient,
-    db: Db,
+    private readonly backend: MongoStoreBackend,
     private readonly indexer: ResourceIndexer
   ) {
-    this.current = db.collection<CurrentDocument>(collections.current);
-    this.versions = db.collection<VersionDocument>(collections.history);
-    this.reads = new MongoOperations(this.current, this.versions, indexer);
+    this.reads = new MongoOperations(backend.current, backend.versions, indexer);
   }
 
   /**
@@ -81,16 +98,8 @@ class MongoStore implements ResourceStore, MongoReferrers {
    * transaction) the driver aborts and runs `work` again from the start, so `work` must do nothing
    * but store operations that it can repeat.
    */
-  async transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
-    const session = this.client.startSession();
-    try {
-      return await session.withTransaction(
-        () => work(new MongoOperations(this.current, this.versions, this.indexer, session)),
-        transactionOptions
-      );
-    } finally {
-      await session.endSession();
-    }
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
+    return this.backend.transactions((session) => work(new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session)));
   }
 
   create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
@@ -125,7 +134,7 @@ class MongoStore implements ResourceStore, MongoReferrers {
     return this.reads.referrers(target, options);
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
+  close(): Promise<void> {
+    return this.backend.close();
   }
 }

@@ -1,0 +1,122 @@
+// A stand-in for a MongoDB database where no server runs: the collection methods the MongoDB adapter
+// uses, evaluated in memory with mingo (an implementation of MongoDB's query language), with the
+// adapter's unique indexes (`_id`; `type` + `uq`). Transactions are emulated, not MongoDB's: they run one
+// at a time on a copy of the committed documents that replaces them on success, so they are isolated
+// and atomic but never conflict. Reads outside a transaction see the committed documents.
+import { find, Aggregator } from 'mingo';
+import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
+import type { MongoStoreBackend } from '../../server/store/adapters';
+
+type Documents = { current: Document[]; versions: Document[] };
+type Options = { session?: ClientSession; projection?: Document };
+
+export function mingoBackend(): MongoStoreBackend {
+  let committed: Documents = { current: [], versions: [] };
+  const open = new Map<ClientSession, Documents>();
+  let queue: Promise<unknown> = Promise.resolve();
+  const documents = (name: keyof Documents, options?: Options): Document[] =>
+    (options?.session ? open.get(options.session) : undefined)?.[name] ?? committed[name];
+  const collection = (name: keyof Documents): Collection<Document> => new MingoCollection((options) => documents(name, options), name === 'current') as unknown as Collection<Document>;
+  return {
+    current: collection('current'),
+    versions: collection('versions'),
+    transactions: <T>(work: (session: ClientSession) => Promise<T>): Promise<T> => {
+      const run = queue.then(async () => {
+        const session = {} as ClientSession;
+        const view = structuredClone(committed);
+        open.set(session, view);
+        try {
+          const result = await work(session);
+          committed = view;
+          return result;
+        } finally {
+          open.delete(session);
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    close: async () => undefined,
+  } as unknown as MongoStoreBackend;
+}
+
+class MingoCollection {
+  constructor(
+    private readonly docs: (options?: Options) => Document[],
+    private readonly uniqueIdentifiers: boolean
+  ) {}
+
+  async findOne(query: Document, options?: Options): Promise<Document | null> {
+    return this.query(query, options).limit(1).all()[0] ?? null;
+  }
+
+  find(query: Document, options?: Options): { sort(s: Document): unknown; limit(n: number): unknown; toArray(): Promise<Document[]> } {
+    let sort: Document | undefined;
+    let limit: number | undefined;
+    const cursor = {
+      sort: (s: Document) => ((sort = s), cursor),
+      limit: (n: number) => ((limit = n), cursor),
+      toArray: async () => {
+        let c = this.query(query, options);
+        c = sort ? c.sort(sort) : c;
+        return (limit !== undefined ? c.limit(limit) : c).all() as Document[];
+      },
+    };
+    return cursor;
+  }
+
+  aggregate(pipeline: Document[], options?: Options): { toArray(): Promise<Document[]> } {
+    return { toArray: async () => structuredClone(new Aggregator(pipeline).run(this.docs(options)) as Document[]) };
+  }
+
+  async countDocuments(query: Document, options?: Options): Promise<number> {
+    return find(this.docs(options), query).all().length;
+  }
+
+  async insertOne(doc: Document, options?: Options): Promise<{ acknowledged: boolean }> {
+    const docs = this.docs(options);
+    this.checkUnique(doc, docs);
+    docs.push(structuredClone(doc));
+    return { acknowledged: true };
+  }
+
+  async replaceOne(query: Document, doc: Document, options?: Options): Promise<{ matchedCount: number }> {
+    const docs = this.docs(options);
+    const [match] = find(docs, query).all();
+    if (!match) {
+      return { matchedCount: 0 };
+    }
+    const at = docs.findIndex((d) => d._id === match._id);
+    this.checkUnique(doc, docs.filter((_, i) => i !== at));
+    docs[at] = structuredClone(doc);
+    return { matchedCount: 1 };
+  }
+
+  async updateOne(query: Document, update: { $set: Document }, options?: Options): Promise<{ matchedCount: number }> {
+    const docs = this.docs(options);
+    const [match] = find(docs, query).all();
+    if (!match) {
+      return { matchedCount: 0 };
+    }
+    const at = docs.findIndex((d) => d._id === match._id);
+    docs[at] = { ...docs[at], ...structuredClone(update.$set) };
+    return { matchedCount: 1 };
+  }
+
+  private query(query: Document, options?: Options): ReturnType<typeof find> {
+    // Documents are copied out, as a driver's are: the caller never holds the stored ones.
+    const docs = structuredClone(this.docs(options));
+    return find(docs, query, options?.projection);
+  }
+
+  /** The adapter's unique indexes: `_id`, and on the current versions `type` + each of `uq`. */
+  private checkUnique(doc: Document, others: Document[]): void {
+    if (others.some((d) => d._id === doc._id)) {
+      throw new MongoServerError({ message: `E11000 duplicate key error: _id ${doc._id}`, code: 11000, keyPattern: { _id: 1 } });
+    }
+    const uq = (doc.uq ?? []) as string[];
+    if (this.uniqueIdentifiers && others.some((d) => d.type === doc.type && ((d.uq ?? []) as string[]).some((u) => uq.includes(u)))) {
+      throw new MongoServerError({ message: 'E11000 duplicate key error: type, uq', code: 11000, keyPattern: { type: 1, uq: 1 } });
+    }
+  }
+}
