@@ -51,31 +51,15 @@ export function forEachStoreAdapter(suite: (adapter: StoreAdapterUnderTest) => v
 async function openMongoTestStore(url: string, indexer: ResourceIndexer): Promise<ResourceStore> {
   const database = `fhir_test_${randomUUID().slice(0, 8)}`;
   const store = await openMongoStore({ url, database, indexer });
-  return {
-    ...bindAll(store),
-    close: async () => {
-      await store.close();
-      const client = await MongoClient.connect(url);
-      try {
-        await client.db(database).dropDatabase();
-      } finally {
-        await client.close();
-      }
-    },
+  const closeStore = store.close.bind(store);
+  store.close = async () => {
+    await closeStore();
+    const client = await MongoClient.connect(url);
+    try {
+      await client.db(database).dropDatabase();
+    } finally {
+      await client.close();
+    }
   };
-}
-
-/** The store's methods bound to it, so that they can be spread into a wrapper. */
-function bindAll(store: ResourceStore): ResourceStore {
-  return {
-    create: (r) => store.create(r),
-    readCurrent: (t, id) => store.readCurrent(t, id),
-    readVersion: (t, id, v) => store.readVersion(t, id, v),
-    update: (r, o) => store.update(r, o),
-    delete: (t, id, o) => store.delete(t, id, o),
-    history: (q) => store.history(q),
-    search: (p) => store.search(p),
-    transaction: (work) => store.transaction(work),
-    close: () => store.close(),
-  };
+  return store;
 }

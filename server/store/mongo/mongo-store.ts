@@ -3,11 +3,10 @@
 // document commit together), and `session.withTransaction` retries the whole unit on MongoDB's
 // transient transaction errors (a write conflict with a concurrent transaction, a primary election).
 // https://www.mongodb.com/docs/manual/core/transactions/
-import type { Resource } from '@medplum/fhirtypes';
 import { MongoClient, type ClientSession, type Collection, type TransactionOptions } from 'mongodb';
 import type { SearchPlan } from '../../search/plan';
+import { TransactionalWrites } from '../transactional-writes';
 import type {
-  DeleteResult,
   HistoryPage,
   HistoryQuery,
   ResourceIndexer,
@@ -15,8 +14,6 @@ import type {
   ResourceVersion,
   SearchPage,
   StoreOperations,
-  UpdateResult,
-  WriteOptions,
 } from '../port';
 import { collections, type CurrentDocument, type VersionDocument } from './documents';
 import { ensureIndexes } from './indexes';
@@ -83,13 +80,14 @@ export interface MongoStoreBackend {
   close(): Promise<void>;
 }
 
-export class MongoStore implements ResourceStore, MongoReferrers {
+export class MongoStore extends TransactionalWrites implements ResourceStore, MongoReferrers {
   private readonly reads: MongoOperations;
 
   constructor(
     private readonly backend: MongoStoreBackend,
     private readonly indexer: ResourceIndexer
   ) {
+    super();
     this.reads = new MongoOperations(backend.current, backend.versions, indexer);
   }
 
@@ -100,18 +98,6 @@ export class MongoStore implements ResourceStore, MongoReferrers {
    */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
     return this.backend.transactions((session) => work(new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session)));
-  }
-
-  create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
-    return this.transaction((tx) => tx.create(resource));
-  }
-
-  update<T extends Resource>(resource: T, options?: WriteOptions): Promise<UpdateResult> {
-    return this.transaction((tx) => tx.update(resource, options));
-  }
-
-  delete(resourceType: string, id: string, options?: WriteOptions): Promise<DeleteResult> {
-    return this.transaction((tx) => tx.delete(resourceType, id, options));
   }
 
   readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {

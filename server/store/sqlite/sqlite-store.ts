@@ -3,14 +3,13 @@
 // together (group commit): each runs in its own savepoint, so each still succeeds or fails alone, but
 // they share one SQLite commit, which is most of a small write's cost. Several processes may share the
 // file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
-import type { Resource } from '@medplum/fhirtypes';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { SearchPlan } from '../../search/plan';
+import { TransactionalWrites } from '../transactional-writes';
 import type {
-  DeleteResult,
   HistoryPage,
   HistoryQuery,
   ResourceIndexer,
@@ -18,8 +17,6 @@ import type {
   ResourceVersion,
   SearchPage,
   StoreOperations,
-  UpdateResult,
-  WriteOptions,
 } from '../port';
 import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
@@ -48,7 +45,7 @@ interface PendingJob {
 /** At most this many writes share one commit, so that one commit never holds the lock for long. */
 const maxGroup = 64;
 
-export class SqliteStore implements ResourceStore {
+export class SqliteStore extends TransactionalWrites implements ResourceStore {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
   private pending: PendingJob[] = [];
@@ -62,6 +59,7 @@ export class SqliteStore implements ResourceStore {
   private readonly insideTransaction = new AsyncLocalStorage<boolean>();
 
   constructor(options: SqliteStoreOptions) {
+    super();
     const inMemory = options.file === ':memory:';
     if (!inMemory) {
       fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -146,18 +144,6 @@ export class SqliteStore implements ResourceStore {
         job.reject(value);
       }
     }
-  }
-
-  create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
-    return this.transaction((tx) => tx.create(resource));
-  }
-
-  update<T extends Resource>(resource: T, options?: WriteOptions): Promise<UpdateResult> {
-    return this.transaction((tx) => tx.update(resource, options));
-  }
-
-  delete(resourceType: string, id: string, options?: WriteOptions): Promise<DeleteResult> {
-    return this.transaction((tx) => tx.delete(resourceType, id, options));
   }
 
   readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
