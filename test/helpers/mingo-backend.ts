@@ -40,6 +40,11 @@ export function mingoBackend(): MongoStoreBackend {
   } as unknown as MongoStoreBackend;
 }
 
+/** Documents are copied out, as a driver's are: the caller never holds the stored ones. */
+function copied(docs: unknown[]): Document[] {
+  return structuredClone(docs) as Document[];
+}
+
 class MingoCollection {
   constructor(
     private readonly docs: (options?: Options) => Document[],
@@ -47,7 +52,7 @@ class MingoCollection {
   ) {}
 
   async findOne(query: Document, options?: Options): Promise<Document | null> {
-    return this.query(query, options).limit(1).all()[0] ?? null;
+    return copied(this.query(query, options).limit(1).all())[0] ?? null;
   }
 
   find(query: Document, options?: Options): { sort(s: Document): unknown; limit(n: number): unknown; toArray(): Promise<Document[]> } {
@@ -59,14 +64,14 @@ class MingoCollection {
       toArray: async () => {
         let c = this.query(query, options);
         c = sort ? c.sort(sort) : c;
-        return (limit !== undefined ? c.limit(limit) : c).all() as Document[];
+        return copied((limit !== undefined ? c.limit(limit) : c).all());
       },
     };
     return cursor;
   }
 
   aggregate(pipeline: Document[], options?: Options): { toArray(): Promise<Document[]> } {
-    return { toArray: async () => structuredClone(new Aggregator(pipeline).run(this.docs(options)) as Document[]) };
+    return { toArray: async () => copied(new Aggregator(pipeline).run(this.docs(options))) };
   }
 
   async countDocuments(query: Document, options?: Options): Promise<number> {
@@ -104,9 +109,7 @@ class MingoCollection {
   }
 
   private query(query: Document, options?: Options): ReturnType<typeof find> {
-    // Documents are copied out, as a driver's are: the caller never holds the stored ones.
-    const docs = structuredClone(this.docs(options));
-    return find(docs, query, options?.projection);
+    return find(this.docs(options), query, options?.projection);
   }
 
   /** The adapter's unique indexes: `_id`, and on the current versions `type` + each of `uq`. */
