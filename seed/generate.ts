@@ -13,7 +13,7 @@ import { createFhirCore } from '../server/fhir-core';
 import { loadResourceDefinitions } from '../server/fhir/resource-definitions';
 import { SearchParameterRegistry } from '../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../server/search/network-search-parameters';
-import { createResourceIndexer } from '../server/search/search-index';
+import { createResourceIndexer } from '../server/search/indexing/resource-indexer';
 import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
-import { fhirEndpoint } from './http/fhir-endpoint';
+import type { Pipeline } from './fhir/pipeline/pipeline';
+import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
@@ -18,11 +19,15 @@ export interface AppDependencies {
   registry: SearchParameterRegistry;
   /** A core built beforehand (start-up seeds through it); otherwise one is built from the above. */
   core?: FhirCore;
+  /** Hooks, write rules and restrictions of the core built here (ignored when `core` is given). */
+  pipeline?: Partial<Pipeline>;
+  /** Who is calling; anonymous (by address) unless given. */
+  identify?: CallerFromRequest;
 }
 
 const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
-export function createApp({ config, store, logger, registry, core }: AppDependencies): Express {
+export function createApp({ config, store, logger, registry, core, pipeline, identify }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,11 +46,16 @@ export function createApp({ config, store, logger, registry, core }: AppDependen
       quietReqLogger: true,
     })
   );
+  // Liveness and readiness: an app exists once start-up work is done, so both answer 200 here (main.ts
+  // answers them while it is still starting).
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready' });
+  });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry })));
+  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline }), identify));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

@@ -12,10 +12,21 @@ import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
 import { seedOnStartup } from './seed/startup-seed';
-import { createResourceIndexer } from './search/search-index';
+import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
+import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
+
+/** Answers while start-up work (the first start's seed) runs. */
+function starting(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'starting' }));
+    return;
+  }
+  const body = outcome(issue('transient', 'The FHIR server is loading its seed data; retry shortly.'));
+  res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'application/fhir+json; charset=utf-8' }).end(JSON.stringify(body));
+}
 
 async function main(): Promise<void> {
   let config;
@@ -54,13 +65,11 @@ async function main(): Promise<void> {
     throw err;
   }
   // Listen first, then build the core and the app: with PORT=0 the base URL needs the port the system
-  // picked. Until the seed is loaded, requests are answered 503 with Retry-After.
+  // picked. Until the seed is loaded, /healthz answers 200 (the process serves: a liveness probe must
+  // not kill it mid-seed), /readyz and every FHIR request 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
   const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
-  const starting = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
-    res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain' }).end('The FHIR server is loading its seed data; retry shortly.\n');
-  };
   server.on('request', starting);
   server.listen(config.port, () => {
     const address = server.address();

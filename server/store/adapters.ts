@@ -1,7 +1,7 @@
 // The storage adapters' entry points: code outside server/store/ (start-up through open-store.ts, the
 // tests, the benchmark) opens an adapter only through these, never by importing sqlite/ or mongo/, so
 // that nothing else depends on which adapter runs (a test of the import graph holds this).
-import { MongoStore, type MongoReferrers, type MongoStoreBackend } from './mongo/mongo-store';
+import { MongoStore, type MongoStoreBackend } from './mongo/mongo-store';
 import type { ResourceIndexer, ResourceStore } from './port';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store';
 
@@ -16,12 +16,12 @@ export function openSqliteStore(options: SqliteStoreOptions): EmbeddedStore {
   return new SqliteStore(options);
 }
 
-export type { MongoReferrers, MongoStoreBackend } from './mongo/mongo-store';
+export type { MongoStoreBackend } from './mongo/mongo-store';
 
 /**
  * The MongoDB adapter over a given backend (its collections and transaction runner) instead of a
  * connection: the tests run it over collections evaluated in memory with mingo, where no server runs.
  */
-export function openMongoStoreOn(backend: MongoStoreBackend, indexer: ResourceIndexer): ResourceStore & MongoReferrers {
+export function openMongoStoreOn(backend: MongoStoreBackend, indexer: ResourceIndexer): ResourceStore {
   return new MongoStore(backend, indexer);
 }

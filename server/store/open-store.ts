@@ -1,11 +1,19 @@
-// Chooses and opens the storage adapter named by the configuration; the only place that knows which runs.
-import type { ServerConfig, StoreKind } from '../config';
+// Chooses and opens the storage adapter the configuration names: a small registry of adapters, the
+// only place outside each adapter's folder that knows they exist. Opening is asynchronous, since a
+// server-based adapter (MongoDB) connects and prepares its indexes first.
+import type { ServerConfig } from '../config';
 import { openMongoStore, openSqliteStore } from './adapters';
 import type { ResourceIndexer, ResourceStore } from './port';
 
-type AdapterOpener = (config: ServerConfig, indexer: ResourceIndexer) => Promise<ResourceStore>;
+/** The part of the configuration the adapters read. */
+export type StoreConfig = Pick<
+  ServerConfig,
+  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'mongoUrl' | 'mongoDatabase'
+>;
 
-const adapters: Record<StoreKind, AdapterOpener> = {
+type AdapterFactory = (config: StoreConfig, indexer: ResourceIndexer) => Promise<ResourceStore>;
+
+const adapters: Record<ServerConfig['store'], AdapterFactory> = {
   sqlite: async (config, indexer) =>
     openSqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB }),
   mongo: (config, indexer) => {
@@ -16,6 +24,6 @@ const adapters: Record<StoreKind, AdapterOpener> = {
   },
 };
 
-export function openStore(config: ServerConfig, indexer: ResourceIndexer): Promise<ResourceStore> {
+export function openStore(config: StoreConfig, indexer: ResourceIndexer): Promise<ResourceStore> {
   return adapters[config.store](config, indexer);
 }

@@ -4,7 +4,7 @@
 // MongoDB leg is not run; the suites are the same code for both.
 import { MongoClient } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openMongoStore, openMongoStoreOn } from '../../server/store/adapters';
 import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
 import { mingoBackend } from './mingo-backend';
@@ -18,18 +18,10 @@ export interface StoreAdapterUnderTest {
   gaps: Record<string, string>;
 }
 
-const noRestrictionYet = 'the SQLite adapter does not apply ResultRestriction yet; the pipeline issue (13) adds it';
-
-/** The SQLite adapter's known gaps in the store contract (test/store/store-contract.ts). */
-export const sqliteGaps: Record<string, string> = {
-  'lists only versions of resources the restriction lets the caller see': noRestrictionYet,
-  'applies the restriction to the matches, their total, chains, _has and what includes add': noRestrictionYet,
-};
-
 export function storeAdapters(): StoreAdapterUnderTest[] {
   const indexed = (indexer?: ResourceIndexer): ResourceIndexer => indexer ?? createResourceIndexer(testRegistry());
   const adapters: StoreAdapterUnderTest[] = [
-    { name: 'SQLite', open: async (indexer) => memoryStore(indexer), gaps: sqliteGaps },
+    { name: 'SQLite', open: async (indexer) => memoryStore(indexer), gaps: {} },
     // The MongoDB adapter's own code over collections evaluated in memory with mingo: not MongoDB, but
     // every query the adapter sends is one MongoDB would run, and its writes and pages are exercised.
     { name: 'the MongoDB adapter on mingo (no server)', open: async (indexer) => openMongoStoreOn(mingoBackend(), indexed(indexer)), gaps: {} },

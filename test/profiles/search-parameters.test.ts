@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, fhirJson, memoryStore, type TestServer } from '../helpers/test-server';
 import { examplesDir, generatedResources, readJsonFile, repoRoot } from './profile-validation';

@@ -14,7 +14,7 @@ import { createFhirCore, type FhirCore } from '../../server/fhir-core';
 import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, memoryStore, testConfig } from '../helpers/test-server';
 import { repoRoot } from '../profiles/profile-validation';

@@ -7,7 +7,6 @@ import { schemaVersion } from '../../server/store/sqlite/schema';
 import { createTestServer, fileStore } from '../helpers/test-server';
 import { patient } from '../helpers/fixtures';
 import { describeStoreContract } from './store-contract';
-import { sqliteGaps } from '../helpers/store-adapters';
 
 
 describe('SQLite store on a file', () => {
@@ -17,7 +16,7 @@ describe('SQLite store on a file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  describeStoreContract('SQLite file (WAL)', async () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'), sqliteGaps);
+  describeStoreContract('SQLite file (WAL)', async () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'));
 
   it('creates the schema in WAL mode and reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'nested', 'fhir.sqlite');

@@ -353,6 +353,28 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
       });
     });
 
+    describe('referrers', () => {
+      it('lists current resources whose references point at the target, not itself, up to the limit, without excluded types', async () => {
+        await store.create(patient({ id: 'p', link: [{ other: { reference: 'Patient/p' }, type: 'seealso' }] }));
+        await store.create(observation('p', { id: 'o1' }));
+        await store.create(observation('p', { id: 'o2' }));
+        await store.create(observation('other', { id: 'o3' }));
+        await store.create({ resourceType: 'Flag', id: 'f', status: 'active', code: { text: 'x' }, subject: { reference: 'Patient/p' } });
+        await store.delete('Observation', 'o2');
+        const all = await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 10 });
+        assert.deepEqual(all.map((r) => `${r.resourceType}/${r.id}`).sort(), ['Flag/f', 'Observation/o1']);
+        assert.equal((await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 1 })).length, 1);
+        const withoutFlags = await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 10, excludeTypes: ['Flag'] });
+        assert.deepEqual(withoutFlags, [{ resourceType: 'Observation', id: 'o1' }]);
+        assert.deepEqual(await store.referrers({ resourceType: 'Patient', id: 'nobody' }, { limit: 10 }), []);
+        const inTransaction = await store.transaction(async (tx) => {
+          await tx.create(observation('p', { id: 'o4' }));
+          return tx.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 10, excludeTypes: ['Flag'] });
+        });
+        assert.deepEqual(inTransaction.map((r) => r.id).sort(), ['o1', 'o4']);
+      });
+    });
+
     describe('transactions', () => {
       it("lets a transaction's search see its own writes, and no one else's before it commits", async () => {
         const found = await store.transaction(async (tx) => {

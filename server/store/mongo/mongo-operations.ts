@@ -10,7 +10,9 @@ import type {
   DeleteResult,
   HistoryPage,
   HistoryQuery,
+  ReferrersQuery,
   ResourceIndexer,
+  ResourceRef,
   ResourceVersion,
   SearchPage,
   StoreOperations,
@@ -145,15 +147,16 @@ export class MongoOperations implements StoreOperations {
   }
 
   /**
-   * Current, non-deleted resources whose indexed references point at the target (for referential
-   * integrity): the reference_target index answers it without reading the referring resources.
+   * Current resources (other than the target) whose indexed references point at the target, for
+   * referential integrity: the reference_target index answers it without reading the referring resources.
    */
-  async referrers(target: { resourceType: string; id: string }, options: { limit: number; excludeTypes?: readonly string[] }): Promise<{ resourceType: string; id: string }[]> {
-    const query: Document = { 'idx.ref.k': resourceKey(target.resourceType, target.id), deleted: false };
-    if (options.excludeTypes?.length) {
-      query.type = { $nin: [...options.excludeTypes] };
+  async referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
+    const key = resourceKey(target.resourceType, target.id);
+    const filter: Document = { 'idx.ref.k': key, deleted: false, _id: { $ne: key } };
+    if (query.excludeTypes?.length) {
+      filter.type = { $nin: [...query.excludeTypes] };
     }
-    const docs = await this.current.find(query, { projection: { type: 1, id: 1 }, session: this.session }).limit(options.limit).toArray();
+    const docs = await this.current.find(filter, { projection: { type: 1, id: 1 }, session: this.session }).limit(query.limit).toArray();
     return docs.map((d) => ({ resourceType: d.type, id: d.id }));
   }
 

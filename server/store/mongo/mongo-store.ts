@@ -9,7 +9,9 @@ import { TransactionalWrites } from '../transactional-writes';
 import type {
   HistoryPage,
   HistoryQuery,
+  ReferrersQuery,
   ResourceIndexer,
+  ResourceRef,
   ResourceStore,
   ResourceVersion,
   SearchPage,
@@ -40,7 +42,7 @@ const transactionOptions: TransactionOptions = {
 };
 
 /** Connects, creates the indexes (idempotent) and returns the store; a server that cannot be reached fails here. */
-export async function openMongoStore(options: MongoStoreOptions): Promise<ResourceStore & MongoReferrers> {
+export async function openMongoStore(options: MongoStoreOptions): Promise<ResourceStore> {
   const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 10_000 });
   await client.connect();
   try {
@@ -64,11 +66,6 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
   }
 }
 
-/** Referential integrity's question, answered from the reference index (see the pipeline's port addition). */
-export interface MongoReferrers {
-  referrers(target: { resourceType: string; id: string }, options: { limit: number; excludeTypes?: readonly string[] }): Promise<{ resourceType: string; id: string }[]>;
-}
-
 /** Runs `work` in one transaction of a new session, re-running it on transient transaction errors. */
 export type TransactionRunner = <T>(work: (session: ClientSession) => Promise<T>) => Promise<T>;
 
@@ -80,7 +77,7 @@ export interface MongoStoreBackend {
   close(): Promise<void>;
 }
 
-export class MongoStore extends TransactionalWrites implements ResourceStore, MongoReferrers {
+export class MongoStore extends TransactionalWrites implements ResourceStore {
   private readonly reads: MongoOperations;
 
   constructor(
@@ -116,8 +113,8 @@ export class MongoStore extends TransactionalWrites implements ResourceStore, Mo
     return this.reads.search(plan);
   }
 
-  referrers(target: { resourceType: string; id: string }, options: { limit: number; excludeTypes?: readonly string[] }): Promise<{ resourceType: string; id: string }[]> {
-    return this.reads.referrers(target, options);
+  referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
+    return this.reads.referrers(target, query);
   }
 
   close(): Promise<void> {

@@ -12,7 +12,9 @@ import { TransactionalWrites } from '../transactional-writes';
 import type {
   HistoryPage,
   HistoryQuery,
+  ReferrersQuery,
   ResourceIndexer,
+  ResourceRef,
   ResourceStore,
   ResourceVersion,
   SearchPage,
@@ -160,6 +162,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
 
   search(plan: SearchPlan): Promise<SearchPage> {
     return this.read(() => this.readOps.search(plan));
+  }
+
+  referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
+    return this.read(() => this.readOps.referrers(target, query));
   }
 
   /**

@@ -1,14 +1,14 @@
 // What the MongoDB adapter does beyond the shared contract: unique business identifiers refused with a
-// 409 naming the holder, referrers for referential integrity, and indexes MongoDB can build. Run on the
+// 409 naming the holder, and indexes MongoDB can build. Run on the
 // adapter's own code over collections evaluated with mingo (no MongoDB server runs here).
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { FhirError } from '../../../server/outcomes';
 import type { IndexEntries } from '../../../server/search/indexing/types';
-import { createResourceIndexer } from '../../../server/search/search-index';
+import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { currentIndexes, historyIndexes } from '../../../server/store/mongo/indexes';
 import { openMongoStoreOn } from '../../../server/store/adapters';
-import { observation, patient } from '../../helpers/fixtures';
+import { patient } from '../../helpers/fixtures';
 import { mingoBackend } from '../../helpers/mingo-backend';
 import { testRegistry } from '../../helpers/test-server';
 
@@ -59,24 +59,6 @@ describe('MongoDB store', () => {
         (err: unknown) => err instanceof FhirError && err.status === 409 && /Patient\/a/.test(err.message)
       );
       assert.equal(await store.readCurrent('Patient', 'a'), undefined);
-    });
-  });
-
-  describe('referrers', () => {
-    it('lists current resources whose references point at the target, up to the limit, without excluded types', async () => {
-      const store = openMongoStoreOn(mingoBackend(), createResourceIndexer(testRegistry()));
-      await store.create(patient({ id: 'p' }));
-      await store.create(observation('p', { id: 'o1' }));
-      await store.create(observation('p', { id: 'o2' }));
-      await store.create(observation('other', { id: 'o3' }));
-      await store.create({ resourceType: 'Flag', id: 'f', status: 'active', code: { text: 'x' }, subject: { reference: 'Patient/p' } });
-      await store.delete('Observation', 'o2');
-      const all = await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 10 });
-      assert.deepEqual(all.map((r) => `${r.resourceType}/${r.id}`).sort(), ['Flag/f', 'Observation/o1']);
-      assert.equal((await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 1 })).length, 1);
-      const withoutFlags = await store.referrers({ resourceType: 'Patient', id: 'p' }, { limit: 10, excludeTypes: ['Flag'] });
-      assert.deepEqual(withoutFlags, [{ resourceType: 'Observation', id: 'o1' }]);
-      assert.deepEqual(await store.referrers({ resourceType: 'Patient', id: 'nobody' }, { limit: 10 }), []);
     });
   });
 
