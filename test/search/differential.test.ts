@@ -191,6 +191,17 @@ function generateQueries(resources: Resource[]): Query[] {
   return accepted;
 }
 
+/** The data set and the queries with their expected results, made once for every adapter (the queries' oracles are slow). */
+let generated: { resources: Resource[]; queries: Query[] } | undefined;
+function generatedData(): { resources: Resource[]; queries: Query[] } {
+  if (!generated) {
+    indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+    const resources = dataSet();
+    generated = { resources, queries: generateQueries(resources) };
+  }
+  return generated;
+}
+
 forEachStoreAdapter((adapter) => {
   describe('differential search test against @medplum/core matchesSearchRequest', function () {
     this.timeout(120_000);
@@ -199,15 +210,13 @@ forEachStoreAdapter((adapter) => {
     let queries: Query[];
 
     before(async () => {
-      indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+      ({ resources, queries } = generatedData());
       server = createTestServer({ store: await adapter.open() });
-      resources = dataSet();
       await server.store.transaction(async (tx) => {
         for (const r of resources) {
           await tx.update(r);
         }
       });
-      queries = generateQueries(resources);
     });
     after(() => server.close());
 
