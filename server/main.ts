@@ -79,7 +79,8 @@ async function main(): Promise<void> {
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
-        logger.info({ port, baseUrl, store: config.store, db: config.sqliteFile }, 'FHIR server listening');
+        // The database, never MONGODB_URL: a connection string may hold a password.
+        logger.info({ port, baseUrl, store: config.store, db: config.store === 'mongo' ? config.mongoDatabase : config.sqliteFile }, 'FHIR server listening');
       })
       .catch((err: unknown) => {
         logger.fatal({ err }, 'cannot load the seed data; set FHIR_SEED=off to start without it');
