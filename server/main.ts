@@ -47,7 +47,14 @@ async function main(): Promise<void> {
   for (const problem of registry.problems) {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
-  const store = await openStore(config, createResourceIndexer(registry));
+  let store: ResourceStore;
+  try {
+    store = await openStore(config, createResourceIndexer(registry));
+  } catch (err) {
+    // A MongoDB that cannot be reached fails here (after the driver's server selection timeout).
+    logger.fatal({ store: config.store, reason: err instanceof Error ? err.message : String(err) }, 'cannot open the store; check FHIR_STORE and its settings');
+    process.exit(1);
+  }
   try {
     const terminology = await loadContentDirectory(store, config.terminologyDir);
     logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');

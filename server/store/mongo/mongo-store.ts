@@ -43,7 +43,8 @@ const transactionOptions: TransactionOptions = {
 
 /** Connects, creates the indexes (idempotent) and returns the store; a server that cannot be reached fails here. */
 export async function openMongoStore(options: MongoStoreOptions): Promise<ResourceStore> {
-  const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 10_000 });
+  // An unreachable server fails start-up after 10 s, unless the connection string sets its own timeout.
+  const client = new MongoClient(options.url, /serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 10_000 });
   await client.connect();
   try {
     const db = client.db(options.database);
