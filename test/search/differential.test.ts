@@ -210,8 +210,9 @@ forEachStoreAdapter((adapter) => {
     let queries: Query[];
 
     before(async () => {
-      ({ resources, queries } = generatedData());
+      // After the server is built, as the oracles' results depend on what building it loads into @medplum/core.
       server = createTestServer({ store: await adapter.open() });
+      ({ resources, queries } = generatedData());
       await server.store.transaction(async (tx) => {
         for (const r of resources) {
           await tx.update(r);

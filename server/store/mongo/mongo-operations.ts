@@ -50,8 +50,8 @@ export class MongoOperations implements StoreOperations {
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
-    const doc = await this.current.findOne({ _id: resourceKey(resourceType, id) }, { ...withoutIndex, session: this.session });
-    return doc ? toVersion(doc) : undefined;
+    const doc = await this.currentDoc(resourceType, id);
+    return doc && toVersion(doc);
   }
 
   async readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined> {
