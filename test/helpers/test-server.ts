@@ -3,6 +3,9 @@ import type { Express } from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
+import { integrityRules } from '../../server/integrity/integrity-rules';
+import type { ContentOwnership } from '../../server/integrity/owned-content';
 import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
@@ -51,9 +54,16 @@ export function createTestServer(
     conditionalDeleteMultiple?: boolean;
     unknownProfile?: 'error' | 'warning';
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
+    cascadeDelete?: boolean;
+    /** Hooks and restrictions to run with; write rules are added to the integrity rules. */
+    pipeline?: Partial<Pipeline>;
+    /** What the content files own, for the owned-content rule. */
+    ownership?: ContentOwnership;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
+  // The server's integrity rules are on in every test, as they are in the server.
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership }), ...(options.pipeline?.writeRules ?? [])];
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -62,7 +72,9 @@ export function createTestServer(
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
       unknownProfile: options.unknownProfile,
       requiredProfiles: options.requiredProfiles,
+      cascadeDelete: options.cascadeDelete,
     },
+    pipeline: { ...options.pipeline, writeRules },
     store,
     registry: options.registry ?? testRegistry(),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
