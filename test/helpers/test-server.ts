@@ -4,6 +4,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
+import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
 import type { ContentOwnership } from '../../server/integrity/owned-content';
 import type { ResourceStore } from '../../server/store/port';
@@ -59,6 +60,8 @@ export function createTestServer(
     pipeline?: Partial<Pipeline>;
     /** What the content files own, for the owned-content rule. */
     ownership?: ContentOwnership;
+    /** Who is calling; anonymous unless given. */
+    identify?: CallerFromRequest;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
@@ -75,6 +78,7 @@ export function createTestServer(
       cascadeDelete: options.cascadeDelete,
     },
     pipeline: { ...options.pipeline, writeRules },
+    identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
