@@ -62,11 +62,14 @@ export function createTestServer(
     ownership?: ContentOwnership;
     /** Who is calling; anonymous unless given. */
     identify?: CallerFromRequest;
+    /** Integrity rules switched off by name, as FHIR_RULES_OFF does (for the tests of that setting). */
+    rulesOff?: string[];
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership }), ...(options.pipeline?.writeRules ?? [])];
+  const off = new Set(options.rulesOff ?? []);
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
