@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FhirClient } from './fhir-client';
 import { runLoad } from './http-load';
-import { loadResources, supportsTransactions } from './load-data';
+import { loadNetwork, loadResources, supportsTransactions } from './load-data';
 import { patientResourceTypes } from './generator/patient-records';
 import { describeMachine } from './machine';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options';
@@ -61,8 +61,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       sizes: [],
       validationInProcess: [],
     };
+    // The patients refer to the network's organizations and staff: it is loaded first.
+    await loadNetwork(client, useTransactions, log);
     let nextPatient = 0;
-    let stored = 0;
+    let stored = await countStored(client);
     for (const size of options.sizes) {
       const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions, log);
       nextPatient = load.nextPatient;

@@ -1,6 +1,7 @@
 // The server's configuration: read once from the environment into one typed, validated object
 // that start-up passes to the factories. Nothing else reads process.env.
 import path from 'node:path';
+import { integrityRuleNames } from './integrity/integrity-rules';
 
 /** The storage adapters that exist: the embedded SQLite file, or a MongoDB replica set. */
 export type StoreKind = 'sqlite' | 'mongo';
@@ -49,6 +50,10 @@ export interface ServerConfig {
   unknownProfile: 'error' | 'warning';
   /** Per resource type, the profiles of which every written resource must claim one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
+  /** Integrity rules switched off by name (docs/integrity.md); none by default. */
+  rulesOff: ReadonlySet<string>;
+  /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
+  cascadeDelete: boolean;
 }
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
@@ -98,6 +103,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
   const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
   const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
+  const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
+  const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
   return {
     port,
     dataDir,
@@ -119,7 +126,19 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     conditionalDeleteMultiple,
     unknownProfile,
     requiredProfiles,
+    rulesOff,
+    cascadeDelete,
   };
+}
+
+/** A comma-separated list of names, each one of `known`. */
+function readNames(env: Env, name: string, known: readonly string[]): Set<string> {
+  const names = (env[name] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) {
+    throw new ConfigError(`${name} takes names from ${known.join(', ')}, got '${unknown.join(', ')}'`);
+  }
+  return new Set(names);
 }
 
 /** 'MedicationRequest=https://x/StructureDefinition/a,Patient=https://x/StructureDefinition/b' (a type may repeat). */

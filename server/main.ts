@@ -15,6 +15,8 @@ import { seedOnStartup } from './seed/startup-seed';
 import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
+import { ContentOwnership } from './integrity/owned-content';
+import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
 
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   loadResourceDefinitions();
   loadBaseSchema();
   const networkParameters = loadNetworkSearchParameters(config.profilesDir);
-  const registry = new SearchParameterRegistry(networkParameters);
+  const registry = new SearchParameterRegistry(networkParameters, { uniqueParameters: !config.rulesOff.has(uniqueIdentifiersRule) });
   for (const problem of registry.problems) {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
@@ -55,14 +57,18 @@ async function main(): Promise<void> {
     logger.fatal({ store: config.store, reason: err instanceof Error ? err.message : String(err) }, 'cannot open the store; check FHIR_STORE and its settings');
     process.exit(1);
   }
+  // The files that own what they load: the API may not change those resources.
+  const ownership = new ContentOwnership();
   try {
     const terminology = await loadContentDirectory(store, config.terminologyDir);
-    logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
+    ownership.add(terminology.owned);
+    logger.info({ dir: config.terminologyDir, files: terminology.files, written: terminology.written }, 'terminology loaded');
     // The implementation guide's generated resources (StructureDefinitions, SearchParameters, the
     // ImplementationGuide), so that clients can read the profiles they are asked to follow.
     const profilesDir = path.join(config.profilesDir, 'generated');
     const profiles = await loadContentDirectory(store, profilesDir);
-    logger.info({ dir: profilesDir, ...profiles }, 'profiles loaded');
+    ownership.add(profiles.owned);
+    logger.info({ dir: profilesDir, files: profiles.files, written: profiles.written }, 'profiles loaded');
   } catch (err) {
     if (err instanceof ContentError) {
       logger.fatal(`cannot load the terminology or profiles: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR / FHIR_PROFILES_DIR elsewhere.`);
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    serve({ ...config, baseUrl }, store, registry, logger)
+    serve({ ...config, baseUrl }, store, registry, ownership, logger)
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
@@ -126,9 +132,14 @@ async function serve(
   config: ServerConfig & { baseUrl: string },
   store: ResourceStore,
   registry: SearchParameterRegistry,
+  ownership: ContentOwnership,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const core = createFhirCore({ config, store, registry });
+  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  if (config.rulesOff.size) {
+    logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
+  }
+  const core = createFhirCore({ config, store, registry, pipeline: { writeRules } });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

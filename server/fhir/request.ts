@@ -65,6 +65,8 @@ export interface FhirContext {
 export interface InteractionSettings {
   maxBundleEntries: number;
   conditionalDeleteMultiple: boolean;
+  /** Whether `_cascade=delete` is allowed (FHIR_CASCADE_DELETE). */
+  cascadeDelete?: boolean;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

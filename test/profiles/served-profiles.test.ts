@@ -13,8 +13,12 @@ describe('the implementation guide served by the server', function () {
     const server = createTestServer({ store });
     try {
       const files = generatedResources().size;
-      assert.deepEqual(await loadContentDirectory(store, generatedDir), { files, written: files, unchanged: 0 });
-      assert.deepEqual(await loadContentDirectory(store, generatedDir), { files, written: 0, unchanged: files });
+      const counts = async (): Promise<object> => {
+        const { owned, ...rest } = await loadContentDirectory(store, generatedDir);
+        return { ...rest, owned: owned.length };
+      };
+      assert.deepEqual(await counts(), { files, written: files, unchanged: 0, owned: files });
+      assert.deepEqual(await counts(), { files, written: 0, unchanged: files, owned: files });
 
       const search = await server.http.get('/ImplementationGuide?url=https://fhir.dhc.example/ImplementationGuide/dhc.fhir.network');
       assert.equal(search.status, 200);

@@ -9,9 +9,13 @@ import { FhirError } from '../../server/outcomes';
 import { parseSearch } from '../../server/search/parse-search';
 import type { Filter, ResultRestriction, SearchPlan } from '../../server/search/plan';
 import type { ResourceStore, SearchPage } from '../../server/store/port';
-import { observation, patient } from '../helpers/fixtures';
+import { observation, patient as freshPatient } from '../helpers/fixtures';
 import { testBaseUrl, testRegistry } from '../helpers/test-server';
 import { searchFixtures } from '../search/search-fixtures';
+
+/** One identifier for every patient here, so that writing the same body twice is the same content. */
+const patient = (overrides: Partial<Patient> = {}): Patient =>
+  freshPatient({ identifier: [{ system: 'https://fhir.test/sid/clinic-mrn', value: 'contract' }], ...overrides });
 
 function searchPlan(resourceType: string, filters: Filter[]): SearchPlan {
   return { resourceType, filters, sort: [], count: 10, total: 'accurate', include: [], revInclude: [] };

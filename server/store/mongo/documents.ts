@@ -78,10 +78,9 @@ export function nextSeq(lastUpdated: number): string {
   return lastUpdated.toString().padStart(15, '0') + new ObjectId().toHexString();
 }
 
-/** The unique business identifiers an index run yields (present once the indexer announces them). */
+/** The values of the resource's unique parameters, as the `uq` keys of its document. */
 export function uniqueKeys(entries: IndexEntries): string[] {
-  const unique = (entries as IndexEntries & { unique?: { param: string; system: string; code: string }[] }).unique ?? [];
-  return unique.map((u) => `${u.param}|${u.system}|${u.code}`);
+  return (entries.unique ?? []).map((u) => `${u.param}|${u.system}|${u.code}`);
 }
 
 /** The index sub-document of a resource's entries; fields that are undefined are left out, never null. */

@@ -19,6 +19,7 @@ import type {
   UpdateResult,
   WriteOptions,
 } from '../port';
+import { uniqueConflict } from '../unique-conflict';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { currentDocument, nextSeq, resourceKey, toVersion, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
@@ -205,7 +206,11 @@ export class MongoOperations implements StoreOperations {
     } catch (err) {
       if (err instanceof MongoServerError && err.code === duplicateKey) {
         // A race the checks above did not see (the transaction is aborted, so it cannot read the holder).
-        throw conflict(err.keyPattern?.uq ? `${resourceType}: a unique identifier of ${key} was just taken by another resource` : `${key} already exists`);
+        if (err.keyPattern?.uq) {
+          const [param, system] = (doc.uq ?? ['identifier|'])[0].split('|');
+          throw uniqueConflict(undefined, resourceType, param, system);
+        }
+        throw conflict(`${key} already exists`);
       }
       throw err;
     }
@@ -221,7 +226,7 @@ export class MongoOperations implements StoreOperations {
     if (holder) {
       const clash = unique.find((u) => holder.uq?.includes(u)) ?? unique[0];
       const [param, system] = clash.split('|');
-      throw conflict(`${param} ${system} is already used by ${holder._id}; a value of it must be unique among ${resourceType} resources`);
+      throw uniqueConflict(holder._id, resourceType, param, system);
     }
   }
 }
