@@ -15,7 +15,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -41,6 +41,7 @@ export function createFhirCore({ config, store, registry }: FhirCoreDependencies
   const terminology = createStoreTerminology(store, searchContext);
   const validator = new ResourceValidator(structureDefinitionLookup(store, searchContext), terminology, {
     unknownProfile: config.unknownProfile ?? 'error',
+    unknownExtension: config.unknownExtension ?? 'warning',
     requiredProfiles: config.requiredProfiles ?? new Map(),
   });
   const invalidateTerminology = (): void => {

@@ -36,7 +36,7 @@ export function prepareSchema(): SchemaObject {
   const refName = (s: Json): string | undefined =>
     typeof s.$ref === 'string' ? s.$ref.slice('#/definitions/'.length) : undefined;
 
-  type Element = { path: string; type?: { code: string }[] };
+  type Element = { path: string; type?: { code: string }[]; binding?: { strength: string } };
   type Sd = {
     resourceType: string;
     kind: string;
@@ -59,8 +59,17 @@ export function prepareSchema(): SchemaObject {
   // -> Patient, Observation.component.value[x] -> Observation_Component.
   const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
   const choices = new Map<string, Map<string, Set<string>>>(); // owner -> base -> suffixes
+  // Codes bound other than `required` ("Owner.property"): the schema lists their value set as an enum,
+  // but an extensible binding is no closed list (https://hl7.org/fhir/R4/terminologies.html#extensible):
+  // Expression.language 'text/cql.identifier' is a valid code.
+  const openCodes = new Set<string>();
   for (const sd of sds) {
     for (const el of sd.snapshot?.element ?? []) {
+      if (el.binding && el.binding.strength !== 'required' && el.type?.some((t) => t.code === 'code')) {
+        const parts = el.path.split('.');
+        const prop = parts.pop() as string;
+        openCodes.add(`${parts.length === 1 ? parts[0] : `${parts[0]}_${cap(parts[parts.length - 1])}`}.${prop}`);
+      }
       if (el.path.endsWith('[x]')) {
         const parts = el.path.split('.');
         const base = (parts.pop() as string).slice(0, -3);
@@ -119,6 +128,17 @@ export function prepareSchema(): SchemaObject {
   for (const [name, fix] of Object.entries(primitiveFixes)) {
     defs[name] = fix;
   }
+  // The FHIR patterns mean XML Schema's \s (space, tab, CR, LF); JavaScript's \s also matches U+00A0,
+  // U+3000 and more, so a code ending in U+00A0 was refused. Rewritten wherever a pattern appears below.
+  const xmlWhitespace = (pattern: string): string =>
+    pattern.replace(/\[\^\\s\]/g, '[^ \\t\\r\\n]').replace(/\\s/g, '[ \\t\\r\\n]').replace(/\\S/g, '[^ \\t\\r\\n]');
+  // R4 limits a primitive's value to 1 MB (1,048,576 characters), base64Binary excepted
+  // (https://hl7.org/fhir/R4/datatypes.html#string). Checked by the fhirStringLimit keyword.
+  for (const [name, def] of Object.entries(defs)) {
+    if (/^[a-z]/.test(name) && def.type === 'string' && name !== 'base64Binary') {
+      def.fhirStringLimit = 1024 * 1024;
+    }
+  }
   // Extension.url is 1..1 but, as a primitive, not listed in `required` by the generator.
   defs.Extension.required = ['url'];
 
@@ -167,6 +187,10 @@ export function prepareSchema(): SchemaObject {
     for (const [prop, s] of Object.entries(props)) {
       delete s.description;
       const target = s.type === 'array' ? (s.items as Json) : s;
+      if (target.enum && openCodes.has(`${name.replace(/\d+$/, '')}.${prop}`)) {
+        delete target.enum;
+        target.$ref = '#/definitions/code';
+      }
       const candidates = !target.$ref && target.type ? primitives.get(primitiveKey(target)) : undefined;
       // valueUri and valueCanonical look alike; the property's type suffix tells them apart.
       const inlined = candidates?.find((p) => prop.endsWith(cap(p))) ?? candidates?.[0];
@@ -209,6 +233,12 @@ export function prepareSchema(): SchemaObject {
     });
   }
   const definitions = Object.fromEntries(Object.entries(defs).filter(([name]) => keep.has(name)));
+  JSON.stringify(definitions, (key, value: unknown) => {
+    if (value && typeof value === 'object' && typeof (value as Json).pattern === 'string') {
+      (value as Json).pattern = xmlWhitespace((value as Json).pattern as string);
+    }
+    return value;
+  });
 
   // No $schema: the shipped draft-06 id would need the draft-06 meta-schema, and every keyword used
   // here means the same in ajv's default draft-07. `id` (draft-06) becomes `$id`.
@@ -246,6 +276,17 @@ export function compileBaseSchema(source = false): { ajv: Ajv; validate: Validat
           )
         );
       });
+    },
+  });
+  // A string over the limit by its UTF-16 length is counted again by code point (characters), only then.
+  ajv.addKeyword({
+    keyword: 'fhirStringLimit',
+    type: 'string',
+    schemaType: 'number',
+    error: { message: 'longer than R4 allows for a primitive value' },
+    code(cxt: KeywordCxt): void {
+      const { data, schemaValue } = cxt;
+      cxt.fail(_`${data}.length > ${schemaValue} && [...${data}].length > ${schemaValue}`);
     },
   });
   const validate = ajv.compile(prepareSchema());
@@ -376,6 +417,8 @@ function toIssue(error: ErrorObject, resource: Json): OperationOutcomeIssue {
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, ...` : allowed.join(', ');
       return make('value', `Invalid code ${describe(value)}: expected one of ${list}`);
     }
+    case 'fhirStringLimit':
+      return make('value', `A ${primitive ?? 'string'} of ${[...String(value)].length.toLocaleString('en')} characters: R4 allows at most 1,048,576 (1 MB) in a primitive value other than base64Binary`);
     case 'fhirChoice': {
       const [first, second] = [String(params.first), String(params.second)];
       const text = `Only one type of a choice element is allowed, found both '${first}' and '${second}'`;

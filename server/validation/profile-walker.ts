@@ -34,6 +34,7 @@ import {
 } from '@medplum/core';
 import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { CompiledProfile } from './compiled-profile';
+import { narrativeProblems } from './narrative-xhtml';
 
 /** A coded value under a required or extensible binding, to be checked against the ValueSet. */
 export interface BindingUse {
@@ -43,9 +44,20 @@ export interface BindingUse {
   value: TypedValue;
 }
 
+/** An extension met anywhere in the resource, with where it sits, for the extension check (extension-check.ts). */
+export interface ExtensionUse {
+  url: string;
+  path: string;
+  /** What its place is called in an extension definition's context: 'Patient', 'Patient.contact.name', 'HumanName', ... */
+  contexts: string[];
+  /** JSON keys of the value it carries (valueString), to check against the definition's value[x] types. */
+  valueKeys: string[];
+}
+
 export interface WalkResult {
   issues: OperationOutcomeIssue[];
   bindings: BindingUse[];
+  extensions: ExtensionUse[];
 }
 
 // ele-1 (every element has a value or children) is what the empty-value check below already says, at a
@@ -56,6 +68,7 @@ const hl7StructureDefinition = 'http://hl7.org/fhir/StructureDefinition/';
 const ucum: TypedValue = toTypedValue('http://unitsofmeasure.org');
 
 const parsedExpressions = new Map<string, FhirPathAtom>();
+const htmlChecks = 'htmlChecks()';
 
 // ext-1 sits on every extension, and its `value` makes @medplum/core's FHIRPath try each of the ~50
 // types of Extension.value[x] in turn: about 50 µs per extension, most of a profiled write's cost. The
@@ -71,7 +84,7 @@ function extensionHasValueOrChildren(extension: Record<string, unknown>): boolea
 export function walkProfile(resource: Resource, profile: CompiledProfile): WalkResult {
   const walker = new ProfileWalker(resource, profile);
   walker.walk();
-  return { issues: walker.issues, bindings: walker.bindings };
+  return { issues: walker.issues, bindings: walker.bindings, extensions: walker.extensions };
 }
 
 /** Where each JSON key of an object goes in a schema, computed once per schema. */
@@ -120,8 +133,11 @@ function tableOf(schema: InternalTypeSchema): SchemaTable {
 class ProfileWalker {
   readonly issues: OperationOutcomeIssue[] = [];
   readonly bindings: BindingUse[] = [];
+  readonly extensions: ExtensionUse[] = [];
   private readonly root: TypedValueWithPath;
   private readonly resources: TypedValue[];
+  /** The complex-typed values (resources, data types, extensions) the walk is inside, innermost last. */
+  private readonly frames: Frame[];
 
   constructor(
     private readonly resource: Resource,
@@ -129,6 +145,7 @@ class ProfileWalker {
   ) {
     this.root = { ...toTypedValue(resource), path: resource.resourceType };
     this.resources = [this.root];
+    this.frames = [{ type: resource.resourceType, path: resource.resourceType, resource: true }];
   }
 
   walk(): void {
@@ -142,7 +159,8 @@ class ProfileWalker {
     const table = tableOf(schema);
     const own = this.profile.ownSchemas.has(schema);
     for (const required of table.required) {
-      if (!required.keys.some((k) => json[k] !== undefined)) {
+      // A primitive may carry only extensions ("_status": {"extension": [...]}): it is present (https://hl7.org/fhir/R4/json.html#primitive).
+      if (!required.keys.some((k) => json[k] !== undefined || json[`_${k}`] !== undefined)) {
         this.report('required', `${object.path}.${required.key}: required (at least ${required.element.min}), but missing`, `${object.path}.${required.key}`);
       }
     }
@@ -168,7 +186,7 @@ class ProfileWalker {
         : [{ type: typeOfValue(entry.type, raw), value: raw, path }];
       this.checkProperty(Array.isArray(raw) ? values : values[0], entry.element, path);
       for (const value of values) {
-        this.walkValue(value, owner);
+        this.walkValue(value, owner, entry.element);
       }
     }
     for (const [key, element] of table.nested) {
@@ -178,16 +196,17 @@ class ProfileWalker {
     }
   }
 
-  private walkValue(value: TypedValueWithPath, owner: InternalTypeSchema): void {
+  private walkValue(value: TypedValueWithPath, owner: InternalTypeSchema, element: InternalSchemaElement): void {
     if (value.value === null || typeof value.value !== 'object' || isPrimitiveType(value.type)) {
       return;
     }
     if (value.type === 'Extension') {
       const url = (value.value as { url?: string }).url;
+      this.noteExtension(value, url);
       const definition = url === undefined ? undefined : this.profile.extensions.get(url);
       if (definition) {
         this.checkConstraints(value, definition.constraints);
-        this.walkObject(value, definition, definition);
+        this.walkInFrame(value, definition, definition, url);
         return;
       }
     }
@@ -204,10 +223,47 @@ class ProfileWalker {
     if (isResource) {
       this.resources.push(value);
     }
-    this.walkObject(value, schema, schema);
+    // The rules of the value's type (per-1 on a Period, qty-3 and sqty-1 on a SimpleQuantity, dom-2 on a
+    // contained resource), wherever it sits: https://hl7.org/fhir/R4/conformance-rules.html#constraints
+    this.checkConstraints(value, typeConstraints(value.type, schema, element));
+    this.walkInFrame(value, schema, schema, value.type === 'Extension' ? (value.value as { url?: string }).url : undefined);
     if (isResource) {
       this.resources.pop();
     }
+  }
+
+  private walkInFrame(value: TypedValueWithPath, schema: InternalTypeSchema, owner: InternalTypeSchema, url?: string): void {
+    this.frames.push({ type: value.type, path: value.path, resource: schema.kind === 'resource', url });
+    this.walkObject(value, schema, owner);
+    this.frames.pop();
+  }
+
+  /** Records an extension with the names its place has in extension contexts (https://hl7.org/fhir/R4/defining-extensions.html#context). */
+  private noteExtension(value: TypedValueWithPath, url: string | undefined): void {
+    // A relative url names a part of a complex extension, defined by that extension's own definition.
+    if (url === undefined || !url.includes(':')) {
+      return;
+    }
+    const parentPath = value.path.replace(/\.(?:extension|modifierExtension)\[\d+\]$/, '');
+    const contexts = new Set<string>(['Element']);
+    for (const frame of this.frames) {
+      if (parentPath.startsWith(frame.path)) {
+        contexts.add(frame.type + elementPath(parentPath.slice(frame.path.length)));
+      }
+    }
+    const parent = this.frames[this.frames.length - 1];
+    if (parent.path === parentPath) {
+      if (parent.resource) {
+        contexts.add('Resource').add('DomainResource');
+      }
+      if (parent.url) {
+        contexts.add(`extension:${parent.url}`);
+      }
+    } else if (!/\._[^.]*$/.test(parentPath)) {
+      contexts.add('BackboneElement');
+    }
+    const valueKeys = Object.keys(value.value as object).filter((k) => choiceSuffix(k, 'value') !== undefined);
+    this.extensions.push({ url, path: value.path, contexts: [...contexts], valueKeys });
   }
 
   /** `_birthDate` and friends: the id and extensions of a primitive value (or of each in a list). */
@@ -377,9 +433,15 @@ class ProfileWalker {
         }
         continue;
       }
+      if (constraint.expression === htmlChecks) {
+        this.checkNarrative(value, constraint);
+        continue;
+      }
       try {
         const result = evalFhirPathTyped(parsed(constraint.expression), [value], this.variables(value));
-        holds = result.length === 1 && result[0].value === true;
+        // An empty result is no violation: FHIRPath answers empty when a value is absent (ref-1 on a
+        // Reference with only a display) or two values are not comparable (per-1 on 2024 vs 2024-03-01).
+        holds = result.length === 0 || (result.length === 1 && result[0].value === true);
       } catch (err) {
         // An invariant the FHIRPath engine cannot evaluate says nothing about the resource: warn, do not refuse.
         this.report('processing', `${value.path}: invariant ${constraint.key} could not be evaluated (${(err as Error).message})`, value.path, 'warning');
@@ -388,6 +450,18 @@ class ProfileWalker {
       if (!holds) {
         this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${constraint.description}`, value.path);
       }
+    }
+  }
+
+  /** txt-1 and txt-2 are written as htmlChecks(), a function FHIRPath leaves to each validator: narrative-xhtml.ts. */
+  private checkNarrative(value: TypedValueWithPath, constraint: Constraint): void {
+    if (typeof value.value !== 'string') {
+      return;
+    }
+    const problems = narrativeProblems(value.value);
+    const found = constraint.key === 'txt-2' ? (problems.empty ? [problems.empty] : []) : problems.structure;
+    for (const problem of found) {
+      this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${problem}`, value.path);
     }
   }
 
@@ -403,6 +477,50 @@ class ProfileWalker {
   private report(code: OperationOutcomeIssue['code'], text: string, path: string, severity: 'error' | 'warning' = 'error'): void {
     this.issues.push({ severity, code, details: { text }, expression: [path] });
   }
+}
+
+interface Frame {
+  type: string;
+  path: string;
+  resource: boolean;
+  /** An extension's url: the context of the extensions inside it. */
+  url?: string;
+}
+
+/** ".contact[0].name" -> ".contact.name"; "._birthDate" -> ".birthDate". */
+function elementPath(jsonPath: string): string {
+  return jsonPath.replace(/\[\d+\]/g, '').replace(/\._/g, '.');
+}
+
+const typeConstraintCache = new WeakMap<InternalSchemaElement, Map<string, Constraint[]>>();
+
+/**
+ * The constraints of a value's type, and of the profiles of the type its element names (SimpleQuantity's
+ * sqty-1 on Range.low), without those the element already lists (its snapshot may repeat them).
+ */
+function typeConstraints(type: string, schema: InternalTypeSchema, element: InternalSchemaElement): Constraint[] {
+  let byType = typeConstraintCache.get(element);
+  if (!byType) {
+    byType = new Map();
+    typeConstraintCache.set(element, byType);
+  }
+  let constraints = byType.get(type);
+  if (!constraints) {
+    const byKey = new Map<string, Constraint>();
+    for (const c of schema.constraints ?? []) {
+      byKey.set(c.key, c);
+    }
+    for (const profile of element.type.find((t) => t.code === type)?.profile ?? []) {
+      const name = baseTypeOf(profile);
+      for (const c of (name && name !== type ? tryGetDataType(name)?.constraints : undefined) ?? []) {
+        byKey.set(c.key, c);
+      }
+    }
+    const own = new Set((element.constraints ?? []).map((c) => c.key));
+    constraints = [...byKey.values()].filter((c) => !own.has(c.key));
+    byType.set(type, constraints);
+  }
+  return constraints;
 }
 
 function parsed(expression: string): FhirPathAtom {

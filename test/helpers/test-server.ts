@@ -50,6 +50,7 @@ export function createTestServer(
     maxBundleEntries?: number;
     conditionalDeleteMultiple?: boolean;
     unknownProfile?: 'error' | 'warning';
+    unknownExtension?: 'error' | 'warning';
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
   } = {}
 ): TestServer {
@@ -61,6 +62,7 @@ export function createTestServer(
       maxBundleEntries: options.maxBundleEntries ?? testConfig.maxBundleEntries,
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
       unknownProfile: options.unknownProfile,
+      unknownExtension: options.unknownExtension,
       requiredProfiles: options.requiredProfiles,
     },
     store,
