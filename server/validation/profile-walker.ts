@@ -301,8 +301,9 @@ class ProfileWalker {
       return;
     }
     const values = arrayify(value) as TypedValueWithPath[];
-    if (values.length === 0 || values.some((v) => isEmpty(v.value))) {
-      this.report('structure', `${path}: an element must have a value or children; empty objects and arrays are not allowed`, path);
+    // ele-1 (a value or children other than an id), read from the JSON: its FHIRPath is skipped, see skippedConstraints.
+    if (values.length === 0 || values.some((v) => isEmpty(v.value) || onlyId(v.value))) {
+      this.report('structure', `${path}: an element must have a value or children (ele-1); empty objects and arrays are not allowed`, path);
       return;
     }
     if (values.length < element.min || values.length > element.max) {
@@ -530,6 +531,14 @@ function parsed(expression: string): FhirPathAtom {
     parsedExpressions.set(expression, atom);
   }
   return atom;
+}
+
+function onlyId(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'id';
 }
 
 /** 'http://hl7.org/fhir/StructureDefinition/Patient' -> 'Patient'; other urls are not base types. */
