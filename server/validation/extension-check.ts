@@ -4,6 +4,7 @@
 // value of a type the definition does not allow. As the HL7 reference validator does by default, an
 // unknown or out-of-context extension is a warning; FHIR_UNKNOWN_EXTENSION=error makes it an error.
 import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
+import { BoundedCache } from '../terminology/bounded-cache';
 import type { DefinitionLookup } from './compiled-profile';
 import type { ExtensionUse } from './profile-walker';
 
@@ -16,7 +17,8 @@ export interface ExtensionDefinition {
   valueKeys: Set<string>;
 }
 
-export type ExtensionDefinitions = Map<string, Promise<ExtensionDefinition | undefined>>;
+/** Definitions by url, unknown ones included; bounded, since the urls are whatever clients send. */
+export type ExtensionDefinitions = BoundedCache<string, Promise<ExtensionDefinition | undefined>>;
 
 export async function checkExtensions(
   uses: readonly ExtensionUse[],
@@ -59,13 +61,7 @@ function allows(context: { type: string; expression: string }, use: ExtensionUse
 }
 
 function definitionOf(url: string, lookup: DefinitionLookup, cache: ExtensionDefinitions): Promise<ExtensionDefinition | undefined> {
-  let definition = cache.get(url);
-  if (!definition) {
-    definition = lookup(url).then(readDefinition);
-    cache.set(url, definition);
-    definition.catch(() => cache.delete(url));
-  }
-  return definition;
+  return cache.remember(url, () => lookup(url).then(readDefinition));
 }
 
 function readDefinition(sd: StructureDefinition | undefined): ExtensionDefinition | undefined {

@@ -34,6 +34,7 @@ import {
 } from '@medplum/core';
 import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { CompiledProfile } from './compiled-profile';
+import { nativeCheck } from './native-invariants';
 import { narrativeProblems } from './narrative-xhtml';
 
 /** A coded value under a required or extensible binding, to be checked against the ValueSet. */
@@ -69,17 +70,6 @@ const ucum: TypedValue = toTypedValue('http://unitsofmeasure.org');
 
 const parsedExpressions = new Map<string, FhirPathAtom>();
 const htmlChecks = 'htmlChecks()';
-
-// ext-1 sits on every extension, and its `value` makes @medplum/core's FHIRPath try each of the ~50
-// types of Extension.value[x] in turn: about 50 µs per extension, most of a profiled write's cost. The
-// same rule, read from the JSON directly.
-const ext1 = 'extension.exists() != value.exists()';
-
-function extensionHasValueOrChildren(extension: Record<string, unknown>): boolean {
-  const children = Array.isArray(extension.extension) && extension.extension.length > 0;
-  const value = Object.keys(extension).some((key) => key.length > 5 && key.startsWith('value') && key[5] >= 'A' && key[5] <= 'Z');
-  return children !== value;
-}
 
 export function walkProfile(resource: Resource, profile: CompiledProfile): WalkResult {
   const walker = new ProfileWalker(resource, profile);
@@ -136,6 +126,11 @@ class ProfileWalker {
   readonly extensions: ExtensionUse[] = [];
   private readonly root: TypedValueWithPath;
   private readonly resources: TypedValue[];
+  /**
+   * %rootResource for each resource on the way in: a contained resource's is its container's, any other
+   * resource (a Bundle entry's, a Parameters part) is its own (https://hl7.org/fhir/R4/fhirpath.html#variables).
+   */
+  private readonly rootResources: TypedValue[];
   /** The complex-typed values (resources, data types, extensions) the walk is inside, innermost last. */
   private readonly frames: Frame[];
 
@@ -145,6 +140,7 @@ class ProfileWalker {
   ) {
     this.root = { ...toTypedValue(resource), path: resource.resourceType };
     this.resources = [this.root];
+    this.rootResources = [this.root];
     this.frames = [{ type: resource.resourceType, path: resource.resourceType, resource: true }];
   }
 
@@ -222,6 +218,7 @@ class ProfileWalker {
     const isResource = schema.kind === 'resource';
     if (isResource) {
       this.resources.push(value);
+      this.rootResources.push(/\.contained\[\d+\]$/.test(value.path) ? this.rootResource() : value);
     }
     // The rules of the value's type (per-1 on a Period, qty-3 and sqty-1 on a SimpleQuantity, dom-2 on a
     // contained resource), wherever it sits: https://hl7.org/fhir/R4/conformance-rules.html#constraints
@@ -229,6 +226,7 @@ class ProfileWalker {
     this.walkInFrame(value, schema, schema, value.type === 'Extension' ? (value.value as { url?: string }).url : undefined);
     if (isResource) {
       this.resources.pop();
+      this.rootResources.pop();
     }
   }
 
@@ -426,11 +424,11 @@ class ProfileWalker {
       if (constraint.severity !== 'error' || skippedConstraints.has(constraint.key)) {
         continue;
       }
-      let holds: boolean;
-      if (constraint.key === 'ext-1' && constraint.expression === ext1) {
-        holds = extensionHasValueOrChildren(value.value as Record<string, unknown>);
+      const native = typeof value.value === 'object' && value.value !== null ? nativeCheck(constraint) : null;
+      let holds = native?.(value.value as Record<string, unknown>, this.rootResource().value as Record<string, unknown>);
+      if (holds !== undefined) {
         if (!holds) {
-          this.report('invariant', `${value.path}: invariant ext-1 not met: ${constraint.description}`, value.path);
+          this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${constraint.description}`, value.path);
         }
         continue;
       }
@@ -466,12 +464,16 @@ class ProfileWalker {
     }
   }
 
+  private rootResource(): TypedValue {
+    return this.rootResources[this.rootResources.length - 1];
+  }
+
   private variables(value: TypedValue): Record<string, TypedValue> {
     return {
       '%context': value,
       '%ucum': ucum,
       '%resource': this.resources[this.resources.length - 1],
-      '%rootResource': this.root,
+      '%rootResource': this.rootResource(),
     };
   }
 

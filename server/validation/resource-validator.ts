@@ -12,6 +12,7 @@ import type { TerminologyService } from '../terminology/terminology-service';
 import { checkBindings, type UncheckableValueSets } from './binding-check';
 import { bundleIssues } from './bundle-rules';
 import { compileProfile, type CompiledProfile, type DefinitionLookup } from './compiled-profile';
+import { BoundedCache } from '../terminology/bounded-cache';
 import { checkExtensions, type ExtensionDefinitions } from './extension-check';
 import { walkProfile, type WalkResult } from './profile-walker';
 
@@ -33,7 +34,7 @@ type Compiled = { profile: CompiledProfile } | { problem: string } | undefined;
 export class ResourceValidator {
   private readonly compiled = new Map<string, Promise<Compiled>>();
   private readonly uncheckable: UncheckableValueSets = new Map();
-  private readonly extensionDefinitions: ExtensionDefinitions = new Map();
+  private readonly extensionDefinitions: ExtensionDefinitions = new BoundedCache(10_000);
 
   constructor(
     private readonly lookup: DefinitionLookup,
