@@ -35,6 +35,8 @@ import {
 import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { CompiledProfile } from './compiled-profile';
 import { nativeCheck } from './native-invariants';
+import { tableOf, type SchemaTable } from './schema-table';
+import { baseTypeOf, typeConstraints } from './type-constraints';
 import { narrativeProblems } from './narrative-xhtml';
 
 /** A coded value under a required or extensible binding, to be checked against the ValueSet. */
@@ -65,7 +67,6 @@ export interface WalkResult {
 // fraction of the cost; dom-3 needs descendants(), which @medplum/core's FHIRPath does not implement.
 const skippedConstraints = new Set(['ele-1', 'dom-3', 'sdf-19']);
 const terminologyTypes = new Set(['code', 'Coding', 'CodeableConcept']);
-const hl7StructureDefinition = 'http://hl7.org/fhir/StructureDefinition/';
 const ucum: TypedValue = toTypedValue('http://unitsofmeasure.org');
 
 const parsedExpressions = new Map<string, FhirPathAtom>();
@@ -75,49 +76,6 @@ export function walkProfile(resource: Resource, profile: CompiledProfile): WalkR
   const walker = new ProfileWalker(resource, profile);
   walker.walk();
   return { issues: walker.issues, bindings: walker.bindings, extensions: walker.extensions };
-}
-
-/** Where each JSON key of an object goes in a schema, computed once per schema. */
-interface SchemaTable {
-  byKey: Map<string, { element: InternalSchemaElement; type: string }>;
-  /** Choice elements by their base name (value for value[x]): a key with another type suffix is a restricted type. */
-  choices: { base: string; element: InternalSchemaElement }[];
-  required: { key: string; element: InternalSchemaElement; keys: string[] }[];
-  /** Elements a profile constrains below a data type (code.coding), found by path. */
-  nested: [string, InternalSchemaElement][];
-}
-
-const tables = new WeakMap<InternalTypeSchema, SchemaTable>();
-
-function tableOf(schema: InternalTypeSchema): SchemaTable {
-  let table = tables.get(schema);
-  if (table) {
-    return table;
-  }
-  table = { byKey: new Map(), choices: [], required: [], nested: [] };
-  for (const [key, element] of Object.entries(schema.elements)) {
-    if (key.includes('.')) {
-      table.nested.push([key, element]);
-      continue;
-    }
-    const keys: string[] = [];
-    if (key.endsWith('[x]')) {
-      const base = key.slice(0, -3);
-      table.choices.push({ base, element });
-      for (const type of element.type) {
-        keys.push(base + capitalize(type.code));
-        table.byKey.set(base + capitalize(type.code), { element, type: type.code });
-      }
-    } else {
-      keys.push(key);
-      table.byKey.set(key, { element, type: element.type[0]?.code ?? 'Element' });
-    }
-    if (element.min > 0) {
-      table.required.push({ key, element, keys });
-    }
-  }
-  tables.set(schema, table);
-  return table;
 }
 
 class ProfileWalker {
@@ -495,37 +453,6 @@ function elementPath(jsonPath: string): string {
   return jsonPath.replace(/\[\d+\]/g, '').replace(/\._/g, '.');
 }
 
-const typeConstraintCache = new WeakMap<InternalSchemaElement, Map<string, Constraint[]>>();
-
-/**
- * The constraints of a value's type, and of the profiles of the type its element names (SimpleQuantity's
- * sqty-1 on Range.low), without those the element already lists (its snapshot may repeat them).
- */
-function typeConstraints(type: string, schema: InternalTypeSchema, element: InternalSchemaElement): Constraint[] {
-  let byType = typeConstraintCache.get(element);
-  if (!byType) {
-    byType = new Map();
-    typeConstraintCache.set(element, byType);
-  }
-  let constraints = byType.get(type);
-  if (!constraints) {
-    const byKey = new Map<string, Constraint>();
-    for (const c of schema.constraints ?? []) {
-      byKey.set(c.key, c);
-    }
-    for (const profile of element.type.find((t) => t.code === type)?.profile ?? []) {
-      const name = baseTypeOf(profile);
-      for (const c of (name && name !== type ? tryGetDataType(name)?.constraints : undefined) ?? []) {
-        byKey.set(c.key, c);
-      }
-    }
-    const own = new Set((element.constraints ?? []).map((c) => c.key));
-    constraints = [...byKey.values()].filter((c) => !own.has(c.key));
-    byType.set(type, constraints);
-  }
-  return constraints;
-}
-
 function parsed(expression: string): FhirPathAtom {
   let atom = parsedExpressions.get(expression);
   if (!atom) {
@@ -541,15 +468,6 @@ function onlyId(value: unknown): boolean {
   }
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === 'id';
-}
-
-/** 'http://hl7.org/fhir/StructureDefinition/Patient' -> 'Patient'; other urls are not base types. */
-function baseTypeOf(target: string): string | undefined {
-  if (!target.startsWith(hl7StructureDefinition)) {
-    return undefined;
-  }
-  const name = target.slice(hl7StructureDefinition.length).split('|')[0];
-  return /^[A-Z][A-Za-z]+$/.test(name) ? name : undefined;
 }
 
 /** Compares type and value only: crawled values also carry their path. */
