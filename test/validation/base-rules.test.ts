@@ -164,4 +164,14 @@ describe('base rules of primitive values on writes', function () {
     assert.deepEqual(res.body.issue[0].expression, ['Encounter.period']);
     assert.match(res.body.issue[0].details.text, /invariant per-1 not met: If present, start SHALL have a lower value than end/);
   });
+
+  it('refuses contained resources that break dom-2, dom-4 and dom-5, and accepts a plain one', async () => {
+    const withContained = (contained: Record<string, unknown>) =>
+      post({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: '#p' }, contained: [{ resourceType: 'Patient', id: 'p', ...contained }] });
+    const nested = await withContained({ contained: [{ resourceType: 'Patient', id: 'q' }], link: [{ other: { reference: '#q' }, type: 'seealso' }] });
+    assert.match(texts(nested.body), /invariant dom-2 not met/);
+    assert.match(texts((await withContained({ meta: { versionId: '2' } })).body), /invariant dom-4 not met/);
+    assert.match(texts((await withContained({ meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] } })).body), /invariant dom-5 not met/);
+    assert.equal((await withContained({ name: [{ text: 'Zhang Wei' }] })).status, 201);
+  });
 });
