@@ -38,7 +38,7 @@ export async function checkExtensions(
       const place = use.contexts.find((c) => c !== 'Element') ?? use.path;
       issues.push(problem(unknownSeverity, 'extension', `${use.path}: the extension ${use.url} is not allowed on ${place}; its definition allows it on ${allowed}`, use.path));
     }
-    for (const key of use.valueKeys) {
+    for (const key of use.walked ? [] : use.valueKeys) {
       if (!definition.valueKeys.has(key)) {
         const allowed = definition.valueKeys.size ? `its definition allows ${[...definition.valueKeys].join(', ')}` : 'its definition allows no value (only nested extensions)';
         issues.push(problem('error', 'structure', `${use.path}.${key}: the extension ${use.url} does not take a ${key}; ${allowed}`, `${use.path}.${key}`));

@@ -55,6 +55,8 @@ export interface ExtensionUse {
   contexts: string[];
   /** JSON keys of the value it carries (valueString), to check against the definition's value[x] types. */
   valueKeys: string[];
+  /** Walked along its definition as one the profile names: its value types are checked already. */
+  walked: boolean;
 }
 
 export interface WalkResult {
@@ -156,8 +158,8 @@ class ProfileWalker {
     }
     if (value.type === 'Extension') {
       const url = (value.value as { url?: string }).url;
-      this.noteExtension(value, url);
       const definition = url === undefined ? undefined : this.profile.extensions.get(url);
+      this.noteExtension(value, url, definition !== undefined);
       if (definition) {
         this.checkConstraints(value, definition.constraints);
         this.walkInFrame(value, definition, definition, url);
@@ -195,7 +197,7 @@ class ProfileWalker {
   }
 
   /** Records an extension with the names its place has in extension contexts (https://hl7.org/fhir/R4/defining-extensions.html#context). */
-  private noteExtension(value: TypedValueWithPath, url: string | undefined): void {
+  private noteExtension(value: TypedValueWithPath, url: string | undefined, walked: boolean): void {
     // A relative url names a part of a complex extension, defined by that extension's own definition.
     if (url === undefined || !url.includes(':')) {
       return;
@@ -219,7 +221,7 @@ class ProfileWalker {
       contexts.add('BackboneElement');
     }
     const valueKeys = Object.keys(value.value as object).filter((k) => choiceSuffix(k, 'value') !== undefined);
-    this.extensions.push({ url, path: value.path, contexts: [...contexts], valueKeys });
+    this.extensions.push({ url, path: value.path, contexts: [...contexts], valueKeys, walked });
   }
 
   /** `_birthDate` and friends: the id and extensions of a primitive value (or of each in a list). */

@@ -4,7 +4,9 @@
 // does not allow is an error.
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
+import { networkServer } from '../helpers/network-server';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
+import { readExample } from '../profiles/profile-validation';
 
 const hl7 = 'http://hl7.org/fhir/StructureDefinition';
 const unknown = 'https://example.org/fhir/StructureDefinition/favourite-colour';
@@ -75,6 +77,20 @@ describe('extensions against their definitions', function () {
       extension: [{ url: `${hl7}/patient-nationality`, extension: [{ url: 'code', valueCodeableConcept: { text: 'CN' } }] }],
     });
     assert.deepEqual(extensionIssues(res.body), []);
+  });
+
+  it('leaves a wrong value type to the profile walk when the claimed profile names the extension (one issue about the type)', async () => {
+    const network = await networkServer();
+    try {
+      const role = readExample('valid', 'dhc-practitioner-role--family-doctor.json') as unknown as { extension: Record<string, unknown>[] };
+      role.extension[1] = { url: 'https://fhir.dhc.example/StructureDefinition/years-of-practice', valueString: 'seventeen' };
+      const res = await network.http.post('/PractitionerRole/$validate').set('Content-Type', fhirJson).send(role);
+      const about = issuesOf(res.body).filter((i) => i.severity === 'error' && /valueString/.test(i.details?.text ?? ''));
+      assert.equal(about.length, 1, JSON.stringify(about));
+      assert.match(about[0].details?.text ?? '', /type String is not allowed by the profile for value\[x\]; use integer/);
+    } finally {
+      await network.close();
+    }
   });
 
   describe('under FHIR_UNKNOWN_EXTENSION=error', () => {
