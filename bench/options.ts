@@ -17,6 +17,8 @@ export interface BenchOptions {
   quiet: boolean;
   /** When set, only workloads whose name contains one of these (case-insensitive). */
   only?: string[];
+  /** Environment settings of our own server (--server-env), e.g. FHIR_RULES_OFF to measure the rules' cost. */
+  serverEnv: Record<string, string>;
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -30,6 +32,7 @@ const usage = `Usage: npm run bench -- [options]
   --out DIR        results directory (default bench/results)
   --smoke          a tiny run that proves every workload works (sizes 300, short runs)
   --only LIST      run only the workloads whose names contain one of these words, e.g. transaction,create
+  --server-env K=V a setting of our own server (repeatable), e.g. FHIR_RULES_OFF=reference-target-exists
   --quiet          no progress lines`;
 
 export class UsageError extends Error {}
@@ -61,6 +64,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     outDir: defaultOutDir,
     smoke: false,
     quiet: false,
+    serverEnv: {},
   };
   for (const { flag, value } of commandLineFlags(argv, usage)) {
     switch (flag) {
@@ -97,6 +101,14 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
           .map((w) => w.trim().toLowerCase())
           .filter(Boolean);
         break;
+      case '--server-env': {
+        const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(value());
+        if (!setting) {
+          throw new UsageError(`--server-env takes NAME=value\n${usage}`);
+        }
+        options.serverEnv[setting[1]] = setting[2];
+        break;
+      }
       case '--quiet':
         options.quiet = true;
         break;

@@ -39,7 +39,7 @@ export interface BenchResults {
   date: string;
   machine: MachineInfo;
   target: { url: string; ownServer: boolean; software?: string; store?: string };
-  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean };
+  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean; serverEnv?: Record<string, string> };
   sizes: SizeResult[];
   validationInProcess: ValidationFigures[];
   rawSqlite?: RawSqliteFigures;

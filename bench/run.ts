@@ -33,7 +33,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   let dataDir: string | undefined;
   if (!options.target) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off' });
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv });
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
   }
   const base = options.target ?? server!.baseUrl;
@@ -57,6 +57,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         warmupMs: options.warmupMs,
         seed: options.seed,
         smoke: options.smoke,
+        ...(Object.keys(options.serverEnv).length ? { serverEnv: options.serverEnv } : {}),
       },
       sizes: [],
       validationInProcess: [],

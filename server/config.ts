@@ -48,6 +48,8 @@ export interface ServerConfig {
   conditionalDeleteMultiple: boolean;
   /** A write claiming a profile the server does not know: refused with 422, or accepted with a warning. */
   unknownProfile: 'error' | 'warning';
+  /** An extension with no known definition, or used outside its definition's context: a warning, or (strict) refused with 422. */
+  unknownExtension: 'error' | 'warning';
   /** Per resource type, the profiles of which every written resource must claim one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
   /** Integrity rules switched off by name (docs/integrity.md); none by default. */
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
   const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
+  const unknownExtension = readChoice(env, 'FHIR_UNKNOWN_EXTENSION', ['warning', 'error'] as const, 'warning');
   const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
@@ -125,6 +128,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxBundleEntries,
     conditionalDeleteMultiple,
     unknownProfile,
+    unknownExtension,
     requiredProfiles,
     rulesOff,
     cascadeDelete,

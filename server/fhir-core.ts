@@ -19,7 +19,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles' | 'cascadeDelete'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -53,6 +53,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
   const terminology = createStoreTerminology(canonicals, config.baseUrl);
   const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, {
     unknownProfile: config.unknownProfile ?? 'error',
+    unknownExtension: config.unknownExtension ?? 'warning',
     requiredProfiles: config.requiredProfiles ?? new Map(),
   });
   const invalidateTerminology = (): void => {

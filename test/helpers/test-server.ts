@@ -54,6 +54,7 @@ export function createTestServer(
     maxBundleEntries?: number;
     conditionalDeleteMultiple?: boolean;
     unknownProfile?: 'error' | 'warning';
+    unknownExtension?: 'error' | 'warning';
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
     cascadeDelete?: boolean;
     /** Hooks and restrictions to run with; write rules are added to the integrity rules. */
@@ -77,6 +78,7 @@ export function createTestServer(
       maxBundleEntries: options.maxBundleEntries ?? testConfig.maxBundleEntries,
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
       unknownProfile: options.unknownProfile,
+      unknownExtension: options.unknownExtension,
       requiredProfiles: options.requiredProfiles,
       cascadeDelete: options.cascadeDelete,
     },

@@ -245,6 +245,7 @@ forEachStoreAdapter((adapter) => {
         { ...generated.generatedAllValueSet(), id: 'generated' },
         oneMore as Resource,
         tooLarge as Resource,
+        { resourceType: 'Patient', id: 'p' },
         observation('first', 'p', generated.generatedSystem, 'g0'),
         observation('middle', 'p', generated.generatedSystem, 'g50-7'),
         observation('last', 'p', generated.generatedSystem, 'g99-99'),
