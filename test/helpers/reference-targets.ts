@@ -22,7 +22,7 @@ const minimal: Record<string, Record<string, unknown>> = {
   Task: { status: 'requested', intent: 'order' },
   Procedure: { status: 'completed', subject: patient },
   ClinicalImpression: { status: 'completed', subject: patient },
-  Appointment: { status: 'booked', participant: [{ status: 'accepted', actor: patient }] },
+  Appointment: { status: 'proposed', participant: [{ status: 'accepted', actor: patient }] },
   Schedule: { actor: [patient] },
   Slot: { schedule: { reference: 'Schedule/fixture-target-schedule' }, status: 'free', start: '2026-01-01T08:00:00Z', end: '2026-01-01T08:30:00Z' },
   RelatedPerson: { patient },
