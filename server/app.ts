@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { defaultLimits } from './config';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import { fhirEndpoint } from './http/fhir-endpoint';
 import { sendError } from './http/render';
@@ -45,7 +46,7 @@ export function createApp({ config, store, logger, registry, core }: AppDependen
     res.json({ status: 'ok' });
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry })));
+  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry }), (config.limits ?? defaultLimits).jsonDepth));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

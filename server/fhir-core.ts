@@ -3,7 +3,7 @@
 // and in-process callers (start-up seeding, the benchmark) run requests through the same core, so data
 // they write is checked and indexed exactly alike.
 import type { Logger } from 'pino';
-import type { ServerConfig } from './config';
+import { defaultLimits, type ServerConfig } from './config';
 import { handleFhirRequest } from './fhir/dispatch';
 import type { FhirContext, FhirRequest, FhirResponse } from './fhir/request';
 import { isResourceType } from './fhir/resource-definitions';
@@ -15,7 +15,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles' | 'limits'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -33,7 +33,11 @@ export interface FhirCore {
 }
 
 export function createFhirCore({ config, store, registry }: FhirCoreDependencies): FhirCore {
-  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
+  const settings = {
+    maxBundleEntries: config.maxBundleEntries,
+    conditionalDeleteMultiple: config.conditionalDeleteMultiple,
+    limits: config.limits ?? defaultLimits,
+  };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
   // each cached.

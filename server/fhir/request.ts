@@ -2,6 +2,7 @@
 // entries, tests and any future transport build these objects directly.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
+import type { RequestLimits } from '../config';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
 import type { ResourceValidator } from '../validation/resource-validator';
@@ -51,6 +52,7 @@ export interface FhirContext {
 export interface InteractionSettings {
   maxBundleEntries: number;
   conditionalDeleteMultiple: boolean;
+  limits: RequestLimits;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

@@ -2,7 +2,7 @@
 // the id rule, and the base R4 JSON schema (failures are 400 with the element path in `expression`);
 // then the profiles it claims, or the network requires (failures are 422, one issue per problem).
 import type { Resource } from '@medplum/fhirtypes';
-import { badRequest, invalidResource } from '../outcomes';
+import { badRequest, invalidResource, payloadTooLarge } from '../outcomes';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
@@ -42,6 +42,17 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
 /** validateWrite, then profile validation: what create, update and patch run before they store. */
 export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
   const resource = validateWrite(body, urlType, urlId);
+  checkResourceSize(resource, context.settings.limits.resourceBytes);
   await context.validator.checkWrite(resource);
   return resource;
+}
+
+/** One stored resource is bounded, apart from the body limit that a large transaction needs. */
+function checkResourceSize(resource: Resource, maxBytes: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(resource));
+  if (bytes > maxBytes) {
+    throw payloadTooLarge(
+      `The ${resource.resourceType} is ${bytes} bytes of JSON; the largest resource stored is ${maxBytes} bytes (FHIR_MAX_RESOURCE_MB)`
+    );
+  }
 }

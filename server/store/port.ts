@@ -47,6 +47,11 @@ export interface HistoryQuery {
   /** Only versions that were current at some point in [low, high) (ms since epoch). */
   at?: { low: number; high: number };
   count: number;
+  /**
+   * Largest page in bytes of its versions' stored JSON: a page that would be larger ends early, with a
+   * next cursor, after at least one version. Absent: no limit.
+   */
+  maxBytes?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
   /**

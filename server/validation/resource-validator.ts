@@ -33,7 +33,10 @@ export class ResourceValidator {
 
   /** Every issue (errors, warnings, information) with the profiles the resource claims and `extraProfiles`. */
   async validate(resource: Resource, extraProfiles: readonly string[] = []): Promise<OperationOutcomeIssue[]> {
-    const claimed = resource.meta?.profile ?? [];
+    // $validate reaches here after the base schema's issues too: a meta.profile that is not an array of
+    // strings has been reported there, and claims nothing.
+    const profiles: unknown = resource.meta?.profile;
+    const claimed = Array.isArray(profiles) ? profiles.filter((p): p is string => typeof p === 'string') : [];
     const issues = this.requiredProfileIssues(resource, claimed);
     for (const canonical of new Set([...claimed, ...extraProfiles])) {
       const compiled = await this.compile(canonical);
