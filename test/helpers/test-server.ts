@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import { defaultLimits, type RequestLimits } from '../../server/config';
 import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/search-index';
@@ -51,6 +52,8 @@ export function createTestServer(
     conditionalDeleteMultiple?: boolean;
     unknownProfile?: 'error' | 'warning';
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
+    /** Limits that differ from the defaults. */
+    limits?: Partial<RequestLimits>;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
@@ -62,6 +65,7 @@ export function createTestServer(
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
       unknownProfile: options.unknownProfile,
       requiredProfiles: options.requiredProfiles,
+      limits: { ...defaultLimits, ...options.limits },
     },
     store,
     registry: options.registry ?? testRegistry(),
