@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { ContentError, loadContentDirectory } from './content/content-loader';
 import { createFhirCore } from './fhir-core';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
+import { createLimitedServer } from './http/connection-limits';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   // picked. Until the seed is loaded, requests are answered 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
-  const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  const server: Server = createLimitedServer(config, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   const starting = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain' }).end('The FHIR server is loading its seed data; retry shortly.\n');
   };
