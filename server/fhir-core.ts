@@ -11,6 +11,7 @@ import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
+import { watchStoreChanges } from './store/change-watch';
 import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
@@ -65,8 +66,13 @@ export function createFhirCore({ config, store, registry }: FhirCoreDependencies
     terminology,
     validator,
   });
+  // Another process sharing the store may have written terminology or profiles since the last request.
+  const followOtherProcesses = watchStoreChanges(store, new Set([...terminologyTypes, ...profileTypes]), invalidateTerminology);
   return {
     context,
-    handle: (request, logger) => handleFhirRequest(request, context(logger)),
+    handle: async (request, logger) => {
+      await followOtherProcesses();
+      return handleFhirRequest(request, context(logger));
+    },
   };
 }

@@ -149,6 +149,17 @@ export class SqliteOperations implements StoreOperations {
     };
   }
 
+  /** The largest seq of a version of any of the types, as text ('0' when there is none). */
+  newestSeq(resourceTypes: readonly string[]): string {
+    if (!resourceTypes.length) {
+      return '0';
+    }
+    // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
+    const perType = resourceTypes.map(() => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)');
+    const { seq } = this.reads.get(`SELECT max(${perType.join(', ')}, 0) AS seq`).get(...resourceTypes) as { seq: number };
+    return String(seq);
+  }
+
   private typeSize(resourceType: string): number {
     const now = Date.now();
     const known = this.typeSizes.get(resourceType);
