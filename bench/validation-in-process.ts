@@ -89,7 +89,7 @@ function readJson<T>(file: string): T {
 }
 
 /** Validations per second of `work` on this thread; a promise it returns is awaited (the profile check). */
-async function timeLoop(work: () => unknown, durationMs: number): Promise<number> {
+export async function timeLoop(work: () => unknown, durationMs: number): Promise<number> {
   const run = async (times: number): Promise<void> => {
     for (let i = 0; i < times; i++) {
       const result = work();

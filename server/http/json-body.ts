@@ -27,12 +27,8 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   }
 }
 
-// One token at a time: a string, a number, punctuation, or a literal. The string pattern is the unrolled
-// loop form, so long strings do not make the regular expression backtrack.
-const tokenPattern = /\s*(?:("[^"\\]*(?:\\.[^"\\]*)*")|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|([{}[\]:,])|true|false|null)/y;
-
 /**
- * Walks the tokens, checking keys, numbers and depth. Text that is not JSON stops the walk quietly:
+ * Walks the text once, checking keys, numbers and depth. Text that is not JSON stops the walk quietly:
  * JSON.parse then reports where. Returns whether some number must keep its written text.
  */
 function checkJsonText(text: string, maxDepth: number): { keepNumbers: boolean } {
@@ -40,42 +36,77 @@ function checkJsonText(text: string, maxDepth: number): { keepNumbers: boolean }
   const open: (Set<string> | null)[] = [];
   let expectingKey = false;
   let keepNumbers = false;
-  tokenPattern.lastIndex = 0;
-  while (tokenPattern.lastIndex < text.length) {
-    const match = tokenPattern.exec(text);
-    if (!match) {
-      break;
-    }
-    const [, string, number, punctuation] = match;
-    if (string !== undefined) {
+  const length = text.length;
+  let i = 0;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    if (c === quote) {
+      const end = closingQuote(text, i);
+      if (end < 0) {
+        break;
+      }
       const keys = open[open.length - 1];
       if (expectingKey && keys) {
-        const key = string.includes('\\') ? (JSON.parse(string) as string) : string.slice(1, -1);
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
         if (keys.has(key)) {
           throw badRequest(`The request body has the key '${key}' twice in one object; JSON keys must be unique`);
         }
         keys.add(key);
       }
       expectingKey = false;
-    } else if (number !== undefined) {
-      if (!Number.isFinite(Number(number))) {
-        throw badRequest(`The number ${number.slice(0, 40)} in the request body is out of range`);
+      i = end + 1;
+    } else if (c === minus || (c >= digit0 && c <= digit9)) {
+      let end = i + 1;
+      while (end < length && isNumberChar(text.charCodeAt(end))) {
+        end++;
       }
-      keepNumbers ||= !printsAsWritten(number);
-    } else if (punctuation === '{' || punctuation === '[') {
-      open.push(punctuation === '{' ? new Set() : null);
-      if (open.length > maxDepth) {
-        throw badRequest(`The request body nests deeper than the limit of ${maxDepth} levels (FHIR_MAX_JSON_DEPTH)`);
+      const literal = text.slice(i, end);
+      if (!Number.isFinite(Number(literal))) {
+        throw badRequest(`The number ${literal.slice(0, 40)} in the request body is out of range`);
       }
-      expectingKey = punctuation === '{';
-    } else if (punctuation === '}' || punctuation === ']') {
-      open.pop();
-      expectingKey = false;
-    } else if (punctuation === ',') {
-      expectingKey = open[open.length - 1] instanceof Set;
+      keepNumbers ||= !printsAsWritten(literal);
+      i = end;
     } else {
-      expectingKey = false;
+      if (c === openBrace || c === openBracket) {
+        open.push(c === openBrace ? new Set() : null);
+        if (open.length > maxDepth) {
+          throw badRequest(`The request body nests deeper than the limit of ${maxDepth} levels (FHIR_MAX_JSON_DEPTH)`);
+        }
+        expectingKey = c === openBrace;
+      } else if (c === closeBrace || c === closeBracket) {
+        open.pop();
+        expectingKey = false;
+      } else if (c === comma) {
+        expectingKey = open[open.length - 1] instanceof Set;
+      }
+      i++;
     }
   }
   return { keepNumbers };
+}
+
+const [quote, backslash, minus, digit0, digit9, openBrace, closeBrace, openBracket, closeBracket, comma] = [
+  '"', '\\', '-', '0', '9', '{', '}', '[', ']', ',',
+].map((ch) => ch.charCodeAt(0));
+
+/** The index of the quote that ends the string opening at `start` (one not escaped), or -1. */
+function closingQuote(text: string, start: number): number {
+  let end = text.indexOf('"', start + 1);
+  while (end > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === backslash) {
+      backslashes++;
+    }
+    if (backslashes % 2 === 0) {
+      return end;
+    }
+    end = text.indexOf('"', end + 1);
+  }
+  return -1;
+}
+
+/** Digits, '.', 'e', 'E', '+', '-': what a JSON number is written with. */
+function isNumberChar(c: number): boolean {
+  return (c >= digit0 && c <= digit9) || c === 46 || c === 101 || c === 69 || c === 43 || c === minus;
 }

@@ -19,11 +19,20 @@ interface JsonWithSource {
 }
 const json = JSON as unknown as JsonWithSource;
 
-/** A number literal in JSON text that may print back differently: trailing zeros, exponents, many digits, -0. */
+/**
+ * The only literals that may print back differently, ending a JSON number: a fraction ending in 0, an
+ * exponent, 16 or more digits (doubles hold 15 exactly), -0, or a fraction below 1e-6 (printed as 1e-7).
+ * Any literal outside these prints as written; text inside strings may match too, which is harmless.
+ */
+const mayPrintDifferently = /(?:\d\.\d*0|\d[eE][-+]?\d+|\d[\d.]{15,}|-0|0\.0{5}\d*)\s*[,}\]]/;
+/** A number literal in JSON text, after the punctuation before it. */
 const numberLiteral = /[:[,]\s*(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?=[,}\]])/g;
 
 /** Whether some number literal in `text` would not print back as written (false positives are harmless). */
 export function hasUnprintableNumbers(text: string): boolean {
+  if (!mayPrintDifferently.test(text)) {
+    return false;
+  }
   numberLiteral.lastIndex = 0;
   for (let match = numberLiteral.exec(text); match; match = numberLiteral.exec(text)) {
     if (!printsAsWritten(match[1])) {
