@@ -2,7 +2,7 @@
 // the id rule, and the base R4 JSON schema (failures are 400 with the element path in `expression`);
 // then the profiles it claims, or the network requires (failures are 422, one issue per problem).
 import type { Resource } from '@medplum/fhirtypes';
-import { badRequest, invalidResource, payloadTooLarge } from '../outcomes';
+import { badRequest, invalidResource, payloadTooLarge, shown } from '../outcomes';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
@@ -17,7 +17,7 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
   const resource = body as Partial<Resource>;
   if (resource.resourceType !== urlType) {
     throw badRequest(
-      `The body's resourceType '${String(resource.resourceType)}' does not match the URL's type '${urlType}'`,
+      `The body's resourceType '${shown(resource.resourceType)}' does not match the URL's type '${urlType}'`,
       'resourceType'
     );
   }
@@ -29,7 +29,7 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
       throw badRequest(`An update must carry the id '${urlId}' in the body, as in the URL`, `${urlType}.id`);
     }
     if (resource.id !== urlId) {
-      throw badRequest(`The body's id '${String(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
+      throw badRequest(`The body's id '${shown(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
     }
   }
   const issues = validateBaseSchema(body);

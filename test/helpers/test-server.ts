@@ -1,6 +1,6 @@
 // An in-process server on a private in-memory store, for supertest.
 import type { Express } from 'express';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import { defaultLimits, type RequestLimits } from '../../server/config';
@@ -54,6 +54,8 @@ export function createTestServer(
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
     /** Limits that differ from the defaults. */
     limits?: Partial<RequestLimits>;
+    /** Where the server logs; silent unless given. */
+    logger?: Logger;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
@@ -69,7 +71,7 @@ export function createTestServer(
     },
     store,
     registry: options.registry ?? testRegistry(),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   return { app, store, http: supertest(app), close: () => store.close() };
 }

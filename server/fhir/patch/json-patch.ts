@@ -92,10 +92,20 @@ function move(document: unknown, operation: Extract<JsonPatchOperation, { from: 
 }
 
 function run(document: unknown, operation: Operation): unknown {
-  const [error] = applyPatch(document, [operation]);
+  const failedTest = `the value at '${operation.path}' is not the expected value`;
+  let error: Error | null;
+  try {
+    [error] = applyPatch(document, [operation]);
+  } catch (err) {
+    // rfc6902 writes a failed test's values into its message: a value whose toString is not a function
+    // (an object with a "toString" key) makes that throw instead.
+    if (operation.op === 'test' && err instanceof TypeError) {
+      throw new InapplicableOperation(failedTest);
+    }
+    throw err;
+  }
   if (error) {
-    const text = error.name === 'TestError' ? `the value at '${operation.path}' is not the expected value` : error.message;
-    throw new InapplicableOperation(text);
+    throw new InapplicableOperation(error.name === 'TestError' ? failedTest : error.message);
   }
   return document;
 }
