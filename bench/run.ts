@@ -145,7 +145,7 @@ async function measure(
   return summarize(workload.name, workload.group, workload.connections, runs);
 }
 
-async function countStored(client: FhirClient): Promise<number> {
+export async function countStored(client: FhirClient): Promise<number> {
   let total = 0;
   for (const type of patientResourceTypes) {
     const reply = await client.request('GET', `${type}?_summary=count`);
