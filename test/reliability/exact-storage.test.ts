@@ -120,6 +120,26 @@ describe('bounded size of a stored resource and of a page', () => {
         assert.ok(pages > 1);
         assert.deepEqual([...seen].sort(), [...ids].sort());
       }
+      // $everything: each type's part of a page is bounded the same way.
+      const notes = Array.from({ length: 100 }, (_, j) => ({ text: `note ${j} `.repeat(3) }));
+      const observations: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const body = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${ids[0]}` }, note: notes };
+        observations.push((await server.http.post('/Observation').set('Content-Type', fhirJson).send(body)).body.id);
+      }
+      const everything: string[] = [];
+      let url: string | undefined = `/Patient/${ids[0]}/$everything?_count=50`;
+      let everythingPages = 0;
+      while (url) {
+        everythingPages++;
+        const page = await server.http.get(url);
+        assert.equal(page.status, 200);
+        everything.push(...page.body.entry.map((e: { resource: { id: string } }) => e.resource.id));
+        const next = page.body.link.find((l: { relation: string }) => l.relation === 'next');
+        url = next ? next.url.replace('http://fhir.test', '') : undefined;
+      }
+      assert.deepEqual(everything.filter((id) => observations.includes(id)).sort(), [...observations].sort());
+      assert.ok(everythingPages > 1, 'the Observations do not fit in one page of 5,000 bytes');
     } finally {
       await server.close();
     }
