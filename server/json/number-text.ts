@@ -6,7 +6,10 @@
 
 /** On an object or array: property key -> the number's text as written, for numbers that print differently. */
 const numberTexts = Symbol('numberTexts');
-/** On the root of a parsed document that holds any such text: serialization must look for them. */
+/**
+ * On every object or array that holds such a text at any depth (the root of a document, and each of its
+ * parts that does, so that a resource taken out of a Bundle keeps the mark): serialization must look for them.
+ */
 const holdsNumberTexts = Symbol('holdsNumberTexts');
 
 type Holder = Record<string | symbol, unknown>;
@@ -56,25 +59,52 @@ export function parseJsonKeepingNumbers(text: string, numbersToKeep = hasUnprint
   if (!numbersToKeep) {
     return JSON.parse(text);
   }
-  let kept = false;
-  const root = json.parse(text, function (key, value, context) {
+  // The reviver sees each value after everything inside it, so a holder is marked once its texts and
+  // its parts' marks are known.
+  return json.parse(text, function (key, value, context) {
     if (typeof value === 'number' && context.source !== undefined && !printsAsWritten(context.source)) {
       const texts = (this[numberTexts] as Map<string, string> | undefined) ?? new Map<string, string>();
       texts.set(key, context.source);
       this[numberTexts] = texts;
-      kept = true;
+    } else if (typeof value === 'object' && value !== null) {
+      const holder = value as Holder;
+      if (holder[numberTexts] || Object.values(holder).some(holdsKeptNumbers)) {
+        holder[holdsNumberTexts] = true;
+      }
     }
     return value;
   });
-  if (kept && typeof root === 'object' && root !== null) {
-    (root as Holder)[holdsNumberTexts] = true;
-  }
-  return root;
 }
 
 /** Whether `value` came from parseJsonKeepingNumbers with a number text kept (spread copies keep the mark). */
 export function holdsKeptNumbers(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as Holder)[holdsNumberTexts] === true;
+}
+
+/** Gives `copy` (a shallow copy of `source`, perhaps with fewer keys) the kept number texts of `source`. */
+export function withNumberTextsOf<T extends object>(source: object, copy: T): T {
+  const from = source as Holder;
+  const to = copy as Holder;
+  if (from[numberTexts]) {
+    to[numberTexts] = new Map(from[numberTexts] as Map<string, string>);
+  }
+  if (from[holdsNumberTexts]) {
+    to[holdsNumberTexts] = true;
+  }
+  return copy;
+}
+
+/** A deep copy of JSON data (as structuredClone) that keeps the texts of its numbers. */
+export function cloneKeepingNumbers<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  const source = value as unknown as Holder;
+  const copy = (Array.isArray(value) ? [] : {}) as Holder;
+  for (const key of Object.keys(source)) {
+    copy[key] = cloneKeepingNumbers(source[key]);
+  }
+  return withNumberTextsOf(source, copy) as unknown as T;
 }
 
 /** Writes the kept text of a number back when its value is still the one parsed. */

@@ -57,6 +57,31 @@ describe('storing exactly what was sent', () => {
     });
   }
 
+  for (const type of ['transaction', 'batch']) {
+    it(`keeps decimals written in a ${type} Bundle, and through _elements`, async () => {
+      const entry = `{"resource":${observation('1.50')},"request":{"method":"POST","url":"Observation"}}`;
+      const res = await post(`{"resourceType":"Bundle","type":"${type}","entry":[${entry}]}`, '/');
+      assert.equal(res.status, 200, res.text);
+      assert.match(res.text, /"value":1\.50,/);
+      for (const path of ['/Observation', '/Observation?_elements=valueQuantity']) {
+        assert.match((await rawRequest(server.app, 'GET', path, {})).text, /"value":1\.50,/, path);
+      }
+    });
+  }
+
+  it('keeps the written decimals a patch does not touch, JSON Patch and FHIRPath Patch alike', async () => {
+    const id = (await post(observation('1.50'))).json?.id as string;
+    const jsonPatch = await rawRequest(server.app, 'PATCH', `/Observation/${id}`, { 'Content-Type': 'application/json-patch+json' }, '[{"op":"replace","path":"/status","value":"amended"}]');
+    assert.equal(jsonPatch.status, 200, jsonPatch.text);
+    assert.match(jsonPatch.text, /"value":1\.50,/);
+    const parameters = '{"resourceType":"Parameters","parameter":[{"name":"operation","part":[{"name":"type","valueCode":"replace"},{"name":"path","valueString":"Observation.status"},{"name":"value","valueCode":"corrected"}]}]}';
+    const fhirPathPatch = await rawRequest(server.app, 'PATCH', `/Observation/${id}`, { 'Content-Type': fhirJson }, parameters);
+    assert.equal(fhirPathPatch.status, 200, fhirPathPatch.text);
+    const read = await rawRequest(server.app, 'GET', `/Observation/${id}`, {});
+    assert.match(read.text, /"status":"corrected"/);
+    assert.match(read.text, /"value":1\.50,/);
+  });
+
   it('searches, validates and indexes a kept decimal as its number', async () => {
     const created = await post(observation('1.50'));
     assert.equal(created.status, 201);
