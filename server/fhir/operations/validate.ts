@@ -42,8 +42,11 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
       throw err;
     }
     issues.push(...err.outcome.issue);
-    if ((subject as Partial<Resource>)?.resourceType !== type) {
-      return respond(issues); // nothing more can be said about something that is not a resource of this type
+    // Nothing more can be said about something that is not a resource of this type; and profiles are
+    // checked on resources of the right shape only (as HAPI, which cannot parse a malformed one), since
+    // the profile walker follows the R4 types (a reference that is a number, an element that is a string).
+    if ((subject as Partial<Resource>)?.resourceType !== type || issues.some((i) => i.code === 'structure')) {
+      return respond(issues);
     }
   }
   // Without a profile the validator checks the type's base definition, as a write of an unprofiled resource does.
