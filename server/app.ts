@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { defaultLimits } from './config';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
@@ -55,7 +56,7 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
     res.json({ status: 'ready' });
   });
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline }), identify));
+  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline }), { identify, maxJsonDepth: (config.limits ?? defaultLimits).jsonDepth }));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

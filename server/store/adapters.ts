@@ -7,6 +7,7 @@ import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store';
 
 export { openMongoStore, type MongoStoreOptions } from './mongo/mongo-store';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store';
+export { backupSqliteStore, restoreSqliteStore } from './sqlite/backup';
 
 /** The embedded store, which always has its fast bulk load. */
 export type EmbeddedStore = ResourceStore & Required<Pick<ResourceStore, 'bulkLoad'>>;

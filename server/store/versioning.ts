@@ -1,6 +1,7 @@
 // Rules of versioning every adapter applies alike: the server's meta on a stored version, what counts as
 // an unchanged update, and the optimistic-locking check of If-Match. https://hl7.org/fhir/R4/http.html#versioning
 import type { Resource } from '@medplum/fhirtypes';
+import { stringifyKeepingNumbers } from '../json/number-text';
 import { preconditionFailed } from '../outcomes';
 import type { WriteOptions } from './port';
 
@@ -12,7 +13,7 @@ export function withMeta<T extends Resource>(resource: T, versionId: string, las
 
 /** Equal apart from the server-managed meta elements: such an update writes no new version. */
 export function sameContent(stored: Resource, incoming: Resource): boolean {
-  return JSON.stringify(withoutServerMeta(stored)) === JSON.stringify(withoutServerMeta(incoming));
+  return stringifyKeepingNumbers(withoutServerMeta(stored)) === stringifyKeepingNumbers(withoutServerMeta(incoming));
 }
 
 function withoutServerMeta(resource: Resource): Resource {

@@ -63,6 +63,8 @@ describe('$validate agrees with writes', function () {
     const outcomes = { stored: 0, refused: 0 };
     for (const { name, resource } of cases) {
       const type = resource.resourceType;
+      // What the example refers to exists, so that the write rules judge the example itself.
+      await createReferencedTargets(server.http, resource);
       const asked = await server.http.post(`/${type}/$validate?mode=create`).set('Content-Type', fhirJson).send(resource);
       const plain = await server.http.post(`/${type}/$validate`).set('Content-Type', fhirJson).send(resource);
       const written = await server.http.post(`/${type}`).set('Content-Type', fhirJson).set('Prefer', 'return=minimal').send(resource);

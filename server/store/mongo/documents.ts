@@ -3,6 +3,7 @@
 // history collection. docs/storage-mongo.md explains the shape and why.
 import type { Resource } from '@medplum/fhirtypes';
 import { ObjectId } from 'mongodb';
+import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../json/number-text';
 import type { CompositePart, IndexEntries } from '../../search/indexing/types';
 import type { ResourceVersion } from '../port';
 
@@ -195,7 +196,7 @@ export function currentDocument(version: ResourceVersion, seq: string, entries: 
     deleted: version.deleted,
   };
   if (version.resource && entries) {
-    doc.json = JSON.stringify(version.resource);
+    doc.json = stringifyKeepingNumbers(version.resource);
     doc.idx = indexDocument(entries);
     const unique = uniqueKeys(entries);
     if (unique.length) {
@@ -212,6 +213,22 @@ export function toVersion(doc: CurrentDocument | VersionDocument): ResourceVersi
     versionId: String(doc.vid),
     lastUpdated: new Date(doc.lu).toISOString(),
     deleted: doc.deleted,
-    resource: doc.json ? (JSON.parse(doc.json) as Resource) : undefined,
+    resource: doc.json ? (parseJsonKeepingNumbers(doc.json) as Resource) : undefined,
   };
+}
+
+/** The leading documents whose stored JSON fits in maxBytes, and always the first one (as the SQLite adapter cuts). */
+export function withinBytes<T extends { json?: string }>(docs: T[], maxBytes: number | undefined): T[] {
+  if (maxBytes === undefined) {
+    return docs;
+  }
+  let bytes = 0;
+  for (let i = 0; i < docs.length; i++) {
+    // UTF-16 length: a lower bound of the UTF-8 bytes, exact for ASCII.
+    bytes += docs[i].json?.length ?? 0;
+    if (bytes > maxBytes && i > 0) {
+      return docs.slice(0, i);
+    }
+  }
+  return docs;
 }

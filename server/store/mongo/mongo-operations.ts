@@ -21,7 +21,7 @@ import type {
 } from '../port';
 import { uniqueConflict } from '../unique-conflict';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
-import { currentDocument, nextSeq, resourceKey, toVersion, type CurrentDocument, type VersionDocument } from './documents';
+import { currentDocument, nextSeq, resourceKey, toVersion, withinBytes, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
 import { searchPage } from './search-page';
 
@@ -119,10 +119,11 @@ export class MongoOperations implements StoreOperations {
       }
       after = batch[batch.length - 1].seq;
     }
-    const page = found.slice(0, query.count);
+    const page = withinBytes(found.slice(0, query.count), query.maxBytes);
     return {
       versions: page.map(toVersion),
-      nextCursor: found.length > query.count ? encodeCursor([page[page.length - 1].seq]) : undefined,
+      // With count 0 the page is empty: there is nothing to continue from.
+      nextCursor: found.length > page.length && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
     };
   }
 
@@ -159,6 +160,20 @@ export class MongoOperations implements StoreOperations {
     }
     const docs = await this.current.find(filter, { projection: { type: 1, id: 1 }, session: this.session }).limit(query.limit).toArray();
     return docs.map((d) => ({ resourceType: d.type, id: d.id }));
+  }
+
+  /**
+   * How many versions of the types exist: versions are never removed, so every committed write (a
+   * delete is a version too) changes it, whatever order concurrent transactions commit in, where the
+   * newest write order would not. Counted on the type_history index, over the versions of those types
+   * only (the terminology and conformance types the caches watch hold few).
+   */
+  async versionCount(resourceTypes: readonly string[]): Promise<number> {
+    let count = 0;
+    for (const type of resourceTypes) {
+      count += await this.versions.countDocuments({ type }, { session: this.session });
+    }
+    return count;
   }
 
   private reader(): CurrentReader {

@@ -118,6 +118,10 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
     return this.reads.referrers(target, query);
   }
 
+  async changeMarker(resourceTypes: readonly string[]): Promise<string> {
+    return String(await this.reads.versionCount(resourceTypes));
+  }
+
   close(): Promise<void> {
     return this.backend.close();
   }

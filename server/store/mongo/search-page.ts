@@ -5,7 +5,7 @@ import type { Document } from 'mongodb';
 import type { SearchPlan } from '../../search/plan';
 import { encodeSearchCursor } from '../cursor';
 import type { SearchPage } from '../port';
-import { toVersion, type CurrentDocument } from './documents';
+import { toVersion, withinBytes, type CurrentDocument } from './documents';
 import type { CurrentReader } from './filters';
 import { findIncluded } from './includes';
 import { compileSearch } from './search-pipeline';
@@ -19,9 +19,11 @@ export interface SearchSource extends CurrentReader {
 export async function searchPage(plan: SearchPlan, source: SearchSource): Promise<SearchPage> {
   const compiled = await compileSearch(plan, source);
   const docs = await source.aggregate(compiled.pipeline);
-  const hasMore = docs.length > plan.count;
-  // A backward page was read in reverse order: put it back, and its "more" lies before it.
-  const page = compiled.backward ? docs.slice(0, plan.count).reverse() : docs.slice(0, plan.count);
+  // A backward page was read in reverse order (nearest the cursor first): cut it, then put it back; its
+  // "more" lies before it. A page ends early at the plan's byte limit.
+  const kept = withinBytes(docs.slice(0, plan.count), plan.maxBytes);
+  const hasMore = docs.length > kept.length;
+  const page = compiled.backward ? kept.reverse() : kept;
   const result: SearchPage = { resources: page.map((d) => toVersion(d as CurrentDocument)), included: [] };
   if (page.length > 0) {
     if (compiled.backward || hasMore) {
