@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCrashCycles, type CrashFigures } from './crash-cycles';
 import { FhirClient } from './fhir-client';
-import { loadResources } from './load-data';
+import { loadNetwork, loadResources } from './load-data';
 import { commandLineFlags, UsageError } from './options';
 import { countStored } from './run';
 import { startServerProcess } from './server-process';
@@ -93,6 +93,8 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     const server = await startServerProcess({ FHIR_DATA_DIR: dataDir });
     const client = new FhirClient(server.baseUrl);
     try {
+      // The patients refer to the network's organizations and staff: it is loaded first.
+      await loadNetwork(client, true, log);
       const load = await loadResources(client, 0, options.size, options.seed, true, log);
       const storedResources = await countStored(client);
       const durationMs = options.soakMinutes * 60_000;

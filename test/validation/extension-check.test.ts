@@ -42,6 +42,9 @@ describe('extensions against their definitions', function () {
   });
 
   it('accepts known extensions in their contexts: a resource, a data type element, a primitive, a backbone element', async () => {
+    // The related person the extension refers to exists, so that only the extensions are judged.
+    await server.http.put('/Patient/r1-patient').set('Content-Type', fhirJson).send({ resourceType: 'Patient', id: 'r1-patient' }).expect(201);
+    await server.http.put('/RelatedPerson/r1').set('Content-Type', fhirJson).send({ resourceType: 'RelatedPerson', id: 'r1', patient: { reference: 'Patient/r1-patient' } }).expect(201);
     const res = await validate({
       resourceType: 'Patient',
       extension: [{ url: `${hl7}/patient-birthPlace`, valueAddress: { city: '青禾市' } }],
