@@ -216,19 +216,3 @@ export function toVersion(doc: CurrentDocument | VersionDocument): ResourceVersi
     resource: doc.json ? (parseJsonKeepingNumbers(doc.json) as Resource) : undefined,
   };
 }
-
-/** The leading documents whose stored JSON fits in maxBytes, and always the first one (as the SQLite adapter cuts). */
-export function withinBytes<T extends { json?: string }>(docs: T[], maxBytes: number | undefined): T[] {
-  if (maxBytes === undefined) {
-    return docs;
-  }
-  let bytes = 0;
-  for (let i = 0; i < docs.length; i++) {
-    // UTF-16 length: a lower bound of the UTF-8 bytes, exact for ASCII.
-    bytes += docs[i].json?.length ?? 0;
-    if (bytes > maxBytes && i > 0) {
-      return docs.slice(0, i);
-    }
-  }
-  return docs;
-}

@@ -5,6 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import { conflict } from '../../outcomes';
 import { decodeCursor, encodeCursor } from '../cursor';
+import { withinBytes } from '../page-bytes';
 import type { SearchPlan } from '../../search/plan';
 import type {
   DeleteResult,
@@ -21,7 +22,7 @@ import type {
 } from '../port';
 import { uniqueConflict } from '../unique-conflict';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
-import { currentDocument, nextSeq, resourceKey, toVersion, withinBytes, type CurrentDocument, type VersionDocument } from './documents';
+import { currentDocument, nextSeq, resourceKey, toVersion, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
 import { searchPage } from './search-page';
 
@@ -119,7 +120,7 @@ export class MongoOperations implements StoreOperations {
       }
       after = batch[batch.length - 1].seq;
     }
-    const page = withinBytes(found.slice(0, query.count), query.maxBytes);
+    const page = withinBytes(found.slice(0, query.count), query.maxBytes, (doc) => doc.json);
     return {
       versions: page.map(toVersion),
       // With count 0 the page is empty: there is nothing to continue from.

@@ -4,8 +4,9 @@
 import type { Document } from 'mongodb';
 import type { SearchPlan } from '../../search/plan';
 import { encodeSearchCursor } from '../cursor';
+import { withinBytes } from '../page-bytes';
 import type { SearchPage } from '../port';
-import { toVersion, withinBytes, type CurrentDocument } from './documents';
+import { toVersion, type CurrentDocument } from './documents';
 import type { CurrentReader } from './filters';
 import { findIncluded } from './includes';
 import { compileSearch } from './search-pipeline';
@@ -21,7 +22,7 @@ export async function searchPage(plan: SearchPlan, source: SearchSource): Promis
   const docs = await source.aggregate(compiled.pipeline);
   // A backward page was read in reverse order (nearest the cursor first): cut it, then put it back; its
   // "more" lies before it. A page ends early at the plan's byte limit.
-  const kept = withinBytes(docs.slice(0, plan.count), plan.maxBytes);
+  const kept = withinBytes(docs.slice(0, plan.count), plan.maxBytes, (doc) => doc.json as string | undefined);
   const hasMore = docs.length > kept.length;
   const page = compiled.backward ? kept.reverse() : kept;
   const result: SearchPage = { resources: page.map((d) => toVersion(d as CurrentDocument)), included: [] };

@@ -21,6 +21,7 @@ import type {
   WriteOptions,
 } from '../port';
 import { FilterCompiler } from './filter-sql';
+import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
@@ -151,7 +152,7 @@ export class SqliteOperations implements StoreOperations {
       // One resource's versions: its own index, in version order (the same as write order for it).
       (query.id ? ' ORDER BY v.version_id DESC LIMIT ?' : ' ORDER BY v.seq DESC LIMIT ?');
     const rows = this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[];
-    const page = withinBytes(rows.slice(0, query.count), query.maxBytes);
+    const page = withinBytes(rows.slice(0, query.count), query.maxBytes, (row) => row.content);
     const hasMore = rows.length > page.length;
     return {
       versions: page.map(toVersion),
@@ -196,7 +197,7 @@ export class SqliteOperations implements StoreOperations {
     } & Record<string, SQLInputValue>)[];
     // A backward page was read in reverse order (nearest the cursor first): cut it, then put it back;
     // its "more" lies before it.
-    const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes);
+    const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes, (row) => row.content);
     const hasMore = rows.length > kept.length;
     const page = compiled.backward ? kept.reverse() : kept;
     const result: SearchPage = { resources: page.map(toVersion), included: [] };
@@ -297,22 +298,6 @@ export class SqliteOperations implements StoreOperations {
       resource: stored,
     };
   }
-}
-
-/** The leading rows whose stored JSON fits in maxBytes, and always the first one. */
-function withinBytes<T extends VersionRow>(rows: T[], maxBytes: number | undefined): T[] {
-  if (maxBytes === undefined) {
-    return rows;
-  }
-  let bytes = 0;
-  for (let i = 0; i < rows.length; i++) {
-    // UTF-16 length: a lower bound of the UTF-8 bytes, exact for ASCII; counting bytes would cost a pass.
-    bytes += rows[i].content?.length ?? 0;
-    if (bytes > maxBytes && i > 0) {
-      return rows.slice(0, i);
-    }
-  }
-  return rows;
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
