@@ -45,6 +45,14 @@ export interface ServerConfig {
   unknownProfile: 'error' | 'warning';
   /** Per resource type, the profiles of which every written resource must claim one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
+  /** Whether every FHIR request needs a valid access token (SMART on FHIR; docs/smart.md). */
+  auth: boolean;
+  /** The authorization server's signing keys (JSON, mode 0600); generated there on first start if absent. */
+  authKeysFile: string;
+  /** Failed logins one address may make per 15 minutes before 429. */
+  authLoginLimit: number;
+  /** Token-endpoint requests one address may make per minute before 429. */
+  authTokenLimit: number;
 }
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
@@ -81,6 +89,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
   const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
   const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
+  const auth = readChoice(env, 'FHIR_AUTH', ['on', 'off'] as const, 'on') === 'on';
+  const authKeysFile = path.resolve(env.FHIR_AUTH_KEYS_FILE || path.join(dataDir, 'auth-keys.json'));
+  const authLoginLimit = readInteger(env, 'FHIR_AUTH_LOGIN_LIMIT', 10, 1, 100_000);
+  const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
   return {
     port,
     dataDir,
@@ -100,6 +112,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     conditionalDeleteMultiple,
     unknownProfile,
     requiredProfiles,
+    auth,
+    authKeysFile,
+    authLoginLimit,
+    authTokenLimit,
   };
 }
 

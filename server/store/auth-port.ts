@@ -118,6 +118,8 @@ export interface AuthStore {
 
   /** Counts a hit for `key` in the window starting at the first hit; used by the rate limits. */
   countHit(key: string, windowMs: number, now: number): Promise<{ hits: number; resetAt: number }>;
+  /** Takes back one hit (a login that succeeded after all, when only failures count). */
+  uncountHit(key: string): Promise<void>;
   resetHits(key: string): Promise<void>;
 
   /** Deletes expired codes, launches, refresh tokens, revocations, assertion ids and counters. */

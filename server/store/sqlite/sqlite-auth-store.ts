@@ -171,6 +171,10 @@ export class SqliteAuthStore implements AuthStore {
     });
   }
 
+  uncountHit(key: string): Promise<void> {
+    return this.run('UPDATE auth_hits SET hits = MAX(hits - 1, 0) WHERE key = ?', key);
+  }
+
   resetHits(key: string): Promise<void> {
     return this.run('DELETE FROM auth_hits WHERE key = ?', key);
   }
