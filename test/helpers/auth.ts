@@ -1,0 +1,63 @@
+// Security for HTTP tests: an app with the authorization server on (as `npm start` runs it), and
+// access tokens for any caller, signed by the test key ring. Tests below HTTP need none of this.
+import type { Express } from 'express';
+import { createHash, randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import supertest from 'supertest';
+import type { Grant } from '../../server/auth/access-tokens';
+import { createAuthServer, type AuthServer } from '../../server/auth/auth-server';
+import { SigningKeyRing, generateKey, type SigningKey } from '../../server/auth/signing-keys';
+import { createApp } from '../../server/app';
+import type { AuthStore } from '../../server/store/auth-port';
+import type { ResourceStore } from '../../server/store/port';
+import type { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { memoryStore, testBaseUrl, testConfig, testRegistry } from './test-server';
+
+/** One RSA key for all tests: generating one costs tens of milliseconds. */
+let sharedKey: SigningKey | undefined;
+export function testKeyRing(): SigningKeyRing {
+  sharedKey ??= generateKey();
+  return SigningKeyRing.inMemory([sharedKey]);
+}
+
+export interface AuthTestServer {
+  app: Express;
+  store: SqliteStore;
+  authStore: AuthStore;
+  auth: AuthServer;
+  http: ReturnType<typeof supertest>;
+  /** An access token for the grant (defaults: an administrator with user/*.cruds). */
+  token(grant?: Partial<Grant>): string;
+  close(): Promise<void>;
+}
+
+export function createAuthTestServer(options: { store?: SqliteStore; logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthTestServer {
+  const store = options.store ?? memoryStore();
+  const authStore = store.authStore();
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const auth = createAuthServer({
+    store: authStore,
+    resources: store as ResourceStore,
+    keys: testKeyRing(),
+    baseUrl: testBaseUrl,
+    logger,
+    limits: options.limits ?? { login: 1000, token: 10_000 },
+    ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
+  });
+  const app = createApp({ config: testConfig, store, registry: testRegistry(), logger, auth });
+  return {
+    app,
+    store,
+    authStore,
+    auth,
+    http: supertest(app),
+    token: (grant = {}) => auth.context.tokens.issue({ kind: 'user', clientId: 'test-client', account: 'admin', fhirUser: 'Practitioner/admin', roles: ['administrator'], organizations: [], scopes: ['user/*.cruds'], ...grant }).token,
+    close: () => store.close(),
+  };
+}
+
+/** A PKCE pair (RFC 7636, S256). */
+export function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
