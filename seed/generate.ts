@@ -13,7 +13,7 @@ import { createFhirCore } from '../server/fhir-core';
 import { loadResourceDefinitions } from '../server/fhir/resource-definitions';
 import { SearchParameterRegistry } from '../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../server/search/network-search-parameters';
-import { createResourceIndexer } from '../server/search/search-index';
+import { createResourceIndexer } from '../server/search/indexing/resource-indexer';
 import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
@@ -150,7 +150,7 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   loadResourceDefinitions();
   loadBaseSchema();
   const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir));
-  const store = openStore(config, createResourceIndexer(registry));
+  const store = await openStore(config, createResourceIndexer(registry));
   await loadContentDirectory(store, config.terminologyDir);
   await loadContentDirectory(store, path.join(config.profilesDir, 'generated'));
   const logger = pino({ level: 'silent' });

@@ -2,21 +2,12 @@
 // social credit codes (GB 32100), organization codes (GB 11714) and medical institution registration
 // numbers. Every region code starts with 99: GB/T 2260 assigns no province 99 (provinces are 11-82), so a
 // generated resident ID number can never be a real person's, yet it passes the check-character rule.
-const residentWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const residentCheckCharacters = '10X98765432';
+import { residentIdCheckCharacter, usccCheckCharacter } from '../server/integrity/check-characters';
 
 /** The region code of the benchmark's and the old examples' numbers. */
 export const unassignedRegionCode = '990000';
 /** The fictional city 青禾市: province 99 (unassigned), city 01; its districts are 990101-990116. */
 export const cityRegionCode = '990100';
-
-export function residentIdCheckCharacter(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    sum += Number(first17[i]) * residentWeights[i];
-  }
-  return residentCheckCharacters[sum % 11];
-}
 
 /** birthDate as YYYY-MM-DD; the sequence's last digit is odd for men, even for women. */
 export function residentId(birthDate: string, sequence: number, male: boolean, region = unassignedRegionCode): string {
@@ -39,16 +30,7 @@ export function uniqueResidentId(index: number, birthDate: string, male: boolean
   return residentId(birthDate, index % 500, male, region);
 }
 
-const usccCharacters = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const usccWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-export function usccCheckCharacter(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    sum += usccCharacters.indexOf(first17[i]) * usccWeights[i];
-  }
-  return usccCharacters[(31 - (sum % 31)) % 31];
-}
+export { residentIdCheckCharacter, usccCheckCharacter };
 
 const organizationCodeWeights = [3, 7, 9, 10, 5, 8, 4, 2];
 

@@ -7,6 +7,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { FhirCore } from '../server/fhir-core';
 import type { FhirRequest, FhirResponse } from '../server/fhir/request';
+import { serverCaller, type Caller } from '../server/fhir/pipeline/caller';
 import type { ResourceStore } from '../server/store/port';
 import { FhirError } from '../server/outcomes';
 import { networkDirectory } from './network/directory';
@@ -33,9 +34,14 @@ export function* seedResources(patients: number, seed: number, fromPatient = 0):
 export type BundleSink = (bundle: Bundle) => Promise<number>;
 
 /** A request to the FHIR core in this process, answered like over HTTP: an error is its status and OperationOutcome. */
-export async function inProcess(core: FhirCore, logger: Logger, request: Omit<FhirRequest, 'query'> & { query?: string }): Promise<FhirResponse> {
+export async function inProcess(
+  core: FhirCore,
+  logger: Logger,
+  request: Omit<FhirRequest, 'query' | 'caller'> & { query?: string; caller?: Caller }
+): Promise<FhirResponse> {
   try {
-    return await core.handle({ ...request, query: new URLSearchParams(request.query ?? '') }, logger);
+    // The seed is the server's own work unless a caller is named.
+    return await core.handle({ ...request, caller: request.caller ?? serverCaller, query: new URLSearchParams(request.query ?? '') }, logger);
   } catch (err) {
     if (err instanceof FhirError) {
       return { status: err.status, body: err.outcome };

@@ -9,7 +9,7 @@ import { clientGrant } from './auth/auth-context';
 import { SigningKeyRing } from './auth/signing-keys';
 import { ConfigError, loadConfig } from './config';
 import { FhirError } from './outcomes';
-import { createResourceIndexer } from './search/search-index';
+import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
 import type { AuthStore, ClientType, UserRecord } from './store/auth-port';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   });
   const [command, argument] = positionals;
   const config = loadConfig();
-  const store = openStore(config, createResourceIndexer(new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir))));
+  const store = await openStore(config, createResourceIndexer(new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir))));
   try {
     const auth = store.authStore?.();
     if (!auth) {

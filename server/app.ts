@@ -5,8 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { AuthServer } from './auth/auth-server';
+import { withSecurity } from './auth/enforcement';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
-import { fhirEndpoint } from './http/fhir-endpoint';
+import type { Pipeline } from './fhir/pipeline/pipeline';
+import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
 import { redactHeaders, redactUrl } from './http/log-redaction';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
@@ -20,13 +22,20 @@ export interface AppDependencies {
   registry: SearchParameterRegistry;
   /** A core built beforehand (start-up seeds through it); otherwise one is built from the above. */
   core?: FhirCore;
-  /** The authorization server; absent only when security is off (FHIR_AUTH=off). */
+  /** Hooks, write rules and restrictions of the core built here (ignored when `core` is given). */
+  pipeline?: Partial<Pipeline>;
+  /** Who is calling; anonymous (by address) unless given, or the bearer token's caller with `auth`. */
+  identify?: CallerFromRequest;
+  /**
+   * The authorization server; absent only when security is off (FHIR_AUTH=off). With it, every FHIR
+   * request but /metadata needs a valid token, and a core built here enforces the policy.
+   */
   auth?: AuthServer;
 }
 
 const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
-export function createApp({ config, store, logger, registry, core, auth }: AppDependencies): Express {
+export function createApp({ config, store, logger, registry, core, pipeline, identify, auth }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -55,16 +64,21 @@ export function createApp({ config, store, logger, registry, core, auth }: AppDe
       },
     })
   );
+  // Liveness and readiness: an app exists once start-up work is done, so both answer 200 here (main.ts
+  // answers them while it is still starting).
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready' });
   });
   if (auth) {
     app.use(auth.cors);
     app.use(auth.router);
-    app.use(requireCaller(auth));
   }
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry })));
+  const corePipeline = auth ? withSecurity(pipeline) : pipeline;
+  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline: corePipeline }), identify ?? auth?.identify));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);
@@ -72,23 +86,3 @@ export function createApp({ config, store, logger, registry, core, auth }: AppDe
   return app;
 }
 
-/**
- * Every FHIR request but the CapabilityStatement needs a valid access token (401 otherwise); the
- * caller is kept in res.locals.caller. Responses carrying patient data are never cached.
- */
-function requireCaller(auth: AuthServer): express.RequestHandler {
-  return (req, res, next) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
-      next();
-      return;
-    }
-    auth
-      .authenticate(req)
-      .then((caller) => {
-        res.locals.caller = caller;
-        res.set('Cache-Control', 'no-store');
-        next();
-      })
-      .catch((err: unknown) => sendError(res, err, req.log));
-  };
-}

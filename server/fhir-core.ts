@@ -1,14 +1,18 @@
 // The FHIR core with everything it depends on wired together: the store (observed so terminology caches
-// follow writes), the search parameters, the terminology and the interaction settings. The HTTP endpoint
-// and in-process callers (start-up seeding, the benchmark) run requests through the same core, so data
-// they write is checked and indexed exactly alike.
+// follow writes), the search parameters, the terminology, the interaction settings and the request
+// pipeline (hooks, write rules, result restrictions). The HTTP endpoint and in-process callers (start-up
+// seeding, the benchmark) run requests through the same core, so data they write is checked and
+// indexed exactly alike.
 import type { Logger } from 'pino';
+import { createCanonicalLookup } from './canonical-lookup';
 import type { ServerConfig } from './config';
+import { invalidateCapabilities } from './fhir/capabilities';
 import { handleFhirRequest } from './fhir/dispatch';
+import type { Pipeline } from './fhir/pipeline/pipeline';
 import type { FhirContext, FhirRequest, FhirResponse } from './fhir/request';
 import { isResourceType } from './fhir/resource-definitions';
 import type { SearchParameterRegistry } from './search/indexing/registry';
-import type { ResourceStore } from './store/port';
+import type { ResourceStore, TransactionalOperations } from './store/port';
 import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
 import { ResourceValidator } from './validation/resource-validator';
@@ -24,22 +28,26 @@ export interface FhirCoreDependencies {
   config: CoreConfig;
   store: ResourceStore;
   registry: SearchParameterRegistry;
+  /** Hooks, write rules and result restrictions; none by default. */
+  pipeline?: Partial<Pipeline>;
 }
 
 export interface FhirCore {
-  /** The context one request runs in; the logger carries that request's id. */
-  context(logger: Logger): FhirContext;
+  /** The context a request of `request.caller` runs in; the logger carries that request's id. */
+  context(request: Pick<FhirRequest, 'caller'>, logger: Logger): FhirContext;
   handle(request: FhirRequest, logger: Logger): Promise<FhirResponse>;
+  /** The store with the core's cache invalidation, below the pipeline's scoping. */
+  readonly store: TransactionalOperations;
 }
 
-export function createFhirCore({ config, store, registry }: FhirCoreDependencies): FhirCore {
+export function createFhirCore({ config, store, registry, pipeline = {} }: FhirCoreDependencies): FhirCore {
   const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
   // each cached.
-  const searchContext = { registry, baseUrl: config.baseUrl, isResourceType };
-  const terminology = createStoreTerminology(store, searchContext);
-  const validator = new ResourceValidator(structureDefinitionLookup(store, searchContext), terminology, {
+  const canonicals = createCanonicalLookup(store, { registry, baseUrl: config.baseUrl, isResourceType });
+  const terminology = createStoreTerminology(canonicals, config.baseUrl);
+  const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, {
     unknownProfile: config.unknownProfile ?? 'error',
     requiredProfiles: config.requiredProfiles ?? new Map(),
   });
@@ -47,13 +55,21 @@ export function createFhirCore({ config, store, registry }: FhirCoreDependencies
     terminology.invalidate();
     validator.invalidate();
   };
-  const observedStore = invalidateOnWrite(
-    invalidateOnWrite(store, terminologyTypes, invalidateTerminology),
-    profileTypes,
-    () => validator.invalidate()
-  );
-  const context = (logger: Logger): FhirContext => ({
+  const observedStore = invalidateOnWrite(invalidateOnWrite(store, terminologyTypes, invalidateTerminology), profileTypes, () => {
+    validator.invalidate();
+    // The CapabilityStatement lists the stored profiles.
+    invalidateCapabilities();
+  });
+  const stages: Pipeline = { hooks: pipeline.hooks ?? [], writeRules: pipeline.writeRules ?? [], restrict: pipeline.restrict };
+  const context = ({ caller }: Pick<FhirRequest, 'caller'>, logger: Logger): FhirContext => ({
     store: observedStore,
+    caller,
+    pipeline: {
+      hooks: stages.hooks,
+      writeRules: stages.writeRules,
+      restriction: stages.restrict?.(caller),
+      dataStore: observedStore,
+    },
     baseUrl: config.baseUrl,
     logger,
     registry,
@@ -63,6 +79,7 @@ export function createFhirCore({ config, store, registry }: FhirCoreDependencies
   });
   return {
     context,
-    handle: (request, logger) => handleFhirRequest(request, context(logger)),
+    handle: (request, logger) => handleFhirRequest(request, context(request, logger)),
+    store: observedStore,
   };
 }

@@ -5,6 +5,7 @@ import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
+import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
 import { SigningKeyRing } from './auth/signing-keys';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
@@ -15,10 +16,21 @@ import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
 import { seedOnStartup } from './seed/startup-seed';
-import { createResourceIndexer } from './search/search-index';
+import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
+import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
+
+/** Answers while start-up work (the first start's seed) runs. */
+function starting(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'starting' }));
+    return;
+  }
+  const body = outcome(issue('transient', 'The FHIR server is loading its seed data; retry shortly.'));
+  res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'application/fhir+json; charset=utf-8' }).end(JSON.stringify(body));
+}
 
 async function main(): Promise<void> {
   let config;
@@ -39,7 +51,7 @@ async function main(): Promise<void> {
   for (const problem of registry.problems) {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
-  const store = openStore(config, createResourceIndexer(registry));
+  const store = await openStore(config, createResourceIndexer(registry));
   try {
     const terminology = await loadContentDirectory(store, config.terminologyDir);
     logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
@@ -57,13 +69,11 @@ async function main(): Promise<void> {
     throw err;
   }
   // Listen first, then build the core and the app: with PORT=0 the base URL needs the port the system
-  // picked. Until the seed is loaded, requests are answered 503 with Retry-After.
+  // picked. Until the seed is loaded, /healthz answers 200 (the process serves: a liveness probe must
+  // not kill it mid-seed), /readyz and every FHIR request 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
   const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
-  const starting = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
-    res.writeHead(503, { 'Retry-After': '5', 'Content-Type': 'text/plain' }).end('The FHIR server is loading its seed data; retry shortly.\n');
-  };
   server.on('request', starting);
   server.listen(config.port, () => {
     const address = server.address();
@@ -114,7 +124,8 @@ async function serve(
   registry: SearchParameterRegistry,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const core = createFhirCore({ config, store, registry });
+  // With security on, the policy runs in the core's pipeline; the seed runs as the server itself.
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity() : {} });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

@@ -3,7 +3,7 @@
 import cors from 'cors';
 import type { Request, RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import type { Caller } from '../fhir/pipeline/caller';
+import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { AuthStore } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import { AccessTokens } from './access-tokens';
@@ -29,6 +29,11 @@ export interface AuthServer {
   cors: RequestHandler;
   /** The caller of a FHIR request; a FhirError 401 when its token is missing or not valid. */
   authenticate(req: Request): Promise<Caller>;
+  /**
+   * The FHIR endpoint's CallerFromRequest: the token's caller, or anonymous for the CapabilityStatement
+   * asked without a token (SMART clients read it before they have one). Patient data is never cached.
+   */
+  identify(req: Request): Promise<Caller>;
 }
 
 /** Registered origins are read again at most this often, so a newly registered app works within seconds. */
@@ -71,6 +76,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     router: authRouter(context),
     cors: corsHandler,
     authenticate: (req) => callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log),
+    identify: async (req) => {
+      if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
+        return anonymousCaller(req.ip);
+      }
+      const caller = await callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log);
+      req.res?.setHeader('Cache-Control', 'no-store');
+      return caller;
+    },
   };
 }
 

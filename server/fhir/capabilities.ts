@@ -7,6 +7,7 @@ import type {
   CapabilityStatementRestResourceInteraction,
   CapabilityStatementRestInteraction,
 } from '@medplum/fhirtypes';
+import { createHash } from 'node:crypto';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import { parseSearch, storeSearchParameters } from '../search/parse-search';
 import type { FhirContext, Interaction, InteractionSettings } from './request';
@@ -78,7 +79,53 @@ function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'oper
   return byDefinition.size ? { operation: [...byDefinition.values()] } : {};
 }
 
-export const capabilities: Interaction = async (_request, _params, context) => {
+interface CachedStatement {
+  /** The cache generation it was built in; a write of a StructureDefinition starts a new one. */
+  generation: number;
+  statement: CapabilityStatement;
+  /** The compact JSON sent, built once. */
+  json: string;
+  etag: string;
+}
+
+let generation = 0;
+const served = new WeakMap<SearchParameterRegistry, Map<string, CachedStatement>>();
+
+/** Forgets the served documents: what they describe (the stored profiles) has changed. */
+export function invalidateCapabilities(): void {
+  generation++;
+}
+
+/**
+ * Served from a cache: the document is about 365 KB and took ~24 ms to build and serialize, which stalled
+ * every other request when clients polled /metadata. It is rebuilt only after a StructureDefinition
+ * changed (in this process), and carries an ETag so that a client can revalidate with If-None-Match.
+ */
+export const capabilities: Interaction = async (request, _params, context) => {
+  let byKey = served.get(context.registry);
+  if (!byKey) {
+    byKey = new Map();
+    served.set(context.registry, byKey);
+  }
+  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple}`;
+  let cached = byKey.get(key);
+  if (!cached || cached.generation !== generation) {
+    const built = generation;
+    const statement = withSupportedProfiles(statementFor(context), await storedProfiles(context));
+    const json = JSON.stringify(statement);
+    cached = { generation: built, statement, json, etag: `W/"${createHash('sha256').update(json).digest('base64url').slice(0, 22)}"` };
+    byKey.set(key, cached);
+  }
+  const headers = { ETag: cached.etag };
+  const noneMatch = request.headers['if-none-match'];
+  if (noneMatch !== undefined && noneMatch.split(',').some((tag) => tag.trim() === cached.etag || tag.trim() === '*')) {
+    return { status: 304, headers };
+  }
+  return { status: 200, headers, body: cached.statement, serialized: cached.json };
+};
+
+/** The statement without the stored profiles, built once per registry, base URL and settings. */
+function statementFor(context: FhirContext): CapabilityStatement {
   let byBase = cache.get(context.registry);
   if (!byBase) {
     byBase = new Map();
@@ -90,8 +137,8 @@ export const capabilities: Interaction = async (_request, _params, context) => {
     statement = buildCapabilityStatement(context.baseUrl, context.registry, context.settings);
     byBase.set(key, statement);
   }
-  return { status: 200, body: withSupportedProfiles(statement, await storedProfiles(context)) };
-};
+  return statement;
+}
 
 /**
  * The resource profiles stored on this server (the network's, loaded from profiles/generated, and any
@@ -109,7 +156,8 @@ async function storedProfiles(context: FhirContext): Promise<Map<string, string[
     const { plan } = parseSearch('StructureDefinition', query, 1000, { registry: context.registry, baseUrl: context.baseUrl, isResourceType });
     plan.total = 'none';
     plan.cursor = cursor;
-    const page = await context.store.search(plan);
+    // The document is shared by every caller: it lists what is stored, not what this caller may see.
+    const page = await context.pipeline.dataStore.search(plan);
     for (const { resource } of page.resources) {
       const sd = resource as StructureDefinition | undefined;
       if (sd?.url && sd.type) {

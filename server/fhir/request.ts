@@ -6,6 +6,8 @@ import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
 import type { ResourceValidator } from '../validation/resource-validator';
 import type { TerminologyService } from '../terminology/terminology-service';
+import type { Caller } from './pipeline/caller';
+import type { RequestPipeline } from './pipeline/pipeline';
 
 export interface FhirRequest {
   /** Upper-case HTTP method; HEAD is treated as GET. */
@@ -17,6 +19,8 @@ export interface FhirRequest {
   headers: Record<string, string | undefined>;
   /** The parsed JSON body, if there was one. */
   body?: unknown;
+  /** Who is calling; a Bundle's entries carry their Bundle's caller. */
+  caller: Caller;
   /**
    * The id a create must use. Only a transaction Bundle sets it: it assigns ids before writing, so that
    * references between its entries can be rewritten to them.
@@ -30,11 +34,21 @@ export interface FhirResponse {
   headers?: Record<string, string>;
   /** The version read or written, when there is one: a Bundle entry's response reports it. */
   version?: ResourceVersion;
+  /** The body already serialized as compact JSON (a cached document), sent as is unless _pretty asks otherwise. */
+  serialized?: string;
 }
 
 /** What an interaction may use besides its request. */
 export interface FhirContext {
+  /**
+   * The store as the current interaction sees it: the caller's result restriction on every query, the
+   * write rules inside every write (server/fhir/pipeline/pipeline.ts scopes it per interaction).
+   */
   store: TransactionalOperations;
+  /** Who is calling. */
+  caller: Caller;
+  /** The hooks, write rules and restriction this request runs through, and the store below them. */
+  pipeline: RequestPipeline;
   /** Public base URL without trailing slash. */
   baseUrl: string;
   logger: Logger;

@@ -14,7 +14,8 @@ import { patientEverything, patientEverythingOperation } from './operations/pati
 import { terminologyRoutes } from './operations/terminology/terminology-routes';
 import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
-import type { Interaction } from './request';
+import type { InteractionCode } from './pipeline/interaction';
+import type { FhirRequest, Interaction } from './request';
 import { search } from './search';
 import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
@@ -28,6 +29,10 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path segments below the base: literals, or ':type', ':id', ':vid', ':searchType'. */
   pattern: string[];
+  /** What the route does, for the pipeline's hooks; a function where the body decides (batch or transaction). */
+  interaction: InteractionCode | ((request: FhirRequest) => InteractionCode);
+  /** The target is found by search criteria (conditional update, patch, delete). */
+  conditional?: boolean;
   /** What the route provides, for the CapabilityStatement; omitted for routes that are not interactions. */
   capability?: Capability | Capability[];
   /** The $operation the route provides, for the CapabilityStatement of the types it applies to. */
@@ -42,10 +47,17 @@ export interface RouteOperation {
   definition: string;
 }
 
+/** POST [base] is a batch or a transaction, as the Bundle says (anything else is refused as a batch). */
+function bundleInteraction(request: FhirRequest): InteractionCode {
+  const body = request.body as { type?: unknown } | undefined;
+  return typeof body === 'object' && body !== null && body.type === 'transaction' ? 'transaction' : 'batch';
+}
+
 export const routes: Route[] = [
   {
     method: 'POST',
     pattern: [],
+    interaction: bundleInteraction,
     capability: [
       { level: 'system', code: 'transaction' },
       { level: 'system', code: 'batch' },
@@ -53,38 +65,40 @@ export const routes: Route[] = [
     // Called through a closure: the bundle modules import the dispatcher, which imports this table.
     handler: (request, params, context) => processBundle(request, params, context),
   },
-  { method: 'GET', pattern: ['_history'], capability: { level: 'system', code: 'history-system' }, handler: history },
-  { method: 'GET', pattern: [':type'], capability: { level: 'type', code: 'search-type' }, handler: search },
-  { method: 'POST', pattern: [':type', '_search'], handler: search },
-  { method: 'POST', pattern: [':type'], capability: { level: 'type', code: 'create' }, handler: create },
+  { method: 'GET', pattern: ['_history'], interaction: 'history-system', capability: { level: 'system', code: 'history-system' }, handler: history },
+  { method: 'GET', pattern: [':type'], interaction: 'search-type', capability: { level: 'type', code: 'search-type' }, handler: search },
+  { method: 'POST', pattern: [':type', '_search'], interaction: 'search-type', handler: search },
+  { method: 'POST', pattern: [':type'], interaction: 'create', capability: { level: 'type', code: 'create' }, handler: create },
   // Conditional update and delete (the CapabilityStatement says so in its conditional* flags).
-  { method: 'PUT', pattern: [':type'], handler: conditionalUpdate },
-  { method: 'DELETE', pattern: [':type'], handler: conditionalDelete },
-  { method: 'PATCH', pattern: [':type'], handler: conditionalPatch },
-  { method: 'GET', pattern: [':type', '_history'], capability: { level: 'type', code: 'history-type' }, handler: history },
-  { method: 'GET', pattern: [':type', ':id'], capability: { level: 'type', code: 'read' }, handler: read },
-  { method: 'PUT', pattern: [':type', ':id'], capability: { level: 'type', code: 'update' }, handler: update },
-  { method: 'PATCH', pattern: [':type', ':id'], capability: { level: 'type', code: 'patch' }, handler: patch },
-  { method: 'DELETE', pattern: [':type', ':id'], capability: { level: 'type', code: 'delete' }, handler: deleteResource },
+  { method: 'PUT', pattern: [':type'], interaction: 'update', conditional: true, handler: conditionalUpdate },
+  { method: 'DELETE', pattern: [':type'], interaction: 'delete', conditional: true, handler: conditionalDelete },
+  { method: 'PATCH', pattern: [':type'], interaction: 'patch', conditional: true, handler: conditionalPatch },
+  { method: 'GET', pattern: [':type', '_history'], interaction: 'history-type', capability: { level: 'type', code: 'history-type' }, handler: history },
+  { method: 'GET', pattern: [':type', ':id'], interaction: 'read', capability: { level: 'type', code: 'read' }, handler: read },
+  { method: 'PUT', pattern: [':type', ':id'], interaction: 'update', capability: { level: 'type', code: 'update' }, handler: update },
+  { method: 'PATCH', pattern: [':type', ':id'], interaction: 'patch', capability: { level: 'type', code: 'patch' }, handler: patch },
+  { method: 'DELETE', pattern: [':type', ':id'], interaction: 'delete', capability: { level: 'type', code: 'delete' }, handler: deleteResource },
   {
     method: 'GET',
     pattern: [':type', ':id', '_history'],
+    interaction: 'history-instance',
     capability: { level: 'type', code: 'history-instance' },
     handler: history,
   },
   // Compartment search: Patient/123/Observation (the capability is search-type on the searched type).
-  { method: 'GET', pattern: [':type', ':id', ':searchType'], handler: search },
-  { method: 'GET', pattern: [':type', ':id', '$everything'], operation: patientEverythingOperation, handler: patientEverything },
+  { method: 'GET', pattern: [':type', ':id', ':searchType'], interaction: 'search-compartment', handler: search },
+  { method: 'GET', pattern: [':type', ':id', '$everything'], interaction: 'operation', operation: patientEverythingOperation, handler: patientEverything },
   {
     method: 'GET',
     pattern: [':type', ':id', '_history', ':vid'],
+    interaction: 'vread',
     capability: { level: 'type', code: 'vread' },
     handler: vread,
   },
   // $validate on every type, and on a stored resource.
-  { method: 'POST', pattern: [':type', '$validate'], operation: validateOperation, handler: validate },
-  { method: 'POST', pattern: [':type', ':id', '$validate'], operation: validateOperation, handler: validate },
-  { method: 'GET', pattern: [':type', ':id', '$validate'], operation: validateOperation, handler: validate },
+  { method: 'POST', pattern: [':type', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
+  { method: 'POST', pattern: [':type', ':id', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
+  { method: 'GET', pattern: [':type', ':id', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
   // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
   ...terminologyRoutes,
 ];

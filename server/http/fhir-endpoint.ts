@@ -2,12 +2,19 @@
 // Content-Type and the JSON body on the way) and the FhirResponse back into HTTP.
 import type { NextFunction, Request, Response } from 'express';
 import type { FhirCore } from '../fhir-core';
+import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { FhirRequest } from '../fhir/request';
 import { badRequest } from '../outcomes';
 import { bodyKind, checkAcceptable } from './content-negotiation';
 import { sendError, sendFhirResponse } from './render';
 
-export function fhirEndpoint(core: FhirCore) {
+/** Who is calling, from the HTTP request (a token, once security is on); may refuse with a FhirError (401). */
+export type CallerFromRequest = (req: Request) => Caller | Promise<Caller>;
+
+/** While security is off: every caller is anonymous, known by its address. */
+export const anonymousHttpCaller: CallerFromRequest = (req) => anonymousCaller(req.socket.remoteAddress);
+
+export function fhirEndpoint(core: FhirCore, identify: CallerFromRequest = anonymousHttpCaller) {
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const pretty = query.get('_pretty') === 'true';
@@ -18,6 +25,7 @@ export function fhirEndpoint(core: FhirCore) {
         path: req.path.replace(/^\/+|\/+$/g, ''),
         query,
         headers: req.headers as Record<string, string | undefined>,
+        caller: await identify(req),
       };
       readBody(req, request);
       const response = await core.handle(request, req.log);

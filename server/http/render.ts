@@ -16,7 +16,11 @@ export function sendFhirResponse(res: Response, response: FhirResponse, pretty: 
     return;
   }
   res.setHeader('Content-Type', `${fhirJson}; charset=utf-8`);
-  res.end(pretty ? JSON.stringify(response.body, null, 2) : JSON.stringify(response.body));
+  if (pretty) {
+    res.end(JSON.stringify(response.body, null, 2));
+  } else {
+    res.end(response.serialized ?? JSON.stringify(response.body));
+  }
 }
 
 export function sendError(res: Response, err: unknown, logger: Logger, pretty = false): void {

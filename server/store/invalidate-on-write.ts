@@ -44,5 +44,6 @@ function observeWrites(store: StoreOperations, written: (resourceType: string) =
     readVersion: (resourceType, id, versionId) => store.readVersion(resourceType, id, versionId),
     history: (query) => store.history(query),
     search: (plan) => store.search(plan),
+    referrers: (target, query) => store.referrers(target, query),
   };
 }

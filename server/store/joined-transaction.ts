@@ -12,6 +12,7 @@ export function joinTransaction(tx: StoreOperations): TransactionalOperations {
     delete: (resourceType, id, options) => tx.delete(resourceType, id, options),
     history: (query) => tx.history(query),
     search: (plan) => tx.search(plan),
+    referrers: (target, query) => tx.referrers(target, query),
     transaction: (work) => work(tx),
   };
 }

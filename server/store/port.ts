@@ -2,11 +2,9 @@
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthStore } from './auth-port';
-import type { IndexEntries } from '../search/indexing/types';
 import type { ResultRestriction, SearchPlan } from '../search/plan';
 
-/** Extracts the search index entries of a resource; adapters call it on every write of a current version. */
-export type ResourceIndexer = (resource: Resource) => IndexEntries;
+export type { ResourceIndexer } from '../search/indexing/types';
 
 /** One stored version of a resource; a delete is a version too (a tombstone without content). */
 export interface ResourceVersion<T extends Resource = Resource> {
@@ -74,6 +72,19 @@ export interface SearchPage {
   previousCursor?: string;
 }
 
+/** A resource by type and id. */
+export interface ResourceRef {
+  resourceType: string;
+  id: string;
+}
+
+export interface ReferrersQuery {
+  /** At most this many referrers are returned. */
+  limit: number;
+  /** Referrers of these types are not looked for. */
+  excludeTypes?: readonly string[];
+}
+
 /** Reads and writes, usable alone (each call atomic) or inside `transaction` (all-or-nothing). */
 export interface StoreOperations {
   /** Stores version 1 of a resource whose id the caller has set; 409 if the id is taken. */
@@ -86,6 +97,11 @@ export interface StoreOperations {
   delete(resourceType: string, id: string, options?: WriteOptions): Promise<DeleteResult>;
   history(query: HistoryQuery): Promise<HistoryPage>;
   search(plan: SearchPlan): Promise<SearchPage>;
+  /**
+   * Current resources (other than the target itself) whose indexed references, those of reference
+   * search parameters, point at `target`: what deleting it would leave dangling.
+   */
+  referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]>;
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

@@ -2,8 +2,7 @@
 // (the store, then the base R4 definitions), with code system indexes and expansions cached until
 // invalidate(). createStoreTerminology builds the one the app uses.
 import type { ValueSet } from '@medplum/fhirtypes';
-import type { SearchContext } from '../search/parse-search';
-import type { StoreOperations } from '../store/port';
+import type { CanonicalResources } from '../canonical-resources';
 import { BaseDefinitionsSource } from './base-definitions-source';
 import type { CodeSystemIndex } from './concept-index';
 import { expandValueSet } from './expand-value-set';
@@ -88,7 +87,7 @@ export class LocalTerminology implements TerminologyService {
 }
 
 /** The server's terminology: the store's CodeSystems, ValueSets and ConceptMaps first, the base R4 ones second. */
-export function createStoreTerminology(store: StoreOperations, searchContext: SearchContext): LocalTerminology {
-  const layers = [new StoreTerminologySource(store, searchContext), new BaseDefinitionsSource()];
+export function createStoreTerminology(canonicals: CanonicalResources, baseUrl: string): LocalTerminology {
+  const layers = [new StoreTerminologySource(canonicals, baseUrl), new BaseDefinitionsSource()];
   return new LocalTerminology(new LayeredTerminologySource(layers));
 }

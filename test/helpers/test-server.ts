@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 
 /** Building the registry costs about a second, so every test shares one. */
@@ -65,7 +65,7 @@ export function createTestServer(
     },
     store,
     registry: options.registry ?? testRegistry(),
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
   });
   return { app, store, http: supertest(app), close: () => store.close() };
 }

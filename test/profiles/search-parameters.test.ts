@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { createTestServer } from '../helpers/test-server';
 

@@ -14,7 +14,7 @@ import { createFhirCore, type FhirCore } from '../../server/fhir-core';
 import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
-import { createResourceIndexer } from '../../server/search/search-index';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, testConfig } from '../helpers/test-server';

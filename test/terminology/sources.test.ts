@@ -6,6 +6,7 @@ import { BaseDefinitionsSource } from '../../server/terminology/base-definitions
 import { LayeredTerminologySource } from '../../server/terminology/layered-source';
 import { InMemoryTerminologySource } from '../../server/terminology/memory-source';
 import { StoreTerminologySource } from '../../server/terminology/store-source';
+import { createCanonicalLookup } from '../../server/canonical-lookup';
 import { memoryStore, testBaseUrl, testRegistry } from '../helpers/test-server';
 import { contractResources, describeSourceContract } from './source-contract';
 
@@ -14,7 +15,7 @@ async function storeSource(): Promise<StoreTerminologySource> {
   for (const resource of contractResources) {
     await store.update(resource);
   }
-  return new StoreTerminologySource(store, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+  return new StoreTerminologySource(createCanonicalLookup(store, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }), testBaseUrl);
 }
 
 describeSourceContract('in memory', async () => new InMemoryTerminologySource(contractResources));

@@ -3,21 +3,12 @@
 // particular resource read or written is inside the grant is checked against that restriction.
 // https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html
 import type { Caller } from '../../fhir/pipeline/caller';
+import type { InteractionInfo } from '../../fhir/pipeline/interaction';
 import { parseResourceScope, type Permission, type ResourceScope, type ScopeLevel } from '../scopes';
 import { conformanceTypes, directoryTypes, isPatientDataType, isRoleName, rolePolicies, type RolePolicy } from './roles';
 
-/** The interaction codes of the request pipeline (server/fhir/pipeline/interaction.ts). */
-export type InteractionCode =
-  | 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'create' | 'search-type' | 'search-system' | 'search-compartment'
-  | 'history-instance' | 'history-type' | 'history-system' | 'batch' | 'transaction' | 'capabilities' | 'operation';
-
 /** What the policy needs to know of an interaction (a subset of the pipeline's InteractionInfo). */
-export interface PolicyInteraction {
-  code: InteractionCode;
-  resourceType?: string;
-  /** The operation's name, without '$'. */
-  operation?: string;
-}
+export type PolicyInteraction = Pick<InteractionInfo, 'code' | 'resourceType' | 'operation'>;
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 

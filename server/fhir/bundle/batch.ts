@@ -29,8 +29,9 @@ export async function processBatch(bundle: Bundle, shared: SharedHeaders, contex
 
 async function processEntry(entry: BundleEntry, index: number, shared: SharedHeaders, context: FhirContext): Promise<BundleEntry> {
   try {
-    const { request, method } = parseEntryRequest(entry, index, context.baseUrl, shared);
-    const response: FhirResponse = await handleFhirRequest(request, context);
+    const { request, method } = parseEntryRequest(entry, index, context.baseUrl, shared, context.caller);
+    // Each entry is a request of its own: its own route, hooks and write transaction.
+    const response: FhirResponse = await handleFhirRequest(request, context, { bundleType: 'batch', index }, { entry: `Bundle.entry[${index}]` });
     return entryFromResponse(response, method, context.baseUrl);
   } catch (err) {
     const { error, isServerBug } = toFhirError(err);

@@ -2,6 +2,7 @@
 // entry.resource (https://hl7.org/fhir/R4/bundle-definitions.html#Bundle.entry.request).
 import type { Binary, BundleEntry } from '@medplum/fhirtypes';
 import { badRequest } from '../../outcomes';
+import type { Caller } from '../pipeline/caller';
 import type { FhirRequest } from '../request';
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -23,7 +24,8 @@ export function describeEntry(entry: { index: number; fullUrl?: string }): strin
 /** Request headers that apply to every entry: the client's Prefer. */
 export type SharedHeaders = Record<string, string | undefined>;
 
-export function parseEntryRequest(entry: BundleEntry, index: number, baseUrl: string, shared: SharedHeaders): EntryRequest {
+/** An entry's request, made by its Bundle's caller. */
+export function parseEntryRequest(entry: BundleEntry, index: number, baseUrl: string, shared: SharedHeaders, caller: Caller): EntryRequest {
   const where = `Bundle.entry[${index}]`;
   if (typeof entry !== 'object' || entry === null) {
     throw badRequest(`${where} must be an object`, where);
@@ -49,7 +51,7 @@ export function parseEntryRequest(entry: BundleEntry, index: number, baseUrl: st
   setHeader(headers, 'if-none-match', request.ifNoneMatch);
   setHeader(headers, 'if-none-exist', request.ifNoneExist);
   setHeader(headers, 'if-modified-since', request.ifModifiedSince);
-  const fhirRequest: FhirRequest = { method, path, query: new URLSearchParams(search), headers };
+  const fhirRequest: FhirRequest = { method, path, query: new URLSearchParams(search), headers, caller };
   if (method === 'POST' || method === 'PUT') {
     if (!entry.resource) {
       throw badRequest(`${where} is a ${method} and needs a resource`, `${where}.resource`);

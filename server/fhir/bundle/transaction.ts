@@ -9,7 +9,10 @@ import type { ResourceVersion, StoreOperations } from '../../store/port';
 import { findSingleMatch, splitConditionalUrl } from '../conditional-match';
 import { existingResponse, findExisting } from '../create';
 import { deleteMatches, findDeleteMatches } from '../delete';
-import { handleFhirRequest } from '../dispatch';
+import { failed, matchRoute, runAfter, runBefore } from '../dispatch';
+import { returnedResources, type HookCall } from '../pipeline/hooks';
+import { scopedContext } from '../pipeline/pipeline';
+import { WriteSession } from '../pipeline/write-step';
 import { newResourceId } from '../ids';
 import type { FhirContext, FhirResponse } from '../request';
 import { conditionalUpdateId, withId } from '../update';
@@ -29,34 +32,92 @@ interface PlannedEntry extends EntryRequest {
 }
 
 export async function processTransaction(bundle: Bundle, shared: SharedHeaders, context: FhirContext): Promise<Bundle> {
-  // Malformed entries are refused before the store is touched.
-  const entries = (bundle.entry ?? []).map((entry, index) => parseEntryRequest(entry, index, context.baseUrl, shared));
-  return context.store.transaction(async (tx) => {
-    const txContext: FhirContext = { ...context, store: joinTransaction(tx) };
-    const planned: PlannedEntry[] = [];
+  // Malformed entries are refused before the store is touched; so are entries without a route.
+  const entries = (bundle.entry ?? []).map((entry, index) => parseEntryRequest(entry, index, context.baseUrl, shared, context.caller));
+  const calls = new Map<EntryRequest, HookCall>();
+  for (const entry of entries) {
+    const { interaction } = await forEntry(entry, async () => matchRoute(entry.request));
+    calls.set(entry, {
+      request: entry.request,
+      interaction,
+      caller: context.caller,
+      context: scopedContext(context, interaction, { entry: describeEntry(entry) }),
+      entry: { bundleType: 'transaction', index: entry.index },
+    });
+  }
+  const responses = new Map<EntryRequest, FhirResponse>();
+  const passed: EntryRequest[] = [];
+  let failure: unknown;
+  let result: Bundle | undefined;
+  try {
+    // Every entry's hooks may refuse it before anything of the transaction is read or written.
     for (const entry of entries) {
-      planned.push(await forEntry(entry, () => planEntry(entry, tx, txContext)));
+      await forEntry(entry, () => runBefore(calls.get(entry) as HookCall));
+      passed.push(entry);
     }
-    checkDistinctTargets(planned);
-    const references = await resolveReferences(planned, tx, txContext);
-    for (const entry of planned) {
-      await forEntry(entry, async () =>
-        rewriteReferences(entry.request.body, (reference, path) => mapReference(reference, path, entry, references), 'resource')
-      );
+    result = await context.pipeline.dataStore.transaction((tx) => runEntries(entries, calls, responses, tx, context));
+  } catch (err) {
+    failure = err;
+  }
+  // The hooks' `after` learns each entry's outcome once the transaction has committed or rolled back:
+  // after a rollback, every entry failed with the transaction.
+  for (const entry of passed) {
+    const call = calls.get(entry) as HookCall;
+    const response = responses.get(entry);
+    await runAfter(call, failure === undefined && response ? { response, resources: returnedResources(response) } : failed(failure));
+  }
+  if (failure !== undefined) {
+    throw failure;
+  }
+  return result as Bundle;
+}
+
+/** Plans and runs the entries inside the store transaction `tx`, each on its own scoped view of it. */
+async function runEntries(
+  entries: EntryRequest[],
+  calls: Map<EntryRequest, HookCall>,
+  responses: Map<EntryRequest, FhirResponse>,
+  tx: StoreOperations,
+  context: FhirContext
+): Promise<Bundle> {
+  // The write rules' end-of-transaction checks run after the last entry, on the transaction's end state.
+  const session = new WriteSession();
+  const base = joinTransaction(tx);
+  // By index: planning copies the entries.
+  const contexts = entries.map((entry) =>
+    scopedContext(context, (calls.get(entry) as HookCall).interaction, { base, entry: describeEntry(entry), session })
+  );
+  const contextOf = (entry: EntryRequest): FhirContext => contexts[entry.index];
+  const planned: PlannedEntry[] = [];
+  for (const entry of entries) {
+    planned.push(await forEntry(entry, () => planEntry(entry, contextOf(entry))));
+  }
+  checkDistinctTargets(planned);
+  const references = await resolveReferences(planned, contextOf);
+  for (const entry of planned) {
+    await forEntry(entry, async () =>
+      rewriteReferences(entry.request.body, (reference, path) => mapReference(reference, path, entry, references), 'resource')
+    );
+  }
+  const entryResponses: BundleEntry[] = new Array(planned.length);
+  for (const phase of [0, 1, 2, 3]) {
+    for (const entry of planned.filter((e) => e.phase === phase)) {
+      const response = await forEntry(entry, () => execute(entry, contextOf(entry)));
+      responses.set(entries[entry.index], response);
+      entryResponses[entry.index] = entryFromResponse(response, entry.method, context.baseUrl);
     }
-    const responses: BundleEntry[] = new Array(planned.length);
-    for (const phase of [0, 1, 2, 3]) {
-      for (const entry of planned.filter((e) => e.phase === phase)) {
-        const response = await forEntry(entry, () => execute(entry, tx, txContext));
-        responses[entry.index] = entryFromResponse(response, entry.method, context.baseUrl);
-      }
-    }
-    return { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
+  }
+  const byLabel = new Map(planned.map((entry) => [describeEntry(entry), entry]));
+  await session.flush(tx, (err, label) => {
+    const entry = label === undefined ? undefined : byLabel.get(label);
+    return entry ? entryError(err, entry) : err;
   });
+  return { resourceType: 'Bundle', type: 'transaction-response', entry: entryResponses };
 }
 
 /** Resolves what an entry writes, before anything is written. */
-async function planEntry(entry: EntryRequest, tx: StoreOperations, context: FhirContext): Promise<PlannedEntry> {
+async function planEntry(entry: EntryRequest, context: FhirContext): Promise<PlannedEntry> {
+  const tx = context.store;
   const { request, method } = entry;
   const segments = request.path.split('/');
   const resourceType = segments[0];
@@ -122,7 +183,7 @@ function checkDistinctTargets(entries: PlannedEntry[]): void {
  * What references are rewritten to: each entry's fullUrl to the id it resolved to, and each
  * conditional reference ('Patient?identifier=...') to its one match.
  */
-async function resolveReferences(entries: PlannedEntry[], tx: StoreOperations, context: FhirContext): Promise<Map<string, string>> {
+async function resolveReferences(entries: PlannedEntry[], contextOf: (entry: EntryRequest) => FhirContext): Promise<Map<string, string>> {
   const resolved = new Map<string, string>();
   for (const entry of entries) {
     if (entry.fullUrl && entry.targets.length === 1 && (entry.method === 'POST' || entry.method === 'PUT')) {
@@ -133,8 +194,9 @@ async function resolveReferences(entries: PlannedEntry[], tx: StoreOperations, c
     for (const reference of collectReferences(entry.request.body)) {
       const conditional = splitConditionalUrl(reference);
       if (conditional && !resolved.has(reference)) {
+        const context = contextOf(entry);
         const id = await forEntry(entry, () =>
-          findSingleMatch(tx, context, conditional.resourceType, conditional.criteria, 'Conditional reference')
+          findSingleMatch(context.store, context, conditional.resourceType, conditional.criteria, 'Conditional reference')
         );
         resolved.set(reference, `${conditional.resourceType}/${id}`);
       }
@@ -154,14 +216,16 @@ function mapReference(reference: string, path: string, entry: PlannedEntry, reso
   return undefined;
 }
 
-async function execute(entry: PlannedEntry, tx: StoreOperations, context: FhirContext): Promise<FhirResponse> {
+async function execute(entry: PlannedEntry, context: FhirContext): Promise<FhirResponse> {
   if (entry.existing) {
     return existingResponse(entry.request, entry.existing, context);
   }
   if (entry.deleteMatches) {
-    return deleteMatches(tx, entry.request.path, entry.deleteMatches);
+    return deleteMatches(context.store, entry.request.path, entry.deleteMatches);
   }
-  return handleFhirRequest(entry.request, context);
+  // Planning may have turned a conditional entry into one on an id: route it as it now is.
+  const { route, params } = matchRoute(entry.request);
+  return route.handler(entry.request, params, context);
 }
 
 /** Runs an entry's work; a failure fails the transaction with a message that names the entry. */

@@ -160,3 +160,6 @@ export interface IndexEntries {
    */
   composites: Entry<CompositeValue>[];
 }
+
+/** Extracts the search index entries of a resource; store adapters call it on every write of a current version. */
+export type ResourceIndexer = (resource: import('@medplum/fhirtypes').Resource) => IndexEntries;

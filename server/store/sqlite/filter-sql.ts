@@ -2,7 +2,7 @@
 // a membership test of the row's key in the matching index rows; chains and _has join through
 // idx_reference. Index rows exist only for current, non-deleted versions.
 import type { SQLInputValue } from 'node:sqlite';
-import type { Filter, IndexKind, ParamRef, SystemCode, ValueCondition } from '../../search/plan';
+import type { Filter, IndexKind, ParamRef, ResultRestriction, SystemCode, ValueCondition } from '../../search/plan';
 import { canonicalUnit, scaleToCanonical, ucumSystem } from '../../search/indexing/ucum-canonical';
 import { dateApproximation, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
 
@@ -30,8 +30,52 @@ const maxChar = '\u{10FFFF}';
 
 export class FilterCompiler {
   private aliasCount = 0;
+  /** Above zero while a restriction's own filters are compiled: those are not restricted again. */
+  private restricting = 0;
 
-  constructor(private readonly paramId: ParamIdLookup) {}
+  /** `restriction`: what the caller may see, applied to the searched rows, chain targets and _has sources. */
+  constructor(
+    private readonly paramId: ParamIdLookup,
+    private readonly restriction?: ResultRestriction
+  ) {}
+
+  /** The condition that a row of `resourceType` (aliased `alias`) is visible under the restriction. */
+  visible(resourceType: string, alias: string, form: 'exists' | 'in' = 'exists'): Sql {
+    if (!this.restriction || this.restricting > 0) {
+      return { sql: '1', params: [] };
+    }
+    const filters = this.restriction.byType[resourceType];
+    if (filters === undefined) {
+      return { sql: this.restriction.otherTypes === 'all' ? '1' : '0', params: [] };
+    }
+    this.restricting++;
+    try {
+      return this.all(filters, alias, form);
+    } finally {
+      this.restricting--;
+    }
+  }
+
+  /** Visibility of a row whose type is one of several (or any, when `types` is undefined), by its resource_type column. */
+  visibleAnyOf(types: readonly string[] | undefined, alias: string, form: 'exists' | 'in' = 'exists'): Sql {
+    if (!this.restriction || this.restricting > 0) {
+      return { sql: '1', params: [] };
+    }
+    const listed = Object.keys(this.restriction.byType).filter((t) => !types || types.includes(t));
+    const parts: Sql[] = listed.map((type) => {
+      const condition = this.visible(type, alias, form);
+      return { sql: `(${alias}.resource_type = ? AND ${condition.sql})`, params: [type, ...condition.params] };
+    });
+    if (this.restriction.otherTypes === 'all') {
+      const unlisted = Object.keys(this.restriction.byType);
+      parts.push(
+        unlisted.length
+          ? { sql: `${alias}.resource_type NOT IN (${unlisted.map(() => '?').join(', ')})`, params: unlisted }
+          : { sql: '1', params: [] }
+      );
+    }
+    return { sql: parts.length ? `(${parts.map((p) => p.sql).join(' OR ')})` : '0', params: parts.flatMap((p) => p.params) };
+  }
 
   /**
    * `form` says how parameter filters test membership: 'exists' checks the row's own index entries (for
@@ -86,11 +130,13 @@ export class FilterCompiler {
         }
         const s = this.nextAlias();
         const inner = this.all(filter.filters, s, 'in');
+        // Only sources the caller may see can reveal that a resource has them.
+        const visible = this.visible(ref.resourceType, s, 'in');
         return {
           sql:
             `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
-            `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql})`,
-          params: [pid, ...inner.params],
+            `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql})`,
+          params: [pid, ...inner.params, ...visible.params],
         };
       }
       case 'anyOf': {
@@ -131,11 +177,13 @@ export class FilterCompiler {
     );
     const types = filter.targetTypes.map(() => '?').join(', ');
     const from = driver ? `(SELECT DISTINCT key FROM (${driver.sql})) td CROSS JOIN resources ${t} ON ${t}.key = td.key` : `resources ${t}`;
+    // A chain matches only through targets the caller may see.
+    const visible = this.visibleAnyOf(filter.targetTypes, t, 'in');
     return {
       sql:
         `SELECT ${t}.resource_type AS resource_type, ${t}.id AS id FROM ${from} ` +
-        `WHERE ${t}.resource_type IN (${types}) AND ${t}.deleted = 0 AND ${inner.sql}`,
-      params: [...(driver?.params ?? []), ...filter.targetTypes, ...inner.params],
+        `WHERE ${t}.resource_type IN (${types}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql}`,
+      params: [...(driver?.params ?? []), ...filter.targetTypes, ...inner.params, ...visible.params],
     };
   }
 

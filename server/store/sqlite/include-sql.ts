@@ -1,8 +1,8 @@
 // _include and _revinclude over a page of results: follow idx_reference from (or to) the page's
 // resources, and with :iterate keep following from what was added, until nothing new turns up.
 // https://hl7.org/fhir/R4/search.html#include
-import type { IncludeSpec } from '../../search/plan';
-import type { ParamIdLookup } from './filter-sql';
+import type { IncludeSpec, ResultRestriction } from '../../search/plan';
+import { FilterCompiler, type ParamIdLookup } from './filter-sql';
 import type { StatementCache } from './statement-cache';
 
 export interface KeyedResource {
@@ -19,7 +19,8 @@ export function findIncludedKeys(
   paramId: ParamIdLookup,
   page: KeyedResource[],
   include: IncludeSpec[],
-  revInclude: IncludeSpec[]
+  revInclude: IncludeSpec[],
+  restriction?: ResultRestriction
 ): number[] {
   const seen = new Set(page.map((r) => r.key));
   const added: number[] = [];
@@ -37,10 +38,38 @@ export function findIncludedKeys(
       }
     }
     const fresh = found.filter((k) => !seen.has(k) && seen.add(k));
-    added.push(...fresh);
-    frontier = fresh.length ? describe(statements, fresh) : [];
+    // What the caller may not see is neither returned nor followed further by :iterate.
+    frontier = fresh.length ? visibleOnly(statements, paramId, describe(statements, fresh), restriction) : [];
+    added.push(...frontier.map((r) => r.key));
   }
   return added;
+}
+
+/** The resources of `found` that the restriction lets the caller see, checked in the database per type. */
+function visibleOnly(
+  statements: StatementCache,
+  paramId: ParamIdLookup,
+  found: KeyedResource[],
+  restriction: ResultRestriction | undefined
+): KeyedResource[] {
+  if (!restriction) {
+    return found;
+  }
+  const compiler = new FilterCompiler(paramId, restriction);
+  const types = [...new Set(found.map((r) => r.resourceType))];
+  const keep = new Set<number>();
+  for (const type of types) {
+    const keys = found.filter((r) => r.resourceType === type).map((r) => r.key);
+    const visible = compiler.visible(type, 'r');
+    if (visible.sql === '0') {
+      continue;
+    }
+    const rows = statements
+      .get(`SELECT r.key FROM resources r WHERE r.key IN (SELECT value FROM json_each(?)) AND ${visible.sql}`)
+      .all(JSON.stringify(keys), ...visible.params) as { key: number }[];
+    rows.forEach((row) => keep.add(row.key));
+  }
+  return found.filter((r) => keep.has(r.key));
 }
 
 function pids(paramId: ParamIdLookup, spec: IncludeSpec): number[] {

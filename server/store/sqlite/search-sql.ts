@@ -50,12 +50,15 @@ export const driverLimit = 2000;
 const drivenRowCost = 2;
 
 export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
-  const compiler = new FilterCompiler(paramId);
+  const compiler = new FilterCompiler(paramId, plan.restriction);
   const driver = estimate ? chooseDriver(plan, compiler, estimate) : undefined;
-  const rest = compiler.all(
+  const filtered = compiler.all(
     plan.filters.filter((_, i) => i !== driver?.index),
     'r'
   );
+  // What the caller may not see is left out inside the query, so that pages are full and totals right.
+  const visible = compiler.visible(plan.resourceType, 'r');
+  const rest: Sql = { sql: `${filtered.sql} AND ${visible.sql}`, params: [...filtered.params, ...visible.params] };
   const where: string[] = ['r.resource_type = ?', 'r.deleted = 0', rest.sql];
   const params: SQLInputValue[] = [plan.resourceType, ...rest.params];
   const from = driver

@@ -15,8 +15,11 @@ import type {
   StoreOperations,
   UpdateResult,
   ResourceIndexer,
+  ReferrersQuery,
+  ResourceRef,
   WriteOptions,
 } from '../port';
+import { FilterCompiler } from './filter-sql';
 import { findIncludedKeys } from './include-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
@@ -133,6 +136,13 @@ export class SqliteOperations implements StoreOperations {
       where.push('v.seq < ?');
       params.push(decodeCursor(query.cursor, 1)[0]);
     }
+    if (query.restriction) {
+      // A version is listed when its resource, as it is now, is visible to the caller.
+      const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
+      const visible = new FilterCompiler(paramId, query.restriction).visibleAnyOf(query.resourceType ? [query.resourceType] : undefined, 'r');
+      where.push(`EXISTS (SELECT 1 FROM resources r WHERE r.resource_type = v.resource_type AND r.id = v.id AND r.deleted = 0 AND ${visible.sql})`);
+      params.push(...visible.params);
+    }
     const sql =
       `SELECT ${versionColumns} FROM resource_versions v` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
@@ -193,7 +203,7 @@ export class SqliteOperations implements StoreOperations {
     }
     if (page.length && (plan.include.length || plan.revInclude.length)) {
       const keyed = page.map((r) => ({ key: r.key, resourceType: r.resource_type, id: r.id }));
-      const keys = findIncludedKeys(this.reads, paramId, keyed, plan.include, plan.revInclude);
+      const keys = findIncludedKeys(this.reads, paramId, keyed, plan.include, plan.revInclude, plan.restriction);
       if (keys.length) {
         const included = this.reads
           .get(
@@ -205,6 +215,20 @@ export class SqliteOperations implements StoreOperations {
       }
     }
     return result;
+  }
+
+  async referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
+    const rows = this.reads
+      .get(
+        `SELECT DISTINCT r.resource_type AS resourceType, r.id AS id
+         FROM idx_reference ref JOIN resources r ON r.key = ref.key
+         WHERE ref.target_id = ? AND ref.target_type = ? AND r.deleted = 0
+           AND NOT (r.resource_type = ? AND r.id = ?)
+           AND r.resource_type NOT IN (SELECT value FROM json_each(?))
+         LIMIT ?`
+      )
+      .all(target.id, target.resourceType, target.resourceType, target.id, JSON.stringify(query.excludeTypes ?? []), query.limit) as unknown as ResourceRef[];
+    return rows.map((r) => ({ resourceType: r.resourceType, id: r.id }));
   }
 
   private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {

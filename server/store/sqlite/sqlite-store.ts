@@ -13,7 +13,9 @@ import type {
   DeleteResult,
   HistoryPage,
   HistoryQuery,
+  ReferrersQuery,
   ResourceIndexer,
+  ResourceRef,
   ResourceStore,
   ResourceVersion,
   SearchPage,
@@ -187,6 +189,10 @@ export class SqliteStore implements ResourceStore {
 
   search(plan: SearchPlan): Promise<SearchPage> {
     return this.read(() => this.readOps.search(plan));
+  }
+
+  referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
+    return this.read(() => this.readOps.referrers(target, query));
   }
 
   /**

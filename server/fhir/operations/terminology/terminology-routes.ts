@@ -16,8 +16,8 @@ function operationRoutes(operation: RouteOperation, handler: Interaction, instan
   const name = `$${operation.name}`;
   const patterns = instance ? [[type, name], [type, ':id', name]] : [[type, name]];
   return patterns.flatMap((pattern) => [
-    { method: 'GET' as const, pattern, operation, handler },
-    { method: 'POST' as const, pattern, operation, handler },
+    { method: 'GET' as const, pattern, interaction: 'operation' as const, operation, handler },
+    { method: 'POST' as const, pattern, interaction: 'operation' as const, operation, handler },
   ]);
 }
 

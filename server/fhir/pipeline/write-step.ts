@@ -1,0 +1,111 @@
+// The one write step: every write made through the wrapped store runs the write rules first, inside the
+// write's store transaction, and the rules' end-of-transaction checks before it commits. A refusal
+// throws, which rolls the transaction back: nothing of a refused write (or of its transaction Bundle)
+// is stored.
+import type { Resource } from '@medplum/fhirtypes';
+import type { DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
+import type { Caller } from './caller';
+import type { InteractionInfo } from './interaction';
+import type { PendingWrite, WriteAction, WriteRule } from './write-rules';
+
+/** End-of-transaction checks collected while a transaction's writes are made. */
+export class WriteSession {
+  private readonly checks: { check: (tx: StoreOperations) => Promise<void>; entry?: string }[] = [];
+
+  /** `entry`: the Bundle entry whose write asked for the check, to name it if the check fails. */
+  defer(check: (tx: StoreOperations) => Promise<void>, entry?: string): void {
+    this.checks.push({ check, entry });
+  }
+
+  /** Runs the collected checks (and any they add) in order; `describe` may reword a failure for its entry. */
+  async flush(tx: StoreOperations, describe: (err: unknown, entry: string | undefined) => unknown = (err) => err): Promise<void> {
+    for (let i = 0; i < this.checks.length; i++) {
+      const { check, entry } = this.checks[i];
+      try {
+        await check(tx);
+      } catch (err) {
+        throw describe(err, entry);
+      }
+    }
+    this.checks.length = 0;
+  }
+}
+
+export interface WriteScope {
+  rules: readonly WriteRule[];
+  caller: Caller;
+  interaction: InteractionInfo;
+  /** 'Bundle.entry[3]' for an entry's writes. */
+  entry?: string;
+  /**
+   * A transaction Bundle shares one session across its entries and flushes it after the last; without
+   * one, each transaction opened through the wrapped store flushes its own before it commits.
+   */
+  session?: WriteSession;
+}
+
+export function withWriteRules(store: TransactionalOperations, scope: WriteScope): TransactionalOperations {
+  if (!scope.rules.length) {
+    return store;
+  }
+  const transaction = <T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> =>
+    store.transaction(async (tx) => {
+      const session = scope.session ?? new WriteSession();
+      const result = await work(guarded(tx, scope, session));
+      if (!scope.session) {
+        await session.flush(tx);
+      }
+      return result;
+    });
+  return {
+    create: (resource) => transaction((tx) => tx.create(resource)),
+    update: (resource, options) => transaction((tx) => tx.update(resource, options)),
+    delete: (resourceType, id, options) => transaction((tx) => tx.delete(resourceType, id, options)),
+    readCurrent: (resourceType, id) => store.readCurrent(resourceType, id),
+    readVersion: (resourceType, id, versionId) => store.readVersion(resourceType, id, versionId),
+    history: (query) => store.history(query),
+    search: (plan) => store.search(plan),
+    referrers: (target, options) => store.referrers(target, options),
+    transaction,
+  };
+}
+
+/** The operations of an open transaction, with the rules run before each write. */
+function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession): StoreOperations {
+  const check = async (action: WriteAction, resourceType: string, id: string, resource?: Resource): Promise<void> => {
+    let previous: Promise<ResourceVersion | undefined> | undefined;
+    const write: PendingWrite = {
+      action,
+      resourceType,
+      id,
+      resource,
+      previous: () => (previous ??= tx.readCurrent(resourceType, id)),
+      caller: scope.caller,
+      interaction: scope.interaction,
+      entry: scope.entry,
+      atEnd: (deferred) => session.defer(deferred, scope.entry),
+    };
+    for (const rule of scope.rules) {
+      await rule.check(write, tx);
+    }
+  };
+  return {
+    create: async <T extends Resource>(resource: T): Promise<ResourceVersion<T>> => {
+      await check('create', resource.resourceType, resource.id as string, resource);
+      return tx.create(resource);
+    },
+    update: async (resource, options): Promise<UpdateResult> => {
+      await check('update', resource.resourceType, resource.id as string, resource);
+      return tx.update(resource, options);
+    },
+    delete: async (resourceType, id, options): Promise<DeleteResult> => {
+      await check('delete', resourceType, id);
+      return tx.delete(resourceType, id, options);
+    },
+    readCurrent: (resourceType, id) => tx.readCurrent(resourceType, id),
+    readVersion: (resourceType, id, versionId) => tx.readVersion(resourceType, id, versionId),
+    history: (query) => tx.history(query),
+    search: (plan) => tx.search(plan),
+    referrers: (target, options) => tx.referrers(target, options),
+  };
+}
