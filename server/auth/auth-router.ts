@@ -45,7 +45,8 @@ const pageHeaders = helmet({
       defaultSrc: ["'none'"],
       styleSrc: [(_req, res) => `'nonce-${(res as Response).locals.cspNonce as string}'`],
       imgSrc: ["'self'"],
-      formAction: ["'self'", (_req, res) => ((res as Response).locals.formAction as string | undefined) ?? "'self'"],
+      // The app's redirect origin is added per page (authorize.ts, allowFormAction).
+      formAction: ["'self'"],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
     },

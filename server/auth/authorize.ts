@@ -24,6 +24,17 @@ function params(req: Request): URLSearchParams {
   return new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
 }
 
+/**
+ * The page's CSP lets its form post to us and, since the consent form's answer is a redirect to the app
+ * (browsers apply form-action to redirects), to the app's registered redirect origin.
+ */
+function allowFormAction(res: Response, origin: string): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp === 'string') {
+    res.setHeader('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${origin}`));
+  }
+}
+
 function nonce(res: Response): string {
   return res.locals.cspNonce as string;
 }
@@ -53,7 +64,7 @@ export async function authorizeEndpoint(context: AuthContext, req: Request, res:
     res.status(400).type('html').send(errorPage('redirect_uri 与登记的不一致 · The redirect_uri is not one registered for this app', { nonce: nonce(res) }));
     return;
   }
-  res.locals.formAction = new URL(redirectUri).origin;
+  allowFormAction(res, new URL(redirectUri).origin);
   const state = query.get('state');
   const fail = (error: string, description: string): void => redirectError(res, redirectUri, state, error, description);
   if (query.get('response_type') !== 'code') {
@@ -102,7 +113,7 @@ export async function loginEndpoint(context: AuthContext, req: Request, res: Res
     res.status(400).type('html').send(errorPage('授权请求已过期，请从应用重新开始 · The authorization request expired; start again from the app', { nonce: nonce(res) }));
     return;
   }
-  res.locals.formAction = new URL(ticket.redirectUri).origin;
+  allowFormAction(res, new URL(ticket.redirectUri).origin);
   const account = String(form.username ?? '');
   const user = await context.store.getUser(account);
   if (!user || !(await verifySecret(String(form.password ?? ''), user.passwordHash))) {
@@ -129,7 +140,7 @@ export async function consentEndpoint(context: AuthContext, req: Request, res: R
     res.status(400).type('html').send(errorPage('授权请求已过期，请从应用重新开始 · The authorization request expired; start again from the app', { nonce: nonce(res) }));
     return;
   }
-  res.locals.formAction = new URL(ticket.redirectUri).origin;
+  allowFormAction(res, new URL(ticket.redirectUri).origin);
   if (form.decision === 'deny') {
     redirectError(res, ticket.redirectUri, ticket.state, 'access_denied', 'The user denied access');
     return;

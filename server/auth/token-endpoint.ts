@@ -68,6 +68,12 @@ async function exchangeCode(context: AuthContext, client: ClientRecord, form: UR
 
 async function refresh(context: AuthContext, client: ClientRecord, form: URLSearchParams): Promise<TokenResponse> {
   const token = form.get('refresh_token') ?? '';
+  const asked = form.get('scope');
+  // A refresh never widens the grant (RFC 6749 section 6); asking to is refused before the token is used up.
+  const current = await context.store.peekRefreshToken(hashRefreshToken(token), Date.now());
+  if (current && asked && narrowScopes(splitScopes(asked), splitScopes(current.scope)).length !== splitScopes(asked).length) {
+    throw new OAuthError('invalid_scope', 'A refresh may only ask for scopes already granted');
+  }
   const use = await context.store.useRefreshToken(hashRefreshToken(token), Date.now());
   if (use.status === 'reused') {
     context.logger.warn({ clientId: use.record.clientId }, 'a rotated refresh token was presented again; its family is revoked');
@@ -76,9 +82,7 @@ async function refresh(context: AuthContext, client: ClientRecord, form: URLSear
     throw new OAuthError('invalid_grant', 'The refresh token is unknown, expired, revoked or already used');
   }
   const granted = splitScopes(use.record.scope);
-  const asked = form.get('scope');
   const scopes = asked ? splitScopes(asked) : granted;
-  // A refresh never widens the grant (RFC 6749 section 6).
   if (narrowScopes(scopes, granted).length !== scopes.length) {
     throw new OAuthError('invalid_scope', 'A refresh may only ask for scopes already granted');
   }

@@ -1,10 +1,13 @@
 // Security for HTTP tests: an app with the authorization server on (as `npm start` runs it), and
 // access tokens for any caller, signed by the test key ring. Tests below HTTP need none of this.
+import type { Resource } from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import type { Grant } from '../../server/auth/access-tokens';
+import { registerClient, registerUser } from '../../server/auth/accounts';
+import { patientRecord } from '../../seed/patients/patient-record';
 import { createAuthServer, type AuthServer } from '../../server/auth/auth-server';
 import { SigningKeyRing, generateKey, type SigningKey } from '../../server/auth/signing-keys';
 import { createApp } from '../../server/app';
@@ -60,4 +63,50 @@ export function createAuthTestServer(options: { store?: SqliteStore; logger?: Lo
 export function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** The first `count` generated patients of the network, with their records, stored directly. */
+export async function loadGeneratedPatients(store: ResourceStore, count: number): Promise<Resource[][]> {
+  const records: Resource[][] = [];
+  for (let i = 0; i < count; i++) {
+    const record = patientRecord(i, 20261123);
+    records.push(record);
+    for (const resource of record) {
+      await store.update(resource);
+    }
+  }
+  return records;
+}
+
+export const appRedirect = 'https://app.example/callback';
+export const testPassword = 'correct horse battery staple';
+
+/** The accounts and apps the flow tests use. */
+export async function registerFlowFixtures(store: AuthStore, clinic: string): Promise<{ confidentialSecret: string }> {
+  await registerUser(store, { account: 'dr-li', displayName: '李医生', password: testPassword, fhirUser: 'PractitionerRole/role-test', roles: ['clinician'], organizations: [clinic] });
+  await registerUser(store, { account: 'pat-0', displayName: '患者', password: testPassword, fhirUser: 'Patient/pat-0', roles: ['patient'] });
+  await registerClient(store, {
+    clientId: 'public-app',
+    name: '慢病管理 App',
+    type: 'public',
+    redirectUris: [appRedirect],
+    scopes: ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', 'online_access', 'patient/*.rs', 'patient/Observation.cruds', 'user/*.rs'],
+  });
+  const { secret } = await registerClient(store, {
+    clientId: 'confidential-app',
+    name: 'EMR 插件',
+    type: 'confidential-symmetric',
+    redirectUris: ['https://emr.example/cb'],
+    scopes: ['launch', 'user/*.cruds', 'patient/*.rs', 'offline_access'],
+  });
+  return { confidentialSecret: secret as string };
+}
+
+/** The hidden ticket of an authorization page. */
+export function ticketOf(html: string): string {
+  const match = /name="ticket" value="([^"]+)"/.exec(html);
+  if (!match) {
+    throw new Error(`no ticket in the page: ${html.slice(0, 500)}`);
+  }
+  return match[1];
 }
