@@ -46,7 +46,8 @@ export async function seedNetworkAccounts(
   options: { dataDir: string; seedValue: number; patients: number },
   logger: Logger
 ): Promise<string | undefined> {
-  if ((await store.listUsers()).length > 0) {
+  // Of several processes starting on one new store, one seeds (the claim is one atomic counter).
+  if ((await store.listUsers()).length > 0 || (await store.countHit('seed-accounts', 100 * 365 * 24 * 3600_000, Date.now())).hits > 1) {
     return undefined;
   }
   const network = networkDirectory();

@@ -114,10 +114,18 @@ function readRing(file: string): SigningKey[] {
 function writeRing(file: string, keys: StoredKey[], exclusive: boolean): void {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, JSON.stringify({ keys }, null, 2), { mode: 0o600 });
-  if (exclusive && fs.existsSync(file)) {
-    // Another process generated the ring meanwhile: keep theirs.
-    fs.rmSync(temporary);
+  if (!exclusive) {
+    fs.renameSync(temporary, file);
     return;
   }
-  fs.renameSync(temporary, file);
+  try {
+    // link fails if the file exists: of two processes generating the first ring at once, one wins.
+    fs.linkSync(temporary, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
+  } finally {
+    fs.rmSync(temporary);
+  }
 }

@@ -15,12 +15,35 @@ import type { AuthStore } from '../../server/store/auth-port';
 import type { ResourceStore } from '../../server/store/port';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { memoryStore, testBaseUrl, testConfig, testRegistry } from './test-server';
+// (test-server.ts imports this file too; both only use each other's functions at run time.)
 
 /** One RSA key for all tests: generating one costs tens of milliseconds. */
 let sharedKey: SigningKey | undefined;
 export function testKeyRing(): SigningKeyRing {
   sharedKey ??= generateKey();
   return SigningKeyRing.inMemory([sharedKey]);
+}
+
+/** The authorization server of an in-process test app, on the store's auth state and the test key ring. */
+export function testAuthServer(store: ResourceStore, options: { logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthServer {
+  const authStore = store.authStore?.();
+  if (!authStore) {
+    throw new Error('the test store keeps no auth state');
+  }
+  return createAuthServer({
+    store: authStore,
+    resources: store,
+    keys: testKeyRing(),
+    baseUrl: testBaseUrl,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    limits: options.limits ?? { login: 1000, token: 10_000 },
+    ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
+  });
+}
+
+/** An administrator's token: sees and writes everything, as the tests written before security expect. */
+export function administratorToken(auth: AuthServer, grant: Partial<Grant> = {}): string {
+  return auth.context.tokens.issue({ kind: 'user', clientId: 'test-client', account: 'admin', fhirUser: 'Practitioner/admin', roles: ['administrator'], organizations: [], scopes: ['user/*.cruds'], ...grant }).token;
 }
 
 export interface AuthTestServer {
@@ -38,15 +61,7 @@ export function createAuthTestServer(options: { store?: SqliteStore; logger?: Lo
   const store = options.store ?? memoryStore();
   const authStore = store.authStore();
   const logger = options.logger ?? pino({ level: 'silent' });
-  const auth = createAuthServer({
-    store: authStore,
-    resources: store as ResourceStore,
-    keys: testKeyRing(),
-    baseUrl: testBaseUrl,
-    logger,
-    limits: options.limits ?? { login: 1000, token: 10_000 },
-    ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
-  });
+  const auth = testAuthServer(store, options);
   const app = createApp({ config: testConfig, store, registry: testRegistry(), logger, auth });
   return {
     app,
@@ -54,7 +69,7 @@ export function createAuthTestServer(options: { store?: SqliteStore; logger?: Lo
     authStore,
     auth,
     http: supertest(app),
-    token: (grant = {}) => auth.context.tokens.issue({ kind: 'user', clientId: 'test-client', account: 'admin', fhirUser: 'Practitioner/admin', roles: ['administrator'], organizations: [], scopes: ['user/*.cruds'], ...grant }).token,
+    token: (grant = {}) => administratorToken(auth, grant),
     close: () => store.close(),
   };
 }

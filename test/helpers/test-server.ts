@@ -7,6 +7,7 @@ import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
+import { administratorToken, testAuthServer } from './auth';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -42,8 +43,14 @@ export const testConfig = {
   conditionalDeleteMultiple: false,
 };
 
+/**
+ * The in-process server as `npm start` runs it: security on, every request of `http` carrying an
+ * administrator's access token (test/helpers/auth.ts). `auth: false` is for the tests of what
+ * FHIR_AUTH=off does, and nothing else.
+ */
 export function createTestServer(
   options: {
+    auth?: boolean;
     store?: ResourceStore;
     maxBodyBytes?: number;
     registry?: SearchParameterRegistry;
@@ -54,6 +61,7 @@ export function createTestServer(
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
+  const auth = options.auth === false ? undefined : testAuthServer(store);
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -66,8 +74,10 @@ export function createTestServer(
     store,
     registry: options.registry ?? testRegistry(),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    ...(auth ? { auth } : {}),
   });
-  return { app, store, http: supertest(app), close: () => store.close() };
+  const http = auth ? supertest.agent(app).set('Authorization', `Bearer ${administratorToken(auth)}`) : supertest(app);
+  return { app, store, http: http as ReturnType<typeof supertest>, close: () => store.close() };
 }
 
 export const fhirJson = 'application/fhir+json';

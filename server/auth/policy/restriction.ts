@@ -36,6 +36,11 @@ export function restrictionFor(caller: Caller): ResultRestriction | undefined {
   for (const type of types) {
     byType[type] = typeFilters(caller, type, scopes.filter((s) => s.resourceType === type || s.resourceType === '*'));
   }
+  // Nothing withheld (an administrator, an auditor): no restriction at all, so that the store takes its
+  // plain paths and history keeps the versions of deleted resources.
+  if (wildcard && Object.values(byType).every((filters) => filters.length === 0)) {
+    return undefined;
+  }
   return { byType, otherTypes: wildcard ? 'all' : 'none' };
 }
 
