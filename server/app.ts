@@ -9,7 +9,7 @@ import { withSecurity } from './auth/enforcement';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
-import { redactHeaders, redactUrl } from './http/log-redaction';
+import { redactHeaders, redactResponseHeaders, redactUrl } from './http/log-redaction';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
@@ -61,6 +61,7 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
           headers: redactHeaders(req.headers),
           remoteAddress: req.remoteAddress,
         }),
+        res: (res: { statusCode: number; headers: Record<string, unknown> }) => ({ statusCode: res.statusCode, headers: redactResponseHeaders(res.headers ?? {}) }),
       },
     })
   );

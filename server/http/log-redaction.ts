@@ -21,3 +21,13 @@ export function redactUrl(url: string): string {
 export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secretHeaders.has(name.toLowerCase()) ? '[REDACTED]' : value]));
 }
+
+/** A response's headers, with the query of a redirect's Location (an authorization code, state) left out. */
+export function redactResponseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      name.toLowerCase() === 'location' && typeof value === 'string' && value.includes('?') ? `${value.slice(0, value.indexOf('?'))}?[REDACTED]` : name.toLowerCase() === 'set-cookie' ? '[REDACTED]' : value,
+    ])
+  );
+}
