@@ -79,7 +79,8 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
   }
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   const corePipeline = auth ? withSecurity(pipeline) : pipeline;
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline: corePipeline }), identify ?? auth?.identify));
+  const coreConfig = auth ? { ...config, auth: true } : config;
+  app.use(fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline }), identify ?? auth?.identify));
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

@@ -19,7 +19,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles' | 'auth'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -41,7 +41,7 @@ export interface FhirCore {
 }
 
 export function createFhirCore({ config, store, registry, pipeline = {} }: FhirCoreDependencies): FhirCore {
-  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple };
+  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple, smartSecurity: config.auth ?? false };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
   // each cached.

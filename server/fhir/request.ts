@@ -65,6 +65,8 @@ export interface FhirContext {
 export interface InteractionSettings {
   maxBundleEntries: number;
   conditionalDeleteMultiple: boolean;
+  /** Security is on: the CapabilityStatement names SMART on FHIR and its endpoints (rest.security). */
+  smartSecurity?: boolean;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

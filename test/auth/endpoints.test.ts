@@ -35,6 +35,21 @@ describe('authorization server endpoints', function () {
     assert.deepEqual(res.body.capabilities, smartCapabilities);
   });
 
+  it('declares SMART in the CapabilityStatement, which needs no token', async () => {
+    const res = await server.http.get('/metadata');
+    assert.equal(res.status, 200);
+    const security = res.body.rest[0].security;
+    assert.equal(security.service[0].coding[0].code, 'SMART-on-FHIR');
+    const uris = security.extension.find((e: { url: string }) => e.url === 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris');
+    const byName = Object.fromEntries(uris.extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri]));
+    assert.deepEqual(byName, {
+      authorize: `${testBaseUrl}/auth/authorize`,
+      token: `${testBaseUrl}/auth/token`,
+      introspect: `${testBaseUrl}/auth/introspect`,
+      revoke: `${testBaseUrl}/auth/revoke`,
+    });
+  });
+
   it('introspects a token for a confidential client, and not after its revocation', async () => {
     const token = server.token({ account: 'dr-li', clientId: 'confidential-app', roles: ['clinician'], scopes: ['user/*.rs'] });
     const introspect = () => server.http.post('/auth/introspect').auth('confidential-app', confidentialSecret).type('form').send({ token });
