@@ -103,11 +103,14 @@ async function staffAccounts(network: NetworkDirectory, resources: StoreOperatio
   const gpRole = patient.generalPractitioner?.[0]?.reference?.split('/')[1];
   const staff = allStaff(network);
   const gp = staff.find((s) => s.roleId === gpRole) ?? network.clinics[0].teams[0].generalPractitioner;
-  // The nurse a home-care order of an early patient was dispatched to.
+  // The home-care nurse an early patient's home-care order was dispatched to.
+  const nurses = network.clinics.flatMap((c) => c.homeCareNurses);
   let nurse: StaffMember | undefined;
-  for (let i = 0; i < Math.min(options.patients, 60) && !nurse; i++) {
-    const task = patientRecord(i, options.seedValue, network).find((r): r is Task => r.resourceType === 'Task' && !!(r as Task).owner);
-    nurse = staff.find((s) => `PractitionerRole/${s.roleId}` === task?.owner?.reference);
+  for (let i = 0; i < Math.min(options.patients, 1000) && !nurse; i++) {
+    const owners = patientRecord(i, options.seedValue, network)
+      .filter((r): r is Task => r.resourceType === 'Task')
+      .map((t) => t.owner?.reference);
+    nurse = nurses.find((s) => owners.includes(`PractitionerRole/${s.roleId}`));
   }
   nurse ??= network.clinics.find((c) => c.homeCareNurses.length)?.homeCareNurses[0];
   const hospital = network.hospitals.find((h) => h.level === 'tertiary') ?? network.hospitals[0];
