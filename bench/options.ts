@@ -17,6 +17,8 @@ export interface BenchOptions {
   quiet: boolean;
   /** When set, only workloads whose name contains one of these (case-insensitive). */
   only?: string[];
+  /** Security of the server the benchmark starts (FHIR_AUTH): 'on' as `npm start` runs it, or 'off'. */
+  auth: 'on' | 'off';
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -30,6 +32,7 @@ const usage = `Usage: npm run bench -- [options]
   --out DIR        results directory (default bench/results)
   --smoke          a tiny run that proves every workload works (sizes 300, short runs)
   --only LIST      run only the workloads whose names contain one of these words, e.g. transaction,create
+  --auth on|off    security of the server the benchmark starts (default on, with an administrator's token)
   --quiet          no progress lines`;
 
 export class UsageError extends Error {}
@@ -58,6 +61,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     durationMs: 3000,
     warmupMs: 1000,
     seed: 20261123,
+    auth: 'on',
     outDir: defaultOutDir,
     smoke: false,
     quiet: false,
@@ -91,6 +95,14 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       case '--smoke':
         Object.assign(options, { smoke: true, sizes: [300], runs: 2, durationMs: 250, warmupMs: 50 });
         break;
+      case '--auth': {
+        const auth = value();
+        if (auth !== 'on' && auth !== 'off') {
+          throw new UsageError(`--auth takes on or off\n${usage}`);
+        }
+        options.auth = auth;
+        break;
+      }
       case '--only':
         options.only = value()
           .split(',')

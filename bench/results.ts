@@ -38,7 +38,7 @@ export interface SizeResult {
 export interface BenchResults {
   date: string;
   machine: MachineInfo;
-  target: { url: string; ownServer: boolean; software?: string; store?: string };
+  target: { url: string; ownServer: boolean; software?: string; store?: string; security?: 'on' | 'off' };
   settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean };
   sizes: SizeResult[];
   validationInProcess: ValidationFigures[];

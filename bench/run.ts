@@ -34,7 +34,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   let dataDir: string | undefined;
   if (!options.target) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off' });
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', FHIR_AUTH: options.auth });
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
     // Security is on, as `npm start` runs it: every request carries an administrator's token.
     const bearer = server.headers.Authorization?.replace(/^Bearer /, '');
@@ -54,7 +54,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
     const results: BenchResults = {
       date: new Date().toISOString(),
       machine,
-      target: { url: base, ownServer: !!server, software, store: server ? 'sqlite' : undefined },
+      target: { url: base, ownServer: !!server, software, store: server ? 'sqlite' : undefined, security: server ? options.auth : undefined },
       settings: {
         runs: options.runs,
         durationMs: options.durationMs,
