@@ -52,14 +52,17 @@ async function main(): Promise<void> {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
   const store = await openStore(config, createResourceIndexer(registry));
+  // The conformance resources the shipped files own: only the files change them (server/auth/enforcement.ts).
+  let shipped: ReadonlySet<string> = new Set();
   try {
-    const terminology = await loadContentDirectory(store, config.terminologyDir);
+    const { resources: terminologyResources, ...terminology } = await loadContentDirectory(store, config.terminologyDir);
     logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
     // The implementation guide's generated resources (StructureDefinitions, SearchParameters, the
     // ImplementationGuide), so that clients can read the profiles they are asked to follow.
     const profilesDir = path.join(config.profilesDir, 'generated');
-    const profiles = await loadContentDirectory(store, profilesDir);
+    const { resources: profileResources, ...profiles } = await loadContentDirectory(store, profilesDir);
     logger.info({ dir: profilesDir, ...profiles }, 'profiles loaded');
+    shipped = new Set([...terminologyResources, ...profileResources]);
   } catch (err) {
     if (err instanceof ContentError) {
       logger.fatal(`cannot load the terminology or profiles: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR / FHIR_PROFILES_DIR elsewhere.`);
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    serve({ ...config, baseUrl }, store, registry, logger)
+    serve({ ...config, baseUrl }, store, registry, logger, shipped)
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
@@ -122,10 +125,11 @@ async function serve(
   config: ServerConfig & { baseUrl: string },
   store: ResourceStore,
   registry: SearchParameterRegistry,
-  logger: ReturnType<typeof createLogger>
+  logger: ReturnType<typeof createLogger>,
+  shipped: ReadonlySet<string>
 ): Promise<ReturnType<typeof createApp>> {
   // With security on, the policy runs in the core's pipeline; the seed runs as the server itself.
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity() : {} });
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({}, { shipped }) : {} });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

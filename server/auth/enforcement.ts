@@ -144,11 +144,26 @@ async function checkPatientWrite(action: string, resource: Resource, caller: Cal
   }
 }
 
-/** The pipeline with the policy added: its hook first, its write rule, and its restriction. */
-export function withSecurity(pipeline: Partial<Pipeline> = {}): Partial<Pipeline> {
+/**
+ * The conformance resources shipped in profiles/ and terminology/ ('Type/id') belong to their files,
+ * which start-up loads again: no client changes them, the administrator included (403).
+ */
+export function shippedContentRule(shipped: ReadonlySet<string>): WriteRule {
+  return {
+    name: 'shipped-content',
+    async check(write): Promise<void> {
+      if (write.caller.kind !== 'server' && shipped.has(`${write.resourceType}/${write.id}`)) {
+        throw ruleViolation('shipped-content', `${write.resourceType}/${write.id} is shipped in the server's profiles or terminology; change its file instead`, write.resourceType, 403);
+      }
+    },
+  };
+}
+
+/** The pipeline with the policy added: its hook first, its write rules, and its restriction. */
+export function withSecurity(pipeline: Partial<Pipeline> = {}, options: { shipped?: ReadonlySet<string> } = {}): Partial<Pipeline> {
   return {
     hooks: [authorizationHook, ...(pipeline.hooks ?? [])],
-    writeRules: [grantWriteRule, ...(pipeline.writeRules ?? [])],
+    writeRules: [grantWriteRule, ...(options.shipped?.size ? [shippedContentRule(options.shipped)] : []), ...(pipeline.writeRules ?? [])],
     restrict: pipeline.restrict ?? restrictionFor,
   };
 }

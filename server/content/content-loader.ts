@@ -14,6 +14,8 @@ export interface ContentLoadResult {
   files: number;
   written: number;
   unchanged: number;
+  /** The resources the files hold ('Type/id'): the shipped content no client may change. */
+  resources: string[];
 }
 
 /** Thrown for a file that cannot be loaded; the message names the file and what to fix. */
@@ -32,7 +34,7 @@ export async function loadContentDirectory(store: ResourceStore, dir: string): P
         throw new ContentError(`${files[i]} could not be stored: ${(err as Error).message}`);
       }
     }
-    return { files: files.length, written, unchanged: files.length - written };
+    return { files: files.length, written, unchanged: files.length - written, resources: resources.map((r) => `${r.resourceType}/${r.id}`) };
   });
 }
 

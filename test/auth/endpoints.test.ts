@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { registerClient } from '../../server/auth/accounts';
 import { smartCapabilities } from '../../server/auth/discovery';
-import { appRedirect, createAuthTestServer, pkce, registerFlowFixtures, testPassword, ticketOf, type AuthTestServer } from '../helpers/auth';
+import { appRedirect, createAuthTestServer, pkce, publicAppTokens, registerFlowFixtures, testPassword, ticketOf, type AuthTestServer } from '../helpers/auth';
 import { testBaseUrl } from '../helpers/test-server';
 
 describe('authorization server endpoints', function () {
@@ -70,15 +70,7 @@ describe('authorization server endpoints', function () {
   });
 
   it('revokes a refresh token a public client holds', async () => {
-    const { verifier, challenge } = pkce();
-    const page = await server.http.get('/auth/authorize').query({
-      response_type: 'code', client_id: 'public-app', redirect_uri: appRedirect, scope: 'user/*.rs offline_access', state: 's', aud: testBaseUrl, code_challenge: challenge, code_challenge_method: 'S256',
-    });
-    const consent = await server.http.post('/auth/login').type('form').send({ ticket: ticketOf(page.text), username: 'dr-li', password: testPassword });
-    const redirect = await server.http.post('/auth/consent').type('form').send({ ticket: ticketOf(consent.text), decision: 'approve' });
-    const code = new URL(redirect.headers.location as string).searchParams.get('code') as string;
-    const tokens = await server.http.post('/auth/token').type('form').send({ grant_type: 'authorization_code', client_id: 'public-app', code, code_verifier: verifier, redirect_uri: appRedirect });
-    assert.equal(tokens.status, 200, tokens.text);
+    const tokens = await publicAppTokens(server.http, 'dr-li', 'user/*.rs offline_access');
     const introspected = await server.http.post('/auth/introspect').set('Authorization', `Bearer ${server.token()}`).type('form').send({ token: tokens.body.refresh_token });
     assert.equal(introspected.body.active, true);
     assert.equal(introspected.body.token_type, 'refresh_token');
@@ -174,15 +166,9 @@ describe('authorization server limits and logs', function () {
     try {
       const { confidentialSecret } = await registerFlowFixtures(server.authStore, 'Organization/c');
       await registerClient(server.authStore, { clientId: 'unused', name: 'x', type: 'public', redirectUris: ['https://x.example/cb'], scopes: ['user/*.rs'] });
-      const { verifier, challenge } = pkce();
-      const page = await server.http.get('/auth/authorize').query({
-        response_type: 'code', client_id: 'public-app', redirect_uri: appRedirect, scope: 'user/*.rs offline_access', state: 'state-secret-1', aud: testBaseUrl, code_challenge: challenge, code_challenge_method: 'S256',
-      });
-      const consent = await server.http.post('/auth/login').type('form').send({ ticket: ticketOf(page.text), username: 'dr-li', password: testPassword });
-      const redirect = await server.http.post('/auth/consent').type('form').send({ ticket: ticketOf(consent.text), decision: 'approve' });
-      const code = new URL(redirect.headers.location as string).searchParams.get('code') as string;
-      const tokens = await server.http.post('/auth/token').type('form').send({ grant_type: 'authorization_code', client_id: 'public-app', code, code_verifier: verifier, redirect_uri: appRedirect });
-      const access = tokens.body.access_token as string;
+      const tokens = await publicAppTokens(server.http, 'dr-li', 'user/*.rs offline_access', 'state-secret-1');
+      const { code, verifier } = tokens;
+      const access = tokens.body.access_token;
       const residentId = '120101198001010012';
       await server.http.get(`/Patient?identifier=urn:oid:2.16.156.10011.1.3|${residentId}`).set('Authorization', `Bearer ${access}`);
       await server.http.get(`/Observation?subject:Patient.identifier=${residentId}`).set('Authorization', `Bearer ${access}`);

@@ -4,8 +4,13 @@
 import type { Bundle, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import jwt from 'jsonwebtoken';
-import { createAuthTestServer, loadGeneratedPatients, testKeyRing, type AuthTestServer } from '../helpers/auth';
-import { testBaseUrl } from '../helpers/test-server';
+import pino from 'pino';
+import supertest from 'supertest';
+import { createApp } from '../../server/app';
+import { withSecurity } from '../../server/auth/enforcement';
+import { createFhirCore } from '../../server/fhir-core';
+import { administratorToken, createAuthTestServer, loadGeneratedPatients, testAuthServer, testKeyRing, type AuthTestServer } from '../helpers/auth';
+import { memoryStore, testBaseUrl, testConfig, testRegistry } from '../helpers/test-server';
 
 describe('enforcement on every request', function () {
   this.timeout(60_000);
@@ -153,5 +158,31 @@ describe('enforcement on every request', function () {
     assert.equal(event.purposeOfEvent?.[0]?.text, 'unconscious patient brought in by family');
     const patientTries = await server.http.post('/auth/break-glass').set('Authorization', `Bearer ${patientToken}`).send({ patient: 'pat-1', reason: 'I would like to see it' });
     assert.equal(patientTries.status, 403);
+  });
+});
+
+describe('shipped conformance resources', function () {
+  this.timeout(60_000);
+
+  it('are changed by their files only, not by the administrator; other conformance resources by the administrator only', async () => {
+    const store = memoryStore();
+    try {
+      const shipped = { resourceType: 'CodeSystem', id: 'shipped-cs', url: 'https://fhir.dhc.example/CodeSystem/shipped', status: 'active', content: 'complete' };
+      await store.update(shipped as Resource);
+      const auth = testAuthServer(store);
+      const config = { ...testConfig, auth: true };
+      const core = createFhirCore({ config, store, registry: testRegistry(), pipeline: withSecurity({}, { shipped: new Set(['CodeSystem/shipped-cs']) }) });
+      const app = createApp({ config, store, registry: testRegistry(), logger: pino({ level: 'silent' }), core, auth });
+      const put = (body: object, token: string) => supertest(app).put(`/CodeSystem/${(body as { id: string }).id}`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/fhir+json').send(body);
+      const admin = administratorToken(auth);
+      const refused = await put({ ...shipped, title: 'changed' }, admin);
+      assert.equal(refused.status, 403, refused.text);
+      assert.match(refused.body.issue[0].details.text, /shipped/);
+      const own = { ...shipped, id: 'local-cs', url: 'https://fhir.dhc.example/CodeSystem/local' };
+      assert.equal((await put(own, administratorToken(auth, { roles: ['clinician'], organizations: ['Organization/c'] }))).status, 403);
+      assert.equal((await put(own, admin)).status, 201);
+    } finally {
+      await store.close();
+    }
   });
 });

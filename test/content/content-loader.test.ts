@@ -23,7 +23,8 @@ describe('content loader', () => {
       assert.equal(first.files, files.length);
       assert.equal(first.written, files.length);
       const again = await loadContentDirectory(store, terminologyDir);
-      assert.deepEqual(again, { files: files.length, written: 0, unchanged: files.length });
+      assert.deepEqual({ ...again, resources: again.resources.length }, { files: files.length, written: 0, unchanged: files.length, resources: files.length });
+      assert.ok(again.resources.includes('CodeSystem/formulary'), 'the files name the resources they own');
       const formulary = await store.readCurrent('CodeSystem', 'formulary');
       assert.equal(formulary?.versionId, '1');
       const history = await store.history({ count: 1000 });
@@ -71,7 +72,7 @@ describe('content loader', () => {
   it('treats a missing directory as empty', async () => {
     const store = memoryStore();
     try {
-      assert.deepEqual(await loadContentDirectory(store, path.join(os.tmpdir(), 'no-such-content-dir')), { files: 0, written: 0, unchanged: 0 });
+      assert.deepEqual(await loadContentDirectory(store, path.join(os.tmpdir(), 'no-such-content-dir')), { files: 0, written: 0, unchanged: 0, resources: [] });
     } finally {
       await store.close();
     }

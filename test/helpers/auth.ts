@@ -125,3 +125,27 @@ export function ticketOf(html: string): string {
   }
   return match[1];
 }
+
+/**
+ * The public test app's whole code flow for `account` (registerFlowFixtures): the authorize page,
+ * sign-in, approval and the code exchange. Returns the token response and what a log must not hold.
+ */
+export async function publicAppTokens(
+  http: ReturnType<typeof supertest>,
+  account: string,
+  scope: string,
+  state = 's'
+): Promise<{ body: Record<string, string>; code: string; verifier: string }> {
+  const { verifier, challenge } = pkce();
+  const page = await http.get('/auth/authorize').query({
+    response_type: 'code', client_id: 'public-app', redirect_uri: appRedirect, scope, state, aud: testBaseUrl, code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  const consent = await http.post('/auth/login').type('form').send({ ticket: ticketOf(page.text), username: account, password: testPassword });
+  const redirect = await http.post('/auth/consent').type('form').send({ ticket: ticketOf(consent.text), decision: 'approve' });
+  const code = new URL(redirect.headers.location as string).searchParams.get('code') as string;
+  const tokens = await http.post('/auth/token').type('form').send({ grant_type: 'authorization_code', client_id: 'public-app', code, code_verifier: verifier, redirect_uri: appRedirect });
+  if (tokens.status !== 200) {
+    throw new Error(`the code flow failed: ${tokens.status} ${tokens.text}`);
+  }
+  return { body: tokens.body as Record<string, string>, code, verifier };
+}
