@@ -10,7 +10,7 @@ import { createApp } from '../../server/app';
 import { withSecurity } from '../../server/auth/enforcement';
 import { createFhirCore } from '../../server/fhir-core';
 import { administratorToken, createAuthTestServer, loadGeneratedPatients, testAuthServer, testKeyRing, type AuthTestServer } from '../helpers/auth';
-import { memoryStore, testBaseUrl, testConfig, testRegistry } from '../helpers/test-server';
+import { createTestServer, memoryStore, testBaseUrl, testConfig, testRegistry } from '../helpers/test-server';
 
 describe('enforcement on every request', function () {
   this.timeout(60_000);
@@ -183,6 +183,21 @@ describe('shipped conformance resources', function () {
       assert.equal((await put(own, admin)).status, 201);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('security off (FHIR_AUTH=off)', () => {
+  it('serves requests without a token, for local experiments only', async () => {
+    const server = createTestServer({ auth: false });
+    try {
+      const res = await supertest(server.app).get('/Patient');
+      assert.equal(res.status, 200);
+      assert.equal((await supertest(server.app).get('/.well-known/smart-configuration')).status, 404, 'no authorization server runs');
+      const metadata = await supertest(server.app).get('/metadata');
+      assert.equal(metadata.body.rest[0].security, undefined, 'the CapabilityStatement claims no security');
+    } finally {
+      await server.close();
     }
   });
 });
