@@ -120,11 +120,15 @@ export const grantWriteRule: WriteRule = {
     if (patients.length === 0) {
       throw ruleViolation('smart-grant', `A ${write.resourceType} you write must refer to a patient you may see`, write.resourceType, 403);
     }
-    for (const patient of patients) {
-      if (!(await isVisible(tx, asked, 'Patient', patient))) {
-        throw ruleViolation('smart-grant', `Patient/${patient} is outside your grant`, write.resourceType, 403);
+    // Checked at the end of the transaction, so that a Bundle may register a patient in a later entry
+    // than the records that refer to it.
+    write.atEnd(async (end) => {
+      for (const patient of patients) {
+        if (!(await isVisible(end, asked, 'Patient', patient))) {
+          throw ruleViolation('smart-grant', `Patient/${patient} is outside your grant`, write.entry ?? write.resourceType, 403);
+        }
       }
-    }
+    });
   },
 };
 

@@ -129,6 +129,31 @@ describe('enforcement on every request', function () {
     assert.equal(update.status, 403, 'a patient/*.rs token does not update');
   });
 
+  it("lets a backend client register a patient at its clinic in a transaction, records first, and refuses another clinic's", async () => {
+    const vendor = server.token({ kind: 'client', clientId: 'his', account: undefined, fhirUser: undefined, roles: [], organizations: [clinic], scopes: ['system/*.cruds'] });
+    const transaction = (organization: string): Bundle => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:0f4d6c1e-7a38-4c59-9d1e-3a9e2f6b8c11',
+          resource: { resourceType: 'Observation', status: 'final', code: { text: 'weight' }, subject: { reference: 'urn:uuid:5b7e2a90-1c3d-4e8f-a6b2-9d0c4e1f7a22' } },
+          request: { method: 'POST', url: 'Observation' },
+        },
+        {
+          fullUrl: 'urn:uuid:5b7e2a90-1c3d-4e8f-a6b2-9d0c4e1f7a22',
+          resource: { resourceType: 'Patient', gender: 'female', managingOrganization: { reference: organization } },
+          request: { method: 'POST', url: 'Patient' },
+        },
+      ],
+    });
+    const post = (bundle: Bundle) => server.http.post('/').set('Authorization', `Bearer ${vendor}`).set('Content-Type', 'application/fhir+json').send(bundle);
+    const ok = await post(transaction(clinic));
+    assert.equal(ok.status, 200, ok.text);
+    const refused = await post(transaction('Organization/not-ours'));
+    assert.equal(refused.status, 403, refused.text);
+  });
+
   it('decides each Bundle entry on its own', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',
