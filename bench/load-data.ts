@@ -4,6 +4,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import { describeFailure, type FhirClient } from './fhir-client';
 import { putTransaction, resourcesUntil } from './generator/dataset';
 import { Progress } from './progress';
+import { networkDirectory } from '../seed/network/directory';
+import { networkResources } from '../seed/network/resources';
 
 export interface LoadResult {
   resources: number;
@@ -19,6 +21,31 @@ const concurrency = 16;
 export async function supportsTransactions(client: FhirClient): Promise<boolean> {
   const reply = await client.request('POST', '', putTransaction([]));
   return reply.status === 200;
+}
+
+/**
+ * The network's structure (organizations, staff, teams), which the patients refer to: one transaction
+ * (its teams and their members' roles refer to each other), or single PUTs in order without transactions.
+ */
+export async function loadNetwork(client: FhirClient, useTransactions: boolean, log: (line: string) => void): Promise<number> {
+  const resources = networkResources(networkDirectory());
+  log(`loading the network's ${resources.length.toLocaleString('en')} resources`);
+  const replies = useTransactions
+    ? [await client.request('POST', '', putTransaction(resources))]
+    : await sequential(resources.map((r) => () => client.request('PUT', `${r.resourceType}/${r.id}`, r)));
+  const failed = replies.find((reply) => reply.status >= 300);
+  if (failed) {
+    throw new Error(`Loading the network failed (${describeFailure(failed)}); is the target a writable FHIR R4 server?`);
+  }
+  return resources.length;
+}
+
+async function sequential<T>(steps: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const step of steps) {
+    results.push(await step());
+  }
+  return results;
 }
 
 export async function loadResources(
@@ -38,7 +65,9 @@ export async function loadResources(
   const unitSize = useTransactions ? bundleSize : 1;
   let exhausted = false;
 
-  // Pulls the next unit of work (a bundle's worth, or one resource) from the generator.
+  // Pulls the next unit of work from the generator: whole patients up to a bundle's worth (a record's
+  // resources refer to each other, and each reference must resolve when its transaction commits), or
+  // one resource at a time without transactions.
   const take = (): Resource[] | undefined => {
     while (pending.length < unitSize && !exhausted) {
       const next = generator.next();
@@ -49,7 +78,7 @@ export async function loadResources(
         pending.push(...next.value);
       }
     }
-    return pending.length ? pending.splice(0, unitSize) : undefined;
+    return pending.length ? pending.splice(0, useTransactions ? pending.length : 1) : undefined;
   };
 
   const worker = async (): Promise<void> => {

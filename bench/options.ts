@@ -17,8 +17,8 @@ export interface BenchOptions {
   quiet: boolean;
   /** When set, only workloads whose name contains one of these (case-insensitive). */
   only?: string[];
-  /** Security of the server the benchmark starts (FHIR_AUTH): 'on' as `npm start` runs it, or 'off'. */
-  auth: 'on' | 'off';
+  /** Environment settings of our own server (--server-env), e.g. FHIR_RULES_OFF to measure the rules' cost. */
+  serverEnv: Record<string, string>;
 }
 
 const usage = `Usage: npm run bench -- [options]
@@ -32,7 +32,7 @@ const usage = `Usage: npm run bench -- [options]
   --out DIR        results directory (default bench/results)
   --smoke          a tiny run that proves every workload works (sizes 300, short runs)
   --only LIST      run only the workloads whose names contain one of these words, e.g. transaction,create
-  --auth on|off    security of the server the benchmark starts (default on, with an administrator's token)
+  --server-env K=V a setting of our own server (repeatable), e.g. FHIR_RULES_OFF=reference-target-exists
   --quiet          no progress lines`;
 
 export class UsageError extends Error {}
@@ -61,10 +61,10 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     durationMs: 3000,
     warmupMs: 1000,
     seed: 20261123,
-    auth: 'on',
     outDir: defaultOutDir,
     smoke: false,
     quiet: false,
+    serverEnv: {},
   };
   for (const { flag, value } of commandLineFlags(argv, usage)) {
     switch (flag) {
@@ -95,20 +95,20 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       case '--smoke':
         Object.assign(options, { smoke: true, sizes: [300], runs: 2, durationMs: 250, warmupMs: 50 });
         break;
-      case '--auth': {
-        const auth = value();
-        if (auth !== 'on' && auth !== 'off') {
-          throw new UsageError(`--auth takes on or off\n${usage}`);
-        }
-        options.auth = auth;
-        break;
-      }
       case '--only':
         options.only = value()
           .split(',')
           .map((w) => w.trim().toLowerCase())
           .filter(Boolean);
         break;
+      case '--server-env': {
+        const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(value());
+        if (!setting) {
+          throw new UsageError(`--server-env takes NAME=value\n${usage}`);
+        }
+        options.serverEnv[setting[1]] = setting[2];
+        break;
+      }
       case '--quiet':
         options.quiet = true;
         break;

@@ -38,8 +38,8 @@ export interface SizeResult {
 export interface BenchResults {
   date: string;
   machine: MachineInfo;
-  target: { url: string; ownServer: boolean; software?: string; store?: string; security?: 'on' | 'off' };
-  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean };
+  target: { url: string; ownServer: boolean; software?: string; store?: string };
+  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean; serverEnv?: Record<string, string> };
   sizes: SizeResult[];
   validationInProcess: ValidationFigures[];
   rawSqlite?: RawSqliteFigures;

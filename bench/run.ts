@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FhirClient } from './fhir-client';
 import { runLoad } from './http-load';
-import { loadResources, supportsTransactions } from './load-data';
+import { loadNetwork, loadResources, supportsTransactions } from './load-data';
 import { patientResourceTypes } from './generator/patient-records';
 import { describeMachine } from './machine';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options';
@@ -34,9 +34,9 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   let dataDir: string | undefined;
   if (!options.target) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', FHIR_AUTH: options.auth });
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv });
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
-    // Security is on, as `npm start` runs it: every request carries an administrator's token.
+    // Security is on, as `npm start` runs it (unless --server-env FHIR_AUTH=off): every request carries an administrator's token.
     const bearer = server.headers.Authorization?.replace(/^Bearer /, '');
     options = { ...options, ...(bearer && !options.token ? { token: bearer } : {}) };
   }
@@ -54,19 +54,22 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
     const results: BenchResults = {
       date: new Date().toISOString(),
       machine,
-      target: { url: base, ownServer: !!server, software, store: server ? 'sqlite' : undefined, security: server ? options.auth : undefined },
+      target: { url: base, ownServer: !!server, software, store: server ? 'sqlite' : undefined },
       settings: {
         runs: options.runs,
         durationMs: options.durationMs,
         warmupMs: options.warmupMs,
         seed: options.seed,
         smoke: options.smoke,
+        ...(Object.keys(options.serverEnv).length ? { serverEnv: options.serverEnv } : {}),
       },
       sizes: [],
       validationInProcess: [],
     };
+    // The patients refer to the network's organizations and staff: it is loaded first.
+    await loadNetwork(client, useTransactions, log);
     let nextPatient = 0;
-    let stored = 0;
+    let stored = await countStored(client);
     for (const size of options.sizes) {
       const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions, log);
       nextPatient = load.nextPatient;

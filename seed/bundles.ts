@@ -17,15 +17,20 @@ export function putTransaction(resources: Resource[]): Bundle {
   };
 }
 
-/** Groups a stream of resource lists into transactions of at most `size` entries. */
+/**
+ * Groups a stream of resource lists into transactions of at most `size` entries, never splitting a list:
+ * the resources of one list may refer to each other in both directions (a family-doctor team and its
+ * members' roles), and every reference must resolve when its transaction commits. A list longer than
+ * `size` (the network's structure) is a transaction of its own.
+ */
 export function* inTransactions(lists: Iterable<Resource[]>, size = entriesPerBundle): Generator<Bundle> {
   let pending: Resource[] = [];
   for (const list of lists) {
-    pending.push(...list);
-    while (pending.length >= size) {
-      yield putTransaction(pending.slice(0, size));
-      pending = pending.slice(size);
+    if (pending.length && pending.length + list.length > size) {
+      yield putTransaction(pending);
+      pending = [];
     }
+    pending.push(...list);
   }
   if (pending.length) {
     yield putTransaction(pending);

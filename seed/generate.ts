@@ -14,6 +14,10 @@ import { loadResourceDefinitions } from '../server/fhir/resource-definitions';
 import { SearchParameterRegistry } from '../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../server/search/network-search-parameters';
 import { createResourceIndexer } from '../server/search/indexing/resource-indexer';
+import { serverCaller } from '../server/fhir/pipeline/caller';
+import { withWriteRules } from '../server/fhir/pipeline/write-step';
+import { integrityRules, uniqueIdentifiersRule } from '../server/integrity/integrity-rules';
+import { ContentOwnership } from '../server/integrity/owned-content';
 import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
@@ -155,14 +159,20 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   const config = loadConfig();
   loadResourceDefinitions();
   loadBaseSchema();
-  const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir));
+  const uniqueParameters = !config.rulesOff.has(uniqueIdentifiersRule);
+  const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir), { uniqueParameters });
   const store = await openStore(config, createResourceIndexer(registry));
-  await loadContentDirectory(store, config.terminologyDir);
-  await loadContentDirectory(store, path.join(config.profilesDir, 'generated'));
+  const ownership = new ContentOwnership();
+  ownership.add((await loadContentDirectory(store, config.terminologyDir)).owned);
+  ownership.add((await loadContentDirectory(store, path.join(config.profilesDir, 'generated'))).owned);
   const logger = pino({ level: 'silent' });
-  const core = createFhirCore({ config: { ...config, baseUrl: config.baseUrl ?? 'http://localhost' }, store, registry });
+  const baseUrl = config.baseUrl ?? 'http://localhost';
+  // The integrity rules hold on both paths: in bulk they run in each Bundle's store transaction.
+  const writeRules = integrityRules({ baseUrl, ownership, off: config.rulesOff });
+  const core = createFhirCore({ config: { ...config, baseUrl }, store, registry, pipeline: { writeRules } });
   process.stderr.write(`loading into ${config.sqliteFile} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);
-  return { store, send: checked ? coreSink(core, logger) : storeSink(store) };
+  const ruled = withWriteRules(store, { rules: writeRules, caller: serverCaller, interaction: { code: 'transaction' } });
+  return { store, send: checked ? coreSink(core, logger) : storeSink(ruled) };
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { FhirCore } from '../server/fhir-core';
 import type { FhirRequest, FhirResponse } from '../server/fhir/request';
 import { serverCaller, type Caller } from '../server/fhir/pipeline/caller';
-import type { ResourceStore } from '../server/store/port';
+import type { TransactionalOperations } from '../server/store/port';
 import { FhirError } from '../server/outcomes';
 import { networkDirectory } from './network/directory';
 import { networkResources } from './network/resources';
@@ -64,7 +64,7 @@ export function coreSink(core: FhirCore, logger: Logger): BundleSink {
  * which cost more than the writes themselves at a million resources. Only for the generator's own
  * Bundles: test/seed/ validates what it generates against the profiles, through the server too.
  */
-export function storeSink(store: ResourceStore): BundleSink {
+export function storeSink(store: TransactionalOperations): BundleSink {
   return (bundle) =>
     store.transaction(async (tx) => {
       let written = 0;

@@ -1,6 +1,7 @@
 // The server's configuration: read once from the environment into one typed, validated object
 // that start-up passes to the factories. Nothing else reads process.env.
 import path from 'node:path';
+import { integrityRuleNames } from './integrity/integrity-rules';
 
 /** The storage adapters that exist; MongoDB joins when its adapter lands. */
 export type StoreKind = 'sqlite';
@@ -43,6 +44,8 @@ export interface ServerConfig {
   conditionalDeleteMultiple: boolean;
   /** A write claiming a profile the server does not know: refused with 422, or accepted with a warning. */
   unknownProfile: 'error' | 'warning';
+  /** An extension with no known definition, or used outside its definition's context: a warning, or (strict) refused with 422. */
+  unknownExtension: 'error' | 'warning';
   /** Per resource type, the profiles of which every written resource must claim one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
   /** Whether every FHIR request needs a valid access token (SMART on FHIR; docs/smart.md). */
@@ -53,6 +56,10 @@ export interface ServerConfig {
   authLoginLimit: number;
   /** Token-endpoint requests one address may make per minute before 429. */
   authTokenLimit: number;
+  /** Integrity rules switched off by name (docs/integrity.md); none by default. */
+  rulesOff: ReadonlySet<string>;
+  /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
+  cascadeDelete: boolean;
 }
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
@@ -88,11 +95,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
   const conditionalDeleteMultiple = readChoice(env, 'FHIR_CONDITIONAL_DELETE_MULTIPLE', ['on', 'off'] as const, 'off') === 'on';
   const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
+  const unknownExtension = readChoice(env, 'FHIR_UNKNOWN_EXTENSION', ['warning', 'error'] as const, 'warning');
   const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
   const auth = readChoice(env, 'FHIR_AUTH', ['on', 'off'] as const, 'on') === 'on';
   const authKeysFile = path.resolve(env.FHIR_AUTH_KEYS_FILE || path.join(dataDir, 'auth-keys.json'));
   const authLoginLimit = readInteger(env, 'FHIR_AUTH_LOGIN_LIMIT', 10, 1, 100_000);
   const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
+  const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
+  const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
   return {
     port,
     dataDir,
@@ -111,12 +121,25 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxBundleEntries,
     conditionalDeleteMultiple,
     unknownProfile,
+    unknownExtension,
     requiredProfiles,
     auth,
     authKeysFile,
     authLoginLimit,
     authTokenLimit,
+    rulesOff,
+    cascadeDelete,
   };
+}
+
+/** A comma-separated list of names, each one of `known`. */
+function readNames(env: Env, name: string, known: readonly string[]): Set<string> {
+  const names = (env[name] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) {
+    throw new ConfigError(`${name} takes names from ${known.join(', ')}, got '${unknown.join(', ')}'`);
+  }
+  return new Set(names);
 }
 
 /** 'MedicationRequest=https://x/StructureDefinition/a,Patient=https://x/StructureDefinition/b' (a type may repeat). */

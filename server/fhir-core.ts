@@ -19,7 +19,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'requiredProfiles' | 'auth'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'auth'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -41,7 +41,12 @@ export interface FhirCore {
 }
 
 export function createFhirCore({ config, store, registry, pipeline = {} }: FhirCoreDependencies): FhirCore {
-  const settings = { maxBundleEntries: config.maxBundleEntries, conditionalDeleteMultiple: config.conditionalDeleteMultiple, smartSecurity: config.auth ?? false };
+  const settings = {
+    maxBundleEntries: config.maxBundleEntries,
+    conditionalDeleteMultiple: config.conditionalDeleteMultiple,
+    cascadeDelete: config.cascadeDelete ?? false,
+    smartSecurity: config.auth ?? false,
+  };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
   // each cached.
@@ -49,6 +54,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
   const terminology = createStoreTerminology(canonicals, config.baseUrl);
   const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, {
     unknownProfile: config.unknownProfile ?? 'error',
+    unknownExtension: config.unknownExtension ?? 'warning',
     requiredProfiles: config.requiredProfiles ?? new Map(),
   });
   const invalidateTerminology = (): void => {
@@ -58,7 +64,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
   const observedStore = invalidateOnWrite(invalidateOnWrite(store, terminologyTypes, invalidateTerminology), profileTypes, () => {
     validator.invalidate();
     // The CapabilityStatement lists the stored profiles.
-    invalidateCapabilities();
+    invalidateCapabilities(observedStore);
   });
   const stages: Pipeline = { hooks: pipeline.hooks ?? [], writeRules: pipeline.writeRules ?? [], restrict: pipeline.restrict };
   const context = ({ caller }: Pick<FhirRequest, 'caller'>, logger: Logger): FhirContext => ({

@@ -19,6 +19,8 @@ import { seedOnStartup } from './seed/startup-seed';
 import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
+import { ContentOwnership } from './integrity/owned-content';
+import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
 
@@ -47,22 +49,23 @@ async function main(): Promise<void> {
   loadResourceDefinitions();
   loadBaseSchema();
   const networkParameters = loadNetworkSearchParameters(config.profilesDir);
-  const registry = new SearchParameterRegistry(networkParameters);
+  const registry = new SearchParameterRegistry(networkParameters, { uniqueParameters: !config.rulesOff.has(uniqueIdentifiersRule) });
   for (const problem of registry.problems) {
     logger.warn(problem, 'a network SearchParameter could not be compiled and is not indexed');
   }
   const store = await openStore(config, createResourceIndexer(registry));
-  // The conformance resources the shipped files own: only the files change them (server/auth/enforcement.ts).
-  let shipped: ReadonlySet<string> = new Set();
+  // The files that own what they load: the API may not change those resources.
+  const ownership = new ContentOwnership();
   try {
-    const { resources: terminologyResources, ...terminology } = await loadContentDirectory(store, config.terminologyDir);
-    logger.info({ dir: config.terminologyDir, ...terminology }, 'terminology loaded');
+    const terminology = await loadContentDirectory(store, config.terminologyDir);
+    ownership.add(terminology.owned);
+    logger.info({ dir: config.terminologyDir, files: terminology.files, written: terminology.written }, 'terminology loaded');
     // The implementation guide's generated resources (StructureDefinitions, SearchParameters, the
     // ImplementationGuide), so that clients can read the profiles they are asked to follow.
     const profilesDir = path.join(config.profilesDir, 'generated');
-    const { resources: profileResources, ...profiles } = await loadContentDirectory(store, profilesDir);
-    logger.info({ dir: profilesDir, ...profiles }, 'profiles loaded');
-    shipped = new Set([...terminologyResources, ...profileResources]);
+    const profiles = await loadContentDirectory(store, profilesDir);
+    ownership.add(profiles.owned);
+    logger.info({ dir: profilesDir, files: profiles.files, written: profiles.written }, 'profiles loaded');
   } catch (err) {
     if (err instanceof ContentError) {
       logger.fatal(`cannot load the terminology or profiles: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR / FHIR_PROFILES_DIR elsewhere.`);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    serve({ ...config, baseUrl }, store, registry, logger, shipped)
+    serve({ ...config, baseUrl }, store, registry, ownership, logger)
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
@@ -125,11 +128,15 @@ async function serve(
   config: ServerConfig & { baseUrl: string },
   store: ResourceStore,
   registry: SearchParameterRegistry,
-  logger: ReturnType<typeof createLogger>,
-  shipped: ReadonlySet<string>
+  ownership: ContentOwnership,
+  logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  // With security on, the policy runs in the core's pipeline; the seed runs as the server itself.
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({}, { shipped }) : {} });
+  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  if (config.rulesOff.size) {
+    logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
+  }
+  // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules } });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

@@ -48,7 +48,7 @@ export const notFound = (text: string): FhirError => new FhirError(404, [issue('
 export const methodNotAllowed = (text: string, allow: string[]): FhirError =>
   new FhirError(405, [issue('not-supported', text)], { Allow: allow.join(', ') });
 export const notAcceptable = (text: string): FhirError => new FhirError(406, [issue('not-supported', text)]);
-export const conflict = (text: string): FhirError => new FhirError(409, [issue('conflict', text)]);
+export const conflict = (text: string, expression?: string): FhirError => new FhirError(409, [issue('conflict', text, expression)]);
 export const gone = (text: string, headers: Record<string, string> = {}): FhirError =>
   new FhirError(410, [issue('deleted', text)], headers);
 export const preconditionFailed = (text: string): FhirError => new FhirError(412, [issue('conflict', text)]);

@@ -20,6 +20,7 @@ describe('configuration', () => {
     assert.equal(config.conditionalDeleteMultiple, false);
     assert.equal(config.sqliteCacheMiB, 64);
     assert.equal(config.unknownProfile, 'error');
+    assert.equal(config.unknownExtension, 'warning');
     assert.equal(config.requiredProfiles.size, 0);
     assert.equal(path.basename(config.terminologyDir), 'terminology');
     assert.ok(fs.existsSync(path.join(config.terminologyDir, 'codesystems')), 'the shipped directory');
@@ -40,10 +41,12 @@ describe('configuration', () => {
       FHIR_TERMINOLOGY_DIR: '/srv/terminology',
       FHIR_SQLITE_CACHE_MB: '1024',
       FHIR_UNKNOWN_PROFILE: 'warning',
+      FHIR_UNKNOWN_EXTENSION: 'error',
       FHIR_REQUIRED_PROFILES: 'MedicationRequest=https://x.example/StructureDefinition/a, Patient=https://x.example/StructureDefinition/b,MedicationRequest=https://x.example/StructureDefinition/c',
     });
     assert.equal(config.sqliteCacheMiB, 1024);
     assert.equal(config.unknownProfile, 'warning');
+    assert.equal(config.unknownExtension, 'error');
     assert.deepEqual(
       [...config.requiredProfiles],
       [
@@ -73,6 +76,7 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_SEED: 'maybe' }), /FHIR_SEED/);
     assert.throws(() => loadConfig({ FHIR_REQUIRED_PROFILES: 'MedicationRequest' }), /FHIR_REQUIRED_PROFILES takes Type=profile-url pairs/);
     assert.throws(() => loadConfig({ FHIR_UNKNOWN_PROFILE: 'ignore' }), /FHIR_UNKNOWN_PROFILE must be one of error, warning/);
+    assert.throws(() => loadConfig({ FHIR_UNKNOWN_EXTENSION: 'ignore' }), /FHIR_UNKNOWN_EXTENSION must be one of warning, error/);
     assert.throws(() => loadConfig({ FHIR_SQLITE_CACHE_MB: '1' }), /FHIR_SQLITE_CACHE_MB/);
     assert.throws(() => loadConfig({ FHIR_SEED_PATIENTS: '-1' }), /FHIR_SEED_PATIENTS/);
     assert.equal(loadConfig({ FHIR_SEED_PATIENTS: '25', FHIR_SEED_VALUE: '7' }).seedPatients, 25);

@@ -1,6 +1,7 @@
 // The benchmark's data set: patient records in index order until a target number of resources, and
 // transaction Bundles built from them.
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { residentIdSystem } from '../../server/integrity/check-characters';
 import { patientRecord } from './patient-records';
 
 export { putTransaction } from '../../seed/bundles';
@@ -25,7 +26,9 @@ export function* resourcesUntil(
 
 /**
  * A transaction of POSTs with urn:uuid fullUrls and references rewritten to them, as an HIS sends a
- * clinic's new data: the server assigns the ids. `salt` makes the uuids differ between bundles.
+ * clinic's new data: the server assigns the ids. `salt` makes the uuids differ between bundles. A
+ * patient is created only if no Patient has its resident ID yet (If-None-Exist), as an HIS sends a
+ * known patient's new follow-ups: the server keeps one Patient per resident ID.
  */
 export function postTransaction(resources: Resource[], salt: string): Bundle {
   const urns = new Map<string, string>();
@@ -38,10 +41,15 @@ export function postTransaction(resources: Resource[], salt: string): Bundle {
     return {
       fullUrl: urns.get(`${resource.resourceType}/${id}`),
       resource: JSON.parse(text) as Resource,
-      request: { method: 'POST', url: resource.resourceType },
+      request: { method: 'POST', url: resource.resourceType, ...ifNoneExist(resource) },
     };
   });
   return { resourceType: 'Bundle', type: 'transaction', entry };
+}
+
+function ifNoneExist(resource: Resource): { ifNoneExist?: string } {
+  const resident = resource.resourceType === 'Patient' ? resource.identifier?.find((i) => i.system === residentIdSystem) : undefined;
+  return resident?.value ? { ifNoneExist: `identifier=${residentIdSystem}|${resident.value}` } : {};
 }
 
 /** A deterministic, well-formed UUID (version 4 layout) from a salt and a number. */

@@ -9,10 +9,12 @@ export function renderMarkdown(results: BenchResults): string {
   const lines: string[] = [
     `# Benchmark ${results.date}`,
     '',
-    `Target: ${results.target.url}${results.target.ownServer ? ` (our server, ${results.target.store} store, security ${results.target.security ?? 'on'}, started by the benchmark)` : ''}` +
+    `Target: ${results.target.url}${results.target.ownServer ? ` (our server, ${results.target.store} store, started by the benchmark)` : ''}` +
       `${results.target.software ? `, software: ${results.target.software}` : ''}`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, load average at start ${m.loadAverage.join(' ')}`,
-    `Settings: ${results.settings.runs} runs × ${results.settings.durationMs / 1000} s after ${results.settings.warmupMs / 1000} s warm-up; median (min–max) over runs${results.settings.smoke ? '; SMOKE RUN: figures are not meaningful' : ''}`,
+    `Settings: ${results.settings.runs} runs × ${results.settings.durationMs / 1000} s after ${results.settings.warmupMs / 1000} s warm-up; median (min–max) over runs${results.settings.smoke ? '; SMOKE RUN: figures are not meaningful' : ''}${
+      results.settings.serverEnv ? `; server settings: ${Object.entries(results.settings.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''
+    }`,
     '',
   ];
   for (const size of results.sizes) {

@@ -43,6 +43,20 @@ export const readWorkloads: Workload[] = [
       return { nextRequest: () => ({ method: 'GET', path: next() }) };
     },
   },
+  {
+    // Clients poll the CapabilityStatement; it must not stall anyone (it is served from a cache).
+    name: 'GET /metadata (c=1)',
+    group: 'read',
+    connections: 1,
+    writes: false,
+    async prepare({ client }) {
+      const probe = await client.request('GET', 'metadata');
+      if (probe.status !== 200) {
+        return { unsupported: describeFailure(probe) };
+      }
+      return { nextRequest: () => ({ method: 'GET', path: 'metadata' }) };
+    },
+  },
 ];
 
 export { sample as samplePatients };

@@ -149,25 +149,13 @@ async function checkPatientWrite(action: string, resource: Resource, caller: Cal
 }
 
 /**
- * The conformance resources shipped in profiles/ and terminology/ ('Type/id') belong to their files,
- * which start-up loads again: no client changes them, the administrator included (403).
+ * The pipeline with the policy added: its hook first, its write rule, and its restriction. (The files
+ * of profiles/ and terminology/ own their resources through the integrity rule owned-content.)
  */
-export function shippedContentRule(shipped: ReadonlySet<string>): WriteRule {
-  return {
-    name: 'shipped-content',
-    async check(write): Promise<void> {
-      if (write.caller.kind !== 'server' && shipped.has(`${write.resourceType}/${write.id}`)) {
-        throw ruleViolation('shipped-content', `${write.resourceType}/${write.id} is shipped in the server's profiles or terminology; change its file instead`, write.resourceType, 403);
-      }
-    },
-  };
-}
-
-/** The pipeline with the policy added: its hook first, its write rules, and its restriction. */
-export function withSecurity(pipeline: Partial<Pipeline> = {}, options: { shipped?: ReadonlySet<string> } = {}): Partial<Pipeline> {
+export function withSecurity(pipeline: Partial<Pipeline> = {}): Partial<Pipeline> {
   return {
     hooks: [authorizationHook, ...(pipeline.hooks ?? [])],
-    writeRules: [grantWriteRule, ...(options.shipped?.size ? [shippedContentRule(options.shipped)] : []), ...(pipeline.writeRules ?? [])],
+    writeRules: [grantWriteRule, ...(pipeline.writeRules ?? [])],
     restrict: pipeline.restrict ?? restrictionFor,
   };
 }

@@ -14,8 +14,17 @@ export interface ContentLoadResult {
   files: number;
   written: number;
   unchanged: number;
-  /** The resources the files hold ('Type/id'): the shipped content no client may change. */
-  resources: string[];
+  /** What each file holds: the resources the directory owns (write rules keep clients from changing them). */
+  owned: OwnedResource[];
+}
+
+/** A resource loaded from a file, which owns it: start-up restores the file's version. */
+export interface OwnedResource {
+  resourceType: string;
+  id: string;
+  /** The canonical url, for conformance resources. */
+  url?: string;
+  file: string;
 }
 
 /** Thrown for a file that cannot be loaded; the message names the file and what to fix. */
@@ -34,7 +43,11 @@ export async function loadContentDirectory(store: ResourceStore, dir: string): P
         throw new ContentError(`${files[i]} could not be stored: ${(err as Error).message}`);
       }
     }
-    return { files: files.length, written, unchanged: files.length - written, resources: resources.map((r) => `${r.resourceType}/${r.id}`) };
+    const owned = resources.map((resource, i) => {
+      const url = (resource as { url?: unknown }).url;
+      return { resourceType: resource.resourceType, id: resource.id as string, ...(typeof url === 'string' ? { url } : {}), file: files[i] };
+    });
+    return { files: files.length, written, unchanged: files.length - written, owned };
   });
 }
 

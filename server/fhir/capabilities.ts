@@ -11,6 +11,7 @@ import type {
 import { createHash } from 'node:crypto';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import { parseSearch, storeSearchParameters } from '../search/parse-search';
+import type { TransactionalOperations } from '../store/port';
 import type { FhirContext, Interaction, InteractionSettings } from './request';
 import { isResourceType, resourceTypes } from './resource-definitions';
 import { routes } from './routes';
@@ -100,20 +101,18 @@ function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'oper
 }
 
 interface CachedStatement {
-  /** The cache generation it was built in; a write of a StructureDefinition starts a new one. */
-  generation: number;
   statement: CapabilityStatement;
   /** The compact JSON sent, built once. */
   json: string;
   etag: string;
 }
 
-let generation = 0;
-const served = new WeakMap<SearchParameterRegistry, Map<string, CachedStatement>>();
+/** Per core (its store), by base URL and settings; dropped when a StructureDefinition is written. */
+const served = new WeakMap<TransactionalOperations, Map<string, CachedStatement>>();
 
-/** Forgets the served documents: what they describe (the stored profiles) has changed. */
-export function invalidateCapabilities(): void {
-  generation++;
+/** Forgets the documents served from `store`: what they describe (the stored profiles) has changed. */
+export function invalidateCapabilities(store: TransactionalOperations): void {
+  served.delete(store);
 }
 
 /**
@@ -122,23 +121,27 @@ export function invalidateCapabilities(): void {
  * changed (in this process), and carries an ETag so that a client can revalidate with If-None-Match.
  */
 export const capabilities: Interaction = async (request, _params, context) => {
-  let byKey = served.get(context.registry);
+  const store = context.pipeline.dataStore;
+  let byKey = served.get(store);
   if (!byKey) {
     byKey = new Map();
-    served.set(context.registry, byKey);
+    served.set(store, byKey);
   }
   const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple} ${context.settings.smartSecurity ?? false}`;
   let cached = byKey.get(key);
-  if (!cached || cached.generation !== generation) {
-    const built = generation;
+  if (!cached) {
     const statement = withSupportedProfiles(statementFor(context), await storedProfiles(context));
     const json = JSON.stringify(statement);
-    cached = { generation: built, statement, json, etag: `W/"${createHash('sha256').update(json).digest('base64url').slice(0, 22)}"` };
-    byKey.set(key, cached);
+    cached = { statement, json, etag: `W/"${createHash('sha256').update(json).digest('base64url').slice(0, 22)}"` };
+    // Kept only if nothing invalidated the cache while the profiles were read.
+    if (served.get(store) === byKey) {
+      byKey.set(key, cached);
+    }
   }
-  const headers = { ETag: cached.etag };
+  const etag = cached.etag;
+  const headers = { ETag: etag };
   const noneMatch = request.headers['if-none-match'];
-  if (noneMatch !== undefined && noneMatch.split(',').some((tag) => tag.trim() === cached.etag || tag.trim() === '*')) {
+  if (noneMatch !== undefined && noneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
     return { status: 304, headers };
   }
   return { status: 200, headers, body: cached.statement, serialized: cached.json };

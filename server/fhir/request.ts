@@ -67,6 +67,8 @@ export interface InteractionSettings {
   conditionalDeleteMultiple: boolean;
   /** Security is on: the CapabilityStatement names SMART on FHIR and its endpoints (rest.security). */
   smartSecurity?: boolean;
+  /** Whether `_cascade=delete` is allowed (FHIR_CASCADE_DELETE). */
+  cascadeDelete?: boolean;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

@@ -1,8 +1,9 @@
 // The checks every write passes before it reaches the store: a JSON object of the URL's resource type,
 // the id rule, and the base R4 JSON schema (failures are 400 with the element path in `expression`);
-// then the profiles it claims, or the network requires (failures are 422, one issue per problem).
-import type { Resource } from '@medplum/fhirtypes';
-import { badRequest, invalidResource } from '../outcomes';
+// then the validator: the profiles it claims or the network requires, or else its type's base definition
+// (failures are 422, one issue per problem; warnings do not stop a write).
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { badRequest, invalidResource, unprocessable } from '../outcomes';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
@@ -39,9 +40,26 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
   return body as Resource;
 }
 
-/** validateWrite, then profile validation: what create, update and patch run before they store. */
-export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
+/**
+ * What a write answers before it reaches the store: the resource with the validator's warnings, or the
+ * FhirError refusing it (400 from validateWrite, 422 from the validator). $validate with mode=create or
+ * update answers with the same function, so the two cannot disagree.
+ */
+export async function checkResourceWrite(
+  body: unknown,
+  context: FhirContext,
+  urlType: string,
+  urlId?: string
+): Promise<{ resource: Resource; issues: OperationOutcomeIssue[] }> {
   const resource = validateWrite(body, urlType, urlId);
-  await context.validator.checkWrite(resource);
-  return resource;
+  const issues = await context.validator.writeIssues(resource);
+  if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    throw unprocessable(issues);
+  }
+  return { resource, issues };
+}
+
+/** checkResourceWrite's resource: what create and update run before they store. */
+export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
+  return (await checkResourceWrite(body, context, urlType, urlId)).resource;
 }

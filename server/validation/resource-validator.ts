@@ -1,29 +1,40 @@
-// Profile validation of resources: each profile a resource claims in meta.profile (and any a $validate
-// caller names) is compiled once and cached, the resource is walked along it, and the coded values
-// under required and extensible bindings are checked with the terminology service. The network's
-// policy decides what an unknown profile means and which profiles a resource type must claim.
+// Validation of resources beyond the JSON schema: each profile a resource claims in meta.profile (and any
+// a $validate caller names), or else the base StructureDefinition of its type, is compiled once and
+// cached; the resource is walked along it (invariants of every element and data type at every depth,
+// the narrative), the coded values under required and extensible bindings are checked with the
+// terminology service, the extensions against their definitions, and a Bundle against the Bundle rules.
+// The network's policy decides what an unknown profile or extension means and which profiles a
+// resource type must claim.
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { unprocessable } from '../outcomes';
 import { parseCanonical } from '../terminology/canonical';
 import type { TerminologyService } from '../terminology/terminology-service';
 import { checkBindings, type UncheckableValueSets } from './binding-check';
+import { bundleIssues } from './bundle-rules';
 import { compileProfile, type CompiledProfile, type DefinitionLookup } from './compiled-profile';
-import { walkProfile } from './profile-walker';
+import { BoundedCache } from '../terminology/bounded-cache';
+import { checkExtensions, type ExtensionDefinitions } from './extension-check';
+import { walkProfile, type WalkResult } from './profile-walker';
 
 export interface ValidationPolicy {
   /** A claimed profile the server does not know: refused (error) or accepted with a warning. */
   unknownProfile: 'error' | 'warning';
+  /** An extension without a known definition, or outside its definition's context: refused (error) or a warning. */
+  unknownExtension: 'error' | 'warning';
   /** Per resource type, the profiles of which every such resource must claim at least one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
 }
 
-export const defaultValidationPolicy: ValidationPolicy = { unknownProfile: 'error', requiredProfiles: new Map() };
+export const defaultValidationPolicy: ValidationPolicy = { unknownProfile: 'error', unknownExtension: 'warning', requiredProfiles: new Map() };
+
+const hl7StructureDefinition = 'http://hl7.org/fhir/StructureDefinition/';
 
 type Compiled = { profile: CompiledProfile } | { problem: string } | undefined;
 
 export class ResourceValidator {
   private readonly compiled = new Map<string, Promise<Compiled>>();
   private readonly uncheckable: UncheckableValueSets = new Map();
+  private readonly extensionDefinitions: ExtensionDefinitions = new BoundedCache(10_000);
 
   constructor(
     private readonly lookup: DefinitionLookup,
@@ -31,16 +42,21 @@ export class ResourceValidator {
     private readonly policy: ValidationPolicy = defaultValidationPolicy
   ) {}
 
-  /** Every issue (errors, warnings, information) with the profiles the resource claims and `extraProfiles`. */
+  /**
+   * Every issue (errors, warnings, information) with the profiles the resource claims and `extraProfiles`;
+   * a resource checked against none of them is checked against the base definition of its type.
+   */
   async validate(resource: Resource, extraProfiles: readonly string[] = []): Promise<OperationOutcomeIssue[]> {
     const claimed = resource.meta?.profile ?? [];
     const issues = this.requiredProfileIssues(resource, claimed);
+    const walks: WalkResult[] = [];
+    const at = `${resource.resourceType}.meta.profile`;
     for (const canonical of new Set([...claimed, ...extraProfiles])) {
       const compiled = await this.compile(canonical);
-      const at = `${resource.resourceType}.meta.profile`;
       if (!compiled) {
-        const severity = this.policy.unknownProfile === 'error' || !claimed.includes(canonical) ? 'error' : 'warning';
-        issues.push(problem(severity, 'not-found', `The profile ${canonical} is not known to this server; load its StructureDefinition first (or fix the url)`, at));
+        const setting = `FHIR_UNKNOWN_PROFILE=${this.policy.unknownProfile}`;
+        const consequence = this.policy.unknownProfile === 'error' ? 'load its StructureDefinition first (or fix the url)' : 'the resource was not checked against it';
+        issues.push(problem(this.policy.unknownProfile, 'not-found', `The profile ${canonical} is not known to this server (${setting}): ${consequence}`, at));
         continue;
       }
       if ('problem' in compiled) {
@@ -52,20 +68,35 @@ export class ResourceValidator {
         issues.push(problem('error', 'invalid', `The profile ${canonical} constrains ${profile.type}, not ${resource.resourceType}`, at));
         continue;
       }
-      const walked = walkProfile(resource, profile);
+      walks.push(walkProfile(resource, profile));
+    }
+    if (!walks.length) {
+      const base = await this.compile(`${hl7StructureDefinition}${resource.resourceType}`);
+      if (base && 'profile' in base) {
+        walks.push(walkProfile(resource, base.profile));
+      }
+    }
+    for (const walked of walks) {
       issues.push(...walked.issues, ...(await checkBindings(walked.bindings, this.terminology, this.uncheckable)));
+    }
+    // Every walk meets the same extensions; one check of them is enough.
+    issues.push(...(await checkExtensions(walks[0]?.extensions ?? [], this.lookup, this.extensionDefinitions, this.policy.unknownExtension)));
+    if (resource.resourceType === 'Bundle') {
+      issues.push(...bundleIssues(resource));
     }
     return withoutRepeats(issues);
   }
 
+  /** The issues a write answers with: the errors and warnings of validate (information is for $validate). */
+  async writeIssues(resource: Resource): Promise<OperationOutcomeIssue[]> {
+    return (await this.validate(resource)).filter((i) => i.severity !== 'information');
+  }
+
   /** For a write: refuses it with 422 and every issue when any is an error. */
   async checkWrite(resource: Resource): Promise<void> {
-    if (!resource.meta?.profile?.length && !this.policy.requiredProfiles.has(resource.resourceType)) {
-      return;
-    }
-    const issues = await this.validate(resource);
+    const issues = await this.writeIssues(resource);
     if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
-      throw unprocessable(issues.filter((i) => i.severity !== 'information'));
+      throw unprocessable(issues);
     }
   }
 
@@ -73,6 +104,7 @@ export class ResourceValidator {
   invalidate(): void {
     this.compiled.clear();
     this.uncheckable.clear();
+    this.extensionDefinitions.clear();
   }
 
   private requiredProfileIssues(resource: Resource, claimed: readonly string[]): OperationOutcomeIssue[] {

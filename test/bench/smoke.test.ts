@@ -92,9 +92,6 @@ describe('benchmark options', () => {
     assert.equal(o.durationMs, 2000);
     assert.equal(o.target, 'http://x/fhir');
     assert.equal(o.token, 't');
-    assert.equal(o.auth, 'on');
-    assert.equal(parseBenchOptions(['--auth', 'off'], '/out').auth, 'off');
-    assert.throws(() => parseBenchOptions(['--auth', 'maybe'], '/out'), UsageError);
     assert.equal(o.only, undefined);
     assert.deepEqual(parseBenchOptions(['--only', 'Transaction, create'], '/out').only, ['transaction', 'create']);
   });

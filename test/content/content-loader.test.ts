@@ -23,8 +23,10 @@ describe('content loader', () => {
       assert.equal(first.files, files.length);
       assert.equal(first.written, files.length);
       const again = await loadContentDirectory(store, terminologyDir);
-      assert.deepEqual({ ...again, resources: again.resources.length }, { files: files.length, written: 0, unchanged: files.length, resources: files.length });
-      assert.ok(again.resources.includes('CodeSystem/formulary'), 'the files name the resources they own');
+      assert.deepEqual({ ...again, owned: again.owned.length }, { files: files.length, written: 0, unchanged: files.length, owned: files.length });
+      // Each file owns what it holds, by type, id and canonical url.
+      const valueSet = again.owned.find((o) => o.resourceType === 'ValueSet');
+      assert.ok(valueSet?.url && valueSet.file.endsWith('.json') && valueSet.id);
       const formulary = await store.readCurrent('CodeSystem', 'formulary');
       assert.equal(formulary?.versionId, '1');
       const history = await store.history({ count: 1000 });
@@ -72,7 +74,7 @@ describe('content loader', () => {
   it('treats a missing directory as empty', async () => {
     const store = memoryStore();
     try {
-      assert.deepEqual(await loadContentDirectory(store, path.join(os.tmpdir(), 'no-such-content-dir')), { files: 0, written: 0, unchanged: 0, resources: [] });
+      assert.deepEqual(await loadContentDirectory(store, path.join(os.tmpdir(), 'no-such-content-dir')), { files: 0, written: 0, unchanged: 0, owned: [] });
     } finally {
       await store.close();
     }

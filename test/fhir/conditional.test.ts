@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { patient } from '../helpers/fixtures';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
 
-const system = 'urn:oid:2.16.156.10011.1.3';
+// A clinic's medical record numbers: free text, unlike resident ID numbers, which carry a check character.
+const system = 'https://fhir.test/sid/clinic-mrn';
 
 function withIdentifier(value: string, overrides = {}) {
   return patient({ identifier: [{ system, value }], ...overrides });

@@ -3,6 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createReferencedTargets } from '../helpers/reference-targets';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
 
 const fixtureDir = path.resolve(__dirname, '../../../test/fixtures/roundtrip');
@@ -32,6 +33,7 @@ describe('round trip of varied R4 resources', () => {
 
   for (const { file, resource } of fixtures) {
     it(`creates and reads back ${file}`, async () => {
+      await createReferencedTargets(server.http, resource);
       const created = await server.http.post(`/${resource.resourceType}`).set('Content-Type', fhirJson).send(resource);
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const read = await server.http.get(`/${resource.resourceType}/${created.body.id}`);

@@ -1,10 +1,21 @@
 // Typed builders for the resources the tests write.
 import type { Observation, Patient } from '@medplum/fhirtypes';
+import { uniqueResidentId } from '../../seed/identifiers';
+
+let residents = 0;
+
+/**
+ * A resident ID number no other fixture of this process has (born 1980-01-01, region 99xxxx, which no
+ * real province uses), with a valid check character: the server refuses a second Patient with one.
+ */
+export function freshResidentId(): string {
+  return uniqueResidentId(residents++, '1980-01-01', true);
+}
 
 export function patient(overrides: Partial<Patient> = {}): Patient {
   return {
     resourceType: 'Patient',
-    identifier: [{ system: 'urn:oid:2.16.156.10011.1.3', value: '120101198001010012' }],
+    identifier: [{ system: 'urn:oid:2.16.156.10011.1.3', value: freshResidentId() }],
     name: [{ text: '王小明', family: '王', given: ['小明'] }],
     gender: 'male',
     birthDate: '1980-01-01',

@@ -3,6 +3,10 @@ import type { Express } from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
+import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
+import { integrityRules } from '../../server/integrity/integrity-rules';
+import type { ContentOwnership } from '../../server/integrity/owned-content';
 import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
@@ -57,11 +61,25 @@ export function createTestServer(
     maxBundleEntries?: number;
     conditionalDeleteMultiple?: boolean;
     unknownProfile?: 'error' | 'warning';
+    unknownExtension?: 'error' | 'warning';
     requiredProfiles?: ReadonlyMap<string, readonly string[]>;
+    cascadeDelete?: boolean;
+    /** Hooks and restrictions to run with; write rules are added to the integrity rules. */
+    pipeline?: Partial<Pipeline>;
+    /** What the content files own, for the owned-content rule. */
+    ownership?: ContentOwnership;
+    /** Who is calling; anonymous unless given. */
+    identify?: CallerFromRequest;
+    /** Integrity rules switched off by name, as FHIR_RULES_OFF does (for the tests of that setting). */
+    rulesOff?: string[];
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
-  const auth = options.auth === false ? undefined : testAuthServer(store);
+  // The server's integrity rules are on in every test, as they are in the server.
+  const off = new Set(options.rulesOff ?? []);
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  // A test that names its own callers (identify) runs without the authorization server unless it asks.
+  const auth = options.auth === false || (options.auth === undefined && options.identify) ? undefined : testAuthServer(store);
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -69,8 +87,12 @@ export function createTestServer(
       maxBundleEntries: options.maxBundleEntries ?? testConfig.maxBundleEntries,
       conditionalDeleteMultiple: options.conditionalDeleteMultiple ?? testConfig.conditionalDeleteMultiple,
       unknownProfile: options.unknownProfile,
+      unknownExtension: options.unknownExtension,
       requiredProfiles: options.requiredProfiles,
+      cascadeDelete: options.cascadeDelete,
     },
+    pipeline: { ...options.pipeline, writeRules },
+    identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),
     logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),

@@ -12,6 +12,7 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
 import { examplesDir, generatedResources, readJsonFile, repoRoot } from './profile-validation';
+import { createReferencedTargets } from '../helpers/reference-targets';
 
 const F = 'https://fhir.dhc.example';
 
@@ -23,6 +24,9 @@ const searches: { code: string; query: string; ids: string[] }[] = [
   { code: 'district', query: `Patient?district=${encodeURIComponent('临江')}`, ids: ['pat-lixiuying', 'pat-zhangwei'] },
   { code: 'resident-id', query: 'Patient?resident-id=urn:oid:2.16.156.10011.1.3|990102195803120314', ids: ['pat-zhangwei'] },
   { code: 'resident-id', query: 'Practitioner?resident-id=990102198802140069', ids: ['prac-zhaomin'] },
+  { code: 'uscc', query: 'Organization?uscc=https://fhir.dhc.example/sid/uscc|91990100MA3E2K6L79', ids: ['org-qinghe-cloud-pharmacy'] },
+  { code: 'uscc', query: 'Organization?uscc:missing=true&institution-code:missing=false', ids: ['org-hepan-station-chunhui'] },
+  { code: 'institution-code', query: 'Organization?institution-code=PDY99010212345,499010200001', ids: ['org-hepan-chc', 'org-qinghe-internet-hospital'] },
   { code: 'recognition-mark', query: 'Observation?recognition-mark=HR', ids: ['obs-zhangwei-crea-20261105', 'obs-zhangwei-hba1c-20261105'] },
   { code: 'recognition-mark', query: 'DiagnosticReport?recognition-mark=HR', ids: ['rpt-zhangwei-20261105'] },
   { code: 'recognition-scope', query: `Observation?recognition-scope=${F}/CodeSystem/recognition-scope|provincial`, ids: ['obs-zhangwei-crea-20261105'] },
@@ -82,6 +86,7 @@ describe('the network SearchParameters in profiles/generated', () => {
       const dir = path.join(examplesDir, 'valid');
       for (const file of fs.readdirSync(dir).sort()) {
         const resource = readJsonFile<Resource>(path.join(dir, file));
+        await createReferencedTargets(server.http, resource);
         const res = await server.http.put(`/${resource.resourceType}/${resource.id}`).set('Content-Type', fhirJson).send(resource);
         assert.ok(res.status === 200 || res.status === 201, `${file}: PUT ${res.status} ${JSON.stringify(res.body)}`);
       }

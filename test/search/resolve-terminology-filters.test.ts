@@ -243,6 +243,7 @@ describe('token :in and :below at 10,000 codes', () => {
       { ...generated.generatedAllValueSet(), id: 'generated' },
       oneMore as Resource,
       tooLarge as Resource,
+      { resourceType: 'Patient', id: 'p' },
       observation('first', 'p', generated.generatedSystem, 'g0'),
       observation('middle', 'p', generated.generatedSystem, 'g50-7'),
       observation('last', 'p', generated.generatedSystem, 'g99-99'),

@@ -14,7 +14,8 @@ const lookupIndexes = (file: string): string[] => {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     const rows = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'idx%' AND name NOT LIKE '%key' ORDER BY name")
+      // Constraint indexes (idx_unique's UNIQUE) have no sql and are never set aside.
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'idx%' AND name NOT LIKE '%key' AND sql IS NOT NULL ORDER BY name")
       .all() as { name: string }[];
     return rows.map((r) => r.name);
   } finally {

@@ -54,7 +54,7 @@ describe('SQLite store across processes', function () {
     const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
     running.push(a, b);
     for (let round = 0; round < 8; round++) {
-      const identifier = { system: 'urn:oid:2.16.156.10011.1.3', value: `race-${round}` };
+      const identifier = { system: 'https://fhir.test/sid/clinic-mrn', value: `race-${round}` };
       const create = (server: ServerProcess): Promise<Response> =>
         fetch(`${server.baseUrl}/Patient`, {
           method: 'POST',

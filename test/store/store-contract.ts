@@ -5,7 +5,11 @@ import { strict as assert } from 'node:assert';
 import { FhirError } from '../../server/outcomes';
 import type { Filter, SearchPlan } from '../../server/search/plan';
 import type { ResourceStore } from '../../server/store/port';
-import { observation, patient } from '../helpers/fixtures';
+import { observation, patient as freshPatient } from '../helpers/fixtures';
+
+/** One identifier for every patient here, so that writing the same body twice is the same content. */
+const patient = (overrides: Partial<Patient> = {}): Patient =>
+  freshPatient({ identifier: [{ system: 'https://fhir.test/sid/clinic-mrn', value: 'contract' }], ...overrides });
 
 function searchPlan(resourceType: string, filters: Filter[]): SearchPlan {
   return { resourceType, filters, sort: [], count: 10, total: 'accurate', include: [], revInclude: [] };

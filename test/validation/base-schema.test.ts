@@ -9,9 +9,9 @@ import {
   GENERATED_VALIDATOR,
   loadBaseSchema,
   SCHEMA_STAMP,
-  toIssues,
   validateBaseSchema,
 } from '../../server/validation/base-schema';
+import { toIssues } from '../../server/validation/base-schema-issues';
 
 const fixtureDir = path.resolve(__dirname, '../../../test/fixtures/roundtrip');
 

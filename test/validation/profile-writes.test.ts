@@ -7,6 +7,7 @@ import type { OperationOutcome, Resource, StructureDefinition } from '@medplum/f
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { networkServer } from '../helpers/network-server';
+import { createReferencedTargets } from '../helpers/reference-targets';
 import { fhirJson, type TestServer } from '../helpers/test-server';
 import { generatedDir, issueNamesRule, parseInvalidName, readExample, readExamples, readJsonFile } from '../profiles/profile-validation';
 
@@ -28,6 +29,7 @@ describe('profile validation of writes', function () {
 
   for (const { file, resource } of examples('valid')) {
     it(`stores valid/${file}`, async () => {
+      await createReferencedTargets(server.http, resource);
       const res = await server.http.put(`/${resource.resourceType}/${resource.id}`).set('Content-Type', fhirJson).send(resource);
       assert.ok(res.status === 201 || res.status === 200, `${res.status}: ${issuesOf(res.body).join('\n')}`);
     });
@@ -168,6 +170,7 @@ describe('validation policy', function () {
       const claimed = await server.http.post('/MedicationRequest').set('Content-Type', fhirJson).send({ ...plain, meta: { profile: [required] } });
       assert.equal(claimed.status, 422, 'claiming the profile is not enough: the resource is validated against it');
       const valid = readExample('valid', 'dhc-cloud-prescription--seven-days-home-delivery.json');
+      await createReferencedTargets(server.http, valid);
       assert.equal((await server.http.post('/MedicationRequest').set('Content-Type', fhirJson).send(valid)).status, 201);
       assert.equal((await server.http.post('/Patient').set('Content-Type', fhirJson).send({ resourceType: 'Patient' })).status, 201, 'other types are free');
     } finally {

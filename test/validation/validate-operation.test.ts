@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { fhirJson, type TestServer } from '../helpers/test-server';
 import { readExample } from '../profiles/profile-validation';
 import { networkServer } from '../helpers/network-server';
+import { createReferencedTargets } from '../helpers/reference-targets';
 
 const example = readExample;
 const texts = (body: unknown): string => ((body as OperationOutcome).issue ?? []).map((i) => `${i.severity} ${i.details?.text}`).join('\n');
@@ -91,6 +92,7 @@ describe('$validate', function () {
 
   it('validates a stored resource by GET on the instance', async () => {
     const bp = example('valid', 'dhc-blood-pressure--clinic.json');
+    await createReferencedTargets(server.http, bp);
     await server.http.put(`/Observation/${bp.id}`).set('Content-Type', fhirJson).send(bp).expect(201);
     const res = await server.http.get(`/Observation/${bp.id}/$validate`);
     assert.equal(res.status, 200);

@@ -111,3 +111,11 @@ Context: PractitionerRole
 * value[x] only CodeableConcept
 * valueCodeableConcept 1..1
 * valueCodeableConcept from $vs-home-care-services (required)
+
+Extension: UniqueSearchParameter
+Id: unique-search-parameter
+Title: "Unique search parameter"
+Description: "On a token SearchParameter: each system|code value it extracts identifies at most one current resource of the type, and the server refuses (409) a write that would give a second resource the same value. The network marks its business identifiers this way (resident ID, unified social credit code, institution code), as HAPI FHIR marks its unique combo search parameters with an extension."
+Context: SearchParameter
+* value[x] only boolean
+* valueBoolean 1..1

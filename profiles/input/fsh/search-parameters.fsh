@@ -42,6 +42,33 @@ Title: "Resident ID card number"
 * base[1] = #Practitioner
 * type = #token
 * expression = "Patient.identifier.where(system = 'urn:oid:2.16.156.10011.1.3') | Practitioner.identifier.where(system = 'urn:oid:2.16.156.10011.1.3')"
+// One person, one record: a second Patient (or Practitioner) with the same resident ID is refused.
+* extension[0].url = "https://fhir.dhc.example/StructureDefinition/unique-search-parameter"
+* extension[0].valueBoolean = true
+
+Instance: uscc
+InstanceOf: SearchParameter
+Usage: #definition
+Title: "Unified social credit code"
+* insert NetworkSearchParameter(uscc, Uscc, uscc)
+* description = "The unified social credit code (统一社会信用代码, GB 32100) of an organization: `Organization?uscc=https://fhir.dhc.example/sid/uscc|12990101MB0000010X`. Unique: a second Organization with the same code is refused."
+* base = #Organization
+* type = #token
+* expression = "Organization.identifier.where(system = 'https://fhir.dhc.example/sid/uscc')"
+* extension[0].url = "https://fhir.dhc.example/StructureDefinition/unique-search-parameter"
+* extension[0].valueBoolean = true
+
+Instance: institution-code
+InstanceOf: SearchParameter
+Usage: #definition
+Title: "Medical institution code"
+* insert NetworkSearchParameter(institution-code, InstitutionCode, institution-code)
+* description = "The medical institution code (医疗机构代码, urn:oid:2.16.156.10011.1.5) of an organization or site: `Organization?institution-code=urn:oid:2.16.156.10011.1.5|...`. Unique: a second Organization with the same code is refused."
+* base = #Organization
+* type = #token
+* expression = "Organization.identifier.where(system = 'urn:oid:2.16.156.10011.1.5')"
+* extension[0].url = "https://fhir.dhc.example/StructureDefinition/unique-search-parameter"
+* extension[0].valueBoolean = true
 
 Instance: recognition-mark
 InstanceOf: SearchParameter

@@ -46,14 +46,15 @@ export async function processTransaction(bundle: Bundle, shared: SharedHeaders, 
     });
   }
   const responses = new Map<EntryRequest, FhirResponse>();
-  const passed: EntryRequest[] = [];
+  // Entries whose hooks ran `before` (a refusal included): each learns its outcome from `after`.
+  const started: EntryRequest[] = [];
   let failure: unknown;
   let result: Bundle | undefined;
   try {
     // Every entry's hooks may refuse it before anything of the transaction is read or written.
     for (const entry of entries) {
+      started.push(entry);
       await forEntry(entry, () => runBefore(calls.get(entry) as HookCall));
-      passed.push(entry);
     }
     result = await context.pipeline.dataStore.transaction((tx) => runEntries(entries, calls, responses, tx, context));
   } catch (err) {
@@ -61,7 +62,7 @@ export async function processTransaction(bundle: Bundle, shared: SharedHeaders, 
   }
   // The hooks' `after` learns each entry's outcome once the transaction has committed or rolled back:
   // after a rollback, every entry failed with the transaction.
-  for (const entry of passed) {
+  for (const entry of started) {
     const call = calls.get(entry) as HookCall;
     const response = responses.get(entry);
     await runAfter(call, failure === undefined && response ? { response, resources: returnedResources(response) } : failed(failure));

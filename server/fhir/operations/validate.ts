@@ -1,14 +1,15 @@
 // $validate: POST [base]/[type]/$validate and GET or POST [base]/[type]/[id]/$validate
-// (https://hl7.org/fhir/R4/resource-operation-validate.html). Runs the checks a write would run, and more,
-// without storing anything: the base JSON schema, the base StructureDefinition of the type (its invariants
-// and required bindings, which writes of resources without a profile skip for speed), every profile the
-// resource claims, and the `profile` parameter's. The answer is 200 with an OperationOutcome whether or
-// not the resource is valid, as the operation defines; 4xx means the validation itself could not run.
+// (https://hl7.org/fhir/R4/resource-operation-validate.html). Without a mode it runs every check a write
+// runs, and reports past the first failing stage, without storing anything: the base JSON schema, every
+// profile the resource claims and the `profile` parameter's (or else the type's base definition), and
+// the information a write leaves out. With mode=create or update it answers what that write would.
+// The answer is 200 with an OperationOutcome whether or not the resource is valid, as the operation
+// defines; 4xx means the validation itself could not run.
 import type { OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirtypes';
 import { badRequest, FhirError, issue, notFound } from '../../outcomes';
 import type { FhirContext, FhirRequest, Interaction } from '../request';
 import type { RouteOperation } from '../routes';
-import { validateWrite } from '../validate-write';
+import { checkResourceWrite, validateWrite } from '../validate-write';
 import { OperationInput } from './terminology/operation-parameters';
 
 export const validateOperation: RouteOperation = {
@@ -27,11 +28,13 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
     return respond(await deleteIssues(type, id, context));
   }
   const subject = resource ?? (await storedResource(type, id, context));
+  if (mode === 'create' || mode === 'update') {
+    return respond(await writeAnswer(subject, type, mode === 'update' ? (id ?? (subject as Partial<Resource>).id ?? '') : undefined, profile, context));
+  }
   const issues: OperationOutcomeIssue[] = [];
   try {
-    // create ignores the body's id, as create does; update (and a body sent to an instance) must carry the URL's.
-    const checksId = mode === 'update' || (mode !== 'create' && id !== undefined && resource !== undefined);
-    validateWrite(subject, type, checksId ? (id ?? (subject as Partial<Resource>).id ?? '') : undefined);
+    // A body sent to an instance must carry the URL's id, as an update's does.
+    validateWrite(subject, type, id !== undefined && resource !== undefined ? id : undefined);
   } catch (err) {
     if (!(err instanceof FhirError)) {
       throw err;
@@ -41,10 +44,39 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
       return respond(issues); // nothing more can be said about something that is not a resource of this type
     }
   }
-  const base = `http://hl7.org/fhir/StructureDefinition/${type}`;
-  issues.push(...(await context.validator.validate(subject as Resource, [base, ...(profile ? [profile] : [])])));
+  // Without a profile the validator checks the type's base definition, as a write of an unprofiled resource does.
+  issues.push(...(await context.validator.validate(subject as Resource, profile ? [profile] : [])));
   return respond(issues);
 };
+
+/**
+ * mode=create|update: exactly the issues the write would answer with (its refusal, or its warnings when
+ * it would be stored), and those of the `profile` parameter's profile, which a write does not check.
+ */
+async function writeAnswer(subject: unknown, type: string, urlId: string | undefined, profile: string | undefined, context: FhirContext): Promise<OperationOutcomeIssue[]> {
+  let issues: OperationOutcomeIssue[];
+  try {
+    issues = (await checkResourceWrite(subject, context, type, urlId)).issues;
+  } catch (err) {
+    if (!(err instanceof FhirError) || err.status >= 500) {
+      throw err;
+    }
+    issues = err.outcome.issue ?? [];
+    if (err.status === 400) {
+      return issues;
+    }
+  }
+  if (!profile) {
+    return issues;
+  }
+  const asked = await context.validator.validate(subject as Resource, [profile]);
+  const known = new Set(issues.map(issueKey));
+  return [...issues, ...asked.filter((i) => !known.has(issueKey(i)))];
+}
+
+function issueKey(i: OperationOutcomeIssue): string {
+  return `${i.severity} ${i.details?.text} ${i.expression?.join()}`;
+}
 
 interface ValidateInput {
   resource?: unknown;

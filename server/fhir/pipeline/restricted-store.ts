@@ -1,8 +1,10 @@
 // The caller's view of the store: every search plan and history query made through it carries the
 // caller's result restriction, which the adapter applies inside its queries (matches, chains, _has,
-// _include and _revinclude, history, and so $everything). Interactions need not know it is there.
+// _include and _revinclude, history, and so $everything); a read of a resource the caller may not see
+// finds nothing. Interactions need not know it is there. Writes pass through: refusing them is for
+// hooks and write rules.
 import type { ResultRestriction } from '../../search/plan';
-import type { StoreOperations, TransactionalOperations } from '../../store/port';
+import type { ResourceVersion, StoreOperations, TransactionalOperations } from '../../store/port';
 
 export function withRestriction(store: TransactionalOperations, restriction: ResultRestriction | undefined): TransactionalOperations {
   if (!restriction) {
@@ -15,15 +17,46 @@ export function withRestriction(store: TransactionalOperations, restriction: Res
 }
 
 function restricted(ops: StoreOperations, restriction: ResultRestriction): StoreOperations {
+  const visibleOrNothing = async (version: ResourceVersion | undefined): Promise<ResourceVersion | undefined> =>
+    version && (await isVisible(ops, restriction, version)) ? version : undefined;
   return {
     create: (resource) => ops.create(resource),
     update: (resource, options) => ops.update(resource, options),
     delete: (resourceType, id, options) => ops.delete(resourceType, id, options),
-    readCurrent: (resourceType, id) => ops.readCurrent(resourceType, id),
-    readVersion: (resourceType, id, versionId) => ops.readVersion(resourceType, id, versionId),
+    readCurrent: async (resourceType, id) => visibleOrNothing(await ops.readCurrent(resourceType, id)),
+    readVersion: async (resourceType, id, versionId) => visibleOrNothing(await ops.readVersion(resourceType, id, versionId)),
     history: (query) => ops.history({ ...query, restriction }),
     search: (plan) => ops.search({ ...plan, restriction }),
     // Integrity checks must see every referrer, whoever asks: a hidden one still blocks a delete.
     referrers: (target, options) => ops.referrers(target, options),
   };
+}
+
+/**
+ * Whether the caller may see a resource (judged on its current version, as history is). A type visible
+ * whole needs no query; otherwise the store is asked for the resource by id under the restriction, and
+ * a deleted resource of such a type, which no filter can match any more, stays hidden.
+ */
+async function isVisible(ops: StoreOperations, restriction: ResultRestriction, version: ResourceVersion): Promise<boolean> {
+  const filters = restriction.byType[version.resourceType];
+  if (filters === undefined) {
+    return restriction.otherTypes === 'all';
+  }
+  if (filters.length === 0) {
+    return true;
+  }
+  if (version.deleted) {
+    return false;
+  }
+  const page = await ops.search({
+    resourceType: version.resourceType,
+    filters: [{ kind: 'id', ids: [version.id] }],
+    sort: [],
+    count: 1,
+    total: 'none',
+    include: [],
+    revInclude: [],
+    restriction,
+  });
+  return page.resources.length > 0;
 }

@@ -62,12 +62,21 @@ export function extractIndexEntries(
     context: { variables: { '%resource': typed, '%rootResource': typed } },
     resourceTypes: registry.resourceTypes,
   };
+  let unique: Set<string> | undefined;
   for (const parameter of registry.indexPlan(resource.resourceType)) {
     try {
       extractParameter(parameter, extraction, entries);
     } catch (error) {
       options.onError?.(parameter.def.code, error);
     }
+    if (parameter.def.unique) {
+      (unique ??= new Set()).add(parameter.def.code);
+    }
+  }
+  if (unique) {
+    entries.unique = entries.tokens
+      .filter((t) => unique.has(t.param) && t.system && t.code && t.typeSystem === undefined && t.typeCode === undefined)
+      .map((t) => ({ param: t.param, system: t.system as string, code: t.code as string }));
   }
   return entries;
 }

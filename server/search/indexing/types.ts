@@ -28,7 +28,15 @@ export interface SearchParameterDef {
   target?: string[];
   /** For composites: each component's SearchParameter URL and its FHIRPath relative to the composite's value. */
   components?: { definition: string; expression: string }[];
+  /**
+   * A token parameter whose system|code values identify one resource of the type: marked in profiles/ by
+   * the extension `uniqueSearchParameterExtension`; the store refuses a second current resource with one.
+   */
+  unique?: boolean;
 }
+
+/** Marks a SearchParameter whose values are unique among the current resources of a type (valueBoolean true). */
+export const uniqueSearchParameterExtension = 'https://fhir.dhc.example/StructureDefinition/unique-search-parameter';
 
 /**
  * A string value, normalised for the default "starts with, case- and accent-insensitive" match: lower case,
@@ -159,6 +167,17 @@ export interface IndexEntries {
    * Observation component-code-value-quantity, each component's code with that same component's value.
    */
   composites: Entry<CompositeValue>[];
+  /**
+   * Values of unique parameters (SearchParameterDef.unique), also in `tokens`: the store refuses the write
+   * (409, naming the holder) when another current resource of the type already has one of them.
+   */
+  unique?: UniqueValue[];
+}
+
+export interface UniqueValue {
+  param: string;
+  system: string;
+  code: string;
 }
 
 /** Extracts the search index entries of a resource; store adapters call it on every write of a current version. */

@@ -1,5 +1,6 @@
 // Writes a resource's search index entries into the idx_* tables, replacing its previous rows. Only
 // current versions are indexed; a delete removes the rows.
+import { conflict } from '../../outcomes';
 import type { CompositePart, IndexEntries } from '../../search/indexing/types';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
@@ -13,6 +14,7 @@ export const indexTables = [
   'idx_reference',
   'idx_uri',
   'idx_composite',
+  'idx_unique',
 ] as const;
 
 type Cell = string | number | null;
@@ -27,6 +29,8 @@ const inserts = {
   references:
     'INSERT INTO idx_reference (param_id, target_type, target_id, version, url, identifier_system, identifier_value, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   uris: 'INSERT INTO idx_uri (param_id, value, key) VALUES (?, ?, ?)',
+  // Another holder of the value is not replaced: the statement inserts nothing and the caller refuses the write.
+  unique: 'INSERT INTO idx_unique (param_id, system, code, key) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   composites:
     'INSERT INTO idx_composite (param_id, p0_a, p0_b, p0_low, p0_high, p1_a, p1_b, p1_low, p1_high, p2_a, p2_b, p2_low, p2_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
 };
@@ -109,5 +113,22 @@ export function insertIndexRows(
     writes
       .get(inserts.composites)
       .run(id(e.param), ...compositeColumns(e.parts[0]), ...compositeColumns(e.parts[1]), ...compositeColumns(e.parts[2]), key);
+  }
+  for (const e of entries.unique ?? []) {
+    const { changes } = writes.get(inserts.unique).run(id(e.param), e.system, e.code, key);
+    if (changes === 0) {
+      const holder = writes
+        .get(
+          `SELECT r.resource_type AS resourceType, r.id AS id FROM idx_unique u JOIN resources r ON r.key = u.key
+           WHERE u.param_id = ? AND u.system = ? AND u.code = ?`
+        )
+        .get(id(e.param), e.system, e.code) as { resourceType: string; id: string } | undefined;
+      // The value is not repeated in the message: business identifiers are personal data.
+      throw conflict(
+        `${holder ? `${holder.resourceType}/${holder.id}` : 'Another resource'} already has this ${e.param} (${e.system}); ` +
+          `a second ${resourceType} with it is refused: update that resource instead`,
+        `${resourceType}.identifier`
+      );
+    }
   }
 }

@@ -100,7 +100,16 @@ const migrations: string[] = [
   `
   CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
   `,
-  // 3: the authorization server (server/store/auth-port.ts): clients and users as JSON documents, and
+  // 3: values of unique search parameters (business identifiers), one holder each. The UNIQUE constraint
+  // is a table constraint, so that a bulk load (which sets the idx_* lookup indexes aside) keeps it.
+  `
+  CREATE TABLE idx_unique (
+    param_id INTEGER NOT NULL, system TEXT NOT NULL, code TEXT NOT NULL, key INTEGER NOT NULL,
+    UNIQUE (param_id, system, code)
+  );
+  CREATE INDEX idx_unique_key ON idx_unique (key);
+  `,
+  // 4: the authorization server (server/store/auth-port.ts): clients and users as JSON documents, and
   // the short-lived OAuth state, so that every process sharing the file sees the same revocations.
   `
   CREATE TABLE auth_clients (client_id TEXT PRIMARY KEY, content TEXT NOT NULL);

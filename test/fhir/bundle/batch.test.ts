@@ -67,7 +67,7 @@ describe('batch Bundles', () => {
     });
   });
 
-  it('does not resolve placeholders between entries, which a batch may not have', async () => {
+  it('refuses an entry that refers to another entry by placeholder, which a batch may not do, and stores it not', async () => {
     const res = await send(
       batch([
         { fullUrl: 'urn:uuid:1b2c3d4e-0000-4000-8000-000000000001', resource: patient(), request: { method: 'POST', url: 'Patient' } },
@@ -77,7 +77,13 @@ describe('batch Bundles', () => {
         },
       ])
     );
-    assert.equal(res.body.entry[1].response.status, '201 Created');
-    assert.equal(res.body.entry[1].resource.subject.reference, 'urn:uuid:1b2c3d4e-0000-4000-8000-000000000001');
+    assert.equal(res.body.entry[0].response.status, '201 Created');
+    assert.equal(res.body.entry[1].response.status, '422 Unprocessable Entity');
+    const issue = res.body.entry[1].response.outcome.issue[0];
+    assert.equal(issue.code, 'business-rule');
+    assert.deepEqual(issue.expression, ['Observation.subject.reference']);
+    assert.match(issue.details.text, /placeholder/);
+    const stored = await server.http.get('/Observation?_total=accurate');
+    assert.equal(stored.body.total, 0, 'nothing with a placeholder reference was stored');
   });
 });

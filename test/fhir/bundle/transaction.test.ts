@@ -9,7 +9,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { observation, patient } from '../../helpers/fixtures';
 import { createTestServer, fhirJson, fileStore, testBaseUrl, type TestServer } from '../../helpers/test-server';
 
-const system = 'urn:oid:2.16.156.10011.1.3';
+// A clinic's medical record numbers: free text, unlike resident ID numbers, which carry a check character.
+const system = 'https://fhir.test/sid/clinic-mrn';
 
 function transaction(entry: BundleEntry[]): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry };

@@ -264,8 +264,10 @@ describe('Patient $everything', () => {
     const unknown = await server.http.get('/Patient/nobody/$everything');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.issue[0].code, 'not-found');
-    await server.http.delete('/Patient/p-b').expect(204);
-    const deleted = await server.http.get('/Patient/p-b/$everything');
+    // A patient nothing refers to any more: a referenced one cannot be deleted.
+    await put({ ...patient(), id: 'p-gone' });
+    await server.http.delete('/Patient/p-gone').expect(204);
+    const deleted = await server.http.get('/Patient/p-gone/$everything');
     assert.equal(deleted.status, 410);
     assert.equal(deleted.body.issue[0].code, 'deleted');
   });

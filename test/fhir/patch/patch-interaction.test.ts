@@ -5,7 +5,8 @@ import { patient } from '../../helpers/fixtures';
 import { createTestServer, fhirJson, type TestServer } from '../../helpers/test-server';
 
 const jsonPatch = 'application/json-patch+json';
-const system = 'urn:oid:2.16.156.10011.1.3';
+// A clinic's medical record numbers: free text, unlike resident ID numbers, which carry a check character.
+const system = 'https://fhir.test/sid/clinic-mrn';
 
 describe('PATCH', () => {
   let server: TestServer;

@@ -20,14 +20,16 @@ export function entriesOf(resource: Resource, withRegistry: SearchParameterRegis
 }
 
 /** The entries of one parameter, without their `param` field, in extraction order. */
-export function valuesOf<K extends keyof IndexEntries>(
+type EntryLists = Required<IndexEntries>;
+
+export function valuesOf<K extends keyof EntryLists>(
   entries: IndexEntries,
   kind: K,
   param: string
-): Omit<IndexEntries[K][number], 'param'>[] {
-  return (entries[kind] as { param: string }[])
+): Omit<EntryLists[K][number], 'param'>[] {
+  return ((entries[kind] ?? []) as { param: string }[])
     .filter((e) => e.param === param)
-    .map(({ param: _param, ...rest }) => rest) as Omit<IndexEntries[K][number], 'param'>[];
+    .map(({ param: _param, ...rest }) => rest) as Omit<EntryLists[K][number], 'param'>[];
 }
 
 export const ms = (iso: string): number => Date.parse(iso);
