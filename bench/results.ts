@@ -1,4 +1,5 @@
 // The shape of bench/results/<date>.json, and the median/spread summary of several runs.
+import type { JsonFigures } from './json-in-process';
 import type { LoadRun } from './http-load';
 import type { MachineInfo } from './machine';
 import type { RawSqliteFigures } from './raw-sqlite';
@@ -42,6 +43,8 @@ export interface BenchResults {
   settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean; serverEnv?: Record<string, string> };
   sizes: SizeResult[];
   validationInProcess: ValidationFigures[];
+  /** What reading and writing JSON exactly as sent costs (absent in results from before it was measured). */
+  jsonInProcess?: JsonFigures[];
   rawSqlite?: RawSqliteFigures;
 }
 

@@ -17,6 +17,7 @@ import { renderMarkdown } from './report/markdown';
 import { summarize, type BenchResults, type SizeResult, type WorkloadResult } from './results';
 import { startServerProcess, type ServerProcess } from './server-process';
 import { measureValidation } from './validation-in-process';
+import { measureJsonHandling } from './json-in-process';
 import { createWorkloads } from './workloads/create';
 import { historyWorkloads } from './workloads/history';
 import { ingestWorkloads } from './workloads/ingest';
@@ -106,6 +107,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
     }
     log('measuring validation in-process and raw SQLite');
     results.validationInProcess = await measureValidation(options.seed, options.runs, options.smoke ? 100 : 1000);
+    results.jsonInProcess = await measureJsonHandling(options.seed, options.runs, options.smoke ? 100 : 1000);
     results.rawSqlite = measureRawSqlite(options.smoke ? 5000 : 200_000);
     return results;
   } finally {
@@ -150,7 +152,7 @@ async function measure(
   return summarize(workload.name, workload.group, workload.connections, runs);
 }
 
-async function countStored(client: FhirClient): Promise<number> {
+export async function countStored(client: FhirClient): Promise<number> {
   let total = 0;
   for (const type of patientResourceTypes) {
     const reply = await client.request('GET', `${type}?_summary=count`);

@@ -17,6 +17,8 @@ export interface ServerProcess {
   headers: Record<string, string>;
   /** Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available. */
   peakRssBytes(): number | undefined;
+  /** Resident memory now in bytes (Linux VmRSS), or undefined where /proc is not available. */
+  rssBytes(): number | undefined;
   /** Sends SIGKILL: no graceful shutdown, no chance to flush. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -59,7 +61,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     child,
     baseUrl: `http://127.0.0.1:${port}`,
     headers: fullEnv.FHIR_AUTH === 'off' ? {} : { Authorization: `Bearer ${administratorToken(fullEnv, announced)}` },
-    peakRssBytes: () => readPeakRss(child.pid),
+    peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
+    rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
@@ -80,10 +83,10 @@ function administratorToken(env: Record<string, string | undefined>, baseUrl: st
   }).token;
 }
 
-function readPeakRss(pid: number | undefined): number | undefined {
+function readStatusBytes(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
     return kib ? Number(kib) * 1024 : undefined;
   } catch {
     return undefined;

@@ -123,7 +123,7 @@ function readJson<T>(file: string): T {
  * check). CPU time rather than wall time: on a machine shared with other work, wall time measures the
  * neighbours as much as the validator (runs of the same code differed threefold).
  */
-async function timeLoop(work: () => unknown, durationMs: number): Promise<number> {
+export async function timeLoop(work: () => unknown, durationMs: number): Promise<number> {
   const run = async (times: number): Promise<void> => {
     for (let i = 0; i < times; i++) {
       const result = work();

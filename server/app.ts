@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
+import { defaultLimits } from './config';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
@@ -80,7 +81,12 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   const corePipeline = auth ? withSecurity(pipeline) : pipeline;
   const coreConfig = auth ? { ...config, auth: true } : config;
-  app.use(fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline }), identify ?? auth?.identify));
+  app.use(
+    fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline }), {
+      identify: identify ?? auth?.identify,
+      maxJsonDepth: (config.limits ?? defaultLimits).jsonDepth,
+    })
+  );
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);

@@ -60,7 +60,42 @@ export interface ServerConfig {
   rulesOff: ReadonlySet<string>;
   /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
   cascadeDelete: boolean;
+  /** What one request may ask of the server (docs/reliability.md). */
+  limits: RequestLimits;
+  /** Slowest a request may be in arriving (headers and body), in ms; slower ones are cut off with 408. */
+  requestTimeoutMs: number;
+  /** Most connections open at once; more are closed as they arrive. */
+  maxConnections: number;
 }
+
+/** Limits on the work one request may ask for; over a limit the request is refused naming it. */
+export interface RequestLimits {
+  /** Deepest nesting of objects and arrays in a JSON body. */
+  jsonDepth: number;
+  /** Most parameters in one search (every name=value pair counts, result parameters too). */
+  searchParameters: number;
+  /** Most comma-separated values of one search parameter. */
+  searchValues: number;
+  /** Most links of one chain or _has (subject.organization.name is 2). */
+  chainDepth: number;
+  /** Most keys in _sort. */
+  sortKeys: number;
+  /** Largest resource stored, in bytes of its JSON. */
+  resourceBytes: number;
+  /** Largest page of a search or history Bundle, in bytes of its entries' JSON; a fuller page is cut with a next link. */
+  pageBytes: number;
+}
+
+/** The limits when nothing is configured (tests and in-process callers use these). */
+export const defaultLimits: RequestLimits = {
+  jsonDepth: 100,
+  searchParameters: 50,
+  searchValues: 100,
+  chainDepth: 4,
+  sortKeys: 8,
+  resourceBytes: 4 * 1024 * 1024,
+  pageBytes: 8 * 1024 * 1024,
+};
 
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
 export class ConfigError extends Error {}
@@ -103,6 +138,17 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
+  const limits: RequestLimits = {
+    jsonDepth: readInteger(env, 'FHIR_MAX_JSON_DEPTH', defaultLimits.jsonDepth, 10, 1000),
+    searchParameters: readInteger(env, 'FHIR_SEARCH_MAX_PARAMETERS', defaultLimits.searchParameters, 1, 200),
+    searchValues: readInteger(env, 'FHIR_SEARCH_MAX_VALUES', defaultLimits.searchValues, 1, 500),
+    chainDepth: readInteger(env, 'FHIR_SEARCH_MAX_CHAIN_DEPTH', defaultLimits.chainDepth, 1, 10),
+    sortKeys: readInteger(env, 'FHIR_SEARCH_MAX_SORT_KEYS', defaultLimits.sortKeys, 1, 32),
+    resourceBytes: readInteger(env, 'FHIR_MAX_RESOURCE_MB', defaultLimits.resourceBytes / 1024 / 1024, 1, 1024) * 1024 * 1024,
+    pageBytes: readInteger(env, 'FHIR_MAX_PAGE_MB', defaultLimits.pageBytes / 1024 / 1024, 1, 1024) * 1024 * 1024,
+  };
+  const requestTimeoutMs = readInteger(env, 'FHIR_REQUEST_TIMEOUT_S', 60, 1, 3600) * 1000;
+  const maxConnections = readInteger(env, 'FHIR_MAX_CONNECTIONS', 1000, 1, 1_000_000);
   return {
     port,
     dataDir,
@@ -129,6 +175,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     authTokenLimit,
     rulesOff,
     cascadeDelete,
+    limits,
+    requestTimeoutMs,
+    maxConnections,
   };
 }
 

@@ -5,7 +5,7 @@
 // indexed exactly alike.
 import type { Logger } from 'pino';
 import { createCanonicalLookup } from './canonical-lookup';
-import type { ServerConfig } from './config';
+import { defaultLimits, type ServerConfig } from './config';
 import { invalidateCapabilities } from './fhir/capabilities';
 import { handleFhirRequest } from './fhir/dispatch';
 import type { Pipeline } from './fhir/pipeline/pipeline';
@@ -15,11 +15,12 @@ import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore, TransactionalOperations } from './store/port';
 import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
+import { watchStoreChanges } from './store/change-watch';
 import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'auth'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'limits' | 'auth'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -46,6 +47,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
     conditionalDeleteMultiple: config.conditionalDeleteMultiple,
     cascadeDelete: config.cascadeDelete ?? false,
     smartSecurity: config.auth ?? false,
+    limits: config.limits ?? defaultLimits,
   };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
@@ -83,9 +85,14 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
     terminology,
     validator,
   });
+  // Another process sharing the store may have written terminology or profiles since the last request.
+  const followOtherProcesses = watchStoreChanges(store, new Set([...terminologyTypes, ...profileTypes]), invalidateTerminology);
   return {
     context,
-    handle: (request, logger) => handleFhirRequest(request, context(request, logger)),
+    handle: async (request, logger) => {
+      await followOtherProcesses();
+      return handleFhirRequest(request, context(request, logger));
+    },
     store: observedStore,
   };
 }

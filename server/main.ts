@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { ContentError, loadContentDirectory } from './content/content-loader';
 import { createFhirCore } from './fhir-core';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
+import { createLimitedServer } from './http/connection-limits';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   // not kill it mid-seed), /readyz and every FHIR request 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
-  const server: Server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  const server: Server = createLimitedServer(config, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.on('request', starting);
   server.listen(config.port, () => {
     const address = server.address();

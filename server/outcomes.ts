@@ -28,6 +28,11 @@ export function issue(code: IssueCode, text: string, expression?: string, severi
   return result;
 }
 
+/** A client's value as a message shows it: String() throws for an object whose "toString" key is not a function. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined').slice(0, 100);
+}
+
 export function outcome(...issues: OperationOutcomeIssue[]): OperationOutcome {
   return { resourceType: 'OperationOutcome', issue: issues };
 }

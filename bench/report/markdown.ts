@@ -49,6 +49,14 @@ export function renderMarkdown(results: BenchResults): string {
     }
     lines.push('');
   }
+  if (results.jsonInProcess?.length) {
+    lines.push('## JSON exactly as sent, in-process (one thread)', '', '| step | numbers | bytes | per second |', '| --- | --- | --- | --- |');
+    for (const j of results.jsonInProcess) {
+      const s = [...j.perSecond].sort((a, b) => a - b);
+      lines.push(`| ${j.kind} | ${j.numbers} | ${num(j.bytes)} | ${num(s[Math.floor(s.length / 2)])} (${num(s[0])}–${num(s[s.length - 1])}) |`);
+    }
+    lines.push('');
+  }
   const raw = results.rawSqlite;
   if (raw) {
     lines.push(

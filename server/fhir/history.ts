@@ -9,7 +9,12 @@ import type { FhirContext, Interaction } from './request';
 import { etag } from './version-headers';
 
 export const history: Interaction = async (request, { resourceType, id }, context) => {
-  const query: HistoryQuery = { resourceType, id, count: parseCount(request.query) };
+  const query: HistoryQuery = {
+    resourceType,
+    id,
+    count: parseCount(request.query),
+    maxBytes: context.settings.limits.pageBytes,
+  };
   const since = request.query.get('_since');
   if (since !== null) {
     query.since = parseDateRange(since, '_since').low;

@@ -12,7 +12,8 @@ export function parseCount(query: URLSearchParams): number {
     return defaultPageSize;
   }
   const count = Number(raw);
-  if (!Number.isInteger(count) || count < 0) {
+  // Number('') and Number(' ') are 0: an empty _count is an error, not a request for no entries.
+  if (!/^\d+$/.test(raw) || !Number.isInteger(count)) {
     throw badRequest(`_count must be a whole number from 0 to ${maxPageSize}, got '${raw}'`, '_count');
   }
   return Math.min(count, maxPageSize);

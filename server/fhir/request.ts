@@ -2,6 +2,7 @@
 // entries, tests and any future transport build these objects directly.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
+import type { RequestLimits } from '../config';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
 import type { ResourceValidator } from '../validation/resource-validator';
@@ -69,6 +70,7 @@ export interface InteractionSettings {
   smartSecurity?: boolean;
   /** Whether `_cascade=delete` is allowed (FHIR_CASCADE_DELETE). */
   cascadeDelete?: boolean;
+  limits: RequestLimits;
 }
 
 /** The parts of a FHIR URL path an interaction works on. */

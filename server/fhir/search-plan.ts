@@ -18,10 +18,11 @@ export async function planSearch(
     registry: context.registry,
     baseUrl: context.baseUrl,
     isResourceType,
+    limits: context.settings.limits,
   });
   const resolved = await resolveTerminologyFilters(plan, {
     terminology: context.terminology,
     valueSetById: (id) => readInstance<ValueSet>(context, 'ValueSet', id),
   });
-  return { plan: resolved, unknown };
+  return { plan: { ...resolved, maxBytes: context.settings.limits.pageBytes }, unknown };
 }

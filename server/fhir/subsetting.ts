@@ -1,5 +1,6 @@
 // _summary and _elements: return part of a resource, marked SUBSETTED.
 // https://hl7.org/fhir/R4/search.html#summary and search.html#elements
+import { withNumberTextsOf } from '../json/number-text';
 import type { Resource } from '@medplum/fhirtypes';
 import { badRequest } from '../outcomes';
 import { getResourceDefinition, isElementIn } from './resource-definitions';
@@ -63,5 +64,5 @@ function keep<T extends Resource>(resource: T, wanted: (key: string) => boolean)
   }
   const meta = resource.meta ?? {};
   result.meta = { ...meta, tag: [...(meta.tag ?? []), subsettedTag] };
-  return result as T;
+  return withNumberTextsOf(resource, result) as T;
 }

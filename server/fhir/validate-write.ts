@@ -1,9 +1,10 @@
 // The checks every write passes before it reaches the store: a JSON object of the URL's resource type,
 // the id rule, and the base R4 JSON schema (failures are 400 with the element path in `expression`);
 // then the validator: the profiles it claims or the network requires, or else its type's base definition
-// (failures are 422, one issue per problem; warnings do not stop a write).
+// (failures are 422, one issue per problem; warnings do not stop a write); and the size of one stored
+// resource (413).
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { badRequest, invalidResource, unprocessable } from '../outcomes';
+import { badRequest, invalidResource, payloadTooLarge, shown, unprocessable } from '../outcomes';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
@@ -18,7 +19,7 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
   const resource = body as Partial<Resource>;
   if (resource.resourceType !== urlType) {
     throw badRequest(
-      `The body's resourceType '${String(resource.resourceType)}' does not match the URL's type '${urlType}'`,
+      `The body's resourceType '${shown(resource.resourceType)}' does not match the URL's type '${urlType}'`,
       'resourceType'
     );
   }
@@ -30,7 +31,7 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
       throw badRequest(`An update must carry the id '${urlId}' in the body, as in the URL`, `${urlType}.id`);
     }
     if (resource.id !== urlId) {
-      throw badRequest(`The body's id '${String(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
+      throw badRequest(`The body's id '${shown(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
     }
   }
   const issues = validateBaseSchema(body);
@@ -52,6 +53,7 @@ export async function checkResourceWrite(
   urlId?: string
 ): Promise<{ resource: Resource; issues: OperationOutcomeIssue[] }> {
   const resource = validateWrite(body, urlType, urlId);
+  checkResourceSize(resource, context.settings.limits.resourceBytes);
   const issues = await context.validator.writeIssues(resource);
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
     throw unprocessable(issues);
@@ -62,4 +64,14 @@ export async function checkResourceWrite(
 /** checkResourceWrite's resource: what create and update run before they store. */
 export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
   return (await checkResourceWrite(body, context, urlType, urlId)).resource;
+}
+
+/** One stored resource is bounded, apart from the body limit that a large transaction needs. */
+function checkResourceSize(resource: Resource, maxBytes: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify(resource));
+  if (bytes > maxBytes) {
+    throw payloadTooLarge(
+      `The ${resource.resourceType} is ${bytes} bytes of JSON; the largest resource stored is ${maxBytes} bytes (FHIR_MAX_RESOURCE_MB)`
+    );
+  }
 }

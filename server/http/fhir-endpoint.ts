@@ -4,8 +4,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { FhirCore } from '../fhir-core';
 import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { FhirRequest } from '../fhir/request';
-import { badRequest } from '../outcomes';
 import { bodyKind, checkAcceptable } from './content-negotiation';
+import { decodeUtf8, parseJsonBody } from './json-body';
 import { sendError, sendFhirResponse } from './render';
 
 /** Who is calling, from the HTTP request (a token, once security is on); may refuse with a FhirError (401). */
@@ -14,7 +14,14 @@ export type CallerFromRequest = (req: Request) => Caller | Promise<Caller>;
 /** While security is off: every caller is anonymous, known by its address. */
 export const anonymousHttpCaller: CallerFromRequest = (req) => anonymousCaller(req.socket.remoteAddress);
 
-export function fhirEndpoint(core: FhirCore, identify: CallerFromRequest = anonymousHttpCaller) {
+export interface EndpointOptions {
+  /** Who is calling; anonymous (by address) unless given. */
+  identify?: CallerFromRequest;
+  /** The deepest nesting a JSON body may have (RequestLimits.jsonDepth). */
+  maxJsonDepth: number;
+}
+
+export function fhirEndpoint(core: FhirCore, { identify = anonymousHttpCaller, maxJsonDepth }: EndpointOptions) {
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const pretty = query.get('_pretty') === 'true';
@@ -27,7 +34,7 @@ export function fhirEndpoint(core: FhirCore, identify: CallerFromRequest = anony
         headers: req.headers as Record<string, string | undefined>,
         caller: await identify(req),
       };
-      readBody(req, request);
+      readBody(req, request, maxJsonDepth);
       const response = await core.handle(request, req.log);
       sendFhirResponse(res, response, pretty);
     } catch (err) {
@@ -37,23 +44,19 @@ export function fhirEndpoint(core: FhirCore, identify: CallerFromRequest = anony
 }
 
 /** A JSON body becomes request.body; a form body of POST _search adds its parameters to the query. */
-function readBody(req: Request, request: FhirRequest): void {
+function readBody(req: Request, request: FhirRequest, maxJsonDepth: number): void {
   const raw = req.body as unknown;
   if (!Buffer.isBuffer(raw) || raw.length === 0) {
     return;
   }
   const isSearch = request.method === 'POST' && request.path.endsWith('_search');
   const kind = bodyKind(req.headers['content-type'], isSearch ? 'form' : request.method === 'PATCH' ? 'json-patch' : 'json');
-  const text = raw.toString('utf8');
+  const text = decodeUtf8(raw);
   if (kind === 'form') {
     for (const [name, value] of new URLSearchParams(text)) {
       request.query.append(name, value);
     }
     return;
   }
-  try {
-    request.body = JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`The request body is not valid JSON: ${(err as Error).message}`);
-  }
+  request.body = parseJsonBody(text, maxJsonDepth);
 }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import type { FhirResponse } from '../fhir/request';
 import { FhirError, payloadTooLarge, toFhirError, badRequest, unsupportedMediaType } from '../outcomes';
+import { stringifyKeepingNumbers } from '../json/number-text';
 import { fhirJson } from './content-negotiation';
 
 export function sendFhirResponse(res: Response, response: FhirResponse, pretty: boolean): void {
@@ -17,9 +18,9 @@ export function sendFhirResponse(res: Response, response: FhirResponse, pretty: 
   }
   res.setHeader('Content-Type', `${fhirJson}; charset=utf-8`);
   if (pretty) {
-    res.end(JSON.stringify(response.body, null, 2));
+    res.end(stringifyKeepingNumbers(response.body, 2));
   } else {
-    res.end(response.serialized ?? JSON.stringify(response.body));
+    res.end(response.serialized ?? stringifyKeepingNumbers(response.body));
   }
 }
 
@@ -37,12 +38,12 @@ export function sendError(res: Response, err: unknown, logger: Logger, pretty = 
   sendFhirResponse(res, { status: error.status, headers: error.headers, body: error.outcome }, pretty);
 }
 
-/** body-parser's errors carry a `type`; they are the client's, not ours. */
+/** body-parser's errors carry a `type` or a 4xx `status`; they are the client's, not ours. */
 function fromBodyParser(err: unknown): unknown {
-  if (err instanceof FhirError || typeof err !== 'object' || err === null || !('type' in err)) {
+  if (err instanceof FhirError || typeof err !== 'object' || err === null || !('type' in err || 'status' in err)) {
     return err;
   }
-  const { type, limit } = err as { type: string; limit?: number };
+  const { type, limit, status } = err as { type: string; limit?: number; status?: number };
   switch (type) {
     case 'entity.too.large':
       return payloadTooLarge(`The request body is larger than the server's limit of ${limit} bytes (FHIR_MAX_BODY_MB)`);
@@ -54,6 +55,8 @@ function fromBodyParser(err: unknown): unknown {
     case 'entity.verify.failed':
       return badRequest('The request body was incomplete or malformed');
     default:
-      return err;
+      // Other errors of reading the body (a Content-Encoding the body does not match: zlib's data errors)
+      // carry a 4xx status of their own.
+      return typeof status === 'number' && status >= 400 && status < 500 ? badRequest('The request body could not be read as its Content-Encoding says') : err;
   }
 }

@@ -1,7 +1,8 @@
 // Turns a search request's parameters into a SearchPlan: filters per parameter type, chains and _has,
 // sort, includes and paging. Parameters the server does not know are returned as unknown, so the caller
 // can report them (lenient) or refuse the search (strict). https://hl7.org/fhir/R4/search.html
-import { badRequest } from '../outcomes';
+import type { RequestLimits } from '../config';
+import { badRequest, FhirError, issue } from '../outcomes';
 import { parseDateCondition } from './date-value';
 import type { SearchParameterRegistry } from './indexing/registry';
 import type { SearchParameterDef } from './indexing/types';
@@ -47,7 +48,12 @@ export interface SearchContext {
   registry: SearchParameterRegistry;
   baseUrl: string;
   isResourceType: (type: string) => boolean;
+  /** Limits of a client's search; absent for the server's own searches. */
+  limits?: SearchLimits;
 }
+
+/** How much one search may ask for (RequestLimits in config.ts); each keeps the store's query within its own limits. */
+export type SearchLimits = Pick<RequestLimits, 'searchParameters' | 'searchValues' | 'chainDepth' | 'sortKeys'>;
 
 export interface ParsedSearch {
   plan: SearchPlan;
@@ -56,6 +62,9 @@ export interface ParsedSearch {
 }
 
 export function parseSearch(resourceType: string, query: URLSearchParams, count: number, context: SearchContext): ParsedSearch {
+  if (context.limits) {
+    checkSearchLimits(query, context.limits);
+  }
   const filters: Filter[] = [];
   const unknown: string[] = [];
   for (const [name, value] of query) {
@@ -83,6 +92,32 @@ export function parseSearch(resourceType: string, query: URLSearchParams, count:
     },
     unknown,
   };
+}
+
+/** Refuses a search that asks for more than the limits allow, naming the limit and its setting. */
+function checkSearchLimits(query: URLSearchParams, limits: SearchLimits): void {
+  const over = (text: string, expression?: string): FhirError =>
+    new FhirError(400, [issue('too-costly', text, expression)]);
+  const parameters = [...query];
+  if (parameters.length > limits.searchParameters) {
+    throw over(
+      `The search has ${parameters.length} parameters; the limit is ${limits.searchParameters} (FHIR_SEARCH_MAX_PARAMETERS)`
+    );
+  }
+  for (const [name, value] of parameters) {
+    const values = splitUnescaped(value, ',').length;
+    if (name === '_sort' && values > limits.sortKeys) {
+      throw over(`_sort has ${values} keys; the limit is ${limits.sortKeys} (FHIR_SEARCH_MAX_SORT_KEYS)`, '_sort');
+    }
+    if (name !== '_sort' && values > limits.searchValues) {
+      throw over(`${name} has ${values} values; the limit is ${limits.searchValues} (FHIR_SEARCH_MAX_VALUES)`, name);
+    }
+    // Each '.' of a chain and each _has: is one more link (one more join in the store's query).
+    const links = (name.match(/\./g)?.length ?? 0) + (name.match(/(^|:)_has:/g)?.length ?? 0);
+    if (links > limits.chainDepth) {
+      throw over(`${name} chains ${links} links; the limit is ${limits.chainDepth} (FHIR_SEARCH_MAX_CHAIN_DEPTH)`, name);
+    }
+  }
 }
 
 /** One query parameter as a filter on resourceType, or undefined if no such parameter exists. */

@@ -109,6 +109,11 @@ export interface SearchPlan {
   /** Empty means the store's stable insertion order. */
   sort: SortKey[];
   count: number;
+  /**
+   * Largest page in bytes of its matches' stored JSON: a page that would be larger ends early, with a
+   * next cursor, after at least one match. Absent: no limit.
+   */
+  maxBytes?: number;
   /** Opaque cursor from a previous page's nextCursor. */
   cursor?: string;
   /** 'auto': a total only where it is free (when the first page holds every match). */

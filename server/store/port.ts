@@ -46,6 +46,11 @@ export interface HistoryQuery {
   /** Only versions that were current at some point in [low, high) (ms since epoch). */
   at?: { low: number; high: number };
   count: number;
+  /**
+   * Largest page in bytes of its versions' stored JSON: a page that would be larger ends early, with a
+   * next cursor, after at least one version. Absent: no limit.
+   */
+  maxBytes?: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
   /**
@@ -112,6 +117,15 @@ export interface TransactionalOperations extends StoreOperations {
 
 export interface ResourceStore extends TransactionalOperations {
   close(): Promise<void>;
+  /**
+   * A marker of the writes to resources of `resourceTypes`: it differs from every earlier answer once a
+   * version of one of those types (create, update, delete, in a transaction or not) has been committed by
+   * any process using the same store, this one included. Compared for equality only, never ordered or
+   * parsed; it may also change without such a write (a spurious change only costs the caller a cache
+   * rebuild). Called at the start of every request, so it must be cheap: one indexed lookup, no scan.
+   * Processes that share a store keep their caches of stored content right with it.
+   */
+  changeMarker(resourceTypes: readonly string[]): Promise<string>;
   /**
    * Runs a bulk load (writes through this store, no one else using it meanwhile) in the way the adapter
    * loads fastest, with every index complete when it returns. Optional: a plain run is always correct.

@@ -77,7 +77,7 @@ function bindingProblem(binding: BindingUse, members: ValueSetMembers): string |
     return codingProblem(value as Coding, members, false);
   }
   const concept = value as CodeableConcept;
-  const codings = (concept.coding ?? []).filter((c) => c.code !== undefined);
+  const codings = (Array.isArray(concept?.coding) ? concept.coding : []).filter((c) => c?.code !== undefined);
   if (!codings.length) {
     return binding.strength === 'required' ? 'has no coding; the value set requires a code from it' : undefined;
   }
@@ -86,7 +86,9 @@ function bindingProblem(binding: BindingUse, members: ValueSetMembers): string |
 }
 
 function codingProblem(coding: Coding, members: ValueSetMembers, systemless: boolean): string | undefined {
-  if (coding.code === undefined) {
+  // $validate walks resources that failed the base schema too: a code or system that is not a string
+  // has been reported there, and cannot be looked up here.
+  if (typeof coding?.code !== 'string' || !['string', 'undefined'].includes(typeof coding.system)) {
     return undefined;
   }
   if (!systemless && coding.system === undefined) {

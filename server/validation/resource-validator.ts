@@ -47,7 +47,10 @@ export class ResourceValidator {
    * a resource checked against none of them is checked against the base definition of its type.
    */
   async validate(resource: Resource, extraProfiles: readonly string[] = []): Promise<OperationOutcomeIssue[]> {
-    const claimed = resource.meta?.profile ?? [];
+    // $validate reaches here after the base schema's issues too: a meta.profile that is not an array of
+    // strings has been reported there, and claims nothing.
+    const profiles: unknown = resource.meta?.profile;
+    const claimed = Array.isArray(profiles) ? profiles.filter((p): p is string => typeof p === 'string') : [];
     const issues = this.requiredProfileIssues(resource, claimed);
     const walks: WalkResult[] = [];
     const at = `${resource.resourceType}.meta.profile`;

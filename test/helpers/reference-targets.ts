@@ -12,6 +12,7 @@ const text = { text: 'fixture target' };
 
 /** The least each type needs to be valid R4; types not listed need nothing but their id. */
 const minimal: Record<string, Record<string, unknown>> = {
+  Organization: { name: 'fixture target' },
   Encounter: { status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' } },
   Observation: { status: 'final', code: text },
   Condition: { subject: patient },
@@ -21,7 +22,7 @@ const minimal: Record<string, Record<string, unknown>> = {
   Task: { status: 'requested', intent: 'order' },
   Procedure: { status: 'completed', subject: patient },
   ClinicalImpression: { status: 'completed', subject: patient },
-  Appointment: { status: 'booked', participant: [{ status: 'accepted', actor: patient }] },
+  Appointment: { status: 'proposed', participant: [{ status: 'accepted', actor: patient }] },
   Schedule: { actor: [patient] },
   Slot: { schedule: { reference: 'Schedule/fixture-target-schedule' }, status: 'free', start: '2026-01-01T08:00:00Z', end: '2026-01-01T08:30:00Z' },
   RelatedPerson: { patient },
@@ -47,7 +48,7 @@ const minimal: Record<string, Record<string, unknown>> = {
 /** The ids the stubs themselves refer to, created before any stub. */
 const shared: Resource[] = [
   { resourceType: 'Patient', id: 'fixture-target-patient' },
-  { resourceType: 'Organization', id: 'fixture-target-organization' },
+  { resourceType: 'Organization', id: 'fixture-target-organization', name: 'fixture target' } as Resource,
   { resourceType: 'Schedule', id: 'fixture-target-schedule', actor: [patient] } as Resource,
   { resourceType: 'Coverage', id: 'fixture-target-coverage', ...minimal.Coverage } as Resource,
 ];

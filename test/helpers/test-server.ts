@@ -1,12 +1,13 @@
 // An in-process server on a private in-memory store, for supertest.
 import type { Express } from 'express';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
 import type { ContentOwnership } from '../../server/integrity/owned-content';
+import { defaultLimits, type RequestLimits } from '../../server/config';
 import type { ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
@@ -72,6 +73,10 @@ export function createTestServer(
     identify?: CallerFromRequest;
     /** Integrity rules switched off by name, as FHIR_RULES_OFF does (for the tests of that setting). */
     rulesOff?: string[];
+    /** Limits that differ from the defaults. */
+    limits?: Partial<RequestLimits>;
+    /** Where the server logs; silent unless given. */
+    logger?: Logger;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
@@ -90,12 +95,13 @@ export function createTestServer(
       unknownExtension: options.unknownExtension,
       requiredProfiles: options.requiredProfiles,
       cascadeDelete: options.cascadeDelete,
+      limits: { ...defaultLimits, ...options.limits },
     },
     pipeline: { ...options.pipeline, writeRules },
     identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),
-    logger: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
     ...(auth ? { auth } : {}),
   });
   const http = auth ? supertest.agent(app).set('Authorization', `Bearer ${administratorToken(auth)}`) : supertest(app);

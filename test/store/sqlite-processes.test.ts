@@ -112,4 +112,34 @@ describe('SQLite store across processes', function () {
       assert.equal(body.active, write.active);
     }
   });
+  it("follows a ValueSet changed through another process in its :in searches (the terminology cache)", async () => {
+    const db = path.join(dir, 'caches.sqlite');
+    const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
+    running.push(a, b);
+    const system = 'http://x.example/CodeSystem/local';
+    const put = async (base: string, resource: Record<string, unknown> & { resourceType: string; id: string }): Promise<void> => {
+      const res = await fetch(`${base}/${resource.resourceType}/${resource.id}`, { method: 'PUT', headers: json, body: JSON.stringify(resource) });
+      assert.ok(res.status === 200 || res.status === 201, await res.text());
+    };
+    const valueSet = (codes: string[]): Record<string, unknown> & { resourceType: string; id: string } => ({
+      resourceType: 'ValueSet',
+      id: 'local',
+      url: 'http://x.example/ValueSet/local',
+      status: 'active',
+      compose: { include: [{ system, concept: codes.map((code) => ({ code })) }] },
+    });
+    await put(a.baseUrl, valueSet(['a']));
+    for (const code of ['a', 'b']) {
+      await put(a.baseUrl, { resourceType: 'Observation', id: `obs-${code}`, status: 'final', code: { coding: [{ system, code }] } });
+    }
+    const matches = async (base: string): Promise<string[]> => {
+      const res = await fetch(`${base}/Observation?code:in=${encodeURIComponent('http://x.example/ValueSet/local')}`);
+      const bundle = (await res.json()) as { entry?: { resource: { id: string } }[] };
+      return (bundle.entry ?? []).map((e) => e.resource.id).sort();
+    };
+    assert.deepEqual(await matches(b.baseUrl), ['obs-a']);
+    await put(a.baseUrl, valueSet(['a', 'b']));
+    assert.deepEqual(await matches(b.baseUrl), ['obs-a', 'obs-b']);
+    assert.deepEqual(await matches(a.baseUrl), ['obs-a', 'obs-b']);
+  });
 });

@@ -1,7 +1,8 @@
 // The contract every storage adapter passes: the same suite runs against SQLite here, and against
 // MongoDB when its adapter exists. A known gap of an adapter is listed with its reason, never hidden.
-import type { Patient } from '@medplum/fhirtypes';
+import type { Observation, Patient } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
+import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { FhirError } from '../../server/outcomes';
 import type { Filter, SearchPlan } from '../../server/search/plan';
 import type { ResourceStore } from '../../server/store/port';
@@ -194,6 +195,62 @@ export function describeStoreContract(name: string, openStore: () => ResourceSto
         { kind: 'param', param: code, anyOf: [{ type: 'valueSet', valueSet: 'http://x', parameter: 'code:in' }] },
       ]);
       await assert.rejects(store.search(unresolved), /resolveTerminologyFilters/);
+    });
+    it('answers history with count 0 by an empty page without a cursor', async () => {
+      await store.create(patient({ id: 'p1' }));
+      const page = await store.history({ count: 0 });
+      assert.deepEqual(page.versions, []);
+      assert.equal(page.nextCursor, undefined);
+    });
+
+    it('ends a search or history page early at maxBytes, after at least one resource, with a cursor that continues it', async () => {
+      for (let i = 0; i < 5; i++) {
+        await store.create(patient({ id: `p${i}`, name: [{ given: Array.from({ length: 50 }, (_, j) => `g${j}`) }] }));
+      }
+      const plan = { ...searchPlan('Patient', []), maxBytes: 1200, total: 'none' as const };
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.search({ ...plan, cursor });
+        assert.ok(page.resources.length >= 1 && page.resources.length < 5);
+        seen.push(...page.resources.map((r) => r.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen.sort(), ['p0', 'p1', 'p2', 'p3', 'p4']);
+      const first = await store.history({ resourceType: 'Patient', count: 10, maxBytes: 1 });
+      assert.equal(first.versions.length, 1);
+      assert.ok(first.nextCursor);
+    });
+
+    it('keeps the written text of numbers parsed with their text (server/json/number-text.ts)', async () => {
+      const sent = parseJsonKeepingNumbers('{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50}}');
+      await store.create(sent as Observation);
+      const read = await store.readCurrent('Observation', 'o1');
+      assert.match(stringifyKeepingNumbers(read?.resource), /"value":1\.50\}/);
+      const found = await store.search(searchPlan('Observation', []));
+      assert.match(stringifyKeepingNumbers(found.resources[0].resource), /"value":1\.50\}/);
+    });
+
+    it('changes its change marker with every committed write of the watched types, and only then', async () => {
+      const watched = ['ValueSet', 'CodeSystem'];
+      const start = await store.changeMarker(watched);
+      assert.equal(await store.changeMarker(watched), start, 'no write: the same marker');
+      await store.create({ resourceType: 'ValueSet', id: 'vs1', status: 'active' });
+      const created = await store.changeMarker(watched);
+      assert.notEqual(created, start);
+      await store.update({ resourceType: 'ValueSet', id: 'vs1', status: 'retired' });
+      const updated = await store.changeMarker(watched);
+      assert.notEqual(updated, created);
+      await store.transaction(async (tx) => {
+        await tx.create({ resourceType: 'CodeSystem', id: 'cs1', status: 'active', content: 'complete' });
+      });
+      const inTransaction = await store.changeMarker(watched);
+      assert.notEqual(inTransaction, updated);
+      await store.delete('CodeSystem', 'cs1');
+      const deleted = await store.changeMarker(watched);
+      assert.notEqual(deleted, inTransaction);
+      assert.equal(await store.changeMarker(watched), deleted);
+      assert.notEqual(await store.changeMarker(['ValueSet']), start);
     });
   });
 }

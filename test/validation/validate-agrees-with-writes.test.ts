@@ -7,6 +7,7 @@ import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum
 import { strict as assert } from 'node:assert';
 import { patientRecord } from '../../seed/patients/patient-record';
 import { networkServer } from '../helpers/network-server';
+import { createReferencedTargets } from '../helpers/reference-targets';
 import { fhirJson, type TestServer } from '../helpers/test-server';
 import { readExamples } from '../profiles/profile-validation';
 
@@ -56,6 +57,8 @@ describe('$validate agrees with writes', function () {
     const outcomes = { stored: 0, refused: 0 };
     for (const { name, resource } of cases) {
       const type = resource.resourceType;
+      // What the example refers to exists, so that the write rules judge the example itself.
+      await createReferencedTargets(server.http, resource);
       const asked = await server.http.post(`/${type}/$validate?mode=create`).set('Content-Type', fhirJson).send(resource);
       const plain = await server.http.post(`/${type}/$validate`).set('Content-Type', fhirJson).send(resource);
       const written = await server.http.post(`/${type}`).set('Content-Type', fhirJson).set('Prefer', 'return=minimal').send(resource);

@@ -22,6 +22,7 @@ describe('$validate', function () {
 
   it('answers a valid resource with 200 and no errors, and stores nothing', async () => {
     const patient = example('valid', 'dhc-patient--zhangwei.json');
+    await createReferencedTargets(server.http, patient);
     const res = await server.http.post('/Patient/$validate').set('Content-Type', fhirJson).send(patient);
     assert.equal(res.status, 200);
     assert.equal(res.body.resourceType, 'OperationOutcome');
@@ -41,6 +42,7 @@ describe('$validate', function () {
   it('takes a Parameters body with resource and profile, and validates against that profile too', async () => {
     const weight = example('valid', 'dhc-body-weight--clinic.json') as Resource & { meta?: unknown };
     const { meta: _claims, ...unclaimed } = weight;
+    await createReferencedTargets(server.http, weight);
     const plain = await server.http.post('/Observation/$validate').set('Content-Type', fhirJson).send(unclaimed);
     assert.deepEqual(errors(plain.body), [], texts(plain.body));
     const res = await server.http

@@ -1,7 +1,7 @@
 // POST [base] with a batch or transaction Bundle (https://hl7.org/fhir/R4/http.html#transaction): checks
 // the Bundle and its size, then hands it to batch.ts or transaction.ts.
 import type { Bundle } from '@medplum/fhirtypes';
-import { badRequest, payloadTooLarge } from '../../outcomes';
+import { badRequest, payloadTooLarge, shown } from '../../outcomes';
 import type { Interaction } from '../request';
 import { processBatch } from './batch';
 import { processTransaction } from './transaction';
@@ -12,7 +12,7 @@ export const processBundle: Interaction = async (request, _params, context) => {
     throw badRequest('POST to the base URL takes a Bundle of type batch or transaction');
   }
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
-    throw badRequest(`POST to the base URL takes a Bundle of type batch or transaction, not '${String(bundle.type)}'`, 'Bundle.type');
+    throw badRequest(`POST to the base URL takes a Bundle of type batch or transaction, not '${shown(bundle.type)}'`, 'Bundle.type');
   }
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     throw badRequest('Bundle.entry must be an array', 'Bundle.entry');

@@ -1,7 +1,7 @@
 // One Bundle entry's request as the FhirRequest the core dispatches, from entry.request and
 // entry.resource (https://hl7.org/fhir/R4/bundle-definitions.html#Bundle.entry.request).
 import type { Binary, BundleEntry } from '@medplum/fhirtypes';
-import { badRequest } from '../../outcomes';
+import { badRequest, shown } from '../../outcomes';
 import type { Caller } from '../pipeline/caller';
 import type { FhirRequest } from '../request';
 
@@ -36,7 +36,7 @@ export function parseEntryRequest(entry: BundleEntry, index: number, baseUrl: st
   }
   const method = String(request.method ?? '').toUpperCase() as EntryMethod;
   if (!methods.includes(method)) {
-    throw badRequest(`${where}.request.method must be one of ${methods.join(', ')}, got '${String(request.method)}'`, `${where}.request.method`);
+    throw badRequest(`${where}.request.method must be one of ${methods.join(', ')}, got '${shown(request.method)}'`, `${where}.request.method`);
   }
   if (typeof request.url !== 'string' || request.url.trim() === '') {
     throw badRequest(`${where}.request.url is required`, `${where}.request.url`);

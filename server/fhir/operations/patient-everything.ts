@@ -194,6 +194,8 @@ function stepPlan(
     filters,
     sort: [],
     count,
+    // Each type's part of the page is bounded; a part cut short ends the page with a next link.
+    maxBytes: context.settings.limits.pageBytes,
     ...(cursor ? { cursor } : {}),
     total: 'none',
     include: withReferences && codes.length ? [{ sourceType: step.type, codes, iterate: false }] : [],

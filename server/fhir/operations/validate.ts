@@ -9,6 +9,8 @@ import type { OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirt
 import { badRequest, FhirError, issue, notFound } from '../../outcomes';
 import type { FhirContext, FhirRequest, Interaction } from '../request';
 import type { RouteOperation } from '../routes';
+import { newResourceId } from '../ids';
+import { dryRunWrite } from '../pipeline/dry-run';
 import { checkResourceWrite, validateWrite } from '../validate-write';
 import { OperationInput } from './terminology/operation-parameters';
 
@@ -40,12 +42,21 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
       throw err;
     }
     issues.push(...err.outcome.issue);
-    if ((subject as Partial<Resource>)?.resourceType !== type) {
-      return respond(issues); // nothing more can be said about something that is not a resource of this type
+    // Nothing more can be said about something that is not a resource of this type; and profiles are
+    // checked on resources of the right shape only (as HAPI, which cannot parse a malformed one), since
+    // the profile walker follows the R4 types (a reference that is a number, an element that is a string).
+    if ((subject as Partial<Resource>)?.resourceType !== type || issues.some((i) => i.code === 'structure')) {
+      return respond(issues);
     }
   }
   // Without a profile the validator checks the type's base definition, as a write of an unprofiled resource does.
   issues.push(...(await context.validator.validate(subject as Resource, profile ? [profile] : [])));
+  // A resource the checks above accept is also put to the write rules, as its create (or, on an instance,
+  // its update) would be; a resource they refuse would never reach them.
+  if (!issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    const urlId = id !== undefined && resource !== undefined ? id : undefined;
+    issues.push(...(await ruleIssues(subject as Resource, type, urlId, context)));
+  }
   return respond(issues);
 };
 
@@ -56,7 +67,13 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
 async function writeAnswer(subject: unknown, type: string, urlId: string | undefined, profile: string | undefined, context: FhirContext): Promise<OperationOutcomeIssue[]> {
   let issues: OperationOutcomeIssue[];
   try {
-    issues = (await checkResourceWrite(subject, context, type, urlId)).issues;
+    const checked = await checkResourceWrite(subject, context, type, urlId);
+    issues = checked.issues;
+    // The write rules and the store's checks, run in a transaction that is rolled back.
+    const refusal = await ruleIssues(checked.resource, type, urlId, context);
+    if (refusal.length) {
+      return [...issues, ...refusal];
+    }
   } catch (err) {
     if (!(err instanceof FhirError) || err.status >= 500) {
       throw err;
@@ -72,6 +89,15 @@ async function writeAnswer(subject: unknown, type: string, urlId: string | undef
   const asked = await context.validator.validate(subject as Resource, [profile]);
   const known = new Set(issues.map(issueKey));
   return [...issues, ...asked.filter((i) => !known.has(issueKey(i)))];
+}
+
+/** The write rules' (and the store's) refusal of the create, or with `urlId` the update, as issues; none if it would be stored. */
+async function ruleIssues(resource: Resource, type: string, urlId: string | undefined, context: FhirContext): Promise<OperationOutcomeIssue[]> {
+  const interaction = { code: urlId === undefined ? ('create' as const) : ('update' as const), resourceType: type, ...(urlId ? { id: urlId } : {}) };
+  const refusal = await dryRunWrite(context, interaction, (tx) =>
+    urlId === undefined ? tx.create({ ...resource, id: newResourceId() }) : tx.update({ ...resource, id: urlId })
+  );
+  return refusal?.outcome.issue ?? [];
 }
 
 function issueKey(i: OperationOutcomeIssue): string {
@@ -121,7 +147,7 @@ async function storedResource(type: string, id: string | undefined, context: Fhi
   return current.resource;
 }
 
-/** This server keeps no references from blocking a delete, so a delete of an existing resource is allowed. */
+/** Whether the delete would be allowed: it is made, with its write rules (references to it), and rolled back. */
 async function deleteIssues(type: string, id: string | undefined, context: FhirContext): Promise<OperationOutcomeIssue[]> {
   if (id === undefined) {
     throw badRequest('$validate with mode=delete names the resource: [type]/[id]/$validate', 'mode');
@@ -130,7 +156,8 @@ async function deleteIssues(type: string, id: string | undefined, context: FhirC
   if (!current?.resource) {
     return [issue('not-found', `${type}/${id} is not known (or already deleted): there is nothing to delete`)];
   }
-  return [issue('informational', `${type}/${id} may be deleted`, undefined, 'information')];
+  const refusal = await dryRunWrite(context, { code: 'delete', resourceType: type, id }, (tx) => tx.delete(type, id));
+  return refusal ? refusal.outcome.issue : [issue('informational', `${type}/${id} may be deleted`, undefined, 'information')];
 }
 
 function respond(issues: OperationOutcomeIssue[]): { status: number; body: Resource } {

@@ -18,7 +18,8 @@ export function elementFacts(type: string | undefined, name: string): ElementFac
     return undefined;
   }
   const definition: InternalSchemaElement | undefined = getElementDefinition(type, name);
-  if (!definition) {
+  // The definitions are plain objects: 'constructor' or 'toString' would find Object.prototype's members.
+  if (!definition || !Object.hasOwn(definition, 'path')) {
     return undefined;
   }
   const last = definition.path.slice(definition.path.lastIndexOf('.') + 1);

@@ -1,5 +1,6 @@
 // PATCH with a FHIRPath Patch body (https://hl7.org/fhir/R4/fhirpatch.html): a Parameters resource whose operations
 // (add, insert, delete, replace, move) address elements by FHIRPath. Pure: returns a patched copy of the resource.
+import { cloneKeepingNumbers } from '../../json/number-text';
 import { tryGetDataType } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { ensureFhirSchema } from '../../search/indexing/fhir-schema';
@@ -20,7 +21,7 @@ export function applyFhirPathPatch(resource: Resource, parameters: unknown): Res
   ensureFhirSchema();
   const operations = readFhirPathPatch(parameters);
   // Each operation sees the result of the ones before it; a failure discards the copy, so none is half applied.
-  const patched = structuredClone(resource) as unknown as JsonObject;
+  const patched = cloneKeepingNumbers(resource) as unknown as JsonObject;
   operations.forEach((operation, index) => {
     try {
       applyOperation(patched, operation);

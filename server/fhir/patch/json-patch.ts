@@ -1,5 +1,6 @@
 // PATCH with a JSON Patch body (application/json-patch+json, https://hl7.org/fhir/R4/http.html#patch; the format is
 // RFC 6902, https://www.rfc-editor.org/rfc/rfc6902). Pure: takes the current resource, returns the patched copy.
+import { cloneKeepingNumbers } from '../../json/number-text';
 import type { Resource } from '@medplum/fhirtypes';
 import { applyPatch, type Operation } from 'rfc6902';
 import { readJsonPatch, type JsonPatchOperation } from './json-patch-document';
@@ -14,7 +15,7 @@ const identityElements = new Set(['resourceType', 'id']);
 export function applyJsonPatch(resource: Resource, patch: unknown): Resource {
   const operations = readJsonPatch(patch);
   // rfc6902 mutates in place; the copy is what keeps the caller's resource (often the stored version) untouched.
-  let document: unknown = structuredClone(resource);
+  let document: unknown = cloneKeepingNumbers(resource);
   operations.forEach((operation, index) => {
     try {
       document = applyOperation(document, operation);
@@ -49,18 +50,18 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
     case 'replace':
       checkPointer(document, tokens, 'existing');
       return tokens.length === 0
-        ? structuredClone(operation.value)
+        ? cloneKeepingNumbers(operation.value)
         : run(document, { op: 'replace', path: operation.path, value: operation.value });
     case 'add':
       checkPointer(document, tokens, 'insertion');
       return tokens.length === 0
-        ? structuredClone(operation.value)
+        ? cloneKeepingNumbers(operation.value)
         : run(document, { op: 'add', path: operation.path, value: operation.value });
     case 'copy':
       checkPointer(document, operation.fromTokens, 'existing');
       checkPointer(document, tokens, 'insertion');
       return tokens.length === 0
-        ? structuredClone(valueAt(document, operation.fromTokens))
+        ? cloneKeepingNumbers(valueAt(document, operation.fromTokens))
         : run(document, { op: 'copy', from: operation.from, path: operation.path });
     case 'move':
       return move(document, operation);
@@ -92,10 +93,20 @@ function move(document: unknown, operation: Extract<JsonPatchOperation, { from: 
 }
 
 function run(document: unknown, operation: Operation): unknown {
-  const [error] = applyPatch(document, [operation]);
+  const failedTest = `the value at '${operation.path}' is not the expected value`;
+  let error: Error | null;
+  try {
+    [error] = applyPatch(document, [operation]);
+  } catch (err) {
+    // rfc6902 writes a failed test's values into its message: a value whose toString is not a function
+    // (an object with a "toString" key) makes that throw instead.
+    if (operation.op === 'test' && err instanceof TypeError) {
+      throw new InapplicableOperation(failedTest);
+    }
+    throw err;
+  }
   if (error) {
-    const text = error.name === 'TestError' ? `the value at '${operation.path}' is not the expected value` : error.message;
-    throw new InapplicableOperation(text);
+    throw new InapplicableOperation(error.name === 'TestError' ? failedTest : error.message);
   }
   return document;
 }

@@ -1,5 +1,6 @@
 // The `value` of a FHIRPath Patch operation (https://hl7.org/fhir/R4/fhirpatch.html): a value[x], a resource, or a
 // `part` per child element; read for shape (400), then built as the type of its target (422 when it does not fit).
+import { cloneKeepingNumbers } from '../../json/number-text';
 import { capitalize, getElementDefinition, tryGetDataType } from '@medplum/core';
 import { isJsonObject, type JsonObject } from './element-location';
 import { insertItem, listLength, setSingle, type ElementValue } from './element-edit';
@@ -97,8 +98,8 @@ export function buildValue(value: PatchValue, type: string | undefined): BuiltVa
     }
     return {
       type: value.type,
-      json: structuredClone(value.json),
-      ...(value.elementPart ? { elementPart: structuredClone(value.elementPart) } : {}),
+      json: cloneKeepingNumbers(value.json),
+      ...(value.elementPart ? { elementPart: cloneKeepingNumbers(value.elementPart) } : {}),
     };
   }
   if (!type || isPrimitiveType(type) || type === 'Resource' || !tryGetDataType(type)) {

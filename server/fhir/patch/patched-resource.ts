@@ -1,7 +1,7 @@
 // The check every patch result passes: it is still a JSON object and still the same resource. The PATCH
 // interaction changes a resource's content, never which resource it is (https://hl7.org/fhir/R4/http.html#patch).
 import type { Resource } from '@medplum/fhirtypes';
-import { issue, unprocessable } from '../../outcomes';
+import { issue, unprocessable, shown } from '../../outcomes';
 
 /** Returns `patched` as a Resource when it kept the resourceType and id of `original`; 422 otherwise. */
 export function checkPatchedResource(original: Resource, patched: unknown): Resource {
@@ -13,7 +13,7 @@ export function checkPatchedResource(original: Resource, patched: unknown): Reso
     throw unprocessable([
       issue(
         'processing',
-        `A patch cannot change resourceType (from '${original.resourceType}' to '${String(result.resourceType)}')`,
+        `A patch cannot change resourceType (from '${original.resourceType}' to '${shown(result.resourceType)}')`,
         'resourceType'
       ),
     ]);
@@ -22,7 +22,7 @@ export function checkPatchedResource(original: Resource, patched: unknown): Reso
     throw unprocessable([
       issue(
         'processing',
-        `A patch cannot change the id (from '${String(original.id)}' to '${String(result.id)}'): ` +
+        `A patch cannot change the id (from '${shown(original.id)}' to '${shown(result.id)}'): ` +
           'the PATCH interaction cannot rename a resource',
         `${original.resourceType}.id`
       ),

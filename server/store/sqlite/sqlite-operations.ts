@@ -1,6 +1,7 @@
 // The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
+import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../json/number-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { conflict, preconditionFailed } from '../../outcomes';
@@ -149,12 +150,24 @@ export class SqliteOperations implements StoreOperations {
       // One resource's versions: its own index, in version order (the same as write order for it).
       (query.id ? ' ORDER BY v.version_id DESC LIMIT ?' : ' ORDER BY v.seq DESC LIMIT ?');
     const rows = this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[];
-    const hasMore = rows.length > query.count;
-    const page = rows.slice(0, query.count);
+    const page = withinBytes(rows.slice(0, query.count), query.maxBytes);
+    const hasMore = rows.length > page.length;
     return {
       versions: page.map(toVersion),
-      nextCursor: hasMore ? encodeCursor([page[page.length - 1].seq]) : undefined,
+      // With _count=0 the page is empty: there is nothing to continue from.
+      nextCursor: hasMore && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
     };
+  }
+
+  /** The largest seq of a version of any of the types, as text ('0' when there is none). */
+  newestSeq(resourceTypes: readonly string[]): string {
+    if (!resourceTypes.length) {
+      return '0';
+    }
+    // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
+    const perType = resourceTypes.map(() => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)');
+    const { seq } = this.reads.get(`SELECT max(${perType.join(', ')}, 0) AS seq`).get(...resourceTypes) as { seq: number };
+    return String(seq);
   }
 
   private typeSize(resourceType: string): number {
@@ -180,9 +193,11 @@ export class SqliteOperations implements StoreOperations {
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
       key: number;
     } & Record<string, SQLInputValue>)[];
-    const hasMore = rows.length > plan.count;
-    // A backward page was read in reverse order: put it back, and its "more" lies before it.
-    const page = compiled.backward ? rows.slice(0, plan.count).reverse() : rows.slice(0, plan.count);
+    // A backward page was read in reverse order (nearest the cursor first): cut it, then put it back;
+    // its "more" lies before it.
+    const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes);
+    const hasMore = rows.length > kept.length;
+    const page = compiled.backward ? kept.reverse() : kept;
     const result: SearchPage = { resources: page.map(toVersion), included: [] };
     if (page.length > 0) {
       const first = compiled.cursorValues(page[0]);
@@ -249,7 +264,7 @@ export class SqliteOperations implements StoreOperations {
         `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content)
          VALUES (?, ?, ?, ?, ?, ?)`
       )
-      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, stored ? JSON.stringify(stored) : null);
+      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, stored ? stringifyKeepingNumbers(stored) : null);
     if (previous) {
       this.writes.get('UPDATE resource_versions SET replaced_at = ? WHERE seq = ?').run(lastUpdated, previous.seq);
     }
@@ -308,13 +323,29 @@ function withMeta<T extends Resource>(resource: T, versionId: string, lastUpdate
 
 /** Equal apart from the server-managed meta elements: such an update writes no new version. */
 function sameContent(stored: Resource, incoming: Resource): boolean {
-  return JSON.stringify(withoutServerMeta(stored)) === JSON.stringify(withoutServerMeta(incoming));
+  return stringifyKeepingNumbers(withoutServerMeta(stored)) === stringifyKeepingNumbers(withoutServerMeta(incoming));
 }
 
 function withoutServerMeta(resource: Resource): Resource {
   const { resourceType, id, meta, ...rest } = resource;
   const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
   return (Object.keys(metaRest).length ? { resourceType, id, meta: metaRest, ...rest } : { resourceType, id, ...rest }) as Resource;
+}
+
+/** The leading rows whose stored JSON fits in maxBytes, and always the first one. */
+function withinBytes<T extends VersionRow>(rows: T[], maxBytes: number | undefined): T[] {
+  if (maxBytes === undefined) {
+    return rows;
+  }
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    // UTF-16 length: a lower bound of the UTF-8 bytes, exact for ASCII; counting bytes would cost a pass.
+    bytes += rows[i].content?.length ?? 0;
+    if (bytes > maxBytes && i > 0) {
+      return rows.slice(0, i);
+    }
+  }
+  return rows;
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
@@ -324,6 +355,6 @@ function toVersion(row: VersionRow): ResourceVersion {
     versionId: String(row.version_id),
     lastUpdated: new Date(row.last_updated).toISOString(),
     deleted: row.deleted === 1,
-    resource: row.content ? (JSON.parse(row.content) as Resource) : undefined,
+    resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined,
   };
 }

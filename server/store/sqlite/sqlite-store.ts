@@ -196,6 +196,15 @@ export class SqliteStore implements ResourceStore {
   }
 
   /**
+   * The newest version's seq among the types: seq grows with every version committed, by any process
+   * (SQLite serializes writers, and a rolled-back row is never seen), and one max per type is a single
+   * step down the (resource_type, seq) index.
+   */
+  changeMarker(resourceTypes: readonly string[]): Promise<string> {
+    return this.read(async () => this.readOps.newestSeq(resourceTypes));
+  }
+
+  /**
    * Runs `work` (writes through this store) with the search tables' lookup indexes set aside and built
    * again at the end: for loading many resources into a store no one else uses meanwhile.
    */
