@@ -26,6 +26,29 @@ export interface ServerProcess {
 
 const mainScript = path.resolve(__dirname, '../server/main.js');
 
+/** The headers of the servers this module started, by base URL. */
+const serverHeaders = new Map<string, Record<string, string>>();
+const plainFetch = globalThis.fetch;
+/**
+ * Requests to a server started here carry its administrator token unless they set Authorization
+ * themselves: security is on, as `npm start` runs it, and the callers (tests, benchmark workloads)
+ * speak plain fetch.
+ */
+globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): ReturnType<typeof fetch> => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const base = [...serverHeaders.keys()].find((b) => url === b || url.startsWith(`${b}/`));
+  if (!base) {
+    return plainFetch(input, init);
+  }
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  for (const [name, value] of Object.entries(serverHeaders.get(base) ?? {})) {
+    if (!headers.has(name)) {
+      headers.set(name, value);
+    }
+  }
+  return plainFetch(input, { ...init, headers });
+};
+
 /** Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
   // The key file and the seeded accounts' file go beside the database, never into the working directory.
@@ -57,10 +80,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const headers: Record<string, string> = fullEnv.FHIR_AUTH === 'off' ? {} : { Authorization: `Bearer ${administratorToken(fullEnv, announced)}` };
+  serverHeaders.set(`http://127.0.0.1:${port}`, headers);
   return {
     child,
     baseUrl: `http://127.0.0.1:${port}`,
-    headers: fullEnv.FHIR_AUTH === 'off' ? {} : { Authorization: `Bearer ${administratorToken(fullEnv, announced)}` },
+    headers,
     peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
     rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
     kill: async () => {

@@ -104,7 +104,12 @@ export function createTestServer(
     logger: options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
     ...(auth ? { auth } : {}),
   });
-  const http = auth ? supertest.agent(app).set('Authorization', `Bearer ${administratorToken(auth)}`) : supertest(app);
+  const authorization = auth ? `Bearer ${administratorToken(auth)}` : undefined;
+  if (authorization) {
+    // For requests made without supertest (raw-request.ts).
+    app.locals.testAuthorization = authorization;
+  }
+  const http = authorization ? supertest.agent(app).set('Authorization', authorization) : supertest(app);
   return { app, store, http: http as ReturnType<typeof supertest>, close: () => store.close() };
 }
 
