@@ -91,7 +91,8 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
   if (options.soakMinutes > 0) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-soak-'));
     const server = await startServerProcess({ FHIR_DATA_DIR: dataDir });
-    const client = new FhirClient(server.baseUrl);
+    // Security is on, as `npm start` runs it: the client sends the server's administrator token.
+    const client = new FhirClient(server.baseUrl, server.headers.Authorization?.replace(/^Bearer /, ''));
     try {
       // The patients refer to the network's organizations and staff: it is loaded first.
       await loadNetwork(client, true, log);

@@ -27,7 +27,8 @@ import { terminologyWorkloads } from './workloads/terminology';
 import type { Workload, WorkloadContext } from './workloads/workload';
 
 
-export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
+export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
+  let options = given;
   const log = options.quiet ? (): void => undefined : logLine;
   const machine = describeMachine();
   let server: ServerProcess | undefined;
@@ -36,6 +37,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
     server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv });
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
+    // Security is on, as `npm start` runs it (unless --server-env FHIR_AUTH=off): every request carries an administrator's token.
+    const bearer = server.headers.Authorization?.replace(/^Bearer /, '');
+    options = { ...options, ...(bearer && !options.token ? { token: bearer } : {}) };
   }
   const base = options.target ?? server!.baseUrl;
   const client = new FhirClient(base, options.token);

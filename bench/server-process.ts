@@ -4,10 +4,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { AccessTokens } from '../server/auth/access-tokens';
+import { SigningKeyRing } from '../server/auth/signing-keys';
 
 export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
+  /**
+   * Headers every request to the server sends: an administrator's bearer token signed with the
+   * server's own key file (none with FHIR_AUTH=off).
+   */
+  headers: Record<string, string>;
   /** Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available. */
   peakRssBytes(): number | undefined;
   /** Resident memory now in bytes (Linux VmRSS), or undefined where /proc is not available. */
@@ -19,23 +26,49 @@ export interface ServerProcess {
 
 const mainScript = path.resolve(__dirname, '../server/main.js');
 
+/** The headers of the servers this module started, by base URL. */
+const serverHeaders = new Map<string, Record<string, string>>();
+const plainFetch = globalThis.fetch;
+/**
+ * Requests to a server started here carry its administrator token unless they set Authorization
+ * themselves: security is on, as `npm start` runs it, and the callers (tests, benchmark workloads)
+ * speak plain fetch.
+ */
+globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): ReturnType<typeof fetch> => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const base = [...serverHeaders.keys()].find((b) => url === b || url.startsWith(`${b}/`));
+  if (!base) {
+    return plainFetch(input, init);
+  }
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  for (const [name, value] of Object.entries(serverHeaders.get(base) ?? {})) {
+    if (!headers.has(name)) {
+      headers.set(name, value);
+    }
+  }
+  return plainFetch(input, { ...init, headers });
+};
+
 /** Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
+  // The key file and the seeded accounts' file go beside the database, never into the working directory.
+  const dataDir = env.FHIR_DATA_DIR ?? (env.FHIR_DB && env.FHIR_DB !== ':memory:' ? path.dirname(env.FHIR_DB) : undefined);
+  const fullEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', LOG_LEVEL: 'info', FHIR_SEED: 'off', ...(dataDir ? { FHIR_DATA_DIR: dataDir } : {}), ...env };
   const child = spawn(process.execPath, [mainScript], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', FHIR_SEED: 'off', ...env },
+    env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, announced } = await new Promise<{ port: number; announced: string }>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), timeoutMs);
     lines.on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        const entry = JSON.parse(line) as { msg?: string; port?: number; baseUrl?: string };
         if (entry.msg === 'FHIR server listening' && entry.port) {
           clearTimeout(timer);
-          resolve(entry.port);
+          resolve({ port: entry.port, announced: entry.baseUrl ?? `http://localhost:${entry.port}` });
         }
       } catch {
         // not a log line
@@ -47,9 +80,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const headers: Record<string, string> = fullEnv.FHIR_AUTH === 'off' ? {} : { Authorization: `Bearer ${administratorToken(fullEnv, announced)}` };
+  serverHeaders.set(`http://127.0.0.1:${port}`, headers);
   return {
     child,
     baseUrl: `http://127.0.0.1:${port}`,
+    headers,
     peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
     rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
     kill: async () => {
@@ -61,6 +97,15 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       await exited;
     },
   };
+}
+
+/** A token the server accepts: signed with its key file, for its announced base URL (the audience). */
+function administratorToken(env: Record<string, string | undefined>, baseUrl: string): string {
+  const keysFile = env.FHIR_AUTH_KEYS_FILE ?? path.join(env.FHIR_DATA_DIR ?? './data', 'auth-keys.json');
+  const keys = SigningKeyRing.open(path.resolve(keysFile));
+  return new AccessTokens(keys, undefined, baseUrl, baseUrl).issue({
+    kind: 'user', clientId: 'bench', account: 'bench', roles: ['administrator'], organizations: [], scopes: ['user/*.cruds'],
+  }).token;
 }
 
 function readStatusBytes(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {

@@ -29,6 +29,7 @@ const usage = `Usage: npm run generate -- --patients N [--seed S] (--out DIR | -
   --seed S       the generator's seed value (default 20261123): the same value gives the same data
   --out DIR      write the transaction Bundles to DIR/bundle-00001.json, ...
   --target URL   send them to the running FHIR server at URL
+  --token T      with --target: the bearer token to send (npm run --silent admin -- token admin)
   --load         load them into the embedded store the server would open (FHIR_DB, FHIR_DATA_DIR), in
                  bulk through the store (indexed like any write, not validated again); stop the server first
   --checked      with --load: through the server's own FHIR core instead, validated like a client's writes
@@ -39,6 +40,8 @@ export interface GenerateOptions {
   seed: number;
   out?: string;
   target?: string;
+  /** With --target: the bearer token sent. */
+  token?: string;
   load: boolean;
   /** --load through the FHIR core (validated) rather than the store port. */
   checked?: boolean;
@@ -67,6 +70,9 @@ export function parseGenerateOptions(argv: string[]): GenerateOptions {
         break;
       case '--target':
         options.target = value();
+        break;
+      case '--token':
+        options.token = value();
         break;
       case '--load':
         options.load = true;
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
   if (options.out) {
     resources = writeBundles(options, options.out, log);
   } else if (options.target) {
-    resources = await sendBundles(options, httpSink(options.target), log);
+    resources = await sendBundles(options, httpSink(options.target, options.token), log);
   } else {
     const { store, send } = await openEmbeddedStore(options.checked ?? false);
     try {

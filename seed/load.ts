@@ -79,13 +79,18 @@ export function storeSink(store: TransactionalOperations): BundleSink {
     });
 }
 
-/** Over HTTP to a running FHIR server (its base URL). */
-export function httpSink(baseUrl: string): BundleSink {
+/** Over HTTP to a running FHIR server (its base URL), with a bearer token when security is on. */
+export function httpSink(baseUrl: string, token?: string): BundleSink {
   const base = baseUrl.replace(/\/+$/, '');
   return async (bundle) => {
     const reply = await fetch(`${base}/`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', prefer: 'return=minimal' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        accept: 'application/fhir+json',
+        prefer: 'return=minimal',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify(bundle),
     });
     return checkResponse(reply.status, (await reply.json()) as Bundle, bundle);

@@ -4,10 +4,13 @@ import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { AuthServer } from './auth/auth-server';
+import { withSecurity } from './auth/enforcement';
 import { defaultLimits } from './config';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
+import { redactHeaders, redactResponseHeaders, redactUrl } from './http/log-redaction';
 import { sendError } from './http/render';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
@@ -22,13 +25,18 @@ export interface AppDependencies {
   core?: FhirCore;
   /** Hooks, write rules and restrictions of the core built here (ignored when `core` is given). */
   pipeline?: Partial<Pipeline>;
-  /** Who is calling; anonymous (by address) unless given. */
+  /** Who is calling; anonymous (by address) unless given, or the bearer token's caller with `auth`. */
   identify?: CallerFromRequest;
+  /**
+   * The authorization server; absent only when security is off (FHIR_AUTH=off). With it, every FHIR
+   * request but /metadata needs a valid token, and a core built here enforces the policy.
+   */
+  auth?: AuthServer;
 }
 
 const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
 
-export function createApp({ config, store, logger, registry, core, pipeline, identify }: AppDependencies): Express {
+export function createApp({ config, store, logger, registry, core, pipeline, identify, auth }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -45,6 +53,17 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
       customAttributeKeys: { reqId: 'requestId' },
       // Lines logged while handling a request carry just its requestId, not the whole request.
       quietReqLogger: true,
+      // Tokens, passwords, secrets and identifier values never reach the log (log-redaction.ts).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+          headers: redactHeaders(req.headers),
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number; headers: Record<string, unknown> }) => ({ statusCode: res.statusCode, headers: redactResponseHeaders(res.headers ?? {}) }),
+      },
     })
   );
   // Liveness and readiness: an app exists once start-up work is done, so both answer 200 here (main.ts
@@ -55,11 +74,23 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
   app.get('/readyz', (_req, res) => {
     res.json({ status: 'ready' });
   });
+  if (auth) {
+    app.use(auth.cors);
+    app.use(auth.router);
+  }
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(fhirEndpoint(core ?? createFhirCore({ config, store, registry, pipeline }), { identify, maxJsonDepth: (config.limits ?? defaultLimits).jsonDepth }));
+  const corePipeline = auth ? withSecurity(pipeline) : pipeline;
+  const coreConfig = auth ? { ...config, auth: true } : config;
+  app.use(
+    fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline }), {
+      identify: identify ?? auth?.identify,
+      maxJsonDepth: (config.limits ?? defaultLimits).jsonDepth,
+    })
+  );
   // Errors raised before the endpoint runs (the body parser's) are rendered the same way.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err, req.log);
   });
   return app;
 }
+

@@ -52,6 +52,14 @@ export interface ServerConfig {
   unknownExtension: 'error' | 'warning';
   /** Per resource type, the profiles of which every written resource must claim one. */
   requiredProfiles: ReadonlyMap<string, readonly string[]>;
+  /** Whether every FHIR request needs a valid access token (SMART on FHIR; docs/smart.md). */
+  auth: boolean;
+  /** The authorization server's signing keys (JSON, mode 0600); generated there on first start if absent. */
+  authKeysFile: string;
+  /** Failed logins one address may make per 15 minutes before 429. */
+  authLoginLimit: number;
+  /** Token-endpoint requests one address may make per minute before 429. */
+  authTokenLimit: number;
   /** Integrity rules switched off by name (docs/integrity.md); none by default. */
   rulesOff: ReadonlySet<string>;
   /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
@@ -141,6 +149,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const unknownProfile = readChoice(env, 'FHIR_UNKNOWN_PROFILE', ['error', 'warning'] as const, 'error');
   const unknownExtension = readChoice(env, 'FHIR_UNKNOWN_EXTENSION', ['warning', 'error'] as const, 'warning');
   const requiredProfiles = readRequiredProfiles(env.FHIR_REQUIRED_PROFILES);
+  const auth = readChoice(env, 'FHIR_AUTH', ['on', 'off'] as const, 'on') === 'on';
+  const authKeysFile = path.resolve(env.FHIR_AUTH_KEYS_FILE || path.join(dataDir, 'auth-keys.json'));
+  const authLoginLimit = readInteger(env, 'FHIR_AUTH_LOGIN_LIMIT', 10, 1, 100_000);
+  const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
   const limits: RequestLimits = {
@@ -176,6 +188,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     unknownProfile,
     unknownExtension,
     requiredProfiles,
+    auth,
+    authKeysFile,
+    authLoginLimit,
+    authTokenLimit,
     rulesOff,
     cascadeDelete,
     limits,

@@ -20,7 +20,7 @@ import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
-  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'limits'>> & { baseUrl: string };
+  Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'limits' | 'auth'>> & { baseUrl: string };
 
 const terminologyTypes = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 const profileTypes = new Set(['StructureDefinition']);
@@ -46,6 +46,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
     maxBundleEntries: config.maxBundleEntries,
     conditionalDeleteMultiple: config.conditionalDeleteMultiple,
     cascadeDelete: config.cascadeDelete ?? false,
+    smartSecurity: config.auth ?? false,
     limits: config.limits ?? defaultLimits,
   };
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its

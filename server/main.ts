@@ -4,6 +4,10 @@
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
+import { createAuthServer, type AuthServer } from './auth/auth-server';
+import { withSecurity } from './auth/enforcement';
+import { seedNetworkAccounts } from './auth/seed-accounts';
+import { SigningKeyRing } from './auth/signing-keys';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
 import { ContentError, loadContentDirectory } from './content/content-loader';
 import { createFhirCore } from './fhir-core';
@@ -140,11 +144,40 @@ async function serve(
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
-  const core = createFhirCore({ config, store, registry, pipeline: { writeRules } });
+  // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules } });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
-  return createApp({ config, store, logger, registry, core });
+  const auth = await startAuth(config, store, logger);
+  return createApp({ config, store, logger, registry, core, ...(auth ? { auth } : {}) });
+}
+
+/** The authorization server, with its keys and (on a store without users) the network's accounts; undefined with FHIR_AUTH=off. */
+async function startAuth(config: ServerConfig & { baseUrl: string }, store: ResourceStore, logger: ReturnType<typeof createLogger>): Promise<AuthServer | undefined> {
+  if (!config.auth) {
+    logger.warn(
+      '!!! SECURITY IS OFF (FHIR_AUTH=off): every request is served without a token, to anyone who can reach this port. ' +
+        'Use this only for local experiments, never with real data. !!!'
+    );
+    return undefined;
+  }
+  const authStore = store.authStore?.();
+  if (!authStore) {
+    throw new Error(`The ${config.store} store keeps no authorization state; run with FHIR_STORE=sqlite, or FHIR_AUTH=off for a local experiment`);
+  }
+  const keys = SigningKeyRing.open(config.authKeysFile);
+  logger.info({ file: config.authKeysFile, kid: keys.current().kid }, 'signing keys loaded');
+  await seedNetworkAccounts(authStore, store, { dataDir: config.dataDir, seedValue: config.seedValue, patients: config.seedPatients }, logger);
+  await authStore.purgeExpired(Date.now());
+  return createAuthServer({
+    store: authStore,
+    resources: store,
+    keys,
+    baseUrl: config.baseUrl,
+    logger,
+    limits: { login: config.authLoginLimit, token: config.authTokenLimit },
+  });
 }
 
 main().catch((err: unknown) => {

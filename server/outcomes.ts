@@ -40,6 +40,15 @@ export function outcome(...issues: OperationOutcomeIssue[]): OperationOutcome {
 export const badRequest = (text: string, expression?: string): FhirError =>
   new FhirError(400, [issue('invalid', text, expression)]);
 export const invalidResource = (issues: OperationOutcomeIssue[]): FhirError => new FhirError(400, issues);
+/** A missing, malformed, expired or revoked bearer token (RFC 6750 section 3). */
+export const unauthorized = (text: string, error?: 'invalid_token' | 'invalid_request'): FhirError =>
+  new FhirError(401, [issue('login', text)], {
+    'WWW-Authenticate': error ? `Bearer realm="fhir", error="${error}", error_description="${text.replace(/["\\]/g, '')}"` : 'Bearer realm="fhir"',
+  });
+/** A valid token whose grant does not cover the request. */
+export const forbidden = (text: string): FhirError => new FhirError(403, [issue('forbidden', text)]);
+export const tooManyRequests = (text: string, retryAfterSeconds: number): FhirError =>
+  new FhirError(429, [issue('throttled', text)], { 'Retry-After': String(retryAfterSeconds) });
 export const notFound = (text: string): FhirError => new FhirError(404, [issue('not-found', text)]);
 export const methodNotAllowed = (text: string, allow: string[]): FhirError =>
   new FhirError(405, [issue('not-supported', text)], { Allow: allow.join(', ') });

@@ -5,6 +5,7 @@ import type {
   CapabilityStatement,
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceInteraction,
+  CapabilityStatementRest,
   CapabilityStatementRestInteraction,
 } from '@medplum/fhirtypes';
 import { createHash } from 'node:crypto';
@@ -65,7 +66,26 @@ export function buildCapabilityStatement(
     implementation: { description: 'FHIR R4 server of the regional digital health community', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['json'],
-    rest: [{ mode: 'server', resource, interaction: systemInteractions }],
+    rest: [{ mode: 'server', ...(settings.smartSecurity ? { security: smartSecurity(baseUrl) } : {}), resource, interaction: systemInteractions }],
+  };
+}
+
+/**
+ * SMART on FHIR's declaration in the CapabilityStatement: the service code and the oauth-uris extension.
+ * https://hl7.org/fhir/smart-app-launch/conformance.html#using-cors
+ */
+function smartSecurity(baseUrl: string): CapabilityStatementRest['security'] {
+  const uri = (url: string, path: string): { url: string; valueUri: string } => ({ url, valueUri: `${baseUrl}/auth/${path}` });
+  return {
+    cors: true,
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR', display: 'SMART-on-FHIR' }] }],
+    description: 'SMART App Launch 2.x and SMART Backend Services; see /.well-known/smart-configuration',
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [uri('authorize', 'authorize'), uri('token', 'token'), uri('introspect', 'introspect'), uri('revoke', 'revoke')],
+      },
+    ],
   };
 }
 
@@ -107,7 +127,7 @@ export const capabilities: Interaction = async (request, _params, context) => {
     byKey = new Map();
     served.set(store, byKey);
   }
-  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple}`;
+  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple} ${context.settings.smartSecurity ?? false}`;
   let cached = byKey.get(key);
   if (!cached) {
     const statement = withSupportedProfiles(statementFor(context), await storedProfiles(context));
@@ -134,7 +154,7 @@ function statementFor(context: FhirContext): CapabilityStatement {
     byBase = new Map();
     cache.set(context.registry, byBase);
   }
-  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple}`;
+  const key = `${context.baseUrl} ${context.settings.conditionalDeleteMultiple} ${context.settings.smartSecurity ?? false}`;
   let statement = byBase.get(key);
   if (!statement) {
     statement = buildCapabilityStatement(context.baseUrl, context.registry, context.settings);

@@ -66,6 +66,8 @@ export interface FhirContext {
 export interface InteractionSettings {
   maxBundleEntries: number;
   conditionalDeleteMultiple: boolean;
+  /** Security is on: the CapabilityStatement names SMART on FHIR and its endpoints (rest.security). */
+  smartSecurity?: boolean;
   /** Whether `_cascade=delete` is allowed (FHIR_CASCADE_DELETE). */
   cascadeDelete?: boolean;
   limits: RequestLimits;

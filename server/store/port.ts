@@ -1,6 +1,7 @@
 // The storage port: the one interface every adapter (SQLite, MongoDB) implements. Nothing outside
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
 import type { Resource } from '@medplum/fhirtypes';
+import type { AuthStore } from './auth-port';
 import type { ResultRestriction, SearchPlan } from '../search/plan';
 
 export type { ResourceIndexer } from '../search/indexing/types';
@@ -130,4 +131,10 @@ export interface ResourceStore extends TransactionalOperations {
    * loads fastest, with every index complete when it returns. Optional: a plain run is always correct.
    */
   bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * The authorization server's state (server/store/auth-port.ts), kept by the same adapter so that
+   * revocations and rate limits hold across every process sharing the store. Optional while an adapter
+   * lacks it: the server then refuses to start with security on.
+   */
+  authStore?(): AuthStore;
 }

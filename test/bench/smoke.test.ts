@@ -71,7 +71,8 @@ describe('benchmark smoke run', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-target-'));
     const other = await startServerProcess({ FHIR_DATA_DIR: dir });
     try {
-      const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl], outDir));
+      const token = other.headers.Authorization.replace(/^Bearer /, '');
+      const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl, '--token', token], outDir));
       checkResults(results);
       assert.equal(results.target.ownServer, false);
       assert.equal(results.target.url, other.baseUrl);

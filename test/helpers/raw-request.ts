@@ -19,6 +19,11 @@ export async function rawRequest(
   headers: Record<string, string>,
   body?: Buffer | string
 ): Promise<RawResponse> {
+  // The test server's administrator token (createTestServer keeps it in app.locals), unless the test sets its own.
+  const token = (app.locals as { testAuthorization?: string }).testAuthorization;
+  if (token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+    headers = { ...headers, Authorization: token };
+  }
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -12,6 +12,7 @@ import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
+import { administratorToken, testAuthServer } from './auth';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -47,8 +48,14 @@ export const testConfig = {
   conditionalDeleteMultiple: false,
 };
 
+/**
+ * The in-process server as `npm start` runs it: security on, every request of `http` carrying an
+ * administrator's access token (test/helpers/auth.ts). `auth: false` is for the tests of what
+ * FHIR_AUTH=off does, and nothing else.
+ */
 export function createTestServer(
   options: {
+    auth?: boolean;
     store?: ResourceStore;
     maxBodyBytes?: number;
     registry?: SearchParameterRegistry;
@@ -76,6 +83,11 @@ export function createTestServer(
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
   const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  // A test that names its own callers (identify) runs without the authorization server unless it asks.
+  // A store that keeps no authorization state (the MongoDB adapter, for now) serves the adapter-neutral
+  // tests (store contract, search) without it; a test that asks for auth on such a store fails.
+  const withoutAuthState = options.auth === undefined && !store.authStore;
+  const auth = options.auth === false || (options.auth === undefined && options.identify) || withoutAuthState ? undefined : testAuthServer(store);
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -93,8 +105,15 @@ export function createTestServer(
     store,
     registry: options.registry ?? testRegistry(),
     logger: options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    ...(auth ? { auth } : {}),
   });
-  return { app, store, http: supertest(app), close: () => store.close() };
+  const authorization = auth ? `Bearer ${administratorToken(auth)}` : undefined;
+  if (authorization) {
+    // For requests made without supertest (raw-request.ts).
+    app.locals.testAuthorization = authorization;
+  }
+  const http = authorization ? supertest.agent(app).set('Authorization', authorization) : supertest(app);
+  return { app, store, http: http as ReturnType<typeof supertest>, close: () => store.close() };
 }
 
 export const fhirJson = 'application/fhir+json';

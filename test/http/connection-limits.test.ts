@@ -39,7 +39,7 @@ describe('connection limits', () => {
   });
 
   it('answers 408 and closes the connection when a body arrives too slowly', async () => {
-    const head = 'POST /Patient HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: 100\r\n\r\n{"resou';
+    const head = `POST /Patient HTTP/1.1\r\nHost: x\r\nAuthorization: ${fhir.app.locals.testAuthorization as string}\r\nContent-Type: application/fhir+json\r\nContent-Length: 100\r\n\r\n{"resou`;
     const { received, elapsedMs } = await exchange(port, head);
     assert.match(received, /^HTTP\/1\.1 408/);
     assert.ok(elapsedMs < 5000, `cut after ${elapsedMs} ms`);
@@ -47,7 +47,7 @@ describe('connection limits', () => {
 
   it('serves a request that arrives in time', async () => {
     const body = '{"resourceType":"Patient"}';
-    const request = `POST /Patient HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+    const request = `POST /Patient HTTP/1.1\r\nHost: x\r\nAuthorization: ${fhir.app.locals.testAuthorization as string}\r\nContent-Type: application/fhir+json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
     const { received } = await exchange(port, request);
     assert.match(received, /^HTTP\/1\.1 201/);
   });
@@ -56,12 +56,12 @@ describe('connection limits', () => {
     const held = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
     await Promise.all(held.map((s) => new Promise((resolve) => s.on('connect', resolve))));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const { received, elapsedMs } = await exchange(port, 'GET /Patient HTTP/1.1\r\nHost: x\r\n\r\n');
+    const { received, elapsedMs } = await exchange(port, `GET /Patient HTTP/1.1\r\nHost: x\r\nAuthorization: ${fhir.app.locals.testAuthorization as string}\r\n\r\n`);
     assert.equal(received, '');
     assert.ok(elapsedMs < 2000);
     held.forEach((s) => s.destroy());
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const again = await exchange(port, 'GET /Patient HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const again = await exchange(port, `GET /Patient HTTP/1.1\r\nHost: x\r\nAuthorization: ${fhir.app.locals.testAuthorization as string}\r\nConnection: close\r\n\r\n`);
     assert.match(again.received, /^HTTP\/1\.1 200/);
   });
 });

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import { administratorToken, testAuthServer } from '../helpers/auth';
 import { memoryStore, testConfig, testRegistry } from '../helpers/test-server';
 
 describe('request logging', () => {
@@ -20,13 +21,19 @@ describe('request logging', () => {
       },
     });
     const store = memoryStore();
+    const auth = testAuthServer(store);
     const app = createApp({
       config: { ...testConfig, maxBodyBytes: 1024 * 1024 },
       store,
       registry: testRegistry(),
       logger: pino({ level: 'debug' }, sink),
+      auth,
     });
-    const res = await supertest(app).post('/Patient').set('Content-Type', 'application/fhir+json').send({ resourceType: 'Nope' });
+    const res = await supertest(app)
+      .post('/Patient')
+      .set('Authorization', `Bearer ${administratorToken(auth)}`)
+      .set('Content-Type', 'application/fhir+json')
+      .send({ resourceType: 'Nope' });
     assert.equal(res.status, 400);
     const id = res.headers['x-request-id'];
     await new Promise((r) => setImmediate(r));

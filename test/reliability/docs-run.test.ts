@@ -1,8 +1,8 @@
 // Docs that run: every curl example in README.md and docs/ states the status it expects (and what its
 // body holds), and is run here with curl against a server seeded as `npm start` seeds it. Each page
 // runs on its own copy of the seeded store, in the order it is written, so a page's examples may build
-// on each other. Authentication: examples are written without a token; extraCurlArguments() is where
-// the token goes once SMART security lands.
+// on each other. Authentication: examples are written without a token; each is sent with the server's
+// administrator token (docs/smart.md), as the README tells readers to.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,13 +17,14 @@ const repoRoot = path.resolve(__dirname, '../../..');
 const documentedBase = 'http://localhost:8080';
 const pages = ['README.md', ...fs.readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
-/** Arguments every example gets besides its own: none until the server requires a token. */
-function extraCurlArguments(): string[] {
-  return [];
+/** Arguments every example gets besides its own: the server's headers (an administrator's bearer token). */
+function extraCurlArguments(server: ServerProcess): string[] {
+  return Object.entries(server.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
 }
 
-/** Runs one example's curl with the server's base URL; resolves with the status and the body. */
-async function runExample(example: DocExample, base: string, scratch: string): Promise<{ status: number; body: string }> {
+/** Runs one example's curl against the server; resolves with the status and the body. */
+async function runExample(example: DocExample, server: ServerProcess, scratch: string): Promise<{ status: number; body: string }> {
+  const base = server.baseUrl;
   const [program, ...args] = shellWords(example.command);
   assert.equal(program, 'curl');
   const own: string[] = [];
@@ -39,7 +40,7 @@ async function runExample(example: DocExample, base: string, scratch: string): P
     own.push(args[i].replaceAll(documentedBase, base));
   }
   const bodyFile = path.join(scratch, 'body');
-  const { stdout } = await run('curl', [...own, ...extraCurlArguments(), '-o', bodyFile, '-w', '%{http_code}'], { cwd: repoRoot });
+  const { stdout } = await run('curl', [...own, ...extraCurlArguments(server), '-o', bodyFile, '-w', '%{http_code}'], { cwd: repoRoot });
   let body = fs.readFileSync(bodyFile, 'utf8');
   if (includeHeaders) {
     body = body.slice(body.indexOf('\r\n\r\n') + 4);
@@ -86,7 +87,7 @@ describe('docs that run: every curl example in README.md and docs/', function ()
         it(label, async () => {
           // An example that needs other settings runs on a server of its own.
           const own = example.serverEnv ? await startServer(example.serverEnv) : undefined;
-          const { status, body } = await runExample(example, (own ?? server).baseUrl, scratch).finally(() => own?.stop());
+          const { status, body } = await runExample(example, own ?? server, scratch).finally(() => own?.stop());
           assert.ok(example.expected, `${page}:${example.line} does not state its expected status (a '# → 200' line after it); it answered ${status}: ${body.slice(0, 300)}`);
           assert.equal(status, example.expected.status, `${page}:${example.line} answered ${status}: ${body.slice(0, 600)}`);
           if (example.expected.body !== undefined) {

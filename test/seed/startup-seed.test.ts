@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startServerProcess } from '../../bench/server-process';
+import { startServerProcess, type ServerProcess } from '../../bench/server-process';
 import { sendBundles } from '../../seed/generate';
 import { httpSink, inProcess, seedResources } from '../../seed/load';
 import { createFhirCore, type FhirCore } from '../../server/fhir-core';
@@ -126,20 +126,22 @@ describe('seed: start-up seeding', function () {
   it('seeds a real server process on an empty store once; FHIR_SEED=off leaves it empty, for the generator to fill over HTTP', async function () {
     this.timeout(120_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-start-'));
-    const count = async (baseUrl: string, query: string): Promise<number> => ((await (await fetch(`${baseUrl}/${query}&_summary=count`)).json()) as Bundle).total!;
-    const newest = async (baseUrl: string): Promise<string> => {
-      const page = (await (await fetch(`${baseUrl}/_history?_count=1`)).json()) as Bundle;
+    const count = async (server: ServerProcess, query: string): Promise<number> =>
+      ((await (await fetch(`${server.baseUrl}/${query}&_summary=count`, { headers: server.headers })).json()) as Bundle).total!;
+    const newest = async (server: ServerProcess): Promise<string> => {
+      const page = (await (await fetch(`${server.baseUrl}/_history?_count=1`, { headers: server.headers })).json()) as Bundle;
       const newestEntry = page.entry![0].resource!;
       return `${newestEntry.resourceType}/${newestEntry.id} ${newestEntry.meta!.versionId} ${newestEntry.meta!.lastUpdated}`;
     };
     try {
       const empty = await startServerProcess({ FHIR_DATA_DIR: path.join(dir, 'off'), FHIR_SEED: 'off' });
       try {
-        assert.equal(await count(empty.baseUrl, 'Organization?'), 0);
-        // npm run generate -- --patients 2 --target URL
-        const sent = await sendBundles({ patients: 2, seed: seedValue, target: empty.baseUrl, load: false }, httpSink(empty.baseUrl), () => undefined);
+        assert.equal(await count(empty, 'Organization?'), 0);
+        // npm run generate -- --patients 2 --target URL --token T
+        const token = empty.headers.Authorization.replace(/^Bearer /, '');
+        const sent = await sendBundles({ patients: 2, seed: seedValue, target: empty.baseUrl, token, load: false }, httpSink(empty.baseUrl, token), () => undefined);
         assert.equal(sent, [...seedResources(2, seedValue)].flat().length);
-        assert.equal(await count(empty.baseUrl, 'Patient?'), 2);
+        assert.equal(await count(empty, 'Patient?'), 2);
       } finally {
         await empty.stop();
       }
@@ -147,16 +149,16 @@ describe('seed: start-up seeding', function () {
       const first = await startServerProcess({ FHIR_DATA_DIR: dir, FHIR_SEED: 'on', FHIR_SEED_PATIENTS: '300' }, 90_000);
       let history: string;
       try {
-        assert.equal(await count(first.baseUrl, 'Patient?'), 300);
-        assert.equal(await count(first.baseUrl, 'Organization?'), 835);
-        history = await newest(first.baseUrl);
+        assert.equal(await count(first, 'Patient?'), 300);
+        assert.equal(await count(first, 'Organization?'), 835);
+        history = await newest(first);
       } finally {
         await first.stop();
       }
       const second = await startServerProcess({ FHIR_DATA_DIR: dir, FHIR_SEED: 'on', FHIR_SEED_PATIENTS: '300' });
       try {
-        assert.equal(await newest(second.baseUrl), history);
-        assert.equal(await count(second.baseUrl, 'Patient?'), 300);
+        assert.equal(await newest(second), history);
+        assert.equal(await count(second, 'Patient?'), 300);
       } finally {
         await second.stop();
       }

@@ -9,8 +9,8 @@ import { startServerProcess, type ServerProcess } from '../../bench/server-proce
 
 const json = { 'Content-Type': 'application/fhir+json' };
 
-async function post(base: string, body: object): Promise<Patient> {
-  const res = await fetch(`${base}/Patient`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+async function post(server: ServerProcess, body: object): Promise<Patient> {
+  const res = await fetch(`${server.baseUrl}/Patient`, { method: 'POST', headers: { ...json, ...server.headers }, body: JSON.stringify(body) });
   assert.equal(res.status, 201);
   return (await res.json()) as Patient;
 }
@@ -33,18 +33,18 @@ describe('SQLite store across processes', function () {
     const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
     running.push(a, b);
     for (let round = 0; round < 10; round++) {
-      const created = await post(a.baseUrl, patient());
-      const put = (base: string, active: boolean): Promise<Response> =>
-        fetch(`${base}/Patient/${created.id}`, {
+      const created = await post(a, patient());
+      const put = (server: ServerProcess, active: boolean): Promise<Response> =>
+        fetch(`${server.baseUrl}/Patient/${created.id}`, {
           method: 'PUT',
-          headers: { ...json, 'If-Match': 'W/"1"' },
+          headers: { ...json, ...server.headers, 'If-Match': 'W/"1"' },
           body: JSON.stringify({ ...created, active }),
         });
-      const replies = await Promise.all([put(a.baseUrl, true), put(b.baseUrl, false)]);
+      const replies = await Promise.all([put(a, true), put(b, false)]);
       const bodies = await Promise.all(replies.map((r) => r.text()));
       const statuses = replies.map((r) => r.status).sort();
       assert.deepEqual(statuses, [200, 412], `round ${round}: ${bodies.map((b) => b.slice(0, 300)).join(' | ')}`);
-      const history = (await (await fetch(`${b.baseUrl}/Patient/${created.id}/_history`)).json()) as { entry: unknown[] };
+      const history = (await (await fetch(`${b.baseUrl}/Patient/${created.id}/_history`, { headers: b.headers })).json()) as { entry: unknown[] };
       assert.equal(history.entry.length, 2);
     }
   });
@@ -55,18 +55,18 @@ describe('SQLite store across processes', function () {
     running.push(a, b);
     for (let round = 0; round < 8; round++) {
       const identifier = { system: 'https://fhir.test/sid/clinic-mrn', value: `race-${round}` };
-      const create = (base: string): Promise<Response> =>
-        fetch(`${base}/Patient`, {
+      const create = (server: ServerProcess): Promise<Response> =>
+        fetch(`${server.baseUrl}/Patient`, {
           method: 'POST',
-          headers: { ...json, 'If-None-Exist': `identifier=${identifier.system}|${identifier.value}` },
+          headers: { ...json, ...server.headers, 'If-None-Exist': `identifier=${identifier.system}|${identifier.value}` },
           body: JSON.stringify(patient({ identifier: [identifier] })),
         });
-      const replies = await Promise.all([a, b, a, b, a, b].map((p) => create(p.baseUrl)));
+      const replies = await Promise.all([a, b, a, b, a, b].map((p) => create(p)));
       const statuses = replies.map((r) => r.status).sort();
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 201], `round ${round}`);
       const ids = new Set(await Promise.all(replies.map(async (r) => ((await r.json()) as Patient).id)));
       assert.equal(ids.size, 1, 'every reply names the one resource');
-      const search = await fetch(`${a.baseUrl}/Patient?identifier=${identifier.system}|${identifier.value}&_total=accurate`);
+      const search = await fetch(`${a.baseUrl}/Patient?identifier=${identifier.system}|${identifier.value}&_total=accurate`, { headers: a.headers });
       assert.equal(((await search.json()) as { total: number }).total, 1);
     }
   });
@@ -75,7 +75,7 @@ describe('SQLite store across processes', function () {
     const db = path.join(dir, 'content.sqlite');
     const [a, b] = await Promise.all([startServerProcess({ FHIR_DB: db }), startServerProcess({ FHIR_DB: db })]);
     running.push(a, b);
-    const res = await fetch(`${a.baseUrl}/CodeSystem?url=https://fhir.dhc.example/CodeSystem/formulary`);
+    const res = await fetch(`${a.baseUrl}/CodeSystem?url=https://fhir.dhc.example/CodeSystem/formulary`, { headers: a.headers });
     const bundle = (await res.json()) as { entry: { resource: { id: string; meta: { versionId: string } } }[] };
     assert.equal(bundle.entry.length, 1);
     assert.equal(bundle.entry[0].resource.meta.versionId, '1');
@@ -87,11 +87,11 @@ describe('SQLite store across processes', function () {
     running.push(first);
     const acknowledged: { id: string; versionId: string; active?: boolean }[] = [];
     for (let i = 0; i < 40; i++) {
-      const created = await post(first.baseUrl, patient({ birthDate: `1990-01-${String((i % 28) + 1).padStart(2, '0')}` }));
+      const created = await post(first, patient({ birthDate: `1990-01-${String((i % 28) + 1).padStart(2, '0')}` }));
       if (i % 2 === 0) {
         const res = await fetch(`${first.baseUrl}/Patient/${created.id}`, {
           method: 'PUT',
-          headers: json,
+          headers: { ...json, ...first.headers },
           body: JSON.stringify({ ...created, active: true }),
         });
         assert.equal(res.status, 200);
@@ -105,7 +105,7 @@ describe('SQLite store across processes', function () {
     const second = await startServerProcess({ FHIR_DB: db });
     running.push(second);
     for (const write of acknowledged) {
-      const res = await fetch(`${second.baseUrl}/Patient/${write.id}`);
+      const res = await fetch(`${second.baseUrl}/Patient/${write.id}`, { headers: second.headers });
       assert.equal(res.status, 200, write.id);
       const body = (await res.json()) as Patient;
       assert.equal(body.meta?.versionId, write.versionId);

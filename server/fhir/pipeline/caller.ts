@@ -27,6 +27,11 @@ export interface Caller {
   patient?: string;
   /** The launch context's encounter, when an EHR launch bound one. */
   encounter?: string;
+  /**
+   * Break-the-glass: a clinician opened a record outside their grant, stating why. The token carrying
+   * it lives minutes; every request made with it is audited (server/auth/break-glass.ts).
+   */
+  breakGlass?: { patient: string; reason: string };
   /** The network address the request came from (the HTTP peer, or X-Forwarded-For when configured). */
   sourceAddress?: string;
 }

@@ -109,6 +109,23 @@ const migrations: string[] = [
   );
   CREATE INDEX idx_unique_key ON idx_unique (key);
   `,
+  // 4: the authorization server (server/store/auth-port.ts): clients and users as JSON documents, and
+  // the short-lived OAuth state, so that every process sharing the file sees the same revocations.
+  `
+  CREATE TABLE auth_clients (client_id TEXT PRIMARY KEY, content TEXT NOT NULL);
+  CREATE TABLE auth_users (account TEXT PRIMARY KEY, content TEXT NOT NULL);
+  CREATE TABLE auth_codes (code_hash TEXT PRIMARY KEY, content TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE TABLE auth_launches (launch_id TEXT PRIMARY KEY, content TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE TABLE auth_refresh_tokens (
+    token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, content TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX auth_refresh_tokens_family ON auth_refresh_tokens (family_id);
+  CREATE TABLE auth_revoked_families (family_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+  CREATE TABLE auth_revoked_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+  CREATE TABLE auth_assertion_ids (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, jti));
+  CREATE TABLE auth_hits (key TEXT PRIMARY KEY, hits INTEGER NOT NULL, reset_at INTEGER NOT NULL);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -20,9 +20,11 @@ import type {
   SearchPage,
   StoreOperations,
 } from '../port';
+import type { AuthStore } from '../auth-port';
 import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
+import { SqliteAuthStore } from './sqlite-auth-store';
 import { SqliteOperations } from './sqlite-operations';
 import { StatementCache } from './statement-cache';
 
@@ -59,6 +61,9 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   private readonly readsQueued: boolean;
   /** Set while a transaction's work runs, so that reads it makes through the store itself do not wait for it. */
   private readonly insideTransaction = new AsyncLocalStorage<boolean>();
+  private readonly writes: StatementCache;
+  private readonly reads: StatementCache;
+  private auth: SqliteAuthStore | undefined;
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -78,8 +83,16 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     }
     this.readsQueued = inMemory;
     const writes = new StatementCache(this.writer);
+    this.writes = writes;
+    this.reads = inMemory ? writes : new StatementCache(this.reader);
     this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds);
-    this.readOps = new SqliteOperations(inMemory ? writes : new StatementCache(this.reader), writes, options.indexer, this.paramIds);
+    this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
+  }
+
+  /** The authorization server's state, in the same file; its writes join the write queue. */
+  authStore(): AuthStore {
+    this.auth ??= new SqliteAuthStore((work) => this.transaction(async () => work(this.writes)), this.reads);
+    return this.auth;
   }
 
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {

@@ -95,7 +95,9 @@ describe('pipeline hooks', () => {
     await server.http.get('/Patient/p1/Observation').expect(200);
     const { interaction, caller } = seen[0].call;
     assert.deepEqual(interaction, { code: 'search-compartment', resourceType: 'Observation', compartment: { resourceType: 'Patient', id: 'p1' } });
-    assert.equal(caller.kind, 'anonymous');
+    // Security is on in the test server: the helper's token is an administrator's.
+    assert.equal(caller.kind, 'user');
+    assert.ok(caller.roles.includes('administrator'));
   });
 
   it('lets before refuse a read: the error is answered, and after sees it', async () => {

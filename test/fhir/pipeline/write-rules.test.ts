@@ -81,7 +81,7 @@ describe('pipeline write rules', () => {
     const actions = writes.map((w) => `${w.action} ${w.interaction.code}${w.interaction.conditional ? ' conditional' : ''}`);
     assert.deepEqual(actions, ['update update', 'update update', 'update patch', 'update update conditional', 'delete delete']);
     assert.deepEqual(previous, [undefined, '1', '1', '1', '1'], 'the rule read the version each write replaces');
-    assert.equal(writes[1].caller.kind, 'anonymous');
+    assert.equal(writes[1].caller.kind, 'user', "the test server's token names the caller");
   });
 
   it('rolls back every entry of a transaction when one entry is refused, naming the entry', async () => {

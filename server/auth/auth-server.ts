@@ -1,0 +1,100 @@
+// The authorization server, assembled: its context, its routes, CORS for the registered apps' origins,
+// and the authentication of FHIR requests. app.ts mounts it; main.ts and the tests build it.
+import cors from 'cors';
+import type { Request, RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
+import type { AuthStore } from '../store/auth-port';
+import type { StoreOperations } from '../store/port';
+import { AccessTokens } from './access-tokens';
+import type { AuthContext } from './auth-context';
+import { authRouter } from './auth-router';
+import { callerFromAuthorization } from './bearer';
+import type { SigningKeyRing } from './signing-keys';
+
+export interface AuthServerOptions {
+  store: AuthStore;
+  resources: StoreOperations;
+  keys: SigningKeyRing;
+  baseUrl: string;
+  logger: Logger;
+  limits: { login: number; token: number };
+  fetchJwks?: AuthContext['fetchJwks'];
+}
+
+export interface AuthServer {
+  context: AuthContext;
+  router: Router;
+  /** CORS for the origins of the registered apps' redirect URIs; preflights answered. */
+  cors: RequestHandler;
+  /** The caller of a FHIR request; a FhirError 401 when its token is missing or not valid. */
+  authenticate(req: Request): Promise<Caller>;
+  /**
+   * The FHIR endpoint's CallerFromRequest: the token's caller, or anonymous for the CapabilityStatement
+   * asked without a token (SMART clients read it before they have one). Patient data is never cached.
+   */
+  identify(req: Request): Promise<Caller>;
+}
+
+/** Registered origins are read again at most this often, so a newly registered app works within seconds. */
+const originsCacheMs = 5000;
+
+export function createAuthServer(options: AuthServerOptions): AuthServer {
+  const context: AuthContext = {
+    store: options.store,
+    resources: options.resources,
+    keys: options.keys,
+    tokens: new AccessTokens(options.keys, options.store, options.baseUrl, options.baseUrl),
+    baseUrl: options.baseUrl,
+    logger: options.logger,
+    limits: options.limits,
+    fetchJwks: options.fetchJwks ?? fetchJwks,
+  };
+  let origins: { set: Set<string>; at: number } | undefined;
+  const registeredOrigins = async (): Promise<Set<string>> => {
+    if (!origins || Date.now() - origins.at > originsCacheMs) {
+      const clients = await options.store.listClients();
+      origins = { set: new Set(clients.flatMap((c) => c.redirectUris.map((u) => new URL(u).origin))), at: Date.now() };
+    }
+    return origins.set;
+  };
+  const corsHandler = cors({
+    origin: (origin, callback) => {
+      if (!origin) {
+        callback(null, false);
+        return;
+      }
+      registeredOrigins().then((set) => callback(null, set.has(origin)), (err: unknown) => callback(err as Error));
+    },
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'If-Match', 'If-None-Match', 'If-None-Exist', 'If-Modified-Since', 'Prefer', 'X-Request-Id'],
+    exposedHeaders: ['Location', 'ETag', 'Last-Modified', 'Content-Location', 'X-Request-Id', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
+  return {
+    context,
+    router: authRouter(context),
+    cors: corsHandler,
+    authenticate: (req) => callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log),
+    identify: async (req) => {
+      if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
+        return anonymousCaller(req.ip);
+      }
+      const caller = await callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log);
+      req.res?.setHeader('Cache-Control', 'no-store');
+      return caller;
+    },
+  };
+}
+
+async function fetchJwks(url: string): Promise<{ keys: Record<string, unknown>[] }> {
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}`);
+  }
+  const body = (await response.json()) as { keys?: unknown };
+  if (!Array.isArray(body.keys)) {
+    throw new Error(`${url} is not a JWK Set`);
+  }
+  return body as { keys: Record<string, unknown>[] };
+}

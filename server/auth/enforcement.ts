@@ -1,0 +1,161 @@
+// The policy plugged into the request pipeline (server/fhir/pipeline): a hook that decides every
+// request and every Bundle entry before it runs (403 when denied) and checks that a resource named by
+// id is inside the caller's grant; a write rule that keeps every write inside the grant (the patients
+// a written resource refers to must be ones the caller may see); and the result restriction the store
+// applies inside every search, include, chain, _has, history and $everything.
+import type { Resource } from '@medplum/fhirtypes';
+import type { Caller } from '../fhir/pipeline/caller';
+import type { RequestHook } from '../fhir/pipeline/hooks';
+import type { InteractionInfo } from '../fhir/pipeline/interaction';
+import type { Pipeline } from '../fhir/pipeline/pipeline';
+import { ruleViolation, type WriteRule } from '../fhir/pipeline/write-rules';
+import { forbidden, unauthorized } from '../outcomes';
+import type { StoreOperations } from '../store/port';
+import { decide, grantingScopes, requiredPermission, widestLevel } from './policy/decide';
+import { restrictionFor } from './policy/restriction';
+import { isPatientDataType } from './policy/roles';
+import { isVisible, visibilityFilters } from './policy/visibility';
+
+/** Interactions that name one resource by id, whose visibility is checked before they run. */
+const instanceInteractions = new Set(['read', 'vread', 'history-instance', 'update', 'patch', 'delete', 'operation']);
+
+/**
+ * The caller as the population check sees it: its scopes for `resourceType` and `permission` at their
+ * widest level, asked as a read of Patient at that level, so that a write-only token still has a population.
+ */
+function populationCaller(caller: Caller, resourceType: string, permission: 'r' | 's' | 'c' | 'u' | 'd'): Caller | undefined {
+  const level = widestLevel(grantingScopes(caller, resourceType, permission));
+  return level ? { ...caller, scopes: [`${level}/Patient.rs`, `${level}/${resourceType}.rs`] } : undefined;
+}
+
+export const authorizationHook: RequestHook = {
+  name: 'smart-authorization',
+  async before({ caller, interaction, context }): Promise<void> {
+    if (caller.kind === 'server') {
+      return;
+    }
+    const decision = decide(caller, interaction);
+    if (!decision.allowed) {
+      throw caller.kind === 'anonymous' ? unauthorized('This request needs an access token') : forbidden(decision.reason);
+    }
+    const store = context.pipeline.dataStore;
+    if (interaction.compartment && !(await visibleOrAbsent(store, caller, interaction.compartment.resourceType, interaction.compartment.id, 's', 'Patient'))) {
+      throw forbidden(`${interaction.compartment.resourceType}/${interaction.compartment.id} is outside your grant`);
+    }
+    if (instanceInteractions.has(interaction.code) && interaction.resourceType && interaction.id) {
+      const permission = requiredPermission(interaction) ?? 'r';
+      if (!(await visibleOrAbsent(store, caller, interaction.resourceType, interaction.id, permission))) {
+        throw forbidden(`${interaction.resourceType}/${interaction.id} is outside your grant`);
+      }
+    }
+  },
+};
+
+/**
+ * Whether the resource is visible to the caller; true as well when no current version exists, so that
+ * the interaction answers 404 or 410 (or an update creates it, checked by the write rule).
+ */
+async function visibleOrAbsent(
+  store: StoreOperations,
+  caller: Caller,
+  resourceType: string,
+  id: string,
+  permission: 'r' | 's' | 'c' | 'u' | 'd',
+  scopeType = resourceType
+): Promise<boolean> {
+  const asked = populationCaller(caller, scopeType, permission);
+  if (asked && visibilityFilters(asked, resourceType)?.length === 0) {
+    return true;
+  }
+  if (asked && (await isVisible(store, asked, resourceType, id))) {
+    return true;
+  }
+  const current = await store.readCurrent(resourceType, id);
+  return !current || current.deleted;
+}
+
+/** Every patient a resource refers to ('Patient/x' references anywhere in it). */
+export function referencedPatients(resource: Resource): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+    } else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'reference' && typeof inner === 'string' && /^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(inner)) {
+          found.add(inner.slice('Patient/'.length));
+        } else if (key !== 'contained') {
+          walk(inner);
+        }
+      }
+    }
+  };
+  walk(resource);
+  return [...found];
+}
+
+/** A write of patient data must belong to patients the caller may see, before and after the write. */
+export const grantWriteRule: WriteRule = {
+  name: 'smart-grant',
+  async check(write, tx): Promise<void> {
+    const { caller } = write;
+    if (caller.kind === 'server' || caller.kind === 'anonymous' || !isPatientDataType(write.resourceType)) {
+      return;
+    }
+    const permission = write.action === 'create' ? 'c' : write.action === 'delete' ? 'd' : 'u';
+    const asked = populationCaller(caller, write.resourceType, permission);
+    const patientFilters = asked ? visibilityFilters(asked, 'Patient') : undefined;
+    if (asked && patientFilters?.length === 0) {
+      return;
+    }
+    const resource = write.resource ?? (await write.previous())?.resource;
+    if (!resource || !asked) {
+      throw ruleViolation('smart-grant', 'This write is outside your grant', undefined, 403);
+    }
+    if (write.resourceType === 'Patient') {
+      await checkPatientWrite(write.action, resource, asked, tx, write.interaction);
+      return;
+    }
+    const patients = referencedPatients(resource);
+    if (patients.length === 0) {
+      throw ruleViolation('smart-grant', `A ${write.resourceType} you write must refer to a patient you may see`, write.resourceType, 403);
+    }
+    // Checked at the end of the transaction, so that a Bundle may register a patient in a later entry
+    // than the records that refer to it.
+    write.atEnd(async (end) => {
+      for (const patient of patients) {
+        if (!(await isVisible(end, asked, 'Patient', patient))) {
+          throw ruleViolation('smart-grant', `Patient/${patient} is outside your grant`, write.entry ?? write.resourceType, 403);
+        }
+      }
+    });
+  },
+};
+
+/** A Patient is written by those who see it; a new one is registered at one of the caller's organizations. */
+async function checkPatientWrite(action: string, resource: Resource, caller: Caller, tx: StoreOperations, _interaction: InteractionInfo): Promise<void> {
+  const id = resource.id as string;
+  const existing = action === 'create' ? undefined : await tx.readCurrent('Patient', id);
+  if (existing && !existing.deleted) {
+    if (!(await isVisible(tx, caller, 'Patient', id))) {
+      throw ruleViolation('smart-grant', `Patient/${id} is outside your grant`, 'Patient', 403);
+    }
+    return;
+  }
+  const organization = (resource as { managingOrganization?: { reference?: string } }).managingOrganization?.reference;
+  if (!organization || !caller.organizations.includes(organization)) {
+    throw ruleViolation('smart-grant', 'A new Patient is registered with managingOrganization set to one of your organizations', 'Patient.managingOrganization', 403);
+  }
+}
+
+/**
+ * The pipeline with the policy added: its hook first, its write rule, and its restriction. (The files
+ * of profiles/ and terminology/ own their resources through the integrity rule owned-content.)
+ */
+export function withSecurity(pipeline: Partial<Pipeline> = {}): Partial<Pipeline> {
+  return {
+    hooks: [authorizationHook, ...(pipeline.hooks ?? [])],
+    writeRules: [grantWriteRule, ...(pipeline.writeRules ?? [])],
+    restrict: pipeline.restrict ?? restrictionFor,
+  };
+}

@@ -1,0 +1,76 @@
+// Access tokens: what verify accepts and every forgery it refuses.
+import { strict as assert } from 'node:assert';
+import jwt from 'jsonwebtoken';
+import { AccessTokens, InvalidTokenError, type Grant } from '../../server/auth/access-tokens';
+import { SigningKeyRing } from '../../server/auth/signing-keys';
+import { testKeyRing } from '../helpers/auth';
+import { memoryStore } from '../helpers/test-server';
+
+const grant: Grant = { kind: 'user', clientId: 'app', account: 'clinician', fhirUser: 'PractitionerRole/r1', roles: ['clinician'], organizations: ['Organization/c1'], scopes: ['user/*.rs'] };
+const issuer = 'http://fhir.test';
+
+describe('access tokens', () => {
+  const store = memoryStore();
+  const keys = testKeyRing();
+  const tokens = new AccessTokens(keys, store.authStore(), issuer, issuer);
+  after(() => store.close());
+
+  async function refused(token: string, pattern: RegExp): Promise<void> {
+    await assert.rejects(tokens.verify(token), (err: unknown) => err instanceof InvalidTokenError && pattern.test(err.message));
+  }
+
+  it('verifies its own tokens and carries the grant', async () => {
+    const claims = await tokens.verify(tokens.issue(grant).token);
+    assert.equal(claims.sub, 'clinician');
+    assert.equal(claims.scope, 'user/*.rs');
+    assert.deepEqual(claims.orgs, ['Organization/c1']);
+    assert.equal(claims.iss, issuer);
+  });
+
+  it('refuses a tampered token', async () => {
+    const [header, payload, signature] = tokens.issue(grant).token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, roles: ['administrator'] })).toString('base64url');
+    await refused(`${header}.${forged}.${signature}`, /invalid signature/);
+  });
+
+  it('refuses an expired token', async () => {
+    const key = keys.current();
+    const expired = jwt.sign({ client_id: 'app', scope: 'user/*.rs', kind: 'user', roles: [], orgs: [], exp: Math.floor(Date.now() / 1000) - 10 }, key.privateKey, {
+      algorithm: 'RS256', keyid: key.kid, issuer, audience: issuer, jwtid: 'x',
+    });
+    await refused(expired, /expired/);
+  });
+
+  it('refuses a token for another audience or from another issuer', async () => {
+    await refused(new AccessTokens(keys, store.authStore(), issuer, 'http://other.test').issue(grant).token, /audience/);
+    await refused(new AccessTokens(keys, store.authStore(), 'http://evil.test', issuer).issue(grant).token, /issuer/);
+  });
+
+  it("refuses alg none, and HS256 keyed with the server's public key", async () => {
+    const key = keys.current();
+    const claims = { client_id: 'app', scope: 'user/*.cruds', kind: 'user', roles: ['administrator'], orgs: [], jti: 'n' };
+    const none = jwt.sign(claims, '', { algorithm: 'none', keyid: key.kid, issuer, audience: issuer });
+    await refused(none, /signature is required|invalid algorithm/);
+    const publicPem = key.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.kid })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ ...claims, iss: issuer, aud: issuer, exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    const mac = (await import('node:crypto')).createHmac('sha256', publicPem).update(`${header}.${body}`).digest('base64url');
+    await refused(`${header}.${body}.${mac}`, /invalid algorithm/);
+  });
+
+  it('refuses a token signed by a key not in the ring, and one revoked', async () => {
+    const stranger = new AccessTokens(SigningKeyRing.inMemory(), store.authStore(), issuer, issuer);
+    await refused(stranger.issue(grant).token, /not signed by a key of this server/);
+    const { token, jti } = tokens.issue(grant);
+    await store.authStore().revokeAccessToken(jti, Date.now() + 60_000);
+    await refused(token, /revoked/);
+  });
+
+  it('signs id_tokens for the client with the fhirUser URL and nonce', () => {
+    const idToken = tokens.issueIdToken(grant, 'n-1');
+    const claims = jwt.verify(idToken, keys.current().publicKey, { algorithms: ['RS256'], audience: 'app', issuer }) as jwt.JwtPayload;
+    assert.equal(claims.fhirUser, `${issuer}/PractitionerRole/r1`);
+    assert.equal(claims.nonce, 'n-1');
+  });
+});
