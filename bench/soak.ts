@@ -74,6 +74,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   while (performance.now() - started < options.durationMs) {
     const run: LoadRun = await runLoad({
       base: options.server.baseUrl,
+      // The server the soak started runs with security on: its administrator's token.
+      token: options.server.headers.Authorization?.replace(/^Bearer /, ''),
       connections: options.connections,
       durationMs: options.segmentMs,
       warmupMs: 0,
