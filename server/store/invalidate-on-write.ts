@@ -2,6 +2,7 @@
 // profiles): the store's writes are passed through, and once a resource of one of the watched types has
 // been written (after its transaction ended), `invalidate` is called. Wrapping the store the FHIR core
 // writes through covers create, update, delete, patch and Bundles without the interactions knowing.
+import { delegating } from './delegating-operations';
 import type { StoreOperations, TransactionalOperations } from './port';
 
 export function invalidateOnWrite(store: TransactionalOperations, watched: ReadonlySet<string>, invalidate: () => void): TransactionalOperations {
@@ -24,7 +25,7 @@ export function invalidateOnWrite(store: TransactionalOperations, watched: Reado
 
 /** The operations of `store`, calling `written` with the resource type after each write. */
 function observeWrites(store: StoreOperations, written: (resourceType: string) => void): StoreOperations {
-  return {
+  return delegating(store, {
     create: async (resource) => {
       const result = await store.create(resource);
       written(resource.resourceType);
@@ -40,10 +41,5 @@ function observeWrites(store: StoreOperations, written: (resourceType: string) =
       written(resourceType);
       return result;
     },
-    readCurrent: (resourceType, id) => store.readCurrent(resourceType, id),
-    readVersion: (resourceType, id, versionId) => store.readVersion(resourceType, id, versionId),
-    history: (query) => store.history(query),
-    search: (plan) => store.search(plan),
-    referrers: (target, query) => store.referrers(target, query),
-  };
+  });
 }

@@ -4,6 +4,7 @@
 // finds nothing. Interactions need not know it is there. Writes pass through: refusing them is for
 // hooks and write rules.
 import type { ResultRestriction } from '../../search/plan';
+import { delegating } from '../../store/delegating-operations';
 import type { ResourceVersion, StoreOperations, TransactionalOperations } from '../../store/port';
 
 export function withRestriction(store: TransactionalOperations, restriction: ResultRestriction | undefined): TransactionalOperations {
@@ -19,17 +20,14 @@ export function withRestriction(store: TransactionalOperations, restriction: Res
 function restricted(ops: StoreOperations, restriction: ResultRestriction): StoreOperations {
   const visibleOrNothing = async (version: ResourceVersion | undefined): Promise<ResourceVersion | undefined> =>
     version && (await isVisible(ops, restriction, version)) ? version : undefined;
-  return {
-    create: (resource) => ops.create(resource),
-    update: (resource, options) => ops.update(resource, options),
-    delete: (resourceType, id, options) => ops.delete(resourceType, id, options),
+  // Writes and referrers pass through: integrity checks must see every referrer, whoever asks (a hidden
+  // one still blocks a delete).
+  return delegating(ops, {
     readCurrent: async (resourceType, id) => visibleOrNothing(await ops.readCurrent(resourceType, id)),
     readVersion: async (resourceType, id, versionId) => visibleOrNothing(await ops.readVersion(resourceType, id, versionId)),
     history: (query) => ops.history({ ...query, restriction }),
     search: (plan) => ops.search({ ...plan, restriction }),
-    // Integrity checks must see every referrer, whoever asks: a hidden one still blocks a delete.
-    referrers: (target, options) => ops.referrers(target, options),
-  };
+  });
 }
 
 /**

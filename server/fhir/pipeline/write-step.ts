@@ -3,6 +3,7 @@
 // throws, which rolls the transaction back: nothing of a refused write (or of its transaction Bundle)
 // is stored.
 import type { Resource } from '@medplum/fhirtypes';
+import { delegating } from '../../store/delegating-operations';
 import type { DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
 import type { Caller } from './caller';
 import type { InteractionInfo } from './interaction';
@@ -58,14 +59,11 @@ export function withWriteRules(store: TransactionalOperations, scope: WriteScope
       return result;
     });
   return {
-    create: (resource) => transaction((tx) => tx.create(resource)),
-    update: (resource, options) => transaction((tx) => tx.update(resource, options)),
-    delete: (resourceType, id, options) => transaction((tx) => tx.delete(resourceType, id, options)),
-    readCurrent: (resourceType, id) => store.readCurrent(resourceType, id),
-    readVersion: (resourceType, id, versionId) => store.readVersion(resourceType, id, versionId),
-    history: (query) => store.history(query),
-    search: (plan) => store.search(plan),
-    referrers: (target, options) => store.referrers(target, options),
+    ...delegating(store, {
+      create: (resource) => transaction((tx) => tx.create(resource)),
+      update: (resource, options) => transaction((tx) => tx.update(resource, options)),
+      delete: (resourceType, id, options) => transaction((tx) => tx.delete(resourceType, id, options)),
+    }),
     transaction,
   };
 }
@@ -89,7 +87,7 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
       await rule.check(write, tx);
     }
   };
-  return {
+  return delegating(tx, {
     create: async <T extends Resource>(resource: T): Promise<ResourceVersion<T>> => {
       await check('create', resource.resourceType, resource.id as string, resource);
       return tx.create(resource);
@@ -102,10 +100,5 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
       await check('delete', resourceType, id);
       return tx.delete(resourceType, id, options);
     },
-    readCurrent: (resourceType, id) => tx.readCurrent(resourceType, id),
-    readVersion: (resourceType, id, versionId) => tx.readVersion(resourceType, id, versionId),
-    history: (query) => tx.history(query),
-    search: (plan) => tx.search(plan),
-    referrers: (target, options) => tx.referrers(target, options),
-  };
+  });
 }
