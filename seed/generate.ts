@@ -8,7 +8,7 @@ import pino from 'pino';
 import { commandLineFlags, UsageError } from '../bench/options';
 import { Progress, formatSeconds } from '../bench/progress';
 import { loadConfig } from '../server/config';
-import { loadContentDirectory } from '../server/content/content-loader';
+import { loadShippedContent } from '../server/content/shipped-content';
 import { createFhirCore } from '../server/fhir-core';
 import { loadResourceDefinitions } from '../server/fhir/resource-definitions';
 import { SearchParameterRegistry } from '../server/search/indexing/registry';
@@ -17,7 +17,6 @@ import { createResourceIndexer } from '../server/search/indexing/resource-indexe
 import { serverCaller } from '../server/fhir/pipeline/caller';
 import { withWriteRules } from '../server/fhir/pipeline/write-step';
 import { integrityRules, uniqueIdentifiersRule } from '../server/integrity/integrity-rules';
-import { ContentOwnership } from '../server/integrity/owned-content';
 import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
@@ -162,9 +161,7 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   const uniqueParameters = !config.rulesOff.has(uniqueIdentifiersRule);
   const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir), { uniqueParameters });
   const store = await openStore(config, createResourceIndexer(registry));
-  const ownership = new ContentOwnership();
-  ownership.add((await loadContentDirectory(store, config.terminologyDir)).owned);
-  ownership.add((await loadContentDirectory(store, path.join(config.profilesDir, 'generated'))).owned);
+  const { ownership } = await loadShippedContent(store, config);
   const logger = pino({ level: 'silent' });
   const baseUrl = config.baseUrl ?? 'http://localhost';
   // The integrity rules hold on both paths: in bulk they run in each Bundle's store transaction.

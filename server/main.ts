@@ -2,14 +2,14 @@
 // store, the shipped terminology and profiles, listen, the FHIR core, the seed (on an empty store, unless
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
-import path from 'node:path';
 import { createApp } from './app';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
 import { SigningKeyRing } from './auth/signing-keys';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
-import { ContentError, loadContentDirectory } from './content/content-loader';
+import { ContentError } from './content/content-loader';
+import { loadShippedContent } from './content/shipped-content';
 import { createFhirCore } from './fhir-core';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
 import { createLimitedServer } from './http/connection-limits';
@@ -20,7 +20,7 @@ import { seedOnStartup } from './seed/startup-seed';
 import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
-import { ContentOwnership } from './integrity/owned-content';
+import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
@@ -63,17 +63,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The files that own what they load: the API may not change those resources.
-  const ownership = new ContentOwnership();
+  let ownership: ContentOwnership;
   try {
-    const terminology = await loadContentDirectory(store, config.terminologyDir);
-    ownership.add(terminology.owned);
-    logger.info({ dir: config.terminologyDir, files: terminology.files, written: terminology.written }, 'terminology loaded');
-    // The implementation guide's generated resources (StructureDefinitions, SearchParameters, the
-    // ImplementationGuide), so that clients can read the profiles they are asked to follow.
-    const profilesDir = path.join(config.profilesDir, 'generated');
-    const profiles = await loadContentDirectory(store, profilesDir);
-    ownership.add(profiles.owned);
-    logger.info({ dir: profilesDir, files: profiles.files, written: profiles.written }, 'profiles loaded');
+    const shipped = await loadShippedContent(store, config);
+    for (const { dir, result } of shipped.loaded) {
+      logger.info({ dir, files: result.files, written: result.written }, 'content loaded');
+    }
+    ownership = shipped.ownership;
   } catch (err) {
     if (err instanceof ContentError) {
       logger.fatal(`cannot load the terminology or profiles: ${err.message}. Fix the file, or point FHIR_TERMINOLOGY_DIR / FHIR_PROFILES_DIR elsewhere.`);
