@@ -18,6 +18,8 @@ export function openSqliteStore(options: SqliteStoreOptions): EmbeddedStore {
 }
 
 export type { MongoStoreBackend } from './mongo/mongo-store';
+/** The authorization collections of a MongoDB backend, and their indexes (which stand-ins enforce). */
+export { authIndexes as mongoAuthIndexes, type AuthCollections as MongoAuthCollections } from './mongo/auth-collections';
 
 /**
  * The MongoDB adapter over a given backend (its collections and transaction runner) instead of a

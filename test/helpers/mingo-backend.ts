@@ -1,11 +1,13 @@
 // A stand-in for a MongoDB database where no server runs: the collection methods the MongoDB adapter
 // uses, evaluated in memory with mingo (an implementation of MongoDB's query language), with the
-// adapter's unique indexes (`_id`; `type` + `uq`). Transactions are emulated, not MongoDB's: they run one
-// at a time on a copy of the committed documents that replaces them on success, so they are isolated
-// and atomic but never conflict. Reads outside a transaction see the committed documents.
+// adapter's unique indexes (`_id`; `type` + `uq`), plus the authorization collections
+// (mingo-auth-collections.ts). Transactions are emulated, not MongoDB's: they run one at a time on a
+// copy of the committed documents that replaces them on success, so they are isolated and atomic but
+// never conflict. Reads outside a transaction see the committed documents.
 import { find, Aggregator } from 'mingo';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import type { MongoStoreBackend } from '../../server/store/adapters';
+import { mingoAuthCollections } from './mingo-auth-collections';
 
 type Documents = { current: Document[]; versions: Document[] };
 type Options = { session?: ClientSession; projection?: Document };
@@ -20,6 +22,8 @@ export function mingoBackend(): MongoStoreBackend {
   return {
     current: collection('current'),
     versions: collection('versions'),
+    // The authorization state is written outside transactions, one atomic document at a time.
+    auth: mingoAuthCollections(),
     transactions: <T>(work: (session: ClientSession) => Promise<T>): Promise<T> => {
       const run = queue.then(async () => {
         const session = {} as ClientSession;

@@ -1,19 +1,12 @@
-// The SQLite AuthStore: the contract, and state shared by two stores on one file (two processes).
+// The SQLite AuthStore beyond the contract (auth-store-contract.test.ts): state shared by two stores on
+// one file, as two processes share it.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileStore, memoryStore } from '../helpers/test-server';
-import { authStoreContract } from './auth-store-contract';
+import { fileStore } from '../helpers/test-server';
 
 describe('SQLite auth store', () => {
-  describe('in memory', () => {
-    authStoreContract(async () => {
-      const store = memoryStore();
-      return { store: store.authStore(), close: () => store.close() };
-    });
-  });
-
   describe('shared by two connections to one file', () => {
     let dir: string;
     before(() => {

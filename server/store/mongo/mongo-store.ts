@@ -17,8 +17,11 @@ import type {
   SearchPage,
   StoreOperations,
 } from '../port';
+import type { AuthStore } from '../auth-port';
+import { authCollections, ensureAuthIndexes, type AuthCollections } from './auth-collections';
 import { collections, type CurrentDocument, type VersionDocument } from './documents';
 import { ensureIndexes } from './indexes';
+import { MongoAuthStore } from './mongo-auth-store';
 import { MongoOperations } from './mongo-operations';
 
 export interface MongoStoreOptions {
@@ -49,6 +52,8 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
   try {
     const db = client.db(options.database);
     await ensureIndexes(db);
+    const auth = authCollections(db);
+    await ensureAuthIndexes(auth);
     const transactions: TransactionRunner = async (work) => {
       const session = client.startSession();
       try {
@@ -58,7 +63,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
       }
     };
     return new MongoStore(
-      { current: db.collection(collections.current), versions: db.collection(collections.history), transactions, close: () => client.close() },
+      { current: db.collection(collections.current), versions: db.collection(collections.history), auth, transactions, close: () => client.close() },
       options.indexer
     );
   } catch (err) {
@@ -74,12 +79,15 @@ export type TransactionRunner = <T>(work: (session: ClientSession) => Promise<T>
 export interface MongoStoreBackend {
   current: Collection<CurrentDocument>;
   versions: Collection<VersionDocument>;
+  /** The authorization server's state (auth-collections.ts). */
+  auth: AuthCollections;
   transactions: TransactionRunner;
   close(): Promise<void>;
 }
 
 export class MongoStore extends TransactionalWrites implements ResourceStore {
   private readonly reads: MongoOperations;
+  private auth?: AuthStore;
 
   constructor(
     private readonly backend: MongoStoreBackend,
@@ -120,6 +128,12 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
 
   async changeMarker(resourceTypes: readonly string[]): Promise<string> {
     return String(await this.reads.versionCount(resourceTypes));
+  }
+
+  /** The authorization server's state, in the same database; every process serving it shares it. */
+  authStore(): AuthStore {
+    this.auth ??= new MongoAuthStore(this.backend.auth);
+    return this.auth;
   }
 
   close(): Promise<void> {
