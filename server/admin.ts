@@ -54,11 +54,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config, createResourceIndexer(new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir))));
   try {
-    const auth = store.authStore?.();
-    if (!auth) {
-      throw new Error(`The ${config.store} store keeps no authorization state`);
-    }
-    await run(command, argument, values, auth, config);
+    await run(command, argument, values, store.authStore(), config);
   } finally {
     await store.close();
   }

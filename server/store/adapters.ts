@@ -10,7 +10,7 @@ export type { SqliteStoreOptions } from './sqlite/sqlite-store';
 export { backupSqliteStore, restoreSqliteStore } from './sqlite/backup';
 
 /** The embedded store, which always has its fast bulk load. */
-export type EmbeddedStore = ResourceStore & Required<Pick<ResourceStore, 'bulkLoad' | 'authStore'>>;
+export type EmbeddedStore = ResourceStore & Required<Pick<ResourceStore, 'bulkLoad'>>;
 
 /** The embedded store; opening a file is synchronous (node:sqlite), so this is too. */
 export function openSqliteStore(options: SqliteStoreOptions): EmbeddedStore {

@@ -133,8 +133,7 @@ export interface ResourceStore extends TransactionalOperations {
   bulkLoad?<T>(work: () => Promise<T>): Promise<T>;
   /**
    * The authorization server's state (server/store/auth-port.ts), kept by the same adapter so that
-   * revocations and rate limits hold across every process sharing the store. Optional while an adapter
-   * lacks it: the server then refuses to start with security on.
+   * revocations and rate limits hold across every process sharing the store.
    */
-  authStore?(): AuthStore;
+  authStore(): AuthStore;
 }

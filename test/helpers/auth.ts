@@ -26,10 +26,7 @@ export function testKeyRing(): SigningKeyRing {
 
 /** The authorization server of an in-process test app, on the store's auth state and the test key ring. */
 export function testAuthServer(store: ResourceStore, options: { logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthServer {
-  const authStore = store.authStore?.();
-  if (!authStore) {
-    throw new Error('the test store keeps no auth state');
-  }
+  const authStore = store.authStore();
   return createAuthServer({
     store: authStore,
     resources: store,

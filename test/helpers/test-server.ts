@@ -84,10 +84,7 @@ export function createTestServer(
   const off = new Set(options.rulesOff ?? []);
   const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
-  // A store that keeps no authorization state (the MongoDB adapter, for now) serves the adapter-neutral
-  // tests (store contract, search) without it; a test that asks for auth on such a store fails.
-  const withoutAuthState = options.auth === undefined && !store.authStore;
-  const auth = options.auth === false || (options.auth === undefined && options.identify) || withoutAuthState ? undefined : testAuthServer(store);
+  const auth = options.auth === false || (options.auth === undefined && options.identify) ? undefined : testAuthServer(store);
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
