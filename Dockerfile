@@ -1,6 +1,7 @@
 # The FHIR server on the official Node 24 image (Debian bookworm). Not built by CI: no Docker engine
-# runs on the project's machines. The embedded SQLite store keeps its file in /data (a volume); with
-# FHIR_STORE=mongo the data is in MongoDB and /data stays empty (docker-compose.yml runs it that way).
+# runs on the project's machines. /data (a volume) holds the access tokens' signing keys and the first
+# start's account passwords, and the embedded SQLite store's file; with FHIR_STORE=mongo the resources
+# and the authorization state are in MongoDB instead (docker-compose.yml runs it that way).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./

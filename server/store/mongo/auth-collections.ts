@@ -3,7 +3,7 @@
 // carries `expiresAt` as a BSON date under a TTL index, so MongoDB deletes it once it has expired
 // (https://www.mongodb.com/docs/manual/core/index-ttl/); reads still compare with the caller's `now`,
 // since the TTL monitor runs only once a minute. docs/storage-mongo.md describes them.
-import type { Collection, Db, IndexDescription } from 'mongodb';
+import { ReadPreference, type Collection, type CollectionOptions, type Db, type IndexDescription } from 'mongodb';
 import type { AuthorizationCodeRecord, ClientRecord, LaunchRecord, RefreshTokenRecord, UserRecord } from '../auth-port';
 
 /** Collection names inside the configured database. */
@@ -79,8 +79,14 @@ export const authIndexes: Record<keyof AuthCollections, IndexDescription[]> = {
   hits: [expiry],
 };
 
+/**
+ * Primary reads and majority writes whatever the connection string sets: a revocation, a used code or
+ * a counted hit must be seen at once by every process, which a secondary behind the primary would not.
+ */
+const consistent: CollectionOptions = { readPreference: ReadPreference.primary, writeConcern: { w: 'majority' } };
+
 export function authCollections(db: Db): AuthCollections {
-  const names = Object.entries(authCollectionNames).map(([key, name]) => [key, db.collection(name)]);
+  const names = Object.entries(authCollectionNames).map(([key, name]) => [key, db.collection(name, consistent)]);
   return Object.fromEntries(names) as AuthCollections;
 }
 
