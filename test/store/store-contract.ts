@@ -427,6 +427,41 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
         ['Observation', 'patient.organization.partof.identifier=B100-001', ['obs-weight']],
         ['Patient', '_has:Observation:patient:code=14771-0', ['p-zhang']],
         ['Practitioner', '_has:Patient:general-practitioner:_has:Observation:patient:code=85354-9', ['dr-li']],
+        // Every kind of value condition, with its modifiers and prefixes.
+        ['Patient', '_lastUpdated=lt2000-01-01', []],
+        ['Patient', 'name:exact=王小明', ['p-wang']],
+        ['Patient', 'name:exact=王小', []],
+        ['Patient', 'name:contains=iaomin', ['p-wang']],
+        ['Patient', 'address-city=天津', ['p-wang']],
+        ['Patient', 'identifier=urn:mrn|MR-1', ['p-wang']],
+        ['Patient', 'identifier=urn:other|MR-1', []],
+        ['Patient', 'identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|MR-1', ['p-wang']],
+        ['Patient', 'phone=13900000001', ['p-wang']],
+        ['Patient', '_tag=https://fhir.dhc.example/tags|chronic', ['p-wang']],
+        ['Observation', 'code:text=血压', ['obs-bp-1']],
+        ['Observation', 'code:not=http://loinc.org|85354-9', ['obs-glu', 'obs-weight']],
+        ['Observation', 'code=http://loinc.org|85354-9,http://loinc.org|29463-7', ['obs-bp-1', 'obs-bp-2', 'obs-weight']],
+        ['Observation', 'date=ge2026-03-01&date=lt2026-04-01', ['obs-bp-1', 'obs-glu']],
+        ['Observation', 'date=eb2026-01-01', ['obs-weight']],
+        ['Observation', 'date=sa2026-04-01', ['obs-bp-2']],
+        ['Observation', 'date=ne2026-06-05', ['obs-bp-1', 'obs-glu', 'obs-weight']],
+        ['Encounter', 'date=2026-03-05', ['enc-1']],
+        ['RiskAssessment', 'probability=0.25', ['risk-1']],
+        ['RiskAssessment', 'probability=lt0.2', []],
+        ['Observation', 'value-quantity=gt60', ['obs-weight']],
+        ['Observation', 'value-quantity=7.2|http://unitsofmeasure.org|mmol/L', ['obs-glu']],
+        ['Observation', 'component-code-value-quantity=http://loinc.org|8462-4$lt90', ['obs-bp-2']],
+        ['Observation', 'subject=p-zhang', ['obs-glu']],
+        ['Observation', 'subject:Group=p-zhang', []],
+        ['QuestionnaireResponse', 'questionnaire=https://fhir.dhc.example/Questionnaire/follow-up', ['qr-1']],
+        ['QuestionnaireResponse', 'questionnaire=https://fhir.dhc.example/Questionnaire/follow-up|2.0', ['qr-1']],
+        ['QuestionnaireResponse', 'questionnaire=https://fhir.dhc.example/Questionnaire/follow-up|1.0', []],
+        ['ValueSet', 'url=https://fhir.dhc.example/ValueSet/blood-pressure-codes', ['vs-bp']],
+        ['ValueSet', 'url:above=https://fhir.dhc.example/ValueSet/blood-pressure-codes/extra', ['vs-bp']],
+        ['ValueSet', 'url=https://fhir.dhc.example/ValueSet', []],
+        ['Patient', 'active:missing=false', ['p-zhang']],
+        ['Encounter', 'subject.name=wang', ['enc-1']],
+        ['Patient', 'organization:Organization.name=Tianjin', ['p-jose']],
       ];
       for (const [type, query, expected] of cases) {
         it(`${type}?${query}`, async () => {
@@ -477,6 +512,60 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
           cursor = page.nextCursor;
         } while (cursor);
         assert.deepEqual(all, ['p-jose', 'p-zhang', 'p-wang']);
+      });
+
+      it('sorts by a parameter either way, by _id and _lastUpdated, by several keys, resources without the value last', async () => {
+        const sorted = async (type: string, query: string): Promise<string[]> => ids(await store.search(planOf(type, query, 20)));
+        assert.deepEqual(await sorted('Patient', '_sort=birthdate'), ['p-jose', 'p-wang', 'p-zhang']);
+        assert.deepEqual(await sorted('Patient', '_sort=-birthdate'), ['p-zhang', 'p-wang', 'p-jose']);
+        assert.deepEqual(await sorted('Patient', '_sort=-_id'), ['p-zhang', 'p-wang', 'p-jose']);
+        // The fixtures may share a millisecond: _lastUpdated is sorted on resources written apart.
+        for (const id of ['u1', 'u2', 'u3']) {
+          await pause(2);
+          await store.create({ resourceType: 'Basic', id, code: { text: id } });
+        }
+        await pause(2);
+        await store.update({ resourceType: 'Basic', id: 'u1', code: { text: 'u1 again' } });
+        assert.deepEqual(await sorted('Basic', '_sort=_lastUpdated'), ['u2', 'u3', 'u1']);
+        assert.deepEqual(await sorted('Basic', '_sort=-_lastUpdated'), ['u1', 'u3', 'u2']);
+        // Ties on the first key are broken by the second.
+        assert.deepEqual(await sorted('Observation', '_sort=status,-_id'), ['obs-glu', 'obs-bp-2', 'obs-bp-1', 'obs-weight']);
+        assert.deepEqual(await sorted('Patient', '_sort=active,_id'), ['p-zhang', 'p-jose', 'p-wang']);
+        assert.deepEqual(await sorted('Patient', '_sort=-active,_id'), ['p-zhang', 'p-jose', 'p-wang']);
+      });
+
+      it('pages a restricted, filtered search with its total, never showing what the restriction hides', async () => {
+        const restriction: ResultRestriction = {
+          byType: { Observation: [{ kind: 'param', param: { resourceType: 'Observation', code: 'status', kind: 'token' }, anyOf: [{ type: 'token', code: 'final' }] }] },
+          otherTypes: 'none',
+        };
+        const plan: SearchPlan = { ...planOf('Observation', 'code=http://loinc.org|85354-9,http://loinc.org|29463-7,http://loinc.org|14771-0&_sort=-date', 1), total: 'accurate', restriction };
+        const seen: string[] = [];
+        let page = await store.search(plan);
+        assert.equal(page.total, 3);
+        seen.push(...ids(page));
+        while (page.nextCursor) {
+          page = await store.search({ ...plan, cursor: page.nextCursor });
+          seen.push(...ids(page));
+        }
+        assert.deepEqual(seen, ['obs-bp-2', 'obs-glu', 'obs-bp-1']);
+      });
+
+      it('follows every reference parameter for :*, only the named target type, and never a deleted target', async () => {
+        assert.deepEqual(includedKeys(await store.search(planOf('Observation', '_id=obs-bp-1&_include=Observation:*'))), ['Encounter/enc-1', 'Patient/p-wang']);
+        assert.deepEqual(includedKeys(await store.search(planOf('Observation', '_id=obs-bp-1&_include=Observation:subject:Patient'))), ['Patient/p-wang']);
+        assert.deepEqual(includedKeys(await store.search(planOf('Observation', '_id=obs-bp-1&_include=Observation:subject:Group'))), []);
+        await store.delete('Encounter', 'enc-1');
+        await store.delete('Observation', 'obs-bp-2');
+        assert.deepEqual(includedKeys(await store.search(planOf('Observation', '_id=obs-bp-1&_include=Observation:encounter'))), []);
+        const rev = await store.search(planOf('Patient', '_id=p-wang&_revinclude=Observation:subject'));
+        assert.deepEqual(includedKeys(rev), ['Observation/obs-bp-1']);
+      });
+
+      it('iterates _revinclude from what an earlier round added', async () => {
+        const page = await store.search(planOf('Organization', '_id=org-clinic&_revinclude=Patient:organization&_revinclude:iterate=Observation:subject'));
+        assert.deepEqual(ids(page), ['org-clinic']);
+        assert.deepEqual(includedKeys(page), ['Observation/obs-bp-1', 'Observation/obs-bp-2', 'Patient/p-wang']);
       });
 
       it('gives a total only when asked, or for free when the first page holds every match', async () => {
