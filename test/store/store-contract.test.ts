@@ -3,5 +3,5 @@ import { storeAdapters } from '../helpers/store-adapters';
 import { describeStoreContract } from './store-contract';
 
 for (const adapter of storeAdapters()) {
-  describeStoreContract(adapter.name, () => adapter.open(), adapter.gaps);
+  describeStoreContract(adapter.name, (indexer) => adapter.open(indexer), adapter.gaps);
 }

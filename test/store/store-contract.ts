@@ -9,7 +9,9 @@ import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/j
 import { FhirError } from '../../server/outcomes';
 import { parseSearch } from '../../server/search/parse-search';
 import type { Filter, ResultRestriction, SearchPlan } from '../../server/search/plan';
-import type { ResourceStore, SearchPage } from '../../server/store/port';
+import type { IndexEntries } from '../../server/search/indexing/types';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
+import type { ResourceIndexer, ResourceStore, SearchPage } from '../../server/store/port';
 import { observation, patient as freshPatient } from '../helpers/fixtures';
 import { testBaseUrl, testRegistry } from '../helpers/test-server';
 import { searchFixtures } from '../search/search-fixtures';
@@ -35,7 +37,23 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Tests an adapter does not pass yet, by title, each with the reason. */
 export type KnownGaps = Record<string, string>;
 
-export function describeStoreContract(name: string, openStore: () => Promise<ResourceStore>, gaps: KnownGaps = {}): void {
+/** The server's indexer, plus resident ID numbers as unique values (as a SearchParameter marked unique yields them). */
+function indexerWithUniqueIds(): ResourceIndexer {
+  const base = createResourceIndexer(testRegistry());
+  return (resource) => {
+    const entries = base(resource);
+    const unique = entries.tokens
+      .filter((t) => t.param === 'identifier' && t.system === residentId && t.code && !t.typeSystem)
+      .map((t) => ({ param: 'identifier', system: residentId, code: t.code as string }));
+    return { ...entries, unique } as IndexEntries;
+  };
+}
+
+const residentId = 'urn:oid:2.16.156.10011.1.3';
+const withResidentId = (id: string, value: string): Patient => freshPatient({ id, identifier: [{ system: residentId, value }] });
+
+/** `openStore` opens a new, empty store, indexed like the server's unless given another indexer. */
+export function describeStoreContract(name: string, openStore: (indexer?: ResourceIndexer) => Promise<ResourceStore>, gaps: KnownGaps = {}): void {
   describe(`store contract: ${name}`, () => {
     let store: ResourceStore;
     beforeEach(async () => {
@@ -340,6 +358,29 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
         assert.deepEqual(at.versions.map((v) => `${v.id}/${v.versionId}`), ['a/1']);
       });
 
+      it('answers _since for one resource and a type, page by page, and _at with the delete that was current', async () => {
+        await store.create(patient({ id: 'a' }));
+        await store.create(patient({ id: 'b' }));
+        await pause(5);
+        const since = Date.now();
+        await pause(5);
+        await store.update(patient({ id: 'a', active: true }));
+        await store.update(patient({ id: 'b', active: true }));
+        await store.update(patient({ id: 'a', active: false }));
+        await store.create(observation('a', { id: 'o' }));
+        const one = await store.history({ resourceType: 'Patient', id: 'a', since, count: 10 });
+        assert.deepEqual(one.versions.map((v) => v.versionId), ['3', '2']);
+        const first = await store.history({ resourceType: 'Patient', since, count: 2 });
+        const rest = await store.history({ resourceType: 'Patient', since, count: 2, cursor: first.nextCursor });
+        assert.deepEqual([...first.versions, ...rest.versions].map((v) => `${v.id}/${v.versionId}`), ['a/3', 'b/2', 'a/2']);
+        assert.equal(rest.nextCursor, undefined);
+        const deleted = await store.delete('Patient', 'b');
+        await pause(5);
+        const after = Date.now();
+        const at = await store.history({ resourceType: 'Patient', at: { low: after, high: after + 1 }, count: 10 });
+        assert.deepEqual(at.versions.map((v) => `${v.id}/${v.versionId}/${v.deleted}`), [`b/${deleted.version?.versionId}/true`, 'a/3/false']);
+      });
+
       it('lists only versions of resources the restriction lets the caller see', async () => {
         await store.create(patient({ id: 'm', gender: 'male' }));
         await store.create(patient({ id: 'f', gender: 'female' }));
@@ -388,6 +429,35 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
         });
         assert.deepEqual(found, ['a']);
         assert.deepEqual(ids(await store.search(planOf('Patient', 'gender=female'))), ['a']);
+      });
+
+      it('rolls back the writes before a refused If-Match, and reads its own versions meanwhile', async () => {
+        await store.create(patient({ id: 'a' }));
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.update(patient({ id: 'a', active: true }), { expectedVersionId: '1' });
+            assert.equal((await tx.readVersion('Patient', 'a', '2'))?.versionId, '2');
+            assert.equal((await tx.history({ resourceType: 'Patient', id: 'a', count: 10 })).versions.length, 2);
+            await tx.delete('Patient', 'a', { expectedVersionId: '1' });
+          }),
+          isStatus(412)
+        );
+        assert.equal((await store.readCurrent('Patient', 'a'))?.versionId, '1');
+        assert.equal(await store.readVersion('Patient', 'a', '2'), undefined);
+      });
+
+      it('deletes and brings back a resource in one transaction, an unchanged update writing nothing', async () => {
+        await store.create(patient({ id: 'a' }));
+        const outcomes = await store.transaction(async (tx) => {
+          const same = await tx.update(patient({ id: 'a' }));
+          await tx.delete('Patient', 'a');
+          await assert.rejects(tx.create(patient({ id: 'a' })), isStatus(409));
+          const back = await tx.update(patient({ id: 'a', active: true }));
+          return [same.outcome, back.outcome, back.version.versionId];
+        });
+        assert.deepEqual(outcomes, ['unchanged', 'created', '3']);
+        const versions = await store.history({ resourceType: 'Patient', id: 'a', count: 10 });
+        assert.deepEqual(versions.versions.map((v) => [v.versionId, v.deleted]), [['3', false], ['2', true], ['1', false]]);
       });
 
       it('rolls back a failed transaction in the search indexes too', async () => {
@@ -599,6 +669,43 @@ export function describeStoreContract(name: string, openStore: () => Promise<Res
         assert.deepEqual(includedKeys(withSubjects), ['Patient/p-wang', 'Patient/p-zhang']);
         const hidden = await store.search({ ...planOf('RiskAssessment', ''), restriction });
         assert.deepEqual(ids(hidden), []);
+      });
+    });
+
+    describe('unique business identifiers', () => {
+      let unique: ResourceStore;
+      beforeEach(async () => {
+        unique = await openStore(indexerWithUniqueIds());
+      });
+      afterEach(() => unique.close());
+      const conflict = (holder: string) => (err: unknown) => isStatus(409)(err) && new RegExp(holder).test((err as FhirError).message);
+
+      it('refuses a second current resource with the value, naming the one holding it, and frees it on change or delete', async () => {
+        await unique.create(withResidentId('a', '110101199001010011'));
+        await assert.rejects(unique.create(withResidentId('b', '110101199001010011')), conflict('Patient/a'));
+        await assert.rejects(unique.update(withResidentId('c', '110101199001010011')), conflict('Patient/a'));
+        assert.equal(await unique.readCurrent('Patient', 'b'), undefined, 'nothing of the refused write is stored');
+        assert.equal(await unique.readCurrent('Patient', 'c'), undefined);
+        // Its own value again is no clash; a changed value frees the old one.
+        await unique.update({ ...withResidentId('a', '110101199001010011'), active: true });
+        await unique.update(withResidentId('a', '110101199001010022'));
+        await unique.create(withResidentId('b', '110101199001010011'));
+        await unique.delete('Patient', 'a');
+        await unique.create(withResidentId('c', '110101199001010022'));
+        // Other types may hold the same value.
+        await unique.create({ resourceType: 'Practitioner', id: 'p', identifier: [{ system: residentId, value: '110101199001010011' }] });
+      });
+
+      it('refuses the clash inside a transaction, rolling the whole transaction back', async () => {
+        await assert.rejects(
+          unique.transaction(async (tx) => {
+            await tx.create(withResidentId('a', '1'));
+            await tx.create(withResidentId('b', '1'));
+          }),
+          conflict('Patient/a')
+        );
+        assert.equal(await unique.readCurrent('Patient', 'a'), undefined);
+        await unique.create(withResidentId('b', '1'));
       });
     });
 
