@@ -709,6 +709,16 @@ export function describeStoreContract(name: string, openStore: (indexer?: Resour
       });
     });
 
+    it('refuses a cursor it did not give, or one of a search sorted otherwise, with 400', async () => {
+      await store.create(patient({ id: 'a' }));
+      await store.create(patient({ id: 'b' }));
+      const sorted = await store.search({ ...planOf('Patient', '_sort=birthdate', 1) });
+      assert.ok(sorted.nextCursor);
+      await assert.rejects(store.search({ ...planOf('Patient', '', 1), cursor: sorted.nextCursor }), isStatus(400));
+      await assert.rejects(store.search({ ...planOf('Patient', '', 1), cursor: 'not-a-cursor' }), isStatus(400));
+      await assert.rejects(store.history({ count: 1, cursor: 'not-a-cursor' }), isStatus(400));
+    });
+
     it('answers history with count 0 by an empty page without a cursor', async () => {
       await store.create(patient({ id: 'p1' }));
       const page = await store.history({ count: 0 });
