@@ -7,6 +7,7 @@
 import { find, updateOne } from 'mingo';
 import { MongoServerError, type Document } from 'mongodb';
 import { mongoAuthIndexes, type MongoAuthCollections } from '../../server/store/adapters';
+import { findCursor, type FindCursorStandIn } from './mingo-cursor';
 
 type Filter = Document;
 type Update = Document | Document[];
@@ -34,19 +35,8 @@ class MingoAuthCollection {
     return structuredClone(find(this.docs, filter, options?.projection).limit(1).all()[0] ?? null) as Document | null;
   }
 
-  find(filter: Filter, options?: { projection?: Document }): { sort(s: Document): unknown; limit(n: number): unknown; toArray(): Promise<Document[]> } {
-    let sort: Document | undefined;
-    let limit: number | undefined;
-    const cursor = {
-      sort: (s: Document) => ((sort = s), cursor),
-      limit: (n: number) => ((limit = n), cursor),
-      toArray: async () => {
-        let c = find(this.docs, filter, options?.projection);
-        c = sort ? c.sort(sort) : c;
-        return structuredClone((limit !== undefined ? c.limit(limit) : c).all()) as Document[];
-      },
-    };
-    return cursor;
+  find(filter: Filter, options?: { projection?: Document }): FindCursorStandIn {
+    return findCursor(() => find(this.docs, filter, options?.projection));
   }
 
   async countDocuments(filter: Filter, options?: { limit?: number }): Promise<number> {

@@ -8,6 +8,7 @@ import { find, Aggregator } from 'mingo';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import type { MongoStoreBackend } from '../../server/store/adapters';
 import { mingoAuthCollections } from './mingo-auth-collections';
+import { copied, findCursor, type FindCursorStandIn } from './mingo-cursor';
 
 type Documents = { current: Document[]; versions: Document[] };
 type Options = { session?: ClientSession; projection?: Document };
@@ -44,10 +45,6 @@ export function mingoBackend(): MongoStoreBackend {
   } as unknown as MongoStoreBackend;
 }
 
-/** Documents are copied out, as a driver's are: the caller never holds the stored ones. */
-function copied(docs: unknown[]): Document[] {
-  return structuredClone(docs) as Document[];
-}
 
 class MingoCollection {
   constructor(
@@ -59,19 +56,8 @@ class MingoCollection {
     return copied(this.query(query, options).limit(1).all())[0] ?? null;
   }
 
-  find(query: Document, options?: Options): { sort(s: Document): unknown; limit(n: number): unknown; toArray(): Promise<Document[]> } {
-    let sort: Document | undefined;
-    let limit: number | undefined;
-    const cursor = {
-      sort: (s: Document) => ((sort = s), cursor),
-      limit: (n: number) => ((limit = n), cursor),
-      toArray: async () => {
-        let c = this.query(query, options);
-        c = sort ? c.sort(sort) : c;
-        return copied((limit !== undefined ? c.limit(limit) : c).all());
-      },
-    };
-    return cursor;
+  find(query: Document, options?: Options): FindCursorStandIn {
+    return findCursor(() => this.query(query, options));
   }
 
   aggregate(pipeline: Document[], options?: Options): { toArray(): Promise<Document[]> } {
