@@ -13,7 +13,6 @@ import { SigningKeyRing, generateKey, type SigningKey } from '../../server/auth/
 import { createApp } from '../../server/app';
 import type { AuthStore } from '../../server/store/auth-port';
 import type { ResourceStore } from '../../server/store/port';
-import type { EmbeddedStore } from '../../server/store/adapters';
 import { memoryStore, testBaseUrl, testConfig, testRegistry } from './test-server';
 // (test-server.ts imports this file too; both only use each other's functions at run time.)
 
@@ -45,7 +44,7 @@ export function administratorToken(auth: AuthServer, grant: Partial<Grant> = {})
 
 export interface AuthTestServer {
   app: Express;
-  store: EmbeddedStore;
+  store: ResourceStore;
   authStore: AuthStore;
   auth: AuthServer;
   http: ReturnType<typeof supertest>;
@@ -54,7 +53,7 @@ export interface AuthTestServer {
   close(): Promise<void>;
 }
 
-export function createAuthTestServer(options: { store?: EmbeddedStore; logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthTestServer {
+export function createAuthTestServer(options: { store?: ResourceStore; logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthTestServer {
   const store = options.store ?? memoryStore();
   const authStore = store.authStore();
   const logger = options.logger ?? pino({ level: 'silent' });
