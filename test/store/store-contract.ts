@@ -743,6 +743,22 @@ export function describeStoreContract(name: string, openStore: (indexer?: Resour
       const first = await store.history({ resourceType: 'Patient', count: 10, maxBytes: 1 });
       assert.equal(first.versions.length, 1);
       assert.ok(first.nextCursor);
+      const versions: string[] = [];
+      let historyCursor: string | undefined;
+      do {
+        const page = await store.history({ resourceType: 'Patient', count: 10, maxBytes: 1200, cursor: historyCursor });
+        assert.ok(page.versions.length >= 1 && page.versions.length < 5);
+        versions.push(...page.versions.map((v) => v.id));
+        historyCursor = page.nextCursor;
+      } while (historyCursor);
+      assert.deepEqual(versions, ['p4', 'p3', 'p2', 'p1', 'p0']);
+      const sorted: string[] = [];
+      do {
+        const page = await store.search({ ...plan, sort: [{ field: '_id', descending: true }], cursor });
+        sorted.push(...page.resources.map((r) => r.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(sorted, ['p4', 'p3', 'p2', 'p1', 'p0']);
     });
 
     it('keeps the written text of numbers parsed with their text (server/json/number-text.ts)', async () => {
