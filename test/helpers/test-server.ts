@@ -26,9 +26,9 @@ export function memoryStore(indexer: ResourceIndexer = createResourceIndexer(tes
   return openSqliteStore({ file: ':memory:', synchronous: 'NORMAL', indexer });
 }
 
-/** A store on a file, indexed like the server's. */
-export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL'): EmbeddedStore {
-  return openSqliteStore({ file, synchronous, indexer: createResourceIndexer(testRegistry()) });
+/** A store on a file, indexed like the server's unless given another indexer. */
+export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL', indexer: ResourceIndexer = createResourceIndexer(testRegistry())): EmbeddedStore {
+  return openSqliteStore({ file, synchronous, indexer });
 }
 
 export const testBaseUrl = 'http://fhir.test';

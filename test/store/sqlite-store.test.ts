@@ -16,7 +16,7 @@ describe('SQLite store on a file', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  describeStoreContract('SQLite file (WAL)', async () => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL'));
+  describeStoreContract('SQLite file (WAL)', async (indexer) => fileStore(path.join(dir, `${Math.random()}.sqlite`), 'NORMAL', indexer));
 
   it('creates the schema in WAL mode and reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'nested', 'fhir.sqlite');
