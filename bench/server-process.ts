@@ -49,6 +49,10 @@ globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof
   return plainFetch(input, { ...init, headers });
 };
 
+/** Every server started here and still running: killed when this process exits, so none outlives its caller. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
 /** Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
   // The key file and the seeded accounts' file go beside the database, never into the working directory.
@@ -58,11 +62,17 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const { port, announced } = await new Promise<{ port: number; announced: string }>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`server did not start in time: ${stderr}`)), timeoutMs);
+    // A server that did not start in time is killed, never left running without an owner.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time: ${stderr}`));
+    }, timeoutMs);
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number; baseUrl?: string };
