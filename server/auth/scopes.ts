@@ -21,8 +21,24 @@ const v1Permissions: Record<string, Permission[]> = { read: ['r', 's'], write: [
 /** The scopes that are not about resources, which this server understands. */
 export const contextScopes = ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'offline_access', 'online_access'] as const;
 
-/** A resource scope, or undefined for any other scope (launch, openid, unknown ones). */
+/** Scopes already read: every request of a token reads the same few (bounded, since apps may ask anything). */
+const readScopes = new Map<string, ResourceScope | undefined>();
+const readScopeLimit = 1_000;
+
+/** A resource scope, or undefined for any other scope (launch, openid, unknown ones). Shared: never changed. */
 export function parseResourceScope(text: string): ResourceScope | undefined {
+  if (readScopes.has(text)) {
+    return readScopes.get(text);
+  }
+  const scope = readResourceScope(text);
+  if (readScopes.size >= readScopeLimit) {
+    readScopes.delete(readScopes.keys().next().value as string);
+  }
+  readScopes.set(text, scope);
+  return scope;
+}
+
+function readResourceScope(text: string): ResourceScope | undefined {
   const modern = v2.exec(text);
   if (modern && modern[3]) {
     const query = modern[4] ? new URLSearchParams(modern[4].slice(1)) : undefined;

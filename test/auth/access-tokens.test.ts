@@ -67,6 +67,32 @@ describe('access tokens', () => {
     await refused(token, /revoked/);
   });
 
+  it('refuses a token verified before as soon as it is revoked, in every process sharing the store', async () => {
+    // Two issuers over one store stand for two processes, each with its own cache of verified tokens.
+    const other = new AccessTokens(keys, store.authStore(), issuer, issuer);
+    const { token, jti } = tokens.issue(grant);
+    assert.equal((await tokens.verify(token)).jti, jti);
+    assert.equal((await other.verify(token)).jti, jti);
+    await store.authStore().revokeAccessToken(jti, Date.now() + 60_000);
+    await refused(token, /revoked/);
+    await assert.rejects(other.verify(token), /revoked/);
+  });
+
+  it('refuses a token verified before once its key is rotated out of the ring, or once it expires', async () => {
+    const ring = SigningKeyRing.inMemory();
+    const rotating = new AccessTokens(ring, store.authStore(), issuer, issuer);
+    const old = rotating.issue(grant).token;
+    await rotating.verify(old);
+    ring.rotate();
+    await rotating.verify(old);
+    ring.rotate();
+    await assert.rejects(rotating.verify(old), /not signed by a key of this server/);
+    const shortLived = tokens.issue(grant, 1).token;
+    await tokens.verify(shortLived);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await refused(shortLived, /expired/);
+  });
+
   it('signs id_tokens for the client with the fhirUser URL and nonce', () => {
     const idToken = tokens.issueIdToken(grant, 'n-1');
     const claims = jwt.verify(idToken, keys.current().publicKey, { algorithms: ['RS256'], audience: 'app', issuer }) as jwt.JwtPayload;
