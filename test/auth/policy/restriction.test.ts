@@ -124,7 +124,7 @@ describe('policy: what each caller sees', function () {
     assert.equal(restrictionFor({ ...caller, sourceAddress: '10.0.0.9', account: 'b' }), built, 'built once for every request of the same grant');
     const variants: Caller[] = [
       { ...caller, organizations: ['Organization/c2'] },
-      { ...caller, roles: ['hospital-doctor'] },
+      { ...caller, roles: ['pharmacist'] },
       { ...caller, scopes: ['user/Observation.rs'] },
       { ...caller, user: 'PractitionerRole/y', roles: ['nurse'] },
       { ...caller, breakGlass: { patient: 'Patient/pat-3', reason: 'emergency' } },
