@@ -199,7 +199,7 @@ export function referenceTo(type: string, code: string, references: readonly str
 }
 
 /** A granular scope's query as a filter; any scope of the level without a query grants the whole type. */
-function granularFilter(type: string, scopes: readonly ResourceScope[]): Filter | undefined {
+export function granularFilter(type: string, scopes: readonly ResourceScope[]): Filter | undefined {
   if (scopes.length === 0 || scopes.some((s) => !s.query)) {
     return undefined;
   }
