@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AuthStore } from '../store/auth-port';
+import { BoundedCache } from './bounded-cache';
 import type { SigningKeyRing } from './signing-keys';
 
 /** Lifetime of an access token. */
@@ -55,8 +56,6 @@ export class InvalidTokenError extends Error {}
  * Revocation is still looked up on every request; a key rotated out of the ring ends its tokens at once.
  */
 const verifiedTokenMs = 60_000;
-/** At most this many verified tokens are kept (the oldest is dropped first). */
-const verifiedTokenLimit = 5_000;
 
 interface VerifiedToken {
   claims: AccessTokenClaims;
@@ -74,7 +73,8 @@ export class AccessTokens {
     readonly audience: string
   ) {}
 
-  private readonly verified = new Map<string, VerifiedToken>();
+  /** At most 5,000 verified tokens are kept (the oldest is dropped first). */
+  private readonly verified = new BoundedCache<VerifiedToken>(5_000);
 
   issue(grant: Grant, lifetimeSeconds = accessTokenSeconds): { token: string; jti: string; expiresIn: number } {
     const key = this.keys.current();
@@ -148,9 +148,6 @@ export class AccessTokens {
     }
     if (typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.scope !== 'string') {
       throw new InvalidTokenError('The bearer token lacks jti, client_id or scope');
-    }
-    if (this.verified.size >= verifiedTokenLimit) {
-      this.verified.delete(this.verified.keys().next().value as string);
     }
     this.verified.set(token, { claims, kid: key.kid, until: Math.min(claims.exp * 1000, now + verifiedTokenMs) });
     return claims;

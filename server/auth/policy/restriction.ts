@@ -7,6 +7,7 @@ import type { Caller } from '../../fhir/pipeline/caller';
 import { compartmentFilter, compartmentMembers } from '../../search/compartments';
 import type { Filter, ResultRestriction } from '../../search/plan';
 import { parseTokenValue } from '../../search/values/token-value';
+import { BoundedCache } from '../bounded-cache';
 import { parseResourceScope, type ResourceScope } from '../scopes';
 import { policiesOf, widestLevel } from './decide';
 import { isPatientDataType, type Population } from './roles';
@@ -23,8 +24,7 @@ const granularParameters = new Set(['category', 'code', 'status', 'type']);
  * reads. A restriction is plain data that no one changes, so one object serves every request. It holds
  * no patient lists (the store evaluates its filters inside each query), so no write can make it stale.
  */
-const builtRestrictions = new Map<string, ResultRestriction | undefined>();
-const builtRestrictionLimit = 1_000;
+const builtRestrictions = new BoundedCache<ResultRestriction | undefined>(1_000);
 
 /** Undefined: no restriction (the server's own work; every request while security is off). */
 export function restrictionFor(caller: Caller): ResultRestriction | undefined {
@@ -32,15 +32,7 @@ export function restrictionFor(caller: Caller): ResultRestriction | undefined {
     return undefined;
   }
   const key = JSON.stringify([caller.kind, caller.scopes, caller.roles, caller.organizations, caller.patient, caller.user, caller.breakGlass?.patient]);
-  if (builtRestrictions.has(key)) {
-    return builtRestrictions.get(key);
-  }
-  const restriction = buildRestriction(caller);
-  if (builtRestrictions.size >= builtRestrictionLimit) {
-    builtRestrictions.delete(builtRestrictions.keys().next().value as string);
-  }
-  builtRestrictions.set(key, restriction);
-  return restriction;
+  return builtRestrictions.computed(key, () => buildRestriction(caller));
 }
 
 function buildRestriction(caller: Caller): ResultRestriction | undefined {
