@@ -60,6 +60,8 @@ export interface ServerConfig {
   authLoginLimit: number;
   /** Token-endpoint requests one address may make per minute before 429. */
   authTokenLimit: number;
+  /** Failed logins one account may have per 15 minutes, from any address, before it is held (429). */
+  authAccountLoginLimit: number;
   /** Integrity rules switched off by name (docs/integrity.md); none by default. */
   rulesOff: ReadonlySet<string>;
   /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const authKeysFile = path.resolve(env.FHIR_AUTH_KEYS_FILE || path.join(dataDir, 'auth-keys.json'));
   const authLoginLimit = readInteger(env, 'FHIR_AUTH_LOGIN_LIMIT', 10, 1, 100_000);
   const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
+  const authAccountLoginLimit = readInteger(env, 'FHIR_AUTH_ACCOUNT_LOGIN_LIMIT', 20, 1, 100_000);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
   const limits: RequestLimits = {
@@ -192,6 +195,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     authKeysFile,
     authLoginLimit,
     authTokenLimit,
+    authAccountLoginLimit,
     rulesOff,
     cascadeDelete,
     limits,

@@ -169,7 +169,7 @@ async function startAuth(config: ServerConfig & { baseUrl: string }, store: Reso
     keys,
     baseUrl: config.baseUrl,
     logger,
-    limits: { login: config.authLoginLimit, token: config.authTokenLimit },
+    limits: { login: config.authLoginLimit, token: config.authTokenLimit, accountLogin: config.authAccountLoginLimit },
   });
 }
 

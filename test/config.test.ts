@@ -105,11 +105,13 @@ describe('configuration', () => {
     assert.equal(config.authKeysFile, '/tmp/x/auth-keys.json');
     assert.equal(config.authLoginLimit, 10);
     assert.equal(config.authTokenLimit, 300);
-    const off = loadConfig({ FHIR_AUTH: 'off', FHIR_AUTH_KEYS_FILE: '/secrets/keys.json', FHIR_AUTH_LOGIN_LIMIT: '3', FHIR_AUTH_TOKEN_LIMIT: '20' });
+    assert.equal(config.authAccountLoginLimit, 20);
+    const off = loadConfig({ FHIR_AUTH: 'off', FHIR_AUTH_KEYS_FILE: '/secrets/keys.json', FHIR_AUTH_LOGIN_LIMIT: '3', FHIR_AUTH_TOKEN_LIMIT: '20', FHIR_AUTH_ACCOUNT_LOGIN_LIMIT: '5' });
     assert.equal(off.auth, false);
     assert.equal(off.authKeysFile, '/secrets/keys.json');
     assert.equal(off.authLoginLimit, 3);
     assert.equal(off.authTokenLimit, 20);
+    assert.equal(off.authAccountLoginLimit, 5);
     assert.throws(() => loadConfig({ FHIR_AUTH: 'maybe' }), /FHIR_AUTH must be one of on, off/);
     assert.throws(() => loadConfig({ FHIR_AUTH_LOGIN_LIMIT: '0' }), /FHIR_AUTH_LOGIN_LIMIT/);
   });

@@ -15,6 +15,7 @@ import { followUpVisits } from './follow-ups';
 import { homeCare } from './home-care';
 import { laboratoryReports } from './labs';
 import { cloudPrescriptions } from './pharmacy';
+import { referrals } from './referrals';
 
 export interface ChronicCondition {
   id: string;
@@ -121,6 +122,7 @@ export function patientRecord(index: number, seed: number, network: NetworkDirec
   resources.push(...laboratoryReports(context, visits.labDays));
   resources.push(...cloudPrescriptions(context));
   resources.push(...homeCare(context));
+  resources.push(...referrals(context, visits.resources));
   return resources;
 }
 

@@ -3,7 +3,15 @@ import type { Logger } from 'pino';
 import type { AuthStore, ClientRecord, UserRecord } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import type { AccessTokens, Grant } from './access-tokens';
+import type { AccountLoginLimit } from './rate-limits';
 import type { SigningKeyRing } from './signing-keys';
+
+/** Failed logins per address and per account (15 minutes), and token-endpoint requests per address (a minute). */
+export interface AuthLimits {
+  login: number;
+  token: number;
+  accountLogin: number;
+}
 
 export interface AuthContext {
   store: AuthStore;
@@ -14,7 +22,9 @@ export interface AuthContext {
   /** The FHIR base URL: the `aud` apps must name, and the audience of access tokens. */
   baseUrl: string;
   logger: Logger;
-  limits: { login: number; token: number };
+  limits: AuthLimits;
+  /** Failed logins per account, across addresses and processes. */
+  accountLogins: AccountLoginLimit;
   /** Reads a client's JWKS from its registered URL (replaceable in tests). */
   fetchJwks(url: string): Promise<{ keys: Record<string, unknown>[] }>;
 }

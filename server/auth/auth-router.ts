@@ -15,7 +15,7 @@ import { callerFromAuthorization } from './bearer';
 import { smartConfiguration } from './discovery';
 import { introspect, revoke } from './introspection';
 import { breakGlass, createLaunch } from './launch-and-break-glass';
-import { authRateLimit } from './rate-limits';
+import { authRateLimit, loginWindowMs } from './rate-limits';
 import { tokenEndpoint } from './token-endpoint';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -59,7 +59,7 @@ export function authRouter(context: AuthContext): Router {
   const router = express.Router();
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb' });
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] });
-  const loginLimit = authRateLimit(context.store, 'login', context.limits.login, 15 * 60_000, { onlyFailures: true });
+  const loginLimit = authRateLimit(context.store, 'login', context.limits.login, loginWindowMs, { onlyFailures: true });
   const tokenLimit = authRateLimit(context.store, 'token', context.limits.token, 60_000);
 
   router.get('/.well-known/smart-configuration', (_req, res) => {

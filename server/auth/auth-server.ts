@@ -7,9 +7,10 @@ import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { AuthStore } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import { AccessTokens } from './access-tokens';
-import type { AuthContext } from './auth-context';
+import type { AuthContext, AuthLimits } from './auth-context';
 import { authRouter } from './auth-router';
 import { callerFromAuthorization } from './bearer';
+import { AccountLoginLimit } from './rate-limits';
 import type { SigningKeyRing } from './signing-keys';
 
 export interface AuthServerOptions {
@@ -18,7 +19,7 @@ export interface AuthServerOptions {
   keys: SigningKeyRing;
   baseUrl: string;
   logger: Logger;
-  limits: { login: number; token: number };
+  limits: AuthLimits;
   fetchJwks?: AuthContext['fetchJwks'];
 }
 
@@ -48,6 +49,7 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     baseUrl: options.baseUrl,
     logger: options.logger,
     limits: options.limits,
+    accountLogins: new AccountLoginLimit(options.store, options.limits.accountLogin),
     fetchJwks: options.fetchJwks ?? fetchJwks,
   };
   let origins: { set: Set<string>; at: number } | undefined;

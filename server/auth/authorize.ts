@@ -104,7 +104,10 @@ export async function authorizeEndpoint(context: AuthContext, req: Request, res:
   res.status(200).type('html').send(loginPage({ ticket: signTicket(context.keys, ticket), clientName: client.name }, { nonce: nonce(res) }));
 }
 
-/** The login form's POST: a wrong password shows the form again (and counts toward the login limit). */
+/**
+ * The login form's POST: a wrong password shows the form again and counts toward the limits per address
+ * and per account; an account over its limit is refused (429) until its window ends, whatever the password.
+ */
 export async function loginEndpoint(context: AuthContext, req: Request, res: Response): Promise<void> {
   const form = req.body as Record<string, string>;
   const ticket = readTicket(context.keys, form.ticket);
@@ -115,6 +118,16 @@ export async function loginEndpoint(context: AuthContext, req: Request, res: Res
   }
   allowFormAction(res, new URL(ticket.redirectUri).origin);
   const account = String(form.username ?? '');
+  const wait = await context.accountLogins.attempt(account);
+  if (wait !== undefined) {
+    const minutes = Math.ceil(wait / 60);
+    res
+      .status(429)
+      .set('Retry-After', String(wait))
+      .type('html')
+      .send(loginPage({ ticket: form.ticket, clientName: client.name, account, error: `该账号登录失败次数过多，请 ${minutes} 分钟后再试 · Too many failed sign-ins for this account; try again in ${minutes} min` }, { nonce: nonce(res) }));
+    return;
+  }
   const user = await context.store.getUser(account);
   if (!user || !(await verifySecret(String(form.password ?? ''), user.passwordHash))) {
     res
@@ -123,6 +136,7 @@ export async function loginEndpoint(context: AuthContext, req: Request, res: Res
       .send(loginPage({ ticket: form.ticket, clientName: client.name, account, error: '账号或密码不正确 · Wrong account or password' }, { nonce: nonce(res) }));
     return;
   }
+  await context.accountLogins.succeeded(account);
   if (ticket.launch && ticket.launch.account !== user.account) {
     redirectError(res, ticket.redirectUri, ticket.state, 'access_denied', 'The EHR launch was made by another user');
     return;

@@ -8,13 +8,14 @@ import type { Caller } from '../fhir/pipeline/caller';
 import type { RequestHook } from '../fhir/pipeline/hooks';
 import type { InteractionInfo } from '../fhir/pipeline/interaction';
 import type { Pipeline } from '../fhir/pipeline/pipeline';
-import { ruleViolation, type WriteRule } from '../fhir/pipeline/write-rules';
+import { ruleViolation, type PendingWrite, type WriteRule } from '../fhir/pipeline/write-rules';
 import { forbidden, unauthorized } from '../outcomes';
 import type { StoreOperations } from '../store/port';
 import { decide, grantingScopes, requiredPermission, widestLevel } from './policy/decide';
-import { restrictionFor } from './policy/restriction';
+import type { Permission } from './scopes';
+import { granularFilter, restrictionFor } from './policy/restriction';
 import { isPatientDataType } from './policy/roles';
-import { isVisible, visibilityFilters } from './policy/visibility';
+import { isVisible, matchesFilters, visibilityFilters } from './policy/visibility';
 
 /** Interactions that name one resource by id, whose visibility is checked before they run. */
 const instanceInteractions = new Set(['read', 'vread', 'history-instance', 'update', 'patch', 'delete', 'operation']);
@@ -99,10 +100,14 @@ export const grantWriteRule: WriteRule = {
   name: 'smart-grant',
   async check(write, tx): Promise<void> {
     const { caller } = write;
-    if (caller.kind === 'server' || caller.kind === 'anonymous' || !isPatientDataType(write.resourceType)) {
+    if (caller.kind === 'server' || caller.kind === 'anonymous') {
       return;
     }
     const permission = write.action === 'create' ? 'c' : write.action === 'delete' ? 'd' : 'u';
+    await checkGranularWrite(write, permission, tx);
+    if (!isPatientDataType(write.resourceType)) {
+      return;
+    }
     const asked = populationCaller(caller, write.resourceType, permission);
     const patientFilters = asked ? visibilityFilters(asked, 'Patient') : undefined;
     if (asked && patientFilters?.length === 0) {
@@ -131,6 +136,37 @@ export const grantWriteRule: WriteRule = {
     });
   },
 };
+
+/**
+ * Granular scopes hold for writes as for reads (SMART 2.x, "finer-grained resource constraints"): with
+ * `patient/Observation.cu?category=...|laboratory` only laboratory Observations are created or changed,
+ * and an Observation of another category is neither changed into one nor deleted. Both the stored version
+ * and the written one must match, as the store's search sees them.
+ * https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html#finer-grained-resource-constraints-using-search-parameters
+ */
+async function checkGranularWrite(write: PendingWrite, permission: Permission, tx: StoreOperations): Promise<void> {
+  const scopes = grantingScopes(write.caller, write.resourceType, permission);
+  const level = widestLevel(scopes);
+  const filter = level ? granularFilter(write.resourceType, scopes.filter((s) => s.level === level)) : undefined;
+  if (!filter) {
+    return;
+  }
+  const refused = (): Error =>
+    ruleViolation('smart-grant', `${write.resourceType}/${write.id} is outside what your scopes let you ${write.action} (${scopes.map((s) => s.text).join(' ')})`, write.entry ?? write.resourceType, 403);
+  if (write.action !== 'create') {
+    const previous = await write.previous();
+    if (previous && !previous.deleted && !(await matchesFilters(tx, write.resourceType, write.id, [filter]))) {
+      throw refused();
+    }
+  }
+  if (write.action !== 'delete') {
+    write.atEnd(async (end) => {
+      if (!(await matchesFilters(end, write.resourceType, write.id, [filter]))) {
+        throw refused();
+      }
+    });
+  }
+}
 
 /** A Patient is written by those who see it; a new one is registered at one of the caller's organizations. */
 async function checkPatientWrite(action: string, resource: Resource, caller: Caller, tx: StoreOperations, _interaction: InteractionInfo): Promise<void> {

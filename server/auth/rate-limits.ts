@@ -29,6 +29,38 @@ class AuthStoreCounter implements Store {
   }
 }
 
+/** The window failed logins are counted in, per address and per account. */
+export const loginWindowMs = 15 * 60_000;
+
+/**
+ * Failed logins per account, whatever the address (a password guessed from many addresses), counted in
+ * the auth store like the limits per address, so that it holds across processes. Over the limit, the
+ * account cannot sign in for the rest of the window, even with the right password.
+ */
+export class AccountLoginLimit {
+  constructor(
+    private readonly store: AuthStore,
+    private readonly limit: number,
+    private readonly windowMs = loginWindowMs
+  ) {}
+
+  /** Counts an attempt to sign in as `account`; the seconds to wait when the account is over its limit. */
+  async attempt(account: string): Promise<number | undefined> {
+    const now = Date.now();
+    const { hits, resetAt } = await this.store.countHit(accountKey(account), this.windowMs, now);
+    return hits > this.limit ? Math.max(1, Math.ceil((resetAt - now) / 1000)) : undefined;
+  }
+
+  /** A sign-in that succeeded is taken back: only failures count. */
+  succeeded(account: string): Promise<void> {
+    return this.store.uncountHit(accountKey(account));
+  }
+}
+
+function accountKey(account: string): string {
+  return `login-account:${account.slice(0, 200)}`;
+}
+
 /** At most `limit` requests per window and address; the answer is 429 with Retry-After and an OAuth error. */
 export function authRateLimit(store: AuthStore, name: string, limit: number, windowMs: number, options: { onlyFailures?: boolean } = {}): RequestHandler {
   return rateLimit({

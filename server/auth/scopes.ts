@@ -1,6 +1,8 @@
 // SMART scopes, version 2 (`patient/Observation.rs`, `user/*.cruds`, `system/Patient.r`, with granular
 // `?category=` queries) and version 1 (`patient/*.read`, `user/*.write`), read into one shape.
 // https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html
+import { BoundedCache } from './bounded-cache';
+
 export type ScopeLevel = 'patient' | 'user' | 'system';
 export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 
@@ -21,8 +23,15 @@ const v1Permissions: Record<string, Permission[]> = { read: ['r', 's'], write: [
 /** The scopes that are not about resources, which this server understands. */
 export const contextScopes = ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'offline_access', 'online_access'] as const;
 
-/** A resource scope, or undefined for any other scope (launch, openid, unknown ones). */
+/** Scopes already read: every request of a token reads the same few. */
+const readScopes = new BoundedCache<ResourceScope | undefined>(1_000);
+
+/** A resource scope, or undefined for any other scope (launch, openid, unknown ones). Shared: never changed. */
 export function parseResourceScope(text: string): ResourceScope | undefined {
+  return readScopes.computed(text, () => readResourceScope(text));
+}
+
+function readResourceScope(text: string): ResourceScope | undefined {
   const modern = v2.exec(text);
   if (modern && modern[3]) {
     const query = modern[4] ? new URLSearchParams(modern[4].slice(1)) : undefined;

@@ -4,7 +4,10 @@ import jwt from 'jsonwebtoken';
 import { AccessTokens, InvalidTokenError, type Grant } from '../../server/auth/access-tokens';
 import { SigningKeyRing } from '../../server/auth/signing-keys';
 import { testKeyRing } from '../helpers/auth';
-import { memoryStore } from '../helpers/test-server';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileStore, memoryStore } from '../helpers/test-server';
 
 const grant: Grant = { kind: 'user', clientId: 'app', account: 'clinician', fhirUser: 'PractitionerRole/r1', roles: ['clinician'], organizations: ['Organization/c1'], scopes: ['user/*.rs'] };
 const issuer = 'http://fhir.test';
@@ -65,6 +68,40 @@ describe('access tokens', () => {
     const { token, jti } = tokens.issue(grant);
     await store.authStore().revokeAccessToken(jti, Date.now() + 60_000);
     await refused(token, /revoked/);
+  });
+
+  it('refuses a token verified before as soon as it is revoked, in every process sharing the store', async () => {
+    // Two stores on one file, each with its own issuer and cache of verified tokens, stand for two processes.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-tokens-'));
+    const [one, two] = [fileStore(path.join(dir, 'fhir.sqlite')), fileStore(path.join(dir, 'fhir.sqlite'))];
+    try {
+      const [first, second] = [one, two].map((s) => new AccessTokens(keys, s.authStore(), issuer, issuer));
+      const { token, jti } = first.issue(grant);
+      assert.equal((await first.verify(token)).jti, jti);
+      assert.equal((await second.verify(token)).jti, jti);
+      await one.authStore().revokeAccessToken(jti, Date.now() + 60_000);
+      await assert.rejects(first.verify(token), /revoked/);
+      await assert.rejects(second.verify(token), /revoked/);
+    } finally {
+      await one.close();
+      await two.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a token verified before once its key is rotated out of the ring, or once it expires', async () => {
+    const ring = SigningKeyRing.inMemory();
+    const rotating = new AccessTokens(ring, store.authStore(), issuer, issuer);
+    const old = rotating.issue(grant).token;
+    await rotating.verify(old);
+    ring.rotate();
+    await rotating.verify(old);
+    ring.rotate();
+    await assert.rejects(rotating.verify(old), /not signed by a key of this server/);
+    const shortLived = tokens.issue(grant, 1).token;
+    await tokens.verify(shortLived);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await refused(shortLived, /expired/);
   });
 
   it('signs id_tokens for the client with the fhirUser URL and nonce', () => {

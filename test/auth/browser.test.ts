@@ -45,7 +45,7 @@ describe('standalone launch in a browser, with fhirclient', function () {
         scopes: ['launch/patient', 'openid', 'fhirUser', 'patient/*.rs', 'offline_access'],
       });
       const logger = pino({ level: 'silent' });
-      const auth = createAuthServer({ store: authStore, resources: store, keys: testKeyRing(), baseUrl: fhirBase, logger, limits: { login: 100, token: 100 } });
+      const auth = createAuthServer({ store: authStore, resources: store, keys: testKeyRing(), baseUrl: fhirBase, logger, limits: { login: 100, token: 100, accountLogin: 100 } });
       fhirServer.on('request', createApp({ config: { ...testConfig, baseUrl: fhirBase }, store, registry: testRegistry(), logger, auth }));
 
       // The app: fhirclient keeps its state in a session; one user here, so one object.

@@ -130,7 +130,7 @@ describe('authorization server limits and logs', function () {
   this.timeout(60_000);
 
   it('answers 429 after too many failed logins, and too many token requests', async () => {
-    const server = createAuthTestServer({ limits: { login: 2, token: 3 } });
+    const server = createAuthTestServer({ limits: { login: 2, token: 3, accountLogin: 100 } });
     try {
       await registerFlowFixtures(server.authStore, 'Organization/c');
       const page = await server.http.get('/auth/authorize').query({
@@ -151,6 +151,35 @@ describe('authorization server limits and logs', function () {
       assert.deepEqual(statuses, [401, 401, 401, 429]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('holds an account after too many failed logins from any address, across processes sharing the store, whatever the password', async () => {
+    // Two apps on one store stand for two processes; the limit per address is out of reach.
+    const limits = { login: 1000, token: 1000, accountLogin: 3 };
+    const first = createAuthTestServer({ limits });
+    const second = createAuthTestServer({ store: first.store, limits });
+    try {
+      await registerFlowFixtures(first.authStore, 'Organization/c');
+      const login = async (server: AuthTestServer, username: string, password: string): Promise<{ status: number; text: string; headers: Record<string, string> }> => {
+        const page = await server.http.get('/auth/authorize').query({
+          response_type: 'code', client_id: 'public-app', redirect_uri: appRedirect, scope: 'user/*.rs', state: 's', aud: testBaseUrl, code_challenge: pkce().challenge, code_challenge_method: 'S256',
+        });
+        return server.http.post('/auth/login').type('form').send({ ticket: ticketOf(page.text), username, password });
+      };
+      assert.equal((await login(first, 'dr-li', 'guess 1')).status, 401);
+      assert.equal((await login(second, 'dr-li', 'guess 2')).status, 401);
+      // A sign-in that succeeds is not counted.
+      assert.equal((await login(first, 'dr-li', testPassword)).status, 200);
+      assert.equal((await login(second, 'dr-li', 'guess 3')).status, 401);
+      const held = await login(first, 'dr-li', testPassword);
+      assert.equal(held.status, 429);
+      assert.ok(Number(held.headers['retry-after']) > 0 && Number(held.headers['retry-after']) <= 15 * 60);
+      assert.match(held.text, /Too many failed sign-ins for this account/);
+      assert.equal((await login(second, 'dr-li', testPassword)).status, 429, 'held in the other process too');
+      assert.equal((await login(second, 'pat-0', testPassword)).status, 200, 'other accounts sign in as before');
+    } finally {
+      await first.close();
     }
   });
 

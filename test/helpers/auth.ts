@@ -8,6 +8,7 @@ import supertest from 'supertest';
 import type { Grant } from '../../server/auth/access-tokens';
 import { registerClient, registerUser } from '../../server/auth/accounts';
 import { patientRecord } from '../../seed/patients/patient-record';
+import type { AuthLimits } from '../../server/auth/auth-context';
 import { createAuthServer, type AuthServer } from '../../server/auth/auth-server';
 import { SigningKeyRing, generateKey, type SigningKey } from '../../server/auth/signing-keys';
 import { createApp } from '../../server/app';
@@ -24,7 +25,7 @@ export function testKeyRing(): SigningKeyRing {
 }
 
 /** The authorization server of an in-process test app, on the store's auth state and the test key ring. */
-export function testAuthServer(store: ResourceStore, options: { logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthServer {
+export function testAuthServer(store: ResourceStore, options: { logger?: Logger; limits?: AuthLimits; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthServer {
   const authStore = store.authStore();
   return createAuthServer({
     store: authStore,
@@ -32,7 +33,7 @@ export function testAuthServer(store: ResourceStore, options: { logger?: Logger;
     keys: testKeyRing(),
     baseUrl: testBaseUrl,
     logger: options.logger ?? pino({ level: 'silent' }),
-    limits: options.limits ?? { login: 1000, token: 10_000 },
+    limits: options.limits ?? { login: 1000, token: 10_000, accountLogin: 1000 },
     ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
   });
 }
@@ -53,7 +54,7 @@ export interface AuthTestServer {
   close(): Promise<void>;
 }
 
-export function createAuthTestServer(options: { store?: ResourceStore; logger?: Logger; limits?: { login: number; token: number }; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthTestServer {
+export function createAuthTestServer(options: { store?: ResourceStore; logger?: Logger; limits?: AuthLimits; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthTestServer {
   const store = options.store ?? memoryStore();
   const authStore = store.authStore();
   const logger = options.logger ?? pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 // The patient generator (seed/patients): deterministic for a seed value, the network's case mix and
 // calibrated figures on a sample, resident ID numbers that can never be real, codes from the network's
 // terminology, and conformance of every generated resource type to its profile.
-import type { CodeSystem, Condition, Encounter, MedicationRequest, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { CodeSystem, Condition, Encounter, MedicationRequest, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,10 +11,14 @@ import { networkDirectory } from '../../seed/network/directory';
 import { networkResources } from '../../seed/network/resources';
 import { antidiabetics, antihypertensives } from '../../seed/patients/drugs';
 import { patientRecord, patientResidentId } from '../../seed/patients/patient-record';
+import { isReferral } from '../../seed/patients/referrals';
 import { repoRoot } from '../profiles/profile-validation';
 import { checkResidentId, keyOf, profileErrors, unresolvedReferences } from './seed-checks';
 
 const seed = 20261123;
+
+/** A home-care order (the referrals to hospitals are ServiceRequests too). */
+const isHomeCareRequest = (r: Resource): boolean => r.resourceType === 'ServiceRequest' && !isReferral(r);
 
 function records(count: number, seedValue = seed, from = 0): Resource[][] {
   return Array.from({ length: count }, (_, i) => patientRecord(from + i, seedValue));
@@ -128,8 +132,34 @@ describe('seed: the patient generator', () => {
       near(ratio(prescriptions.filter((p) => p.extension!.some((e) => e.url.endsWith('/home-address'))).length, prescriptions.length), 7.69, 2.5, 'home delivery');
       const dispensed = all.filter((r) => r.resourceType === 'MedicationDispense').length;
       assert.equal(dispensed, prescriptions.filter((p) => p.status === 'active' || p.status === 'completed').length, 'only approved prescriptions are dispensed');
-      const homeCare = sample.filter((r) => r.some((x) => x.resourceType === 'ServiceRequest')).length;
+      const homeCare = sample.filter((r) => r.some(isHomeCareRequest)).length;
       assert.ok(homeCare >= 6 && homeCare <= 45, `home-care patients: ${homeCare}`);
+    });
+
+    it('refers patients not controlled at two visits in a row (or at 180/110) to a tertiary hospital, for their conditions', () => {
+      const network = networkDirectory();
+      const tertiary = new Set(network.hospitals.filter((h) => h.level === 'tertiary').map((h) => `Organization/${h.id}`));
+      let referrals = 0;
+      for (const record of sample) {
+        const byId = new Map(record.map((r) => [`${r.resourceType}/${r.id}`, r]));
+        for (const referral of record.filter(isReferral)) {
+          referrals++;
+          assert.equal(referral.performer?.length, 1);
+          assert.ok(tertiary.has(referral.performer![0].reference!), referral.performer![0].reference);
+          assert.equal(referral.subject.reference, `Patient/${record[0].id}`);
+          assert.ok(referral.reasonReference!.length > 0 && referral.reasonReference!.every((c) => byId.get(c.reference!)?.resourceType === 'Condition'));
+          // The visit it was written at was over target in what it gives as the reason.
+          const bps = referral.supportingInfo!.map((s) => byId.get(s.reference!) as Observation).filter((o) => o.code.coding![0].code === '85354-9');
+          const over = (o: Observation): boolean => o.component![0].valueQuantity!.value! >= 140 || o.component![1].valueQuantity!.value! >= 90;
+          const glucose = referral.supportingInfo!.map((s) => byId.get(s.reference!) as Observation).filter((o) => o.code.coding![0].code === '14770-2');
+          const urgent = referral.priority === 'urgent';
+          assert.equal(bps.length, urgent ? 1 : 2, referral.id);
+          assert.ok(bps.every((o, i) => over(o) || glucose[i]?.valueQuantity!.value! >= 7.0), referral.id);
+          assert.equal(byId.get(referral.encounter!.reference!)?.resourceType, 'Encounter');
+        }
+      }
+      // About one referral per patient over the two years with the assumed share of the rule's referrals made.
+      near(referrals / 3000, 1.0, 0.25, 'referrals per patient');
     });
 
     it('gives residents distinct ID numbers of the unassigned province 99 that pass the check', () => {
@@ -150,8 +180,8 @@ describe('seed: the patient generator', () => {
       const services = codeSystemCodes('home-care-service.json');
       const icd10cn = codeSystemCodes('icd-10-cn-clinical-2.0.json');
       for (const r of all) {
-        if (r.resourceType === 'ServiceRequest') {
-          const c = r.code!.coding![0];
+        if (isHomeCareRequest(r)) {
+          const c = (r as ServiceRequest).code!.coding![0];
           assert.equal(services.get(c.code!), c.display, c.code);
         }
         if (r.resourceType === 'Condition') {
@@ -164,7 +194,7 @@ describe('seed: the patient generator', () => {
   it('conforms to every profile it claims, and its references resolve to the network or the same patient', function () {
     this.timeout(60_000);
     // The first patients, and the first few with home care (about 0.7% of patients).
-    const withHomeCare = records(1500).filter((r) => r.some((x) => x.resourceType === 'ServiceRequest')).slice(0, 3);
+    const withHomeCare = records(1500).filter((r) => r.some(isHomeCareRequest)).slice(0, 3);
     const sample = [...records(12), ...withHomeCare];
     const validated = new Set<string>();
     assert.deepEqual(profileErrors(sample.flat(), validated), []);

@@ -24,8 +24,12 @@ function plan(type: string, filters: Filter[], count: number): SearchPlan {
 }
 
 export async function isVisible(store: Pick<StoreOperations, 'search'>, caller: Caller, type: string, id: string): Promise<boolean> {
-  const filters = visibilityFilters(caller, type);
-  const page = await store.search(plan(type, [{ kind: 'id', ids: [id] }, ...(filters ?? [])], 1));
+  return matchesFilters(store, type, id, visibilityFilters(caller, type) ?? []);
+}
+
+/** Whether the current version of a resource matches every filter, as the store's search sees it. */
+export async function matchesFilters(store: Pick<StoreOperations, 'search'>, type: string, id: string, filters: readonly Filter[]): Promise<boolean> {
+  const page = await store.search(plan(type, [{ kind: 'id', ids: [id] }, ...filters], 1));
   return page.resources.some((r) => r.id === id && !r.deleted);
 }
 

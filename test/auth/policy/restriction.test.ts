@@ -118,6 +118,23 @@ describe('policy: what each caller sees', function () {
     assert.deepEqual(await visible(caller, 'Patient'), ids(all('Patient').filter((p) => clinics.includes((p as Patient).managingOrganization?.reference as string))));
   });
 
+  it('callers alike share one restriction; callers that differ in anything it depends on never do', () => {
+    const caller: Caller = { kind: 'user', user: 'PractitionerRole/x', account: 'a', roles: ['clinician'], organizations: ['Organization/c1'], scopes: ['user/*.rs'] };
+    const built = restrictionFor(caller);
+    assert.equal(restrictionFor({ ...caller, sourceAddress: '10.0.0.9', account: 'b' }), built, 'built once for every request of the same grant');
+    const variants: Caller[] = [
+      { ...caller, organizations: ['Organization/c2'] },
+      { ...caller, roles: ['pharmacist'] },
+      { ...caller, scopes: ['user/Observation.rs'] },
+      { ...caller, user: 'PractitionerRole/y', roles: ['nurse'] },
+      { ...caller, breakGlass: { patient: 'Patient/pat-3', reason: 'emergency' } },
+    ];
+    for (const variant of variants) {
+      assert.notEqual(restrictionFor(variant), built);
+      assert.notDeepEqual(restrictionFor(variant), built);
+    }
+  });
+
   it('a caller without a population sees no patient data', async () => {
     const caller: Caller = { kind: 'user', user: 'Practitioner/n', roles: [], organizations: [], scopes: ['user/*.rs'] };
     assert.deepEqual(await visible(caller, 'Patient'), []);
