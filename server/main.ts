@@ -141,16 +141,23 @@ async function serve(
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules } });
+  // The signing keys sign access tokens and the history anchors (docs/audit.md), with security off too.
+  const keys = SigningKeyRing.open(config.authKeysFile);
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules }, signingKeys: keys });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
-  const auth = await startAuth(config, store, logger);
+  const auth = await startAuth(config, store, keys, logger);
   return createApp({ config, store, logger, registry, core, ...(auth ? { auth } : {}) });
 }
 
 /** The authorization server, with its keys and (on a store without users) the network's accounts; undefined with FHIR_AUTH=off. */
-async function startAuth(config: ServerConfig & { baseUrl: string }, store: ResourceStore, logger: ReturnType<typeof createLogger>): Promise<AuthServer | undefined> {
+async function startAuth(
+  config: ServerConfig & { baseUrl: string },
+  store: ResourceStore,
+  keys: SigningKeyRing,
+  logger: ReturnType<typeof createLogger>
+): Promise<AuthServer | undefined> {
   if (!config.auth) {
     logger.warn(
       '!!! SECURITY IS OFF (FHIR_AUTH=off): every request is served without a token, to anyone who can reach this port. ' +
@@ -162,7 +169,6 @@ async function startAuth(config: ServerConfig & { baseUrl: string }, store: Reso
   if (!authStore) {
     throw new Error(`The ${config.store} store keeps no authorization state; run with FHIR_STORE=sqlite, or FHIR_AUTH=off for a local experiment`);
   }
-  const keys = SigningKeyRing.open(config.authKeysFile);
   logger.info({ file: config.authKeysFile, kid: keys.current().kid }, 'signing keys loaded');
   await seedNetworkAccounts(authStore, store, { dataDir: config.dataDir, seedValue: config.seedValue, patients: config.seedPatients }, logger);
   await authStore.purgeExpired(Date.now());
