@@ -64,6 +64,8 @@ export interface ServerConfig {
   rulesOff: ReadonlySet<string>;
   /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
   cascadeDelete: boolean;
+  /** Whether every client write is recorded by a Provenance written with it (docs/audit.md). */
+  provenance: boolean;
   /** What one request may ask of the server (docs/reliability.md). */
   limits: RequestLimits;
   /** Slowest a request may be in arriving (headers and body), in ms; slower ones are cut off with 408. */
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const authTokenLimit = readInteger(env, 'FHIR_AUTH_TOKEN_LIMIT', 300, 1, 1_000_000);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
+  const provenance = readChoice(env, 'FHIR_PROVENANCE', ['on', 'off'] as const, 'on') === 'on';
   const limits: RequestLimits = {
     jsonDepth: readInteger(env, 'FHIR_MAX_JSON_DEPTH', defaultLimits.jsonDepth, 10, 1000),
     searchParameters: readInteger(env, 'FHIR_SEARCH_MAX_PARAMETERS', defaultLimits.searchParameters, 1, 200),
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     authTokenLimit,
     rulesOff,
     cascadeDelete,
+    provenance,
     limits,
     requestTimeoutMs,
     maxConnections,

@@ -3,6 +3,7 @@
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
+import { provenancePipeline } from './audit/provenance-rules';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
@@ -136,14 +137,16 @@ async function serve(
   ownership: ContentOwnership,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  // Authors and Provenance (docs/audit.md): the X-Provenance hook, the claims rule, a Provenance per write.
+  const audit = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
+  const writeRules = [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...audit.writeRules];
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
   // The signing keys sign access tokens and the history anchors (docs/audit.md), with security off too.
   const keys = SigningKeyRing.open(config.authKeysFile);
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules }, signingKeys: keys });
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks: audit.hooks }) : { writeRules, hooks: audit.hooks }, signingKeys: keys });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
