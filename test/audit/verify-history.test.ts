@@ -1,7 +1,7 @@
 // $verify-history and $anchor over a store on a file, edited behind the server's back with node:sqlite as
 // an attacker with raw database access would: a changed version, a changed AuditEvent, a whole chain
 // rewritten with its hashes recomputed (caught only by an anchor exported before).
-import type { AuditEvent, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { AuditEvent, CapabilityStatement, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -219,6 +219,26 @@ describe('$verify-history and $anchor', () => {
     for (const row of rows) {
       link = auditLink(link, row.hash);
       assert.equal(row.audit_hash, link);
+    }
+  });
+});
+
+describe('$verify-history and $anchor in the CapabilityStatement', () => {
+  it('declares $verify-history on every type and on the system, and $anchor on the system, with their OperationDefinitions', async () => {
+    const server = createAuthTestServer();
+    try {
+      const statement = (await server.http.get('/metadata').expect(200)).body as CapabilityStatement;
+      const rest = statement.rest?.[0];
+      assert.deepEqual(rest?.operation, [
+        { name: 'verify-history', definition: 'https://fhir.dhc.example/OperationDefinition/verify-history' },
+        { name: 'anchor', definition: 'https://fhir.dhc.example/OperationDefinition/anchor' },
+      ]);
+      for (const type of ['Patient', 'AuditEvent', 'Observation']) {
+        assert.ok(rest?.resource?.find((r) => r.type === type)?.operation?.some((o) => o.name === 'verify-history'), type);
+      }
+      assert.ok(!rest?.resource?.some((r) => r.operation?.some((o) => o.name === 'anchor')));
+    } finally {
+      await server.close();
     }
   });
 });
