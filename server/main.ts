@@ -2,7 +2,9 @@
 // store, the shipped terminology and profiles, listen, the FHIR core, the seed (on an empty store, unless
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
+import path from 'node:path';
 import { createApp } from './app';
+import { scheduleAnchorFiles } from './audit/anchor-schedule';
 import { provenancePipeline } from './audit/provenance-rules';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
@@ -151,6 +153,10 @@ async function serve(
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
   const auth = await startAuth(config, store, keys, logger);
+  if (config.anchorMinutes > 0) {
+    // Stopped by the process's exit: the timer never keeps it alive.
+    scheduleAnchorFiles({ store, keys, issuer: config.baseUrl, dir: path.join(config.dataDir, 'anchors'), minutes: config.anchorMinutes, logger });
+  }
   return createApp({ config, store, logger, registry, core, ...(auth ? { auth } : {}) });
 }
 

@@ -1,7 +1,7 @@
 // $verify-history and $anchor over a store on a file, edited behind the server's back with node:sqlite as
 // an attacker with raw database access would: a changed version, a changed AuditEvent, a whole chain
 // rewritten with its hashes recomputed (caught only by an anchor exported before).
-import type { AuditEvent, CapabilityStatement, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { CapabilityStatement, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { auditLink, versionHash } from '../../server/audit/chain-hash';
 import { createAuthTestServer, type AuthTestServer } from '../helpers/auth';
-import { patient } from '../helpers/fixtures';
+import { auditEvent, patient } from '../helpers/fixtures';
 import { fileStore } from '../helpers/test-server';
 
 function value(body: Parameters, name: string): ParametersParameter | undefined {
@@ -45,16 +45,8 @@ describe('$verify-history and $anchor', () => {
     await server.http.put('/Patient/p1').set('Authorization', `Bearer ${admin}`).send(patient({ id: 'p1', gender: 'male' })).expect(200);
     await server.http.put('/Patient/p1').set('Authorization', `Bearer ${admin}`).send(patient({ id: 'p1', gender: 'other' })).expect(200);
     for (const id of ['a1', 'a2', 'a3']) {
-      const event = {
-        resourceType: 'AuditEvent',
-        id,
-        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
-        recorded: '2026-12-06T08:00:00Z',
-        agent: [{ requestor: true, who: { reference: 'Practitioner/admin' } }],
-        source: { observer: { display: 'test' } },
-      };
       // Written through the store as the server, as the audit trail writes them (the API keeps them immutable).
-      await server.store.create(event as AuditEvent, { author: { kind: 'server' } });
+      await server.store.create(auditEvent(id), { author: { kind: 'server' } });
     }
   }
 

@@ -1,7 +1,7 @@
 // The MongoDB adapter's authors and tamper-evidence fields (au, h, ah on resource_history), and the
 // queries that read them back for $verify-history and anchors, run on the adapter's own code over
 // collections evaluated with mingo (no MongoDB server runs here).
-import type { AuditEvent, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { digestHistory } from '../../../server/audit/anchor-digest';
 import { auditLink } from '../../../server/audit/chain-hash';
@@ -9,22 +9,11 @@ import { parseAuthor } from '../../../server/audit/version-author';
 import { verifyChains } from '../../../server/audit/verify-chain';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { openMongoStoreOn } from '../../../server/store/adapters';
-import { patient } from '../../helpers/fixtures';
+import { auditEvent, patient } from '../../helpers/fixtures';
 import { mingoBackend } from '../../helpers/mingo-backend';
 import { testRegistry } from '../../helpers/test-server';
 
 const author = { kind: 'user', user: 'Practitioner/doc1', clientId: 'his-app', organizations: ['Organization/c1'] };
-
-function auditEvent(id: string): AuditEvent {
-  return {
-    resourceType: 'AuditEvent',
-    id,
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
-    recorded: '2026-12-06T08:00:00Z',
-    agent: [{ requestor: true, who: { reference: 'Practitioner/doc1' } }],
-    source: { observer: { display: 'test' } },
-  };
-}
 
 describe('MongoDB store: authors and hash chains', () => {
   it('records the author beside each version and chains its hashes, in a transaction too', async () => {
