@@ -82,7 +82,7 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
   const corePipeline = auth ? withSecurity(pipeline) : pipeline;
   const coreConfig = auth ? { ...config, auth: true } : config;
   app.use(
-    fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline }), {
+    fhirEndpoint(core ?? createFhirCore({ config: coreConfig, store, registry, pipeline: corePipeline, signingKeys: auth?.context.keys }), {
       identify: identify ?? auth?.identify,
       maxJsonDepth: (config.limits ?? defaultLimits).jsonDepth,
     })

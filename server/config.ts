@@ -66,6 +66,10 @@ export interface ServerConfig {
   rulesOff: ReadonlySet<string>;
   /** Whether `DELETE ...?_cascade=delete` may delete a resource's referrers with it. */
   cascadeDelete: boolean;
+  /** Whether every client write is recorded by a Provenance written with it (docs/audit.md). */
+  provenance: boolean;
+  /** Minutes between the history anchors written to FHIR_DATA_DIR/anchors; 0: none (docs/audit.md). */
+  anchorMinutes: number;
   /** What one request may ask of the server (docs/reliability.md). */
   limits: RequestLimits;
   /** Slowest a request may be in arriving (headers and body), in ms; slower ones are cut off with 408. */
@@ -158,6 +162,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const authAccountLoginLimit = readInteger(env, 'FHIR_AUTH_ACCOUNT_LOGIN_LIMIT', 20, 1, 100_000);
   const rulesOff = readNames(env, 'FHIR_RULES_OFF', integrityRuleNames);
   const cascadeDelete = readChoice(env, 'FHIR_CASCADE_DELETE', ['on', 'off'] as const, 'off') === 'on';
+  const provenance = readChoice(env, 'FHIR_PROVENANCE', ['on', 'off'] as const, 'on') === 'on';
+  const anchorMinutes = readInteger(env, 'FHIR_ANCHOR_MINUTES', 60, 0, 7 * 24 * 60);
   const limits: RequestLimits = {
     jsonDepth: readInteger(env, 'FHIR_MAX_JSON_DEPTH', defaultLimits.jsonDepth, 10, 1000),
     searchParameters: readInteger(env, 'FHIR_SEARCH_MAX_PARAMETERS', defaultLimits.searchParameters, 1, 200),
@@ -198,6 +204,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     authAccountLoginLimit,
     rulesOff,
     cascadeDelete,
+    provenance,
+    anchorMinutes,
     limits,
     requestTimeoutMs,
     maxConnections,

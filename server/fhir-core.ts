@@ -4,6 +4,7 @@
 // seeding, the benchmark) run requests through the same core, so data they write is checked and
 // indexed exactly alike.
 import type { Logger } from 'pino';
+import type { SigningKeyRing } from './auth/signing-keys';
 import { createCanonicalLookup } from './canonical-lookup';
 import { defaultLimits, type ServerConfig } from './config';
 import { invalidateCapabilities } from './fhir/capabilities';
@@ -31,6 +32,8 @@ export interface FhirCoreDependencies {
   registry: SearchParameterRegistry;
   /** Hooks, write rules and result restrictions; none by default. */
   pipeline?: Partial<Pipeline>;
+  /** The keys history anchors are signed with (server/audit); without them $anchor is not available. */
+  signingKeys?: SigningKeyRing;
 }
 
 export interface FhirCore {
@@ -41,7 +44,7 @@ export interface FhirCore {
   readonly store: TransactionalOperations;
 }
 
-export function createFhirCore({ config, store, registry, pipeline = {} }: FhirCoreDependencies): FhirCore {
+export function createFhirCore({ config, store, registry, pipeline = {}, signingKeys }: FhirCoreDependencies): FhirCore {
   const settings = {
     maxBundleEntries: config.maxBundleEntries,
     conditionalDeleteMultiple: config.conditionalDeleteMultiple,
@@ -84,6 +87,7 @@ export function createFhirCore({ config, store, registry, pipeline = {} }: FhirC
     settings,
     terminology,
     validator,
+    signingKeys,
   });
   // Another process sharing the store may have written terminology or profiles since the last request.
   const followOtherProcesses = watchStoreChanges(store, new Set([...terminologyTypes, ...profileTypes]), invalidateTerminology);

@@ -2,7 +2,10 @@
 // store, the shipped terminology and profiles, listen, the FHIR core, the seed (on an empty store, unless
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
+import path from 'node:path';
 import { createApp } from './app';
+import { scheduleAnchorFiles } from './audit/anchor-schedule';
+import { provenancePipeline } from './audit/provenance-rules';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
@@ -136,21 +139,34 @@ async function serve(
   ownership: ContentOwnership,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  // Authors and Provenance (docs/audit.md): the X-Provenance hook, the claims rule, a Provenance per write.
+  const audit = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
+  const writeRules = [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...audit.writeRules];
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules } });
+  // The signing keys sign access tokens and the history anchors (docs/audit.md), with security off too.
+  const keys = SigningKeyRing.open(config.authKeysFile);
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks: audit.hooks }) : { writeRules, hooks: audit.hooks }, signingKeys: keys });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
-  const auth = await startAuth(config, store, logger);
+  const auth = await startAuth(config, store, keys, logger);
+  if (config.anchorMinutes > 0) {
+    // Stopped by the process's exit: the timer never keeps it alive.
+    scheduleAnchorFiles({ store, keys, issuer: config.baseUrl, dir: path.join(config.dataDir, 'anchors'), minutes: config.anchorMinutes, logger });
+  }
   return createApp({ config, store, logger, registry, core, ...(auth ? { auth } : {}) });
 }
 
 /** The authorization server, with its keys and (on a store without users) the network's accounts; undefined with FHIR_AUTH=off. */
-async function startAuth(config: ServerConfig & { baseUrl: string }, store: ResourceStore, logger: ReturnType<typeof createLogger>): Promise<AuthServer | undefined> {
+async function startAuth(
+  config: ServerConfig & { baseUrl: string },
+  store: ResourceStore,
+  keys: SigningKeyRing,
+  logger: ReturnType<typeof createLogger>
+): Promise<AuthServer | undefined> {
   if (!config.auth) {
     logger.warn(
       '!!! SECURITY IS OFF (FHIR_AUTH=off): every request is served without a token, to anyone who can reach this port. ' +
@@ -159,7 +175,6 @@ async function startAuth(config: ServerConfig & { baseUrl: string }, store: Reso
     return undefined;
   }
   const authStore = store.authStore();
-  const keys = SigningKeyRing.open(config.authKeysFile);
   logger.info({ file: config.authKeysFile, kid: keys.current().kid }, 'signing keys loaded');
   await seedNetworkAccounts(authStore, store, { dataDir: config.dataDir, seedValue: config.seedValue, patients: config.seedPatients }, logger);
   await authStore.purgeExpired(Date.now());

@@ -115,4 +115,15 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_AUTH: 'maybe' }), /FHIR_AUTH must be one of on, off/);
     assert.throws(() => loadConfig({ FHIR_AUTH_LOGIN_LIMIT: '0' }), /FHIR_AUTH_LOGIN_LIMIT/);
   });
+
+  it('writes a Provenance per write and an anchor every hour unless told otherwise (docs/audit.md)', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.provenance, true);
+    assert.equal(defaults.anchorMinutes, 60);
+    const off = loadConfig({ FHIR_PROVENANCE: 'off', FHIR_ANCHOR_MINUTES: '0' });
+    assert.equal(off.provenance, false);
+    assert.equal(off.anchorMinutes, 0);
+    assert.throws(() => loadConfig({ FHIR_PROVENANCE: 'sometimes' }), /FHIR_PROVENANCE must be one of on, off/);
+    assert.throws(() => loadConfig({ FHIR_ANCHOR_MINUTES: '-1' }), /FHIR_ANCHOR_MINUTES/);
+  });
 });

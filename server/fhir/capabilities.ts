@@ -66,7 +66,7 @@ export function buildCapabilityStatement(
     implementation: { description: 'FHIR R4 server of the regional digital health community', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['json'],
-    rest: [{ mode: 'server', ...(settings.smartSecurity ? { security: smartSecurity(baseUrl) } : {}), resource, interaction: systemInteractions }],
+    rest: [{ mode: 'server', ...(settings.smartSecurity ? { security: smartSecurity(baseUrl) } : {}), resource, interaction: systemInteractions, ...systemOperations() }],
   };
 }
 
@@ -94,6 +94,17 @@ function operationsOf(type: string): Pick<CapabilityStatementRestResource, 'oper
   const byDefinition = new Map<string, { name: string; definition: string }>();
   for (const r of routes) {
     if (r.operation && (r.operation.resourceTypes === '*' || r.operation.resourceTypes.includes(type))) {
+      byDefinition.set(r.operation.definition, { name: r.operation.name, definition: r.operation.definition });
+    }
+  }
+  return byDefinition.size ? { operation: [...byDefinition.values()] } : {};
+}
+
+/** The $operations routed on the whole system, as rest.operation. */
+function systemOperations(): Pick<CapabilityStatementRest, 'operation'> {
+  const byDefinition = new Map<string, { name: string; definition: string }>();
+  for (const r of routes) {
+    if (r.operation?.system) {
       byDefinition.set(r.operation.definition, { name: r.operation.name, definition: r.operation.definition });
     }
   }

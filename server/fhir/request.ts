@@ -2,6 +2,7 @@
 // entries, tests and any future transport build these objects directly.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
+import type { SigningKeyRing } from '../auth/signing-keys';
 import type { RequestLimits } from '../config';
 import type { SearchParameterRegistry } from '../search/indexing/registry';
 import type { ResourceVersion, TransactionalOperations } from '../store/port';
@@ -60,6 +61,8 @@ export interface FhirContext {
   terminology: TerminologyService;
   /** Profile validation (meta.profile, required profiles) of writes and of $validate. */
   validator: ResourceValidator;
+  /** The server's signing keys, which sign and check history anchors (server/audit); absent in some tests. */
+  signingKeys?: SigningKeyRing;
 }
 
 /** Configured limits and choices the interactions follow (see ServerConfig). */

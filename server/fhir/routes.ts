@@ -16,6 +16,7 @@ import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
 import type { InteractionCode } from './pipeline/interaction';
 import type { FhirRequest, Interaction } from './request';
+import { chainRoutes } from '../audit/chain-routes';
 import { search } from './search';
 import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
@@ -43,6 +44,8 @@ export interface Route {
 export interface RouteOperation {
   /** The types the operation is defined on; '*' for every resource type. */
   resourceTypes: string[] | '*';
+  /** Also (or only, with no types) defined on the whole system: listed in rest.operation. */
+  system?: boolean;
   name: string;
   definition: string;
 }
@@ -101,4 +104,6 @@ export const routes: Route[] = [
   { method: 'GET', pattern: [':type', ':id', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
   // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
   ...terminologyRoutes,
+  // $verify-history (instance and system) and $anchor: tamper-evident history (docs/audit.md).
+  ...chainRoutes,
 ];

@@ -5,7 +5,7 @@ import type { StoreOperations } from './port';
 
 export function delegating(ops: StoreOperations, overrides: Partial<StoreOperations> = {}): StoreOperations {
   return {
-    create: (resource) => ops.create(resource),
+    create: (resource, options) => ops.create(resource, options),
     readCurrent: (resourceType, id) => ops.readCurrent(resourceType, id),
     readVersion: (resourceType, id, versionId) => ops.readVersion(resourceType, id, versionId),
     update: (resource, options) => ops.update(resource, options),
@@ -13,6 +13,8 @@ export function delegating(ops: StoreOperations, overrides: Partial<StoreOperati
     history: (query) => ops.history(query),
     search: (plan) => ops.search(plan),
     referrers: (target, query) => ops.referrers(target, query),
+    chainRecords: (query) => ops.chainRecords(query),
+    newestPosition: () => ops.newestPosition(),
     ...overrides,
   };
 }

@@ -26,8 +26,8 @@ export function invalidateOnWrite(store: TransactionalOperations, watched: Reado
 /** The operations of `store`, calling `written` with the resource type after each write. */
 function observeWrites(store: StoreOperations, written: (resourceType: string) => void): StoreOperations {
   return delegating(store, {
-    create: async (resource) => {
-      const result = await store.create(resource);
+    create: async (resource, options) => {
+      const result = await store.create(resource, options);
       written(resource.resourceType);
       return result;
     },

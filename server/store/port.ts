@@ -18,9 +18,71 @@ export interface ResourceVersion<T extends Resource = Resource> {
   resource?: T;
 }
 
-export interface WriteOptions {
+/**
+ * Who wrote a version, kept by the store beside it (never in the resource's meta, so that a read returns
+ * exactly what was written). See docs/audit.md, "Authors and Provenance".
+ */
+export interface VersionAuthor {
+  /** 'user', 'client', 'anonymous' (security off) or 'server' (start-up seed, bulk load). */
+  kind: string;
+  /** The person's fhirUser: 'Practitioner/123'. */
+  user?: string;
+  /** The OAuth client_id of the application. */
+  clientId?: string;
+  /** The organizations the caller acted for: 'Organization/clinic-12'. */
+  organizations?: string[];
+}
+
+export interface CreateOptions {
+  /** Recorded beside the version; absent: an unknown author (stored as none). */
+  author?: VersionAuthor;
+}
+
+export interface WriteOptions extends CreateOptions {
   /** The versionId the caller expects to be current (If-Match); checked inside the write's transaction. */
   expectedVersionId?: string;
+}
+
+/**
+ * One stored version as the tamper-evidence chains see it (server/audit/chain-hash.ts): the exact stored
+ * text and the hashes kept beside it. Hashes are absent for versions written before they were kept.
+ */
+export interface ChainRecord {
+  /** The version's place in the global write order, opaque to everyone but its adapter. */
+  position: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+  /** ms since epoch. */
+  lastUpdated: number;
+  deleted: boolean;
+  /** The stored JSON text; null for a tombstone (and when the query asked for hashes only). */
+  content: string | null;
+  /** The stored author as JSON text (see VersionAuthor); null when none was recorded. */
+  author: string | null;
+  hash: string | null;
+  /** The hash of the previous version of the same resource; undefined when that version is missing. */
+  previousHash: string | null | undefined;
+  /** AuditEvents only: the link of the global AuditEvent chain. */
+  auditHash: string | null;
+  /** AuditEvents only: the link of the AuditEvent written just before (null for the first, or unchained). */
+  previousAuditHash: string | null;
+}
+
+export interface ChainQuery {
+  resourceType?: string;
+  id?: string;
+  /** Only versions written at or after this instant (ms since epoch). */
+  from?: number;
+  /** Only versions written before this instant (ms since epoch). */
+  to?: number;
+  /** Only versions after this position (a page's last), in write order. */
+  after?: string;
+  /** Only versions at or before this position (an anchor's). */
+  upTo?: string;
+  /** Leave content and author out (null): what a digest over the hashes needs. */
+  hashesOnly?: boolean;
+  limit: number;
 }
 
 export type UpdateResult = {
@@ -93,7 +155,7 @@ export interface ReferrersQuery {
 /** Reads and writes, usable alone (each call atomic) or inside `transaction` (all-or-nothing). */
 export interface StoreOperations {
   /** Stores version 1 of a resource whose id the caller has set; 409 if the id is taken. */
-  create<T extends Resource>(resource: T): Promise<ResourceVersion<T>>;
+  create<T extends Resource>(resource: T, options?: CreateOptions): Promise<ResourceVersion<T>>;
   /** The current version, including a delete tombstone; undefined if the id never existed. */
   readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined>;
   readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined>;
@@ -107,6 +169,10 @@ export interface StoreOperations {
    * search parameters, point at `target`: what deleting it would leave dangling.
    */
   referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]>;
+  /** Stored versions with their hashes, in write order (oldest first), for $verify-history and anchors. */
+  chainRecords(query: ChainQuery): Promise<ChainRecord[]>;
+  /** The position of the newest version written ('0' when there is none). */
+  newestPosition(): Promise<string>;
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

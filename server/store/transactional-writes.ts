@@ -1,13 +1,13 @@
 // Single writes as one-write transactions: an adapter's store extends this, so that a create, update
 // or delete is atomic in exactly the way a transaction is (and, in SQLite, shares its group commit).
 import type { Resource } from '@medplum/fhirtypes';
-import type { DeleteResult, ResourceVersion, StoreOperations, UpdateResult, WriteOptions } from './port';
+import type { CreateOptions, DeleteResult, ResourceVersion, StoreOperations, UpdateResult, WriteOptions } from './port';
 
 export abstract class TransactionalWrites {
   abstract transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
 
-  create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
-    return this.transaction((tx) => tx.create(resource));
+  create<T extends Resource>(resource: T, options?: CreateOptions): Promise<ResourceVersion<T>> {
+    return this.transaction((tx) => tx.create(resource, options));
   }
 
   update<T extends Resource>(resource: T, options?: WriteOptions): Promise<UpdateResult> {

@@ -74,7 +74,8 @@ describe('history (instance, type, system)', () => {
     await create(patient());
     await create(patient());
     const rest = await allPages(first.link!.find((l) => l.relation === 'next')!.url.replace(testBaseUrl, ''));
-    assert.equal((first.entry?.length ?? 0) + (rest?.length ?? 0), 5);
+    // Each create wrote its Provenance too (docs/audit.md): 5 Patients and 5 Provenances were there.
+    assert.equal((first.entry?.length ?? 0) + (rest?.length ?? 0), 10);
   });
 
   it('spans resource types at system level', async () => {
@@ -82,7 +83,8 @@ describe('history (instance, type, system)', () => {
     await create(observation(p.id!));
     const res = await server.http.get('/_history');
     const types = (res.body as Bundle).entry?.map((e) => e.resource?.resourceType);
-    assert.deepEqual(types, ['Observation', 'Patient']);
+    // Newest first; each write's Provenance is written after it, in its transaction (docs/audit.md).
+    assert.deepEqual(types, ['Provenance', 'Observation', 'Provenance', 'Patient']);
   });
 
   it('filters with _since (versions written at or after) and _at (versions current then)', async () => {

@@ -1,5 +1,5 @@
 // Typed builders for the resources the tests write.
-import type { Observation, Patient } from '@medplum/fhirtypes';
+import type { AuditEvent, Observation, Patient } from '@medplum/fhirtypes';
 import { uniqueResidentId } from '../../seed/identifiers';
 
 let residents = 0;
@@ -32,5 +32,17 @@ export function observation(subjectId: string, overrides: Partial<Observation> =
     effectiveDateTime: '2026-03-05T09:30:00+08:00',
     valueQuantity: { value: 132, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
     ...overrides,
+  };
+}
+
+/** A REST AuditEvent by `who` (the tamper-evidence tests write them through the store, as the audit trail does). */
+export function auditEvent(id: string, who = 'Practitioner/admin'): AuditEvent {
+  return {
+    resourceType: 'AuditEvent',
+    id,
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
+    recorded: '2026-12-06T08:00:00Z',
+    agent: [{ requestor: true, who: { reference: who } }],
+    source: { observer: { display: 'test' } },
   };
 }

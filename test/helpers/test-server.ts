@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import { provenancePipeline } from '../../server/audit/provenance-rules';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
@@ -77,12 +78,16 @@ export function createTestServer(
     limits?: Partial<RequestLimits>;
     /** Where the server logs; silent unless given. */
     logger?: Logger;
+    /** FHIR_PROVENANCE: a Provenance written with every client write (on unless given). */
+    provenance?: boolean;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  // Authors and Provenance are on as in the server (docs/audit.md).
+  const audit = provenancePipeline({ baseUrl: testBaseUrl, writeProvenance: options.provenance ?? true });
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...audit.writeRules, ...(options.pipeline?.writeRules ?? [])];
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
   const auth = options.auth === false || (options.auth === undefined && options.identify) ? undefined : testAuthServer(store);
   const app = createApp({
@@ -97,7 +102,7 @@ export function createTestServer(
       cascadeDelete: options.cascadeDelete,
       limits: { ...defaultLimits, ...options.limits },
     },
-    pipeline: { ...options.pipeline, writeRules },
+    pipeline: { ...options.pipeline, hooks: [...audit.hooks, ...(options.pipeline?.hooks ?? [])], writeRules },
     identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),

@@ -2,6 +2,7 @@
 // inside a store transaction exactly as for the real write, which is then rolled back. $validate with
 // mode=create, update or delete answers with it what the write would answer.
 import { FhirError } from '../../outcomes';
+import { joinTransaction } from '../../store/joined-transaction';
 import type { StoreOperations } from '../../store/port';
 import type { FhirContext } from '../request';
 import type { InteractionInfo } from './interaction';
@@ -18,15 +19,11 @@ export async function dryRunWrite(
 ): Promise<FhirError | undefined> {
   // The checks a write's transaction runs before it commits are run here before the rollback.
   const session = new WriteSession();
-  const store = withWriteRules(context.pipeline.dataStore, {
-    rules: context.pipeline.writeRules,
-    caller: context.caller,
-    interaction,
-    session,
-  });
   try {
-    await store.transaction(async (tx) => {
-      await write(tx);
+    await context.pipeline.dataStore.transaction(async (tx) => {
+      const store = withWriteRules(joinTransaction(tx), { rules: context.pipeline.writeRules, caller: context.caller, interaction, session });
+      await store.transaction((guarded) => write(guarded));
+      // As a real write's: the end-of-transaction checks see the transaction's own operations, not the rules'.
       await session.flush(tx);
       throw new DryRunDone();
     });

@@ -1,8 +1,10 @@
 // The one write step: every write made through the wrapped store runs the write rules first, inside the
-// write's store transaction, and the rules' end-of-transaction checks before it commits. A refusal
+// write's store transaction, and the rules' end-of-transaction checks before it commits; the store
+// records the caller as the version's author (docs/audit.md). A refusal
 // throws, which rolls the transaction back: nothing of a refused write (or of its transaction Bundle)
 // is stored.
 import type { Resource } from '@medplum/fhirtypes';
+import { authorOf } from '../../audit/version-author';
 import { delegating } from '../../store/delegating-operations';
 import type { DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
 import type { Caller } from './caller';
@@ -46,9 +48,6 @@ export interface WriteScope {
 }
 
 export function withWriteRules(store: TransactionalOperations, scope: WriteScope): TransactionalOperations {
-  if (!scope.rules.length) {
-    return store;
-  }
   const transaction = <T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> =>
     store.transaction(async (tx) => {
       const session = scope.session ?? new WriteSession();
@@ -87,18 +86,19 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
       await rule.check(write, tx);
     }
   };
+  const author = authorOf(scope.caller);
   return delegating(tx, {
     create: async <T extends Resource>(resource: T): Promise<ResourceVersion<T>> => {
       await check('create', resource.resourceType, resource.id as string, resource);
-      return tx.create(resource);
+      return tx.create(resource, { author });
     },
     update: async (resource, options): Promise<UpdateResult> => {
       await check('update', resource.resourceType, resource.id as string, resource);
-      return tx.update(resource, options);
+      return tx.update(resource, { ...options, author });
     },
     delete: async (resourceType, id, options): Promise<DeleteResult> => {
       await check('delete', resourceType, id);
-      return tx.delete(resourceType, id, options);
+      return tx.delete(resourceType, id, { ...options, author });
     },
   });
 }

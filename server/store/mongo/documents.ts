@@ -49,6 +49,8 @@ export interface CurrentDocument {
   idx?: IndexDocument;
   /** Unique business identifiers as 'param|system|code', under a unique index (absent when none). */
   uq?: string[];
+  /** The current version's hash (server/audit/chain-hash.ts), which the next version chains to. */
+  h?: string;
 }
 
 /** One version, `_id` 'Type/id/vid'; `key` is the resource's 'Type/id'. */
@@ -64,6 +66,12 @@ export interface VersionDocument {
   seq: string;
   deleted: boolean;
   json?: string;
+  /** Who wrote it, as JSON text (absent when unknown). */
+  au?: string;
+  /** Its hash, chained to the previous version's (absent for versions written before hashes were kept). */
+  h?: string;
+  /** AuditEvents only: the link of the global AuditEvent chain. */
+  ah?: string;
 }
 
 export function resourceKey(resourceType: string, id: string): string {

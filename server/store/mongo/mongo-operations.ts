@@ -7,7 +7,12 @@ import { conflict } from '../../outcomes';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { withinBytes } from '../page-bytes';
 import type { SearchPlan } from '../../search/plan';
+import { auditChainType, auditLink, versionHash } from '../../audit/chain-hash';
+import { authorText } from '../../audit/version-author';
 import type {
+  ChainQuery,
+  ChainRecord,
+  CreateOptions,
   DeleteResult,
   HistoryPage,
   HistoryQuery,
@@ -43,12 +48,12 @@ export class MongoOperations implements StoreOperations {
     private readonly session?: ClientSession
   ) {}
 
-  async create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
+  async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
     const id = resource.id as string;
     if (await this.currentDoc(resource.resourceType, id)) {
       throw conflict(`${resource.resourceType}/${id} already exists`);
     }
-    return (await this.writeVersion(resource, undefined)) as ResourceVersion<T>;
+    return (await this.writeVersion(resource, undefined, options)) as ResourceVersion<T>;
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
@@ -75,7 +80,7 @@ export class MongoOperations implements StoreOperations {
         return { version: stored, outcome: 'unchanged' };
       }
     }
-    const version = await this.writeVersion(resource, current);
+    const version = await this.writeVersion(resource, current, options);
     return { version, outcome: current && !current.deleted ? 'updated' : 'created' };
   }
 
@@ -85,7 +90,7 @@ export class MongoOperations implements StoreOperations {
     if (!current || current.deleted) {
       return { existed: current !== undefined };
     }
-    return { existed: true, version: await this.writeVersion({ resourceType, id } as Resource, current, true) };
+    return { existed: true, version: await this.writeVersion({ resourceType, id } as Resource, current, options, true) };
   }
 
   async history(query: HistoryQuery): Promise<HistoryPage> {
@@ -177,6 +182,59 @@ export class MongoOperations implements StoreOperations {
     return count;
   }
 
+  async chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
+    const filter: Document = {};
+    if (query.resourceType && query.id) {
+      filter.key = resourceKey(query.resourceType, query.id);
+    } else if (query.resourceType) {
+      filter.type = query.resourceType;
+    }
+    if (query.from !== undefined || query.to !== undefined) {
+      filter.lu = { ...(query.from !== undefined ? { $gte: query.from } : {}), ...(query.to !== undefined ? { $lt: query.to } : {}) };
+    }
+    if (query.after !== undefined || query.upTo !== undefined) {
+      filter.seq = { ...(query.after !== undefined ? { $gt: query.after } : {}), ...(query.upTo !== undefined ? { $lte: query.upTo } : {}) };
+    }
+    const projection = query.hashesOnly ? { json: 0, au: 0 } : undefined;
+    const docs = await this.versions.find(filter, { projection, session: this.session }).sort({ seq: 1 }).limit(query.limit).toArray();
+    // The previous versions' hashes in one query; a missing one is told apart from one without a hash.
+    const previousIds = docs.filter((d) => d.vid > 1).map((d) => `${d.key}/${d.vid - 1}`);
+    const previous = previousIds.length
+      ? await this.versions.find({ _id: { $in: previousIds } }, { projection: { h: 1 }, session: this.session }).toArray()
+      : [];
+    const previousHashes = new Map(previous.map((d) => [d._id, d.h ?? null]));
+    const records: ChainRecord[] = [];
+    for (const doc of docs) {
+      records.push({
+        position: doc.seq,
+        resourceType: doc.type,
+        id: doc.id,
+        versionId: doc.vid,
+        lastUpdated: doc.lu,
+        deleted: doc.deleted,
+        content: query.hashesOnly ? null : (doc.json ?? null),
+        author: query.hashesOnly ? null : (doc.au ?? null),
+        hash: doc.h ?? null,
+        previousHash: doc.vid === 1 ? null : previousHashes.get(`${doc.key}/${doc.vid - 1}`),
+        auditHash: doc.ah ?? null,
+        previousAuditHash: doc.type === auditChainType ? await this.auditLinkBefore(doc.seq) : null,
+      });
+    }
+    return records;
+  }
+
+  async newestPosition(): Promise<string> {
+    const [newest] = await this.versions.find({}, { projection: { seq: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
+    return newest?.seq ?? '0';
+  }
+
+  /** The AuditEvent chain's link written last before `seq` (every one when `seq` is undefined). */
+  private async auditLinkBefore(seq: string | undefined): Promise<string | null> {
+    const filter: Document = seq === undefined ? { type: auditChainType } : { type: auditChainType, seq: { $lt: seq } };
+    const [last] = await this.versions.find(filter, { projection: { ah: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
+    return last?.ah ?? null;
+  }
+
   private reader(): CurrentReader {
     return {
       find: (query, fields) => {
@@ -191,7 +249,7 @@ export class MongoOperations implements StoreOperations {
   }
 
   /** Writes the next version after `previous` (or version 1) and makes it the current document. */
-  private async writeVersion(resource: Resource, previous: CurrentDocument | undefined, deleted = false): Promise<ResourceVersion> {
+  private async writeVersion(resource: Resource, previous: CurrentDocument | undefined, options: CreateOptions, deleted = false): Promise<ResourceVersion> {
     const { resourceType } = resource;
     const id = resource.id as string;
     const key = resourceKey(resourceType, id);
@@ -206,18 +264,24 @@ export class MongoOperations implements StoreOperations {
     if (doc.uq) {
       await this.checkUnique(resourceType, key, doc.uq);
     }
-    const options = { session: this.session };
-    await this.versions.insertOne({ _id: `${key}/${vid}`, key, type: resourceType, id, vid, lu, seq, deleted, ...(json ? { json } : {}) }, options);
+    const author = authorText(options.author);
+    const h = versionHash(previous?.h ?? null, { resourceType, id, versionId: vid, lastUpdated: lu, deleted, author, content: json ?? null });
+    doc.h = h;
+    // Concurrent AuditEvent writers in several processes could chain to the same link (docs/audit.md).
+    const ah = resourceType === auditChainType ? auditLink(await this.auditLinkBefore(undefined), h) : undefined;
+    const chained = { h, ...(author ? { au: author } : {}), ...(ah ? { ah } : {}) };
+    const writeOptions = { session: this.session };
+    await this.versions.insertOne({ _id: `${key}/${vid}`, key, type: resourceType, id, vid, lu, seq, deleted, ...(json ? { json } : {}), ...chained }, writeOptions);
     try {
       if (previous) {
-        await this.versions.updateOne({ _id: `${key}/${previous.vid}` }, { $set: { replaced: lu } }, options);
+        await this.versions.updateOne({ _id: `${key}/${previous.vid}` }, { $set: { replaced: lu } }, writeOptions);
         // Optimistic locking: the current document is replaced only if it is still the version read.
-        const { matchedCount } = await this.current.replaceOne({ _id: key, vid: previous.vid }, doc, options);
+        const { matchedCount } = await this.current.replaceOne({ _id: key, vid: previous.vid }, doc, writeOptions);
         if (matchedCount === 0) {
           throw conflict(`${key} was changed by another request at the same moment; retry`);
         }
       } else {
-        await this.current.insertOne(doc, options);
+        await this.current.insertOne(doc, writeOptions);
       }
     } catch (err) {
       if (err instanceof MongoServerError && err.code === duplicateKey) {

@@ -7,6 +7,8 @@ import { MongoClient, type ClientSession, type Collection, type TransactionOptio
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
+  ChainQuery,
+  ChainRecord,
   HistoryPage,
   HistoryQuery,
   ReferrersQuery,
@@ -124,6 +126,14 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
 
   referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
     return this.reads.referrers(target, query);
+  }
+
+  chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
+    return this.reads.chainRecords(query);
+  }
+
+  newestPosition(): Promise<string> {
+    return this.reads.newestPosition();
   }
 
   async changeMarker(resourceTypes: readonly string[]): Promise<string> {

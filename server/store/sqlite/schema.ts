@@ -126,6 +126,14 @@ const migrations: string[] = [
   CREATE TABLE auth_assertion_ids (client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, jti));
   CREATE TABLE auth_hits (key TEXT PRIMARY KEY, hits INTEGER NOT NULL, reset_at INTEGER NOT NULL);
   `,
+  // 5: who wrote each version and the tamper-evidence chains (server/audit/chain-hash.ts): the author as
+  // JSON text, the version's hash chained to the resource's previous version, and for AuditEvents the
+  // link of their global chain. Versions written before stay without (reported as unchained).
+  `
+  ALTER TABLE resource_versions ADD COLUMN author TEXT;
+  ALTER TABLE resource_versions ADD COLUMN hash TEXT;
+  ALTER TABLE resource_versions ADD COLUMN audit_hash TEXT;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

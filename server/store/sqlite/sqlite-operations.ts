@@ -7,7 +7,12 @@ import type { SQLInputValue } from 'node:sqlite';
 import { conflict } from '../../outcomes';
 import type { SearchPlan } from '../../search/plan';
 import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
+import { auditChainType, auditLink, versionHash } from '../../audit/chain-hash';
+import { authorText } from '../../audit/version-author';
 import type {
+  ChainQuery,
+  ChainRecord,
+  CreateOptions,
   DeleteResult,
   HistoryPage,
   HistoryQuery,
@@ -63,12 +68,12 @@ export class SqliteOperations implements StoreOperations {
     private readonly paramIds: ParamIds
   ) {}
 
-  async create<T extends Resource>(resource: T): Promise<ResourceVersion<T>> {
+  async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
     const id = resource.id as string;
     if (this.current(this.writes, resource.resourceType, id)) {
       throw conflict(`${resource.resourceType}/${id} already exists`);
     }
-    return this.insertVersion(resource, undefined) as ResourceVersion<T>;
+    return this.insertVersion(resource, undefined, options) as ResourceVersion<T>;
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
@@ -103,7 +108,7 @@ export class SqliteOperations implements StoreOperations {
         return { version: stored, outcome: 'unchanged' };
       }
     }
-    const version = this.insertVersion(resource, current);
+    const version = this.insertVersion(resource, current, options);
     return { version, outcome: current && !current.deleted ? 'updated' : 'created' };
   }
 
@@ -113,7 +118,7 @@ export class SqliteOperations implements StoreOperations {
     if (!current || current.deleted) {
       return { existed: current !== undefined };
     }
-    return { existed: true, version: this.insertVersion({ resourceType, id } as Resource, current, true) };
+    return { existed: true, version: this.insertVersion({ resourceType, id } as Resource, current, options, true) };
   }
 
   async history(query: HistoryQuery): Promise<HistoryPage> {
@@ -248,25 +253,94 @@ export class SqliteOperations implements StoreOperations {
     return rows.map((r) => ({ resourceType: r.resourceType, id: r.id }));
   }
 
+  private newestAuditLink(): string | null {
+    const row = this.writes
+      .get(`SELECT audit_hash FROM resource_versions WHERE resource_type = '${auditChainType}' ORDER BY seq DESC LIMIT 1`)
+      .get() as { audit_hash: string | null } | undefined;
+    return row?.audit_hash ?? null;
+  }
+
   private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {
     return cache
       .get('SELECT key, seq, version_id, last_updated, deleted FROM resources WHERE resource_type = ? AND id = ?')
       .get(resourceType, id) as CurrentRow | undefined;
   }
 
-  /** Writes the next version after `previous` (or version 1) and points the current index at it. */
-  private insertVersion(resource: Resource, previous: CurrentRow | undefined, deleted = false): ResourceVersion {
+  async chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    const add = (clause: string, value: SQLInputValue | undefined): void => {
+      if (value !== undefined) {
+        where.push(clause);
+        params.push(value);
+      }
+    };
+    add('v.resource_type = ?', query.resourceType);
+    add('v.id = ?', query.id);
+    add('v.last_updated >= ?', query.from);
+    add('v.last_updated < ?', query.to);
+    add('v.seq > ?', query.after === undefined ? undefined : Number(query.after));
+    add('v.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
+    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'v.content, v.author';
+    // The previous version's hash by the unique (type, id, version) index; a missing row is told apart
+    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before.
+    const sql = `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, ${content}, v.hash, v.audit_hash,
+        p.seq AS previous_seq, p.hash AS previous_hash,
+        CASE WHEN v.resource_type = '${auditChainType}' THEN
+          (SELECT a.audit_hash FROM resource_versions a WHERE a.resource_type = '${auditChainType}' AND a.seq < v.seq ORDER BY a.seq DESC LIMIT 1)
+        END AS previous_audit_hash
+      FROM resource_versions v
+      LEFT JOIN resource_versions p ON p.resource_type = v.resource_type AND p.id = v.id AND p.version_id = v.version_id - 1
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY v.seq LIMIT ?`;
+    const rows = this.reads.get(sql).all(...params, query.limit) as unknown as (VersionRow & {
+      author: string | null;
+      hash: string | null;
+      audit_hash: string | null;
+      previous_seq: number | null;
+      previous_hash: string | null;
+      previous_audit_hash: string | null;
+    })[];
+    return rows.map((row) => ({
+      position: String(row.seq),
+      resourceType: row.resource_type,
+      id: row.id,
+      versionId: row.version_id,
+      lastUpdated: row.last_updated,
+      deleted: row.deleted === 1,
+      content: row.content,
+      author: row.author,
+      hash: row.hash,
+      previousHash: row.version_id === 1 ? null : row.previous_seq === null ? undefined : row.previous_hash,
+      auditHash: row.audit_hash,
+      previousAuditHash: row.previous_audit_hash ?? null,
+    }));
+  }
+
+  async newestPosition(): Promise<string> {
+    const { seq } = this.reads.get('SELECT coalesce(max(seq), 0) AS seq FROM resource_versions').get() as { seq: number };
+    return String(seq);
+  }
+
+  /** Writes the next version after `previous` (or version 1), chained to it, and points the current index at it. */
+  private insertVersion(resource: Resource, previous: CurrentRow | undefined, options: CreateOptions, deleted = false): ResourceVersion {
     const versionId = (previous?.version_id ?? 0) + 1;
     // lastUpdated never goes backwards for one resource, even if the clock does.
     const lastUpdated = Math.max(Date.now(), previous ? previous.last_updated + 1 : 0);
     const lastUpdatedIso = new Date(lastUpdated).toISOString();
     const stored = deleted ? undefined : withMeta(resource, String(versionId), lastUpdatedIso);
+    const content = stored ? stringifyKeepingNumbers(stored) : null;
+    const author = authorText(options.author);
+    const previousHash = previous ? ((this.writes.get('SELECT hash FROM resource_versions WHERE seq = ?').get(previous.seq) as { hash: string | null }).hash) : null;
+    const hash = versionHash(previousHash, { resourceType: resource.resourceType, id: resource.id as string, versionId, lastUpdated, deleted, author, content });
+    // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
+    const auditHash = resource.resourceType === auditChainType ? auditLink(this.newestAuditLink(), hash) : null;
     const { lastInsertRowid } = this.writes
       .get(
-        `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content)
-         VALUES (?, ?, ?, ?, ?, ?)`
+        `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content, author, hash, audit_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
-      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, stored ? stringifyKeepingNumbers(stored) : null);
+      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, content, author, hash, auditHash);
     if (previous) {
       this.writes.get('UPDATE resource_versions SET replaced_at = ? WHERE seq = ?').run(lastUpdated, previous.seq);
     }

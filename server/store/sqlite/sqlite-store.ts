@@ -10,6 +10,8 @@ import { DatabaseSync } from 'node:sqlite';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
+  ChainQuery,
+  ChainRecord,
   HistoryPage,
   HistoryQuery,
   ReferrersQuery,
@@ -179,6 +181,14 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
 
   referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
     return this.read(() => this.readOps.referrers(target, query));
+  }
+
+  chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
+    return this.read(() => this.readOps.chainRecords(query));
+  }
+
+  newestPosition(): Promise<string> {
+    return this.read(() => this.readOps.newestPosition());
   }
 
   /**

@@ -48,8 +48,8 @@ const medication = (id: string): Medication => ({
 });
 const organization = (id: string): Organization => ({ resourceType: 'Organization', id, name: '和平区社区卫生服务中心' });
 
-/** Patient p-a's compartment: what $everything must return as matches. */
-const compartmentOfA = [
+/** Patient p-a's compartment, but for the Provenance of its write: what $everything must return as matches. */
+const compartmentRecordsOfA = [
   'Patient/p-a',
   'Encounter/enc-a1',
   'Encounter/enc-a2',
@@ -81,6 +81,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('Patient $everything', () => {
   let server: TestServer;
+  /** With the Provenance recording p-a's write (docs/audit.md): its target is the patient, so it is in the compartment. */
+  let compartmentOfA: string[];
 
   async function put<T extends Resource>(resource: T): Promise<T> {
     const res = await server.http.put(`/${resource.resourceType}/${resource.id}`).set('Content-Type', fhirJson).send(resource);
@@ -122,6 +124,9 @@ describe('Patient $everything', () => {
     await put(condition('cond-a', 'p-a'));
     await put(medicationRequest('mr-a', 'p-a', 'med-1', 'dr-li'));
     await put(medicationRequest('mr-b', 'p-b', 'med-2', 'dr-wu'));
+    const provenances = (await server.http.get('/Provenance?target=Patient/p-a').expect(200)).body as Bundle;
+    assert.equal(provenances.entry?.length, 1);
+    compartmentOfA = [...compartmentRecordsOfA, key(provenances.entry![0].resource!)].sort();
   });
   afterEach(() => server.close());
 

@@ -31,7 +31,8 @@ describe('terminology routes', () => {
     const statement: CapabilityStatement = (await server.http.get('/metadata')).body;
     const operationsOf = (type: string): string[] =>
       (statement.rest?.[0].resource?.find((r) => r.type === type)?.operation ?? [])
-        .filter((o) => o.name !== 'validate') // $validate is on every type (test/validation)
+        // $validate and $verify-history are on every type (test/validation, test/audit)
+        .filter((o) => o.name !== 'validate' && o.name !== 'verify-history')
         .map((o) => `${o.name} ${o.definition}`);
     const definition = (id: string): string => `http://hl7.org/fhir/OperationDefinition/${id}`;
     assert.deepEqual(operationsOf('ValueSet'), [

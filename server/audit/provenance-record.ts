@@ -1,0 +1,69 @@
+// The Provenance written with every write (https://hl7.org/fhir/R4/provenance.html): the target is the
+// version written (a versioned reference), `recorded` its lastUpdated, the activity the v3 DataOperation
+// code, and the agents the caller: the person (author, for the first organization), the application
+// (performer, by its client_id) and each organization acted for (author). See docs/audit.md.
+import type { Provenance, ProvenanceAgent } from '@medplum/fhirtypes';
+import type { Caller } from '../fhir/pipeline/caller';
+import type { WriteAction } from '../fhir/pipeline/write-rules';
+
+export const dataOperationSystem = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
+const participantTypeSystem = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+/** The identifier system of OAuth client ids in agents: this network's, not any one server's. */
+export const clientIdSystem = 'https://fhir.dhc.example/sid/oauth-client';
+
+const activities: Record<WriteAction, { code: string; display: string }> = {
+  create: { code: 'CREATE', display: 'create' },
+  update: { code: 'UPDATE', display: 'revise' },
+  delete: { code: 'DELETE', display: 'delete' },
+};
+
+/** What a written version's Provenance records. */
+export interface WrittenVersion {
+  action: WriteAction;
+  resourceType: string;
+  id: string;
+  versionId: string;
+  lastUpdated: string;
+}
+
+export function versionedTarget(version: WrittenVersion): string {
+  return `${version.resourceType}/${version.id}/_history/${version.versionId}`;
+}
+
+export function activityOf(action: WriteAction): Provenance['activity'] {
+  return { coding: [{ system: dataOperationSystem, ...activities[action] }] };
+}
+
+/** The agents a caller is: person, application, organizations. */
+export function callerAgents(caller: Caller): ProvenanceAgent[] {
+  const type = (code: string, display: string): ProvenanceAgent['type'] => ({ coding: [{ system: participantTypeSystem, code, display }] });
+  const agents: ProvenanceAgent[] = [];
+  if (caller.user) {
+    agents.push({
+      type: type('author', 'Author'),
+      who: { reference: caller.user },
+      ...(caller.organizations.length ? { onBehalfOf: { reference: caller.organizations[0] } } : {}),
+    });
+  }
+  if (caller.clientId) {
+    agents.push({ type: type('performer', 'Performer'), who: { identifier: { system: clientIdSystem, value: caller.clientId }, display: caller.clientId } });
+  }
+  for (const organization of caller.organizations) {
+    agents.push({ type: type('author', 'Author'), who: { reference: organization } });
+  }
+  if (!agents.length) {
+    // Only while security is off: a caller with no identity at all.
+    agents.push({ type: type('author', 'Author'), who: { display: `${caller.kind} caller` } });
+  }
+  return agents;
+}
+
+/** The Provenance of a written version, by the caller, or the client's own (X-Provenance) with target and time filled in. */
+export function provenanceFor(version: WrittenVersion, caller: Caller, id: string, clientProvenance?: Provenance): Provenance {
+  const target = [{ reference: versionedTarget(version) }];
+  if (clientProvenance) {
+    const { meta: _meta, ...own } = clientProvenance;
+    return { ...own, id, target, recorded: version.lastUpdated, activity: own.activity ?? activityOf(version.action) };
+  }
+  return { resourceType: 'Provenance', id, target, recorded: version.lastUpdated, activity: activityOf(version.action), agent: callerAgents(caller) };
+}
