@@ -12,7 +12,7 @@ describe('the authorization server on every adapter', function () {
   forEachStoreAdapter((adapter) => {
     let server: AuthTestServer;
     beforeEach(async () => {
-      server = createAuthTestServer({ store: await adapter.open(), limits: { login: 2, token: 100 } });
+      server = createAuthTestServer({ store: await adapter.open(), limits: { login: 2, token: 100, accountLogin: 1000 } });
       await registerFlowFixtures(server.authStore, 'Organization/clinic-t');
     });
     afterEach(() => server.close());
