@@ -3,6 +3,8 @@
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
+import { authEventSink, openAuditTrail, withAudit, type AuditTrail } from './audit/audit-trail';
+import type { AuthEventSink } from './auth/auth-events';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
@@ -83,13 +85,15 @@ async function main(): Promise<void> {
   // not kill it mid-seed), /readyz and every FHIR request 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
+  // Every interaction is recorded as an AuditEvent, buffered and written in batches (docs/audit.md).
+  const audit = config.audit ? openAuditTrail(store, logger) : undefined;
   const server: Server = createLimitedServer(config, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.on('request', starting);
   server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    serve({ ...config, baseUrl }, store, registry, ownership, logger)
+    serve({ ...config, baseUrl }, store, registry, ownership, logger, audit)
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
@@ -114,8 +118,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      store
-        .close()
+      (audit?.close() ?? Promise.resolve())
+        .then(() => store.close())
         .then(() => process.exit(0))
         .catch((err: unknown) => {
           logger.error({ err }, 'error while closing the store');
@@ -134,23 +138,29 @@ async function serve(
   store: ResourceStore,
   registry: SearchParameterRegistry,
   ownership: ContentOwnership,
-  logger: ReturnType<typeof createLogger>
+  logger: ReturnType<typeof createLogger>,
+  audit: AuditTrail | undefined
 ): Promise<ReturnType<typeof createApp>> {
-  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  const { writeRules = [], hooks } = withAudit({ writeRules: integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }) }, audit, config.baseUrl);
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules }) : { writeRules } });
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks }) : { writeRules, hooks } });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
-  const auth = await startAuth(config, store, logger);
+  const auth = await startAuth(config, store, logger, authEventSink(audit, config.baseUrl));
   return createApp({ config, store, logger, registry, core, ...(auth ? { auth } : {}) });
 }
 
 /** The authorization server, with its keys and (on a store without users) the network's accounts; undefined with FHIR_AUTH=off. */
-async function startAuth(config: ServerConfig & { baseUrl: string }, store: ResourceStore, logger: ReturnType<typeof createLogger>): Promise<AuthServer | undefined> {
+async function startAuth(
+  config: ServerConfig & { baseUrl: string },
+  store: ResourceStore,
+  logger: ReturnType<typeof createLogger>,
+  events: AuthEventSink | undefined
+): Promise<AuthServer | undefined> {
   if (!config.auth) {
     logger.warn(
       '!!! SECURITY IS OFF (FHIR_AUTH=off): every request is served without a token, to anyone who can reach this port. ' +
@@ -173,6 +183,7 @@ async function startAuth(config: ServerConfig & { baseUrl: string }, store: Reso
     baseUrl: config.baseUrl,
     logger,
     limits: { login: config.authLoginLimit, token: config.authTokenLimit },
+    ...(events ? { events } : {}),
   });
 }
 

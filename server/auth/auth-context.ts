@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AuthStore, ClientRecord, UserRecord } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import type { AccessTokens, Grant } from './access-tokens';
+import type { AuthEventSink } from './auth-events';
 import type { SigningKeyRing } from './signing-keys';
 
 export interface AuthContext {
@@ -17,6 +18,8 @@ export interface AuthContext {
   limits: { login: number; token: number };
   /** Reads a client's JWKS from its registered URL (replaceable in tests). */
   fetchJwks(url: string): Promise<{ keys: Record<string, unknown>[] }>;
+  /** Where sign-ins, tokens and refused bearer tokens are reported (the audit trail); none when absent. */
+  events?: AuthEventSink;
 }
 
 export function authUrls(baseUrl: string): { authorize: string; token: string; jwks: string; introspect: string; revoke: string; launch: string } {

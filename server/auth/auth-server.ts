@@ -8,6 +8,7 @@ import type { AuthStore } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import { AccessTokens } from './access-tokens';
 import type { AuthContext } from './auth-context';
+import type { AuthEventSink } from './auth-events';
 import { authRouter } from './auth-router';
 import { callerFromAuthorization } from './bearer';
 import type { SigningKeyRing } from './signing-keys';
@@ -20,6 +21,7 @@ export interface AuthServerOptions {
   logger: Logger;
   limits: { login: number; token: number };
   fetchJwks?: AuthContext['fetchJwks'];
+  events?: AuthEventSink;
 }
 
 export interface AuthServer {
@@ -49,7 +51,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     logger: options.logger,
     limits: options.limits,
     fetchJwks: options.fetchJwks ?? fetchJwks,
+    ...(options.events ? { events: options.events } : {}),
   };
+  // A FHIR request refused for its token is reported (the refusal itself is the 401 thrown).
+  const bearer = (req: Request): Promise<Caller> =>
+    callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log).catch((err: unknown) => {
+      context.events?.({ kind: 'bearer', success: false, reason: req.headers.authorization ? 'invalid_token' : 'no_token', ...(req.ip ? { sourceAddress: req.ip } : {}) });
+      throw err;
+    });
   let origins: { set: Set<string>; at: number } | undefined;
   const registeredOrigins = async (): Promise<Set<string>> => {
     if (!origins || Date.now() - origins.at > originsCacheMs) {
@@ -75,12 +84,12 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     context,
     router: authRouter(context),
     cors: corsHandler,
-    authenticate: (req) => callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log),
+    authenticate: bearer,
     identify: async (req) => {
       if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
         return anonymousCaller(req.ip);
       }
-      const caller = await callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log);
+      const caller = await bearer(req);
       req.res?.setHeader('Cache-Control', 'no-store');
       return caller;
     },

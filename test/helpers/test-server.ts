@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
+import type { AuditBufferOptions } from '../../server/audit/audit-buffer';
+import { authEventSink, openAuditTrail, withAudit, type AuditTrail } from '../../server/audit/audit-trail';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
@@ -37,6 +39,8 @@ export interface TestServer {
   app: Express;
   store: ResourceStore;
   http: ReturnType<typeof supertest>;
+  /** The audit trail, when the server was built with `audit`; its flush() writes what is buffered. */
+  audit?: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -77,17 +81,25 @@ export function createTestServer(
     limits?: Partial<RequestLimits>;
     /** Where the server logs; silent unless given. */
     logger?: Logger;
+    /**
+     * Record AuditEvents as FHIR_AUDIT=on does (off by default here: tests that count the system history
+     * or search totals stay exact); the buffer's timing may be given.
+     */
+    audit?: boolean | Partial<AuditBufferOptions>;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const audit = options.audit ? openAuditTrail(store, logger, options.audit === true ? {} : options.audit) : undefined;
+  const pipeline = withAudit({ ...options.pipeline, writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])] }, audit, testBaseUrl);
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
   // A store that keeps no authorization state (the MongoDB adapter, for now) serves the adapter-neutral
   // tests (store contract, search) without it; a test that asks for auth on such a store fails.
   const withoutAuthState = options.auth === undefined && !store.authStore;
-  const auth = options.auth === false || (options.auth === undefined && options.identify) || withoutAuthState ? undefined : testAuthServer(store);
+  const events = authEventSink(audit, testBaseUrl);
+  const auth = options.auth === false || (options.auth === undefined && options.identify) || withoutAuthState ? undefined : testAuthServer(store, events ? { events } : {});
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -100,11 +112,11 @@ export function createTestServer(
       cascadeDelete: options.cascadeDelete,
       limits: { ...defaultLimits, ...options.limits },
     },
-    pipeline: { ...options.pipeline, writeRules },
+    pipeline,
     identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),
-    logger: options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    logger,
     ...(auth ? { auth } : {}),
   });
   const authorization = auth ? `Bearer ${administratorToken(auth)}` : undefined;
@@ -113,7 +125,11 @@ export function createTestServer(
     app.locals.testAuthorization = authorization;
   }
   const http = authorization ? supertest.agent(app).set('Authorization', authorization) : supertest(app);
-  return { app, store, http: http as ReturnType<typeof supertest>, close: () => store.close() };
+  const close = async (): Promise<void> => {
+    await audit?.close();
+    await store.close();
+  };
+  return { app, store, http: http as ReturnType<typeof supertest>, ...(audit ? { audit } : {}), close };
 }
 
 export const fhirJson = 'application/fhir+json';
