@@ -10,15 +10,9 @@ import type { AuthServer } from '../../server/auth/auth-server';
 import { administratorToken, publicAppTokens, registerFlowFixtures, testAuthServer, testPassword, ticketOf, appRedirect, pkce } from '../helpers/auth';
 import { observation, patient } from '../helpers/fixtures';
 import { createTestServer, testBaseUrl, type TestServer } from '../helpers/test-server';
+import { storedAuditEvents } from './stored-audit-events';
 
 const fhirJson = 'application/fhir+json';
-
-/** Every AuditEvent stored, oldest first (the order the buffer wrote them). */
-export async function storedAuditEvents(server: TestServer): Promise<AuditEvent[]> {
-  await server.audit?.flush();
-  const page = await server.store.history({ resourceType: 'AuditEvent', count: 10_000 });
-  return page.versions.map((v) => v.resource as AuditEvent).reverse();
-}
 
 /** An event's shape in brief: subtype, action, outcome, requestor, entity references. */
 function brief(event: AuditEvent): { subtype: string | undefined; action: string | undefined; outcome: string | undefined; requestor: string | undefined; entities: string[] } {
