@@ -62,9 +62,15 @@ export class AuditBuffer {
   /** Writes everything recorded so far; rejects if the store refuses (the events stay buffered). */
   async flush(): Promise<void> {
     this.cancel();
-    await this.writing;
-    while (this.events.length) {
-      await this.writeBatch();
+    try {
+      await this.writing;
+      while (this.events.length) {
+        await this.writeBatch();
+      }
+    } catch (err) {
+      // The timer retries what is left, as it would have without this flush.
+      this.schedule(this.retryDelay());
+      throw err;
     }
   }
 
