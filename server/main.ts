@@ -3,7 +3,7 @@
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
-import { authEventSink, openAuditTrail, withAudit, type AuditTrail } from './audit/audit-trail';
+import { authEventSink, serverAuditTrail, withAudit, type AuditTrail } from './audit/audit-trail';
 import type { AuthEventSink } from './auth/auth-events';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
   // Every interaction is recorded as an AuditEvent, buffered and written in batches (docs/audit.md).
-  const audit = config.audit ? openAuditTrail(store, logger) : undefined;
+  const audit = config.audit ? serverAuditTrail(config, store, logger) : undefined;
   const server: Server = createLimitedServer(config, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.on('request', starting);
   server.listen(config.port, () => {
@@ -147,6 +147,7 @@ async function serve(
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
   const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks }) : { writeRules, hooks } });
+  await audit?.ready;
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

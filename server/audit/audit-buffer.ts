@@ -22,7 +22,7 @@ export interface AuditBufferOptions {
   maxRetryMs: number;
 }
 
-export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 500, capacity: 50_000, retryMs: 100, maxRetryMs: 5_000 };
+export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 100, capacity: 50_000, retryMs: 100, maxRetryMs: 5_000 };
 
 export class AuditBuffer {
   private readonly events: AuditEvent[] = [];
