@@ -123,10 +123,10 @@ function failingAuditStore(base: ResourceStore, state: { failing: boolean }): Re
             work(
               new Proxy(tx, {
                 get(inner, name, innerReceiver) {
-                  if (name === 'create') {
+                  if (name === 'create' || name === 'update') {
                     return (resource: { resourceType: string }) => {
                       if (state.failing && resource.resourceType === 'AuditEvent') throw new Error('disk full');
-                      return inner.create(resource as never);
+                      return inner[name](resource as never);
                     };
                   }
                   const value = Reflect.get(inner, name, innerReceiver) as unknown;
