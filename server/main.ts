@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     logger.fatal({ store: config.store, reason: err instanceof Error ? err.message : String(err) }, 'cannot open the store; check FHIR_STORE and its settings');
     process.exit(1);
   }
+  // Every interaction is recorded as an AuditEvent, buffered and written in batches (docs/audit.md).
+  const audit = config.audit ? serverAuditTrail(config, store, logger) : undefined;
   // The files that own what they load: the API may not change those resources.
   let ownership: ContentOwnership;
   try {
@@ -85,8 +87,6 @@ async function main(): Promise<void> {
   // not kill it mid-seed), /readyz and every FHIR request 503 with Retry-After.
   // Idle keep-alive connections stay open longer than clients' pools keep them (Node's default of 5 s
   // is shorter than many), so a client never reuses a connection the server is closing at that moment.
-  // Every interaction is recorded as an AuditEvent, buffered and written in batches (docs/audit.md).
-  const audit = config.audit ? serverAuditTrail(config, store, logger) : undefined;
   const server: Server = createLimitedServer(config, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   server.on('request', starting);
   server.listen(config.port, () => {
@@ -147,7 +147,6 @@ async function serve(
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
   const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks }) : { writeRules, hooks } });
-  await audit?.ready;
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

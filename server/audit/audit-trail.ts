@@ -20,8 +20,6 @@ export interface AuditTrail {
   flush(): Promise<void>;
   /** Writes what is left and stops (shutdown, before the store closes). */
   close(): Promise<void>;
-  /** Resolves once events can be written (the writer thread has opened the store). */
-  ready?: Promise<void>;
 }
 
 /**
@@ -57,8 +55,6 @@ export function serverAuditTrail(config: Pick<ServerConfig, 'store' | 'sqliteFil
   return {
     buffer,
     logger,
-    // A thread that cannot start is logged; the buffer keeps the events and starts another on its retry.
-    ready: writer.ready.catch(() => undefined),
     flush: () => buffer.flush(),
     close: async () => {
       await buffer.close();

@@ -17,7 +17,8 @@ export function auditWriteRule(baseUrl: string): WriteRule {
       if (write.resourceType !== 'AuditEvent' || write.caller.kind === 'server') {
         return;
       }
-      if (write.action !== 'create' || (await write.previous())) {
+      // An update of an id never used creates the event (PUT with a client-chosen id).
+      if (write.action === 'delete' || (await write.previous())) {
         throw ruleViolation(auditRecordsRule, 'AuditEvents cannot be changed or deleted', 'AuditEvent', 403);
       }
       if (write.caller.roles.includes('administrator')) {

@@ -23,6 +23,12 @@ describe('AuditEvents over a SIGKILL', function () {
   it('loses at most the last second of events', async () => {
     const db = path.join(dir, 'fhir.sqlite');
     server = await startServerProcess({ FHIR_DB: db, FHIR_AUDIT: 'on' });
+    // The writer thread opens the store a few seconds after start (docs/audit.md): wait until it writes.
+    await fetch(`${server.baseUrl}/Patient/warm-up`);
+    for (let written = 0; written === 0; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      written = ((await (await fetch(`${server.baseUrl}/AuditEvent?_summary=count`)).json()) as { total: number }).total;
+    }
     const answered: { id: string; at: number }[] = [];
     const end = Date.now() + 2500;
     // Two clients reading (404s are audited like any read), each read naming its own Patient id.
