@@ -26,6 +26,8 @@ export interface ServerConfig {
   baseUrl: string | undefined;
   /** Whether start-up loads the network's seed data into an empty store. */
   seed: boolean;
+  /** Whether every interaction is recorded as an AuditEvent (FHIR_AUDIT, docs/audit.md). */
+  audit: boolean;
   /** How many generated patients the start-up seed holds. */
   seedPatients: number;
   /** The generator's seed value for those patients. */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     throw new ConfigError(`FHIR_BASE_URL must be an absolute http(s) URL, got '${baseUrl}'`);
   }
   const seed = readChoice(env, 'FHIR_SEED', ['on', 'off'] as const, 'on') === 'on';
+  const audit = readChoice(env, 'FHIR_AUDIT', ['on', 'off'] as const, 'on') === 'on';
   const seedPatients = readInteger(env, 'FHIR_SEED_PATIENTS', 300, 0, 100_000);
   const seedValue = readInteger(env, 'FHIR_SEED_VALUE', 20261123, 0, 2 ** 31 - 1);
   const maxBodyBytes = readInteger(env, 'FHIR_MAX_BODY_MB', 16, 1, 1024) * 1024 * 1024;
@@ -184,6 +187,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     mongoDatabase,
     baseUrl,
     seed,
+    audit,
     seedPatients,
     seedValue,
     maxBodyBytes,

@@ -4,8 +4,10 @@
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
+import { authEventSink, serverAuditTrail, withAudit, type AuditTrail } from './audit/audit-trail';
 import { scheduleAnchorFiles } from './audit/anchor-schedule';
 import { provenancePipeline } from './audit/provenance-rules';
+import type { AuthEventSink } from './auth/auth-events';
 import { createAuthServer, type AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { seedNetworkAccounts } from './auth/seed-accounts';
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
     logger.fatal({ store: config.store, reason: err instanceof Error ? err.message : String(err) }, 'cannot open the store; check FHIR_STORE and its settings');
     process.exit(1);
   }
+  // Every interaction is recorded as an AuditEvent, buffered and written in batches (docs/audit.md).
+  const audit = config.audit ? serverAuditTrail(config, store, logger) : undefined;
   // The files that own what they load: the API may not change those resources.
   let ownership: ContentOwnership;
   try {
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
-    serve({ ...config, baseUrl }, store, registry, ownership, logger)
+    serve({ ...config, baseUrl }, store, registry, ownership, logger, audit)
       .then((app) => {
         server.off('request', starting);
         server.on('request', app);
@@ -117,8 +121,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      store
-        .close()
+      (audit?.close() ?? Promise.resolve())
+        .then(() => store.close())
         .then(() => process.exit(0))
         .catch((err: unknown) => {
           logger.error({ err }, 'error while closing the store');
@@ -137,22 +141,28 @@ async function serve(
   store: ResourceStore,
   registry: SearchParameterRegistry,
   ownership: ContentOwnership,
-  logger: ReturnType<typeof createLogger>
+  logger: ReturnType<typeof createLogger>,
+  audit: AuditTrail | undefined
 ): Promise<ReturnType<typeof createApp>> {
-  // Authors and Provenance (docs/audit.md): the X-Provenance hook, the claims rule, a Provenance per write.
-  const audit = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
-  const writeRules = [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...audit.writeRules];
+  // Authors and Provenance (docs/audit.md): the X-Provenance hook, the claims rule, a Provenance per write;
+  // then the AuditEvents of every interaction and the rule that keeps them unchanged.
+  const provenance = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
+  const { writeRules = [], hooks = [] } = withAudit(
+    { writeRules: [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...provenance.writeRules], hooks: provenance.hooks },
+    audit,
+    config.baseUrl
+  );
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }
   // With security on, the policy runs in the core's pipeline too; the seed runs as the server itself.
   // The signing keys sign access tokens and the history anchors (docs/audit.md), with security off too.
   const keys = SigningKeyRing.open(config.authKeysFile);
-  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks: audit.hooks }) : { writeRules, hooks: audit.hooks }, signingKeys: keys });
+  const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks }) : { writeRules, hooks }, signingKeys: keys });
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }
-  const auth = await startAuth(config, store, keys, logger);
+  const auth = await startAuth(config, store, keys, logger, authEventSink(audit, config.baseUrl));
   if (config.anchorMinutes > 0) {
     // Stopped by the process's exit: the timer never keeps it alive.
     scheduleAnchorFiles({ store, keys, issuer: config.baseUrl, dir: path.join(config.dataDir, 'anchors'), minutes: config.anchorMinutes, logger });
@@ -165,7 +175,8 @@ async function startAuth(
   config: ServerConfig & { baseUrl: string },
   store: ResourceStore,
   keys: SigningKeyRing,
-  logger: ReturnType<typeof createLogger>
+  logger: ReturnType<typeof createLogger>,
+  events: AuthEventSink | undefined
 ): Promise<AuthServer | undefined> {
   if (!config.auth) {
     logger.warn(
@@ -185,6 +196,7 @@ async function startAuth(
     baseUrl: config.baseUrl,
     logger,
     limits: { login: config.authLoginLimit, token: config.authTokenLimit, accountLogin: config.authAccountLoginLimit },
+    ...(events ? { events } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import type { AuthStore, ClientRecord, UserRecord } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import type { AccessTokens, Grant } from './access-tokens';
 import type { AccountLoginLimit } from './rate-limits';
+import type { AuthEventSink } from './auth-events';
 import type { SigningKeyRing } from './signing-keys';
 
 /** Failed logins per address and per account (15 minutes), and token-endpoint requests per address (a minute). */
@@ -27,6 +28,8 @@ export interface AuthContext {
   accountLogins: AccountLoginLimit;
   /** Reads a client's JWKS from its registered URL (replaceable in tests). */
   fetchJwks(url: string): Promise<{ keys: Record<string, unknown>[] }>;
+  /** Where sign-ins, tokens and refused bearer tokens are reported (the audit trail); none when absent. */
+  events?: AuthEventSink;
 }
 
 export function authUrls(baseUrl: string): { authorize: string; token: string; jwks: string; introspect: string; revoke: string; launch: string } {

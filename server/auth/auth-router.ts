@@ -87,7 +87,13 @@ export function authRouter(context: AuthContext): Router {
     tokenLimit,
     urlencoded,
     handle(async (req, res) => {
-      const body = await tokenEndpoint(context, req.headers.authorization, form(req));
+      const asked = form(req);
+      const reported = { kind: 'token' as const, ...(asked.get('grant_type') ? { grantType: asked.get('grant_type') as string } : {}), ...(req.ip ? { sourceAddress: req.ip } : {}) };
+      // Every token issued is reported where it is issued (with its grant), a refusal here.
+      const body = await tokenEndpoint({ ...context, events: context.events && ((e) => context.events?.({ ...e, ...reported })) }, req.headers.authorization, asked).catch((err: unknown) => {
+        context.events?.({ ...reported, success: false, reason: err instanceof OAuthError ? err.error : 'error', ...(asked.get('client_id') ? { clientId: asked.get('client_id') as string } : {}) });
+        throw err;
+      });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
     })
   );

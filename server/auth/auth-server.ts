@@ -8,6 +8,7 @@ import type { AuthStore } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import { AccessTokens } from './access-tokens';
 import type { AuthContext, AuthLimits } from './auth-context';
+import type { AuthEventSink } from './auth-events';
 import { authRouter } from './auth-router';
 import { callerFromAuthorization } from './bearer';
 import { AccountLoginLimit } from './rate-limits';
@@ -21,6 +22,7 @@ export interface AuthServerOptions {
   logger: Logger;
   limits: AuthLimits;
   fetchJwks?: AuthContext['fetchJwks'];
+  events?: AuthEventSink;
 }
 
 export interface AuthServer {
@@ -51,7 +53,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     limits: options.limits,
     accountLogins: new AccountLoginLimit(options.store, options.limits.accountLogin),
     fetchJwks: options.fetchJwks ?? fetchJwks,
+    ...(options.events ? { events: options.events } : {}),
   };
+  // A FHIR request refused for its token is reported (the refusal itself is the 401 thrown).
+  const bearer = (req: Request): Promise<Caller> =>
+    callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log).catch((err: unknown) => {
+      context.events?.({ kind: 'bearer', success: false, reason: req.headers.authorization ? 'invalid_token' : 'no_token', ...(req.ip ? { sourceAddress: req.ip } : {}) });
+      throw err;
+    });
   let origins: { set: Set<string>; at: number } | undefined;
   const registeredOrigins = async (): Promise<Set<string>> => {
     if (!origins || Date.now() - origins.at > originsCacheMs) {
@@ -77,12 +86,12 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     context,
     router: authRouter(context),
     cors: corsHandler,
-    authenticate: (req) => callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log),
+    authenticate: bearer,
     identify: async (req) => {
       if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
         return anonymousCaller(req.ip);
       }
-      const caller = await callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log);
+      const caller = await bearer(req);
       req.res?.setHeader('Cache-Control', 'no-store');
       return caller;
     },

@@ -129,7 +129,9 @@ export async function loginEndpoint(context: AuthContext, req: Request, res: Res
     return;
   }
   const user = await context.store.getUser(account);
-  if (!user || !(await verifySecret(String(form.password ?? ''), user.passwordHash))) {
+  const signedIn = !!user && (await verifySecret(String(form.password ?? ''), user.passwordHash));
+  context.events?.({ kind: 'login', success: signedIn, ...(account ? { account } : {}), ...(signedIn && user?.fhirUser ? { user: user.fhirUser } : {}), clientId: client.clientId, ...(signedIn ? {} : { reason: 'invalid_credentials' }), ...(req.ip ? { sourceAddress: req.ip } : {}) });
+  if (!user || !signedIn) {
     res
       .status(401)
       .type('html')

@@ -114,6 +114,7 @@ async function clientCredentials(context: AuthContext, client: ClientRecord, for
 
 function issue(context: AuthContext, grant: Grant): TokenResponse {
   const { token, expiresIn } = context.tokens.issue(grant);
+  context.events?.({ kind: 'token', success: true, clientId: grant.clientId, ...(grant.account ? { account: grant.account } : {}), ...(grant.fhirUser ? { user: grant.fhirUser } : {}) });
   return {
     access_token: token,
     token_type: 'Bearer',

@@ -9,6 +9,7 @@ import type { Grant } from '../../server/auth/access-tokens';
 import { registerClient, registerUser } from '../../server/auth/accounts';
 import { patientRecord } from '../../seed/patients/patient-record';
 import type { AuthLimits } from '../../server/auth/auth-context';
+import type { AuthEventSink } from '../../server/auth/auth-events';
 import { createAuthServer, type AuthServer } from '../../server/auth/auth-server';
 import { SigningKeyRing, generateKey, type SigningKey } from '../../server/auth/signing-keys';
 import { createApp } from '../../server/app';
@@ -25,7 +26,10 @@ export function testKeyRing(): SigningKeyRing {
 }
 
 /** The authorization server of an in-process test app, on the store's auth state and the test key ring. */
-export function testAuthServer(store: ResourceStore, options: { logger?: Logger; limits?: AuthLimits; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }> } = {}): AuthServer {
+export function testAuthServer(
+  store: ResourceStore,
+  options: { logger?: Logger; limits?: AuthLimits; fetchJwks?: (url: string) => Promise<{ keys: Record<string, unknown>[] }>; events?: AuthEventSink } = {}
+): AuthServer {
   const authStore = store.authStore();
   return createAuthServer({
     store: authStore,
@@ -35,6 +39,7 @@ export function testAuthServer(store: ResourceStore, options: { logger?: Logger;
     logger: options.logger ?? pino({ level: 'silent' }),
     limits: options.limits ?? { login: 1000, token: 10_000, accountLogin: 1000 },
     ...(options.fetchJwks ? { fetchJwks: options.fetchJwks } : {}),
+    ...(options.events ? { events: options.events } : {}),
   });
 }
 

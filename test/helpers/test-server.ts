@@ -4,6 +4,8 @@ import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
 import { provenancePipeline } from '../../server/audit/provenance-rules';
+import type { AuditBufferOptions } from '../../server/audit/audit-buffer';
+import { authEventSink, openAuditTrail, withAudit, type AuditTrail } from '../../server/audit/audit-trail';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
@@ -38,6 +40,8 @@ export interface TestServer {
   app: Express;
   store: ResourceStore;
   http: ReturnType<typeof supertest>;
+  /** The audit trail, when the server was built with `audit`; its flush() writes what is buffered. */
+  audit?: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -80,16 +84,32 @@ export function createTestServer(
     logger?: Logger;
     /** FHIR_PROVENANCE: a Provenance written with every client write (on unless given). */
     provenance?: boolean;
+    /**
+     * Record AuditEvents as FHIR_AUDIT=on does (off by default here: tests that count the system history
+     * or search totals stay exact); the buffer's timing may be given.
+     */
+    audit?: boolean | Partial<AuditBufferOptions>;
   } = {}
 ): TestServer {
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
-  // Authors and Provenance are on as in the server (docs/audit.md).
-  const audit = provenancePipeline({ baseUrl: testBaseUrl, writeProvenance: options.provenance ?? true });
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...audit.writeRules, ...(options.pipeline?.writeRules ?? [])];
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const audit = options.audit ? openAuditTrail(store, logger, options.audit === true ? {} : options.audit) : undefined;
+  // Authors and Provenance are on as in the server (docs/audit.md); AuditEvents when the test asks.
+  const provenance = provenancePipeline({ baseUrl: testBaseUrl, writeProvenance: options.provenance ?? true });
+  const pipeline = withAudit(
+    {
+      ...options.pipeline,
+      hooks: [...provenance.hooks, ...(options.pipeline?.hooks ?? [])],
+      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
+    },
+    audit,
+    testBaseUrl
+  );
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
-  const auth = options.auth === false || (options.auth === undefined && options.identify) ? undefined : testAuthServer(store);
+  const events = authEventSink(audit, testBaseUrl);
+  const auth = options.auth === false || (options.auth === undefined && options.identify) ? undefined : testAuthServer(store, events ? { events } : {});
   const app = createApp({
     config: {
       baseUrl: testBaseUrl,
@@ -102,11 +122,11 @@ export function createTestServer(
       cascadeDelete: options.cascadeDelete,
       limits: { ...defaultLimits, ...options.limits },
     },
-    pipeline: { ...options.pipeline, hooks: [...audit.hooks, ...(options.pipeline?.hooks ?? [])], writeRules },
+    pipeline,
     identify: options.identify,
     store,
     registry: options.registry ?? testRegistry(),
-    logger: options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    logger,
     ...(auth ? { auth } : {}),
   });
   const authorization = auth ? `Bearer ${administratorToken(auth)}` : undefined;
@@ -115,7 +135,11 @@ export function createTestServer(
     app.locals.testAuthorization = authorization;
   }
   const http = authorization ? supertest.agent(app).set('Authorization', authorization) : supertest(app);
-  return { app, store, http: http as ReturnType<typeof supertest>, close: () => store.close() };
+  const close = async (): Promise<void> => {
+    await audit?.close();
+    await store.close();
+  };
+  return { app, store, http: http as ReturnType<typeof supertest>, ...(audit ? { audit } : {}), close };
 }
 
 export const fhirJson = 'application/fhir+json';

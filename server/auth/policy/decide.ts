@@ -5,6 +5,7 @@
 import type { Caller } from '../../fhir/pipeline/caller';
 import type { InteractionInfo } from '../../fhir/pipeline/interaction';
 import { parseResourceScope, type Permission, type ResourceScope, type ScopeLevel } from '../scopes';
+import { mayReadAuditEvents } from './audit-visibility';
 import { conformanceTypes, directoryTypes, isPatientDataType, isRoleName, rolePolicies, type RolePolicy } from './roles';
 
 /** What the policy needs to know of an interaction (a subset of the pipeline's InteractionInfo). */
@@ -103,6 +104,7 @@ function decideByRole(caller: Caller, resourceType: string, permission: Permissi
   }
   const write = permission === 'c' || permission === 'u' || permission === 'd';
   if (!write) {
+    if (resourceType === 'AuditEvent' && !mayReadAuditEvents(caller)) return deny('Only auditors, administrators and the patient concerned read AuditEvents');
     const reads = resourceType === '*' || !isPatientDataType(resourceType) || policies.some((p) => p.reads === 'all' || p.reads.has(resourceType));
     return reads ? allow : deny(`The caller's role does not read ${resourceType}`);
   }

@@ -9,6 +9,7 @@ import type { Filter, ResultRestriction } from '../../search/plan';
 import { parseTokenValue } from '../../search/values/token-value';
 import { BoundedCache } from '../bounded-cache';
 import { parseResourceScope, type ResourceScope } from '../scopes';
+import { auditEventFilters } from './audit-visibility';
 import { policiesOf, widestLevel } from './decide';
 import { isPatientDataType, type Population } from './roles';
 
@@ -64,6 +65,7 @@ export function typeFilters(caller: Caller, type: string, scopes: readonly Resou
   if (!level) {
     return [nothing];
   }
+  if (type === 'AuditEvent') return auditEventFilters(caller, level);
   const atLevel = scopes.filter((s) => s.level === level);
   const filters: Filter[] = [];
   if (isPatientDataType(type)) {

@@ -1,0 +1,153 @@
+// The audit buffer: AuditEvents are recorded in memory and written in batches, so that auditing never
+// waits on the store inside a clinical request. A batch is written every `flushMs` (or as soon as
+// `batchSize` events wait); a failed write is logged without content and retried with backoff, the
+// events kept in order at the head of the buffer. The buffer is bounded: when `capacity` events wait
+// (the store has been failing for a while), recording waits for room (back-pressure), so requests slow
+// down instead of going unaudited. close() flushes what is left (SIGTERM). See docs/audit.md.
+import type { AuditEvent } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+
+/** Writes one batch of events, all or nothing. */
+export type AuditWriter = (events: readonly AuditEvent[]) => Promise<void>;
+
+export interface AuditBufferOptions {
+  /** How long an event may wait before its batch is written (ms). */
+  flushMs: number;
+  /** Events per written batch; a full batch is written at once. */
+  batchSize: number;
+  /** Events held at most; recording waits beyond it. */
+  capacity: number;
+  /** First retry delay after a failed write (ms), doubled per failure up to `maxRetryMs`. */
+  retryMs: number;
+  maxRetryMs: number;
+}
+
+export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 100, capacity: 50_000, retryMs: 100, maxRetryMs: 5_000 };
+
+export class AuditBuffer {
+  private readonly events: AuditEvent[] = [];
+  private readonly waitingForRoom: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private failures = 0;
+  private closed = false;
+  private readonly options: AuditBufferOptions;
+
+  constructor(
+    private readonly write: AuditWriter,
+    private readonly logger: Logger,
+    options: Partial<AuditBufferOptions> = {}
+  ) {
+    this.options = { ...defaultAuditBufferOptions, ...options };
+  }
+
+  /** Events recorded and not yet written. */
+  get pending(): number {
+    return this.events.length;
+  }
+
+  /** Adds events; resolves at once unless the buffer is full, then once there is room. */
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    while (this.events.length >= this.options.capacity && !this.closed) {
+      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    }
+    this.events.push(...events);
+    if (this.events.length >= this.options.batchSize) {
+      this.schedule(0);
+    } else {
+      this.schedule(this.options.flushMs);
+    }
+  }
+
+  /** Writes everything recorded so far; rejects if the store refuses (the events stay buffered). */
+  async flush(): Promise<void> {
+    this.cancel();
+    try {
+      await this.writing;
+      while (this.events.length) {
+        await this.writeBatch();
+      }
+    } catch (err) {
+      // The timer retries what is left, as it would have without this flush.
+      this.schedule(this.retryDelay());
+      throw err;
+    }
+  }
+
+  /** Stops the timer and writes what is left, retrying up to `deadlineMs`; what still fails is logged as lost. */
+  async close(deadlineMs = 10_000): Promise<void> {
+    this.closed = true;
+    this.cancel();
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await this.flush();
+        return;
+      } catch {
+        if (Date.now() >= until) {
+          this.logger.error({ lost: this.events.length }, 'audit events could not be written before shutdown');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.retryDelay(), until - Date.now())));
+      }
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed || this.writing) {
+      return;
+    }
+    if (this.timer && delayMs > 0) {
+      return;
+    }
+    this.cancel();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writeBatch().then(
+        () => this.events.length && this.schedule(this.events.length >= this.options.batchSize ? 0 : this.options.flushMs),
+        () => this.schedule(this.retryDelay())
+      );
+    }, delayMs);
+    // A pending flush never keeps the process alive: close() writes what is left on shutdown.
+    this.timer.unref();
+  }
+
+  private cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private retryDelay(): number {
+    return Math.min(this.options.retryMs * 2 ** Math.max(0, this.failures - 1), this.options.maxRetryMs);
+  }
+
+  /** Writes the oldest batch; on failure keeps it at the head and counts the failure. */
+  private async writeBatch(): Promise<void> {
+    if (this.writing) {
+      return this.writing;
+    }
+    const batch = this.events.slice(0, this.options.batchSize);
+    if (!batch.length) {
+      return;
+    }
+    this.writing = (async () => {
+      try {
+        await this.write(batch);
+        this.events.splice(0, batch.length);
+        if (this.failures) {
+          this.logger.warn({ failures: this.failures }, 'audit store writes again; buffered events written');
+        }
+        this.failures = 0;
+        this.waitingForRoom.splice(0).forEach((resume) => resume());
+      } catch (err) {
+        this.failures++;
+        // Never the events' content: the count, and the error's kind.
+        this.logger.error({ pending: this.events.length, failures: this.failures, error: err instanceof Error ? err.name : typeof err }, 'audit events could not be written; retrying');
+        throw err;
+      } finally {
+        this.writing = undefined;
+      }
+    })();
+    return this.writing;
+  }
+}

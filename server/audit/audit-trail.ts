@@ -1,0 +1,85 @@
+// The audit trail as the server runs it: the buffer writing AuditEvents straight to the store as the
+// server itself (not through the pipeline, so that writing the audit is not audited), the hook that
+// records every interaction, the authorization server's sink, and the write rule that keeps AuditEvents
+// unchanged (always on, whether the server audits or not). See docs/audit.md.
+import type { Logger } from 'pino';
+import type { AuthEventSink } from '../auth/auth-events';
+import type { ServerConfig } from '../config';
+import type { Pipeline } from '../fhir/pipeline/pipeline';
+import type { TransactionalOperations } from '../store/port';
+import { AuditBuffer, type AuditBufferOptions, type AuditWriter } from './audit-buffer';
+import { auditWorkerWriter } from './audit-worker-writer';
+import { auditHook } from './audit-hook';
+import { auditWriteRule } from './audit-write-rule';
+import { authEvent } from './events-auth';
+
+export interface AuditTrail {
+  buffer: AuditBuffer;
+  logger: Logger;
+  /** Writes every event recorded so far (tests wait on it). */
+  flush(): Promise<void>;
+  /** Writes what is left and stops (shutdown, before the store closes). */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes a batch in one store transaction: all of it, or none (and the buffer retries). An update with
+ * the event's own id, so that writing a batch again (its commit was not acknowledged) changes nothing.
+ */
+export function storeWriter(store: TransactionalOperations): AuditWriter {
+  return (events) =>
+    store.transaction(async (tx) => {
+      for (const event of events) {
+        await tx.update(event);
+      }
+    });
+}
+
+/** The trail writing to `store` on this thread; the buffer's timing is configurable for tests. */
+export function openAuditTrail(store: TransactionalOperations, logger: Logger, options: Partial<AuditBufferOptions> = {}): AuditTrail {
+  const buffer = new AuditBuffer(storeWriter(store), logger, options);
+  return { buffer, logger, flush: () => buffer.flush(), close: () => buffer.close() };
+}
+
+/**
+ * The server's trail: on a store another connection can open (an SQLite file, MongoDB) the events are
+ * written by a thread of their own (audit-worker.ts), in batches of 100 so that it holds SQLite's write
+ * lock only briefly; an in-memory store is written on this thread.
+ */
+export function serverAuditTrail(config: Pick<ServerConfig, 'store' | 'sqliteFile'>, store: TransactionalOperations, logger: Logger): AuditTrail {
+  if (config.store === 'sqlite' && config.sqliteFile === ':memory:') {
+    return openAuditTrail(store, logger);
+  }
+  const writer = auditWorkerWriter(logger);
+  const buffer = new AuditBuffer(writer.write, logger, { batchSize: 100 });
+  return {
+    buffer,
+    logger,
+    flush: () => buffer.flush(),
+    close: async () => {
+      await buffer.close();
+      await writer.close();
+    },
+  };
+}
+
+/** The pipeline with auditing added: the hook last (it sees every other hook's refusal), the write rule always. */
+export function withAudit(pipeline: Partial<Pipeline>, trail: AuditTrail | undefined, baseUrl: string): Partial<Pipeline> {
+  return {
+    ...pipeline,
+    hooks: [...(pipeline.hooks ?? []), ...(trail ? [auditHook(trail.buffer, baseUrl, trail.logger)] : [])],
+    writeRules: [...(pipeline.writeRules ?? []), auditWriteRule(baseUrl)],
+  };
+}
+
+/** The authorization server's sink of sign-ins, tokens and refused bearer tokens; undefined without a trail. */
+export function authEventSink(trail: AuditTrail | undefined, baseUrl: string): AuthEventSink | undefined {
+  if (!trail) {
+    return undefined;
+  }
+  return (event) => {
+    trail.buffer.record([authEvent(event, baseUrl)]).catch((err: unknown) => {
+      trail.logger.error({ error: err instanceof Error ? err.name : typeof err }, 'could not record an authorization AuditEvent');
+    });
+  };
+}

@@ -1,0 +1,75 @@
+// The server's side of the audit writer thread (audit-worker.ts): an AuditWriter that hands each batch
+// to the thread and resolves once it is committed. A thread that dies fails the batches it held (the
+// buffer retries them) and is started again on the next write. Used where the store can be opened twice
+// (an SQLite file, MongoDB); an in-memory store is written on the server's own thread (storeWriter).
+// The thread starts with the first batch, so that it never slows the server's start-up.
+import type { AuditEvent } from '@medplum/fhirtypes';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AuditWriter } from './audit-buffer';
+import type { WorkerReply } from './audit-worker';
+
+type Message = { events: AuditEvent[] } | { close: true };
+
+export interface AuditWorkerWriter {
+  write: AuditWriter;
+  close(): Promise<void>;
+}
+
+export function auditWorkerWriter(logger: Logger): AuditWorkerWriter {
+  let worker: { thread: Worker; ready: Promise<void> } | undefined;
+  let nextId = 0;
+  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  const start = (): { thread: Worker; ready: Promise<void> } => {
+    const thread = new Worker(path.join(__dirname, 'audit-worker.js'));
+    // The thread never keeps the process alive: shutdown closes it after the last flush.
+    thread.unref();
+    const ready = new Promise<void>((resolve, reject) => {
+      thread.on('message', (reply: WorkerReply) => {
+        if ('ready' in reply) {
+          resolve();
+          return;
+        }
+        const waiting = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (reply.ok) waiting?.resolve();
+        else waiting?.reject(new Error(`audit writer: ${reply.error}`));
+      });
+      thread.once('error', (err) => {
+        logger.error({ error: err.name }, 'the audit writer thread failed');
+        reject(err);
+      });
+      thread.once('exit', () => {
+        worker = undefined;
+        for (const [, waiting] of pending) waiting.reject(new Error('audit writer thread exited'));
+        pending.clear();
+        reject(new Error('audit writer thread exited'));
+      });
+    });
+    ready.catch(() => undefined);
+    return { thread, ready };
+  };
+
+  const send = async (message: Message): Promise<void> => {
+    worker ??= start();
+    const { thread, ready } = worker;
+    await ready;
+    const id = nextId++;
+    await new Promise<void>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ ...message, id });
+    });
+  };
+
+  return {
+    write: (events: readonly AuditEvent[]) => send({ events: [...events] }),
+    close: async () => {
+      if (!worker) return;
+      const { thread } = worker;
+      await send({ close: true }).catch(() => undefined);
+      await thread.terminate();
+    },
+  };
+}

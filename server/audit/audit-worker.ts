@@ -1,0 +1,46 @@
+// The audit writer's thread: opens the configured store on its own connection (as main.ts does) and
+// writes the batches of AuditEvents the server sends it, one store transaction each, so that storing
+// and indexing the audit runs beside the requests instead of on their event loop. Started by
+// audit-worker-writer.ts; answers each batch with { id, ok }.
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { parentPort } from 'node:worker_threads';
+import { loadConfig } from '../config';
+import { loadResourceDefinitions } from '../fhir/resource-definitions';
+import { uniqueIdentifiersRule } from '../integrity/integrity-rules';
+import { SearchParameterRegistry } from '../search/indexing/registry';
+import { createResourceIndexer } from '../search/indexing/resource-indexer';
+import { loadNetworkSearchParameters } from '../search/network-search-parameters';
+import { openStore } from '../store/open-store';
+import { storeWriter } from './audit-trail';
+
+export type WorkerRequest = { id: number; events: AuditEvent[] } | { id: number; close: true };
+export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string } | { ready: true };
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) {
+    throw new Error('audit-worker.js runs as a worker thread of the server');
+  }
+  const config = loadConfig();
+  loadResourceDefinitions();
+  const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir), { uniqueParameters: !config.rulesOff.has(uniqueIdentifiersRule) });
+  const store = await openStore(config, createResourceIndexer(registry));
+  const write = storeWriter(store);
+  port.on('message', (request: WorkerRequest) => {
+    if ('close' in request) {
+      store.close().then(
+        () => port.postMessage({ id: request.id, ok: true } satisfies WorkerReply),
+        (err: unknown) => port.postMessage({ id: request.id, ok: false, error: err instanceof Error ? err.name : 'Error' } satisfies WorkerReply)
+      );
+      return;
+    }
+    write(request.events).then(
+      () => port.postMessage({ id: request.id, ok: true } satisfies WorkerReply),
+      // The error's kind only: its message may quote what was written.
+      (err: unknown) => port.postMessage({ id: request.id, ok: false, error: err instanceof Error ? err.name : 'Error' } satisfies WorkerReply)
+    );
+  });
+  port.postMessage({ ready: true } satisfies WorkerReply);
+}
+
+void run();

@@ -1,0 +1,167 @@
+// The audit buffer (server/audit/audit-buffer.ts): batches, retries with backoff after a failed write
+// (logged without content), never loses or doubles an event, pushes back when full, and flushes on
+// close; and through the server, a failing audit store never fails the clinical request.
+import type { AuditEvent, Patient } from '@medplum/fhirtypes';
+import { strict as assert } from 'node:assert';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { AuditBuffer } from '../../server/audit/audit-buffer';
+import type { ResourceStore, StoreOperations } from '../../server/store/port';
+import { patient } from '../helpers/fixtures';
+import { createTestServer, memoryStore } from '../helpers/test-server';
+import { storedAuditEvents } from './stored-audit-events';
+
+const event = (n: number): AuditEvent => ({
+  resourceType: 'AuditEvent',
+  id: `e${n}`,
+  type: { code: 'rest' },
+  recorded: new Date(0).toISOString(),
+  agent: [{ requestor: true, who: { display: 'secret-content' } }],
+  source: { observer: { display: 'x' } },
+});
+
+/** A logger whose lines the test reads. */
+function capturedLogger(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+
+describe('the audit buffer', () => {
+  it('writes in batches of at most batchSize, in the order recorded', async () => {
+    const batches: string[][] = [];
+    const buffer = new AuditBuffer(async (events) => void batches.push(events.map((e) => e.id as string)), pino({ level: 'silent' }), { flushMs: 1000, batchSize: 3 });
+    await buffer.record([event(1), event(2)]);
+    assert.deepEqual(batches, [], 'nothing is written before flushMs or a full batch');
+    await buffer.record([event(3), event(4)]);
+    await until(() => batches.length === 1);
+    assert.deepEqual(batches, [['e1', 'e2', 'e3']]);
+    await buffer.flush();
+    assert.deepEqual(batches, [['e1', 'e2', 'e3'], ['e4']]);
+    assert.equal(buffer.pending, 0);
+  });
+
+  it('retries a failed write with backoff, logs it without content, and writes every event once when the store recovers', async () => {
+    const written: string[] = [];
+    let failures = 3;
+    const { logger, lines } = capturedLogger();
+    const buffer = new AuditBuffer(
+      async (events) => {
+        if (failures > 0) {
+          failures--;
+          throw new Error('SQLITE_FULL: database or disk is full secret-content');
+        }
+        written.push(...events.map((e) => e.id as string));
+      },
+      logger,
+      { flushMs: 1, retryMs: 5, maxRetryMs: 20 }
+    );
+    await buffer.record([event(1)]);
+    await buffer.record([event(2)]);
+    await until(() => written.length === 2);
+    assert.deepEqual(written, ['e1', 'e2']);
+    const errors = lines.filter((l) => l.includes('could not be written'));
+    assert.equal(errors.length, 3);
+    assert.ok(lines.some((l) => l.includes('writes again')));
+    assert.ok(!lines.join('').includes('secret-content'), 'no event content and no error text in the log');
+  });
+
+  it('pushes back when full: recording waits until the store takes the events', async () => {
+    let failing = true;
+    const written: string[] = [];
+    const buffer = new AuditBuffer(
+      async (events) => {
+        if (failing) throw new Error('down');
+        written.push(...events.map((e) => e.id as string));
+      },
+      pino({ level: 'silent' }),
+      { flushMs: 1, capacity: 2, retryMs: 5, maxRetryMs: 5 }
+    );
+    await buffer.record([event(1), event(2)]);
+    let third = false;
+    const waiting = buffer.record([event(3)]).then(() => (third = true));
+    await sleep(50);
+    assert.equal(third, false, 'the third event waits for room');
+    assert.equal(buffer.pending, 2);
+    failing = false;
+    await waiting;
+    await buffer.flush();
+    assert.deepEqual(written, ['e1', 'e2', 'e3']);
+  });
+
+  it('writes what is left on close', async () => {
+    const written: string[] = [];
+    const buffer = new AuditBuffer(async (events) => void written.push(...events.map((e) => e.id as string)), pino({ level: 'silent' }), { flushMs: 60_000 });
+    await buffer.record([event(1), event(2)]);
+    await buffer.close();
+    assert.deepEqual(written, ['e1', 'e2']);
+  });
+});
+
+/** A store whose AuditEvent writes fail while `failing` is set (a full disk for the audit only). */
+function failingAuditStore(base: ResourceStore, state: { failing: boolean }): ResourceStore {
+  return new Proxy(base, {
+    get(target, property, receiver) {
+      if (property === 'transaction') {
+        return <T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> =>
+          target.transaction((tx) =>
+            work(
+              new Proxy(tx, {
+                get(inner, name, innerReceiver) {
+                  if (name === 'create' || name === 'update') {
+                    return (resource: { resourceType: string }) => {
+                      if (state.failing && resource.resourceType === 'AuditEvent') throw new Error('disk full');
+                      return inner[name](resource as never);
+                    };
+                  }
+                  const value = Reflect.get(inner, name, innerReceiver) as unknown;
+                  return typeof value === 'function' ? value.bind(inner) : value;
+                },
+              })
+            )
+          );
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('a failing audit store', function () {
+  this.timeout(60_000);
+
+  it('never fails the clinical request, and the events arrive once it recovers', async () => {
+    const state = { failing: true };
+    const server = createTestServer({ store: failingAuditStore(memoryStore(), state), audit: { flushMs: 5, retryMs: 10, maxRetryMs: 50 } });
+    try {
+      const created = await server.http.post('/Patient').set('Content-Type', 'application/fhir+json').send(patient());
+      assert.equal(created.status, 201, created.text);
+      const id = (created.body as Patient).id as string;
+      assert.equal((await server.http.get(`/Patient/${id}`)).status, 200);
+      await assert.rejects(server.audit!.flush(), /disk full/);
+      assert.equal(server.audit!.buffer.pending, 2);
+      state.failing = false;
+      await until(() => server.audit!.buffer.pending === 0);
+      const events = await storedAuditEvents(server);
+      assert.deepEqual(events.map((e) => e.subtype?.[0].code), ['create', 'read']);
+      assert.ok(events.every((e) => e.entity?.[0].what?.reference?.startsWith(`Patient/${id}`)));
+    } finally {
+      await server.close();
+    }
+  });
+});
