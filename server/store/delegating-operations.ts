@@ -4,6 +4,7 @@
 import type { StoreOperations } from './port';
 
 export function delegating(ops: StoreOperations, overrides: Partial<StoreOperations> = {}): StoreOperations {
+  const cohort = ops.cohort?.bind(ops);
   return {
     create: (resource) => ops.create(resource),
     readCurrent: (resourceType, id) => ops.readCurrent(resourceType, id),
@@ -13,6 +14,7 @@ export function delegating(ops: StoreOperations, overrides: Partial<StoreOperati
     history: (query) => ops.history(query),
     search: (plan) => ops.search(plan),
     referrers: (target, query) => ops.referrers(target, query),
+    ...(cohort ? { cohort } : {}),
     ...overrides,
   };
 }

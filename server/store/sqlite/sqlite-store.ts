@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
@@ -179,6 +180,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
 
   referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
     return this.read(() => this.readOps.referrers(target, query));
+  }
+
+  cohort(query: CohortQuery): Promise<CohortRow[]> {
+    return this.read(() => this.readOps.cohort(query));
   }
 
   /**
