@@ -40,7 +40,9 @@ export async function evaluationScope(subject: string | undefined, district: str
   if (rest.length || !id || (type !== 'Organization' && type !== 'CareTeam')) {
     throw badRequest(`subject: '${subject}' is not a reference to an Organization (a clinic) or a CareTeam (a family-doctor team)`, 'subject');
   }
-  const version = await context.store.readCurrent(type, id);
+  // Read below the caller's restriction: a team has no patient, so a clinician's view would hide it;
+  // whether the caller may evaluate it is decided from its organization just below.
+  const version = await context.pipeline.dataStore.readCurrent(type, id);
   if (!version?.resource || version.deleted) {
     throw notFound(`${subject} is not known`);
   }
