@@ -20,6 +20,7 @@ import { measureValidation } from './validation-in-process';
 import { measureJsonHandling } from './json-in-process';
 import { createWorkloads } from './workloads/create';
 import { historyWorkloads } from './workloads/history';
+import { measureWorkloads } from './workloads/measures';
 import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
 import { searchWorkloads } from './workloads/search';
@@ -88,6 +89,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         ...searchWorkloads,
         ...historyWorkloads,
         ...terminologyWorkloads,
+        ...measureWorkloads,
         ...createWorkloads,
         ...ingestWorkloads,
       ].filter(

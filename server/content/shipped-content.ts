@@ -21,7 +21,7 @@ export async function loadShippedContent(
 ): Promise<ShippedContent> {
   const ownership = new ContentOwnership();
   const loaded: ShippedContent['loaded'] = [];
-  for (const dir of [config.terminologyDir, path.join(config.profilesDir, 'generated')]) {
+  for (const dir of [config.terminologyDir, path.join(config.profilesDir, 'generated'), path.join(config.profilesDir, 'measures')]) {
     const result = await loadContentDirectory(store, dir);
     ownership.add(result.owned);
     loaded.push({ dir, result });

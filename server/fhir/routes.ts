@@ -12,6 +12,7 @@ import { history } from './history';
 import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { terminologyRoutes } from './operations/terminology/terminology-routes';
+import { kpiRoutes } from '../workflows/kpi/kpi-routes';
 import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
 import type { InteractionCode } from './pipeline/interaction';
@@ -106,4 +107,5 @@ export const routes: Route[] = [
   ...terminologyRoutes,
   // $verify-history (instance and system) and $anchor: tamper-evident history (docs/audit.md).
   ...chainRoutes,
+  ...kpiRoutes,
 ];

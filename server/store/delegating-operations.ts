@@ -4,6 +4,7 @@
 import type { StoreOperations } from './port';
 
 export function delegating(ops: StoreOperations, overrides: Partial<StoreOperations> = {}): StoreOperations {
+  const cohort = ops.cohort?.bind(ops);
   return {
     create: (resource, options) => ops.create(resource, options),
     readCurrent: (resourceType, id) => ops.readCurrent(resourceType, id),
@@ -15,6 +16,7 @@ export function delegating(ops: StoreOperations, overrides: Partial<StoreOperati
     referrers: (target, query) => ops.referrers(target, query),
     chainRecords: (query) => ops.chainRecords(query),
     newestPosition: () => ops.newestPosition(),
+    ...(cohort ? { cohort } : {}),
     ...overrides,
   };
 }

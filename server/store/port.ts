@@ -2,6 +2,7 @@
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthStore } from './auth-port';
+import type { CohortQuery, CohortRow } from './cohort-port';
 import type { ResultRestriction, SearchPlan } from '../search/plan';
 
 export type { ResourceIndexer } from '../search/indexing/types';
@@ -173,6 +174,11 @@ export interface StoreOperations {
   chainRecords(query: ChainQuery): Promise<ChainRecord[]>;
   /** The position of the newest version written ('0' when there is none). */
   newestPosition(): Promise<string>;
+  /**
+   * Per patient of a population, counts and latest values over the search indexes (cohort-port.ts), for
+   * the management figures. Unrestricted: the caller decides who may ask. Optional for other adapters.
+   */
+  cohort?(query: CohortQuery): Promise<CohortRow[]>;
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

@@ -1,6 +1,8 @@
 // The store operations over the two MongoDB collections, alone or bound to a session whose transaction
 // the store runs (mongo-store.ts). Every write is several documents (the new version, the previous
 // version's end, the current document), so writes always run inside a transaction.
+import type { CohortQuery, CohortRow } from '../cohort-port';
+import { cohortRows } from './cohort-pipeline';
 import type { Resource } from '@medplum/fhirtypes';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import { conflict } from '../../outcomes';
@@ -158,6 +160,11 @@ export class MongoOperations implements StoreOperations {
    * Current resources (other than the target) whose indexed references point at the target, for
    * referential integrity: the reference_target index answers it without reading the referring resources.
    */
+  /** The cohort aggregation (cohort-pipeline.ts), run on the current documents. */
+  async cohort(query: CohortQuery): Promise<CohortRow[]> {
+    return cohortRows((pipeline) => this.current.aggregate(pipeline, { session: this.session }).toArray(), query);
+  }
+
   async referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
     const key = resourceKey(target.resourceType, target.id);
     const filter: Document = { 'idx.ref.k': key, deleted: false, _id: { $ne: key } };

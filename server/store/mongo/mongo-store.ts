@@ -4,6 +4,7 @@
 // transient transaction errors (a write conflict with a concurrent transaction, a primary election).
 // https://www.mongodb.com/docs/manual/core/transactions/
 import { MongoClient, type ClientSession, type Collection, type TransactionOptions } from 'mongodb';
+import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
@@ -134,6 +135,10 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
 
   newestPosition(): Promise<string> {
     return this.reads.newestPosition();
+  }
+
+  cohort(query: CohortQuery): Promise<CohortRow[]> {
+    return this.reads.cohort(query);
   }
 
   async changeMarker(resourceTypes: readonly string[]): Promise<string> {

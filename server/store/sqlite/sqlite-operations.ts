@@ -25,6 +25,8 @@ import type {
   ResourceRef,
   WriteOptions,
 } from '../port';
+import type { CohortQuery, CohortRow } from '../cohort-port';
+import { cohortRows } from './cohort-sql';
 import { FilterCompiler } from './filter-sql';
 import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
@@ -74,6 +76,10 @@ export class SqliteOperations implements StoreOperations {
       throw conflict(`${resource.resourceType}/${id} already exists`);
     }
     return this.insertVersion(resource, undefined, options) as ResourceVersion<T>;
+  }
+
+  async cohort(query: CohortQuery): Promise<CohortRow[]> {
+    return cohortRows(this.reads, this.paramIds, query);
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {

@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
@@ -189,6 +190,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
 
   newestPosition(): Promise<string> {
     return this.read(() => this.readOps.newestPosition());
+  }
+
+  cohort(query: CohortQuery): Promise<CohortRow[]> {
+    return this.read(() => this.readOps.cohort(query));
   }
 
   /**

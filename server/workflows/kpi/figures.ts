@@ -1,0 +1,131 @@
+// The figures of an indicator from the store's cohort rows (one per patient under management): which
+// patients are in the numerator, tallied for the whole scope and per stratum (district, clinic).
+// The rows come from the store's aggregation; only this per-patient verdict is computed here.
+import type { CohortQuery, CohortRow, InstantPeriod } from '../../store/cohort-port';
+import {
+  bloodPressure,
+  bloodPressureOnTarget,
+  diseasePopulation,
+  fastingGlucose,
+  followUps,
+  followUpsPerYear,
+  glucoseOnTarget,
+  type Disease,
+  type Indicator,
+} from './indicators';
+
+/** Whom the evaluation covers: every patient (the network), or those managed by some organizations or followed by some practitioners. */
+export interface PatientScope {
+  within?: CohortQuery['within'];
+}
+
+const yearMs = 365.25 * 86_400_000;
+
+/** One cohort request per disease serves all its indicators: follow-ups counted, the latest control value read. */
+export function diseaseQuery(disease: Disease, period: InstantPeriod, scope: PatientScope): CohortQuery {
+  const control = disease === 'hypertension' ? bloodPressure : fastingGlucose;
+  return {
+    population: diseasePopulation(disease),
+    ...(scope.within ? { within: scope.within } : {}),
+    groupParam: 'organization',
+    birthDateParam: 'birthdate',
+    counts: [{ name: 'followUps', source: followUps(disease), dateParam: 'date', period }],
+    latest: [{ name: 'control', source: control.source, dateParam: 'date', period, values: control.values }],
+  };
+}
+
+/** Follow-ups the rule asks for in the period: 4 a year, in proportion for another length (at least 1). */
+export function requiredFollowUps(period: InstantPeriod): number {
+  return Math.max(1, Math.round((followUpsPerYear * (period.high - period.low)) / yearMs));
+}
+
+/** Whole years between a birth date and an instant (both ms). */
+export function ageAt(birthDate: number, at: number): number {
+  const born = new Date(birthDate);
+  const now = new Date(at);
+  const birthdayPassed =
+    now.getUTCMonth() > born.getUTCMonth() || (now.getUTCMonth() === born.getUTCMonth() && now.getUTCDate() >= born.getUTCDate());
+  return now.getUTCFullYear() - born.getUTCFullYear() - (birthdayPassed ? 0 : 1);
+}
+
+/** Whether a patient under management counts in the indicator's numerator (every row is in its denominator). */
+export function inNumerator(indicator: Indicator, row: CohortRow, period: InstantPeriod): boolean {
+  switch (indicator.kind) {
+    case 'under-management':
+      return true;
+    case 'standardized-management':
+      return (row.counts.followUps ?? 0) >= requiredFollowUps(period);
+    case 'control': {
+      const latest = row.latest.control;
+      if (!latest) {
+        return false;
+      }
+      if (indicator.disease === 'diabetes') {
+        return latest.values.glucose !== undefined && glucoseOnTarget(latest.values.glucose);
+      }
+      const { systolic, diastolic } = latest.values;
+      // Without a birth date the stricter target of the under-65s applies.
+      const age = row.birthDate === undefined ? 0 : ageAt(row.birthDate, period.high - 1);
+      return systolic !== undefined && diastolic !== undefined && bloodPressureOnTarget(age, systolic, diastolic);
+    }
+  }
+}
+
+export interface Tally {
+  /** Patients under management (the initial population and denominator). */
+  denominator: number;
+  numerator: number;
+}
+
+export interface Figures {
+  total: Tally;
+  /** By the managing organization's id ('' for patients without one). */
+  byClinic: Map<string, Tally>;
+  /** By the managing organization's district ('' where unknown). */
+  byDistrict: Map<string, Tally>;
+  /** Patient ids, for subject lists. */
+  denominatorIds: string[];
+  numeratorIds: string[];
+}
+
+export function tallyFigures(indicator: Indicator, rows: CohortRow[], period: InstantPeriod, districtOf: (organizationId: string) => string | undefined): Figures {
+  const figures: Figures = { total: { denominator: 0, numerator: 0 }, byClinic: new Map(), byDistrict: new Map(), denominatorIds: [], numeratorIds: [] };
+  const add = (map: Map<string, Tally>, key: string, numerator: boolean): void => {
+    const tally = map.get(key) ?? { denominator: 0, numerator: 0 };
+    tally.denominator++;
+    tally.numerator += numerator ? 1 : 0;
+    map.set(key, tally);
+  };
+  for (const row of rows) {
+    const numerator = inNumerator(indicator, row, period);
+    figures.total.denominator++;
+    figures.denominatorIds.push(row.patientId);
+    if (numerator) {
+      figures.total.numerator++;
+      figures.numeratorIds.push(row.patientId);
+    }
+    add(figures.byClinic, row.group ?? '', numerator);
+    add(figures.byDistrict, (row.group && districtOf(row.group)) ?? '', numerator);
+  }
+  return figures;
+}
+
+/** The numerator over the denominator; undefined for an empty denominator. */
+export function rate(tally: Tally): number | undefined {
+  return tally.denominator ? tally.numerator / tally.denominator : undefined;
+}
+
+/**
+ * The period before: as many whole calendar months back when the period is whole months (a year before a
+ * year, so 2024 before 2025 whatever the leap days), otherwise the same length back.
+ */
+export function previousPeriod(period: InstantPeriod): InstantPeriod {
+  const start = new Date(period.low);
+  const end = new Date(period.high);
+  const monthAligned = (d: Date): boolean => d.getUTCDate() === 1 && d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0;
+  if (monthAligned(start) && monthAligned(end)) {
+    const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
+    return { low: Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - months, 1), high: period.low };
+  }
+  return { low: period.low - (period.high - period.low), high: period.low };
+}

@@ -1,0 +1,59 @@
+// The cohort aggregation of the storage port (server/store/cohort-port.ts) on every adapter: SQLite's SQL
+// and the MongoDB adapter's pipelines (on mingo) select the same rows from the hand-built network.
+import assert from 'node:assert/strict';
+import { diseaseQuery } from '../../../server/workflows/kpi/figures';
+import type { CohortRow } from '../../../server/store/cohort-port';
+import type { ResourceStore } from '../../../server/store/port';
+import { forEachStoreAdapter } from '../../helpers/store-adapters';
+import { loadKpiNetwork } from './kpi-fixture';
+
+const year2025 = { low: Date.parse('2025-01-01T00:00:00+08:00'), high: Date.parse('2026-01-01T00:00:00+08:00') };
+const at = (local: string): number => Date.parse(`${local}+08:00`);
+
+describe('cohort aggregation', () => {
+  forEachStoreAdapter((adapter) => {
+    let store: ResourceStore;
+    before(async () => {
+      store = await adapter.open();
+      await loadKpiNetwork(store, false);
+    });
+    after(() => store.close());
+
+    it('gives one row per hypertension patient with the year\'s follow-ups and latest blood pressure', async () => {
+      const rows = (await store.cohort!(diseaseQuery('hypertension', year2025, {}))) as CohortRow[];
+      // p1, p2 (I11.9) and p4 have a hypertension Condition; p5 (asthma) does not, whatever its follow-up.
+      assert.deepEqual(
+        rows.map((r) => [r.patientId, r.group, r.counts.followUps]),
+        [
+          ['p1', 'clinic-a', 4],
+          ['p2', 'clinic-a', 4],
+          ['p4', 'clinic-b', 1],
+        ]
+      );
+      assert.deepEqual(rows[0].latest.control, { at: at('2025-11-01T09:05:00'), values: { systolic: 145, diastolic: 85 } });
+      assert.deepEqual(rows[1].latest.control, { at: at('2025-12-01T09:05:00'), values: { systolic: 138, diastolic: 88 } });
+      assert.equal(rows[2].latest.control, undefined);
+      assert.equal(rows[0].birthDate, Date.parse('1960-06-01T00:00:00Z'));
+    });
+
+    it('reads a quantity value as the latest glucose, and narrows to the patients of an organization', async () => {
+      const rows = await store.cohort!(diseaseQuery('diabetes', year2025, { within: { param: 'organization', targets: [{ resourceType: 'Organization', id: 'clinic-b' }] } }));
+      assert.deepEqual(rows.map((r) => [r.patientId, r.counts.followUps, r.latest.control?.values.glucose]), [['p3', 5, 7.0]]);
+    });
+
+    it('narrows to the patients of a general practitioner (a family-doctor team)', async () => {
+      const rows = await store.cohort!(diseaseQuery('hypertension', year2025, { within: { param: 'general-practitioner', targets: [{ resourceType: 'PractitionerRole', id: 'gp-a' }] } }));
+      assert.deepEqual(rows.map((r) => r.patientId), ['p1', 'p2']);
+    });
+
+    it('leaves out a deleted patient and counts nothing outside the period', async () => {
+      await store.delete('Patient', 'p4');
+      try {
+        const rows = await store.cohort!(diseaseQuery('hypertension', { low: at('2023-01-01T00:00:00'), high: at('2024-01-01T00:00:00') }, {}));
+        assert.deepEqual(rows.map((r) => [r.patientId, r.counts.followUps, r.latest.control]), [['p1', 0, undefined], ['p2', 0, undefined]]);
+      } finally {
+        await store.update({ resourceType: 'Patient', id: 'p4', birthDate: '1970-02-02', managingOrganization: { reference: 'Organization/clinic-b' } });
+      }
+    });
+  });
+});
