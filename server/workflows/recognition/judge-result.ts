@@ -46,6 +46,13 @@ export interface RecognitionQuestion {
 
 const ucumSystem = 'http://unitsofmeasure.org';
 
+/**
+ * Map equivalences under which a local result is a result of the LOINC item: the same concept, or a
+ * LOINC concept wider than the local one (a local code that also names the method).
+ * https://hl7.org/fhir/R4/valueset-concept-map-equivalence.html
+ */
+const sameItem = new Set(['equal', 'equivalent', 'wider', 'subsumes']);
+
 /** Judges results for one question; the quality-control records and patients read are shared by its results. */
 export class ResultJudge {
   private readonly qualityRecords: QualityAssessmentRecords;
@@ -116,7 +123,7 @@ export class ResultJudge {
     }
     for (const coding of codings.filter((c) => c.system && c.code)) {
       const translation = await this.context.terminology.translate({ codings: [coding], targetSystem: loincSystem });
-      const match = translation.matches.find((m) => (m.equivalence === 'equivalent' || m.equivalence === 'equal') && m.concept?.code);
+      const match = translation.matches.find((m) => sameItem.has(m.equivalence) && m.concept?.code);
       const found = match ? itemForLoinc(this.ruleSet, match.concept?.code as string) : undefined;
       if (match && found) {
         const mapped = { system: loincSystem, code: match.concept?.code, ...(match.concept?.display ? { display: match.concept.display } : {}) };
@@ -124,7 +131,7 @@ export class ResultJudge {
       }
     }
     const local = codings.map((c) => `${c.system}|${c.code}`).join(', ') || 'no coding';
-    return { verdict: fail('code', `The code (${local}) is not LOINC and no ConceptMap maps it to an equivalent LOINC code`), viaMass: false };
+    return { verdict: fail('code', `The code (${local}) is not LOINC and no ConceptMap maps it to a LOINC item of the rule set`), viaMass: false };
   }
 
   private async judgeProfile(resource: Observation | DiagnosticReport, profile: string): Promise<RuleVerdict> {

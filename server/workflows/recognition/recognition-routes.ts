@@ -2,7 +2,7 @@
 // level on Observation and DiagnosticReport. routes.ts includes them in the one route table, and the
 // CapabilityStatement lists each with its OperationDefinition (profiles/input/fsh/recognition-operations.fsh).
 import type { Route, RouteOperation } from '../../fhir/routes';
-import { recognize } from './recognize-operation';
+import { recognizeOn } from './recognize-operation';
 
 const definitionBase = 'https://fhir.dhc.example/OperationDefinition';
 
@@ -19,7 +19,8 @@ export const diagnosticReportRecognizeOperation: RouteOperation = {
 };
 
 function recognizeRoutes(operation: RouteOperation): Route[] {
-  const [type] = operation.resourceTypes as string[];
+  const [type] = operation.resourceTypes as ('Observation' | 'DiagnosticReport')[];
+  const recognize = recognizeOn(type);
   return [[type, '$recognize'], [type, ':id', '$recognize']].flatMap((pattern) => [
     { method: 'GET' as const, pattern, interaction: 'operation' as const, operation, handler: recognize },
     { method: 'POST' as const, pattern, interaction: 'operation' as const, operation, handler: recognize },

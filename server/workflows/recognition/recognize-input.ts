@@ -29,7 +29,7 @@ export function readRecognizeInput(request: FhirRequest, resourceType: string): 
   if (!organization) {
     throw badRequest(`${operation}: the recognizing 'organization' is required (Organization/[id])`, 'organization');
   }
-  const date = input.string('date') ?? new Date().toISOString().slice(0, 10);
+  const date = dateParameter(request, input) ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(date) || Number.isNaN(Date.parse(date))) {
     throw badRequest(`${operation}: 'date' is the date of use, YYYY-MM-DD, got '${date}'`, 'date');
   }
@@ -75,4 +75,17 @@ function referenceParameter(request: FhirRequest, input: OperationInput, name: s
     throw badRequest(`${operation}: '${name}' is a reference to a ${type} (${type}/[id]), got '${value}'`, name);
   }
   return `${type}/${id}`;
+}
+
+/** The date of use: valueDate in a body, or a string. */
+function dateParameter(request: FhirRequest, input: OperationInput): string | undefined {
+  const body = request.method === 'POST' ? (request.body as Parameters | undefined) : undefined;
+  const asDate = body?.parameter?.filter((p) => p.name === 'date' && p.valueDate !== undefined);
+  if (asDate?.length) {
+    if (asDate.length > 1 || request.query.has('date')) {
+      throw badRequest(`${operation}: parameter 'date' may appear only once`, 'date');
+    }
+    return asDate[0].valueDate;
+  }
+  return input.string('date');
 }

@@ -15,8 +15,8 @@ import { parameterNotFound } from './recognition-errors';
 import { recordReuse } from './reuse-provenance';
 import { loincSystem, recognitionRuleSet } from './rule-set';
 
-export const recognize: Interaction = async (request, { resourceType, id }, context) => {
-  const type = resourceType as 'Observation' | 'DiagnosticReport';
+/** The operation on `type` (its routes name the type literally, so the path gives only the id). */
+export const recognizeOn = (type: 'Observation' | 'DiagnosticReport'): Interaction => async (request, { id }, context) => {
   const input = readRecognizeInput(request, type);
   const decision = decideRecognition(context.caller, input.organization, input.record);
   if (!decision.allowed) {
