@@ -1,11 +1,9 @@
 // The laboratory results of one person for $recognize?patient=..: every Patient record with the same
 // resident ID number (the person may be registered at several institutions), then their laboratory
 // Observations or DiagnosticReports, as the caller may see them (the caller's store restriction applies).
-import type { Resource } from '@medplum/fhirtypes';
-import { tooCostly } from './recognition-errors';
 import type { FhirContext } from '../../fhir/request';
-import { planSearch } from '../../fhir/search-plan';
 import type { ResourceVersion } from '../../store/port';
+import { allMatches } from './all-matches';
 
 /** More results than this for one person asks for a `code`. */
 const maxResults = 2000;
@@ -19,7 +17,7 @@ const laboratoryCategory: Record<string, string> = {
 export async function samePersonRecords(context: FhirContext, patientId: string, residentIdSystem: string, residentIds: ReadonlySet<string>): Promise<string[]> {
   const ids = new Set([patientId]);
   for (const residentId of residentIds) {
-    for (const version of await searchAll(context, 'Patient', new URLSearchParams({ identifier: `${residentIdSystem}|${residentId}` }))) {
+    for (const version of await allMatches(context, 'Patient', new URLSearchParams({ identifier: `${residentIdSystem}|${residentId}` }), maxResults, 'Too many patient records share the resident ID number')) {
       ids.add(version.id);
     }
   }
@@ -29,20 +27,5 @@ export async function samePersonRecords(context: FhirContext, patientId: string,
 /** The laboratory results (of `resourceType`) of the given Patient records. */
 export async function laboratoryResultsOf(context: FhirContext, resourceType: string, patientIds: string[]): Promise<ResourceVersion[]> {
   const query = new URLSearchParams({ subject: patientIds.map((id) => `Patient/${id}`).join(','), category: laboratoryCategory[resourceType] });
-  return searchAll(context, resourceType, query);
-}
-
-async function searchAll(context: FhirContext, resourceType: string, query: URLSearchParams): Promise<ResourceVersion<Resource>[]> {
-  const { plan } = await planSearch(resourceType, query, 500, context);
-  const found: ResourceVersion[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await context.store.search({ ...plan, cursor });
-    found.push(...page.resources);
-    cursor = page.nextCursor;
-    if (found.length > maxResults) {
-      throw tooCostly(`The person has more than ${maxResults} laboratory results: name the item with 'code'`);
-    }
-  } while (cursor);
-  return found;
+  return allMatches(context, resourceType, query, maxResults, `The person has more than ${maxResults} laboratory results: name the item with 'code'`);
 }

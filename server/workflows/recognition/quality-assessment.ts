@@ -7,7 +7,7 @@
 // recognition never reads them.
 import type { VerificationResult } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/request';
-import { planSearch } from '../../fhir/search-plan';
+import { allMatches } from './all-matches';
 import { loincSystem } from './rule-set';
 
 export const recognitionSystem = 'https://fhir.dhc.example/CodeSystem/recognition';
@@ -49,16 +49,8 @@ export class QualityAssessmentRecords {
   }
 
   private async search(laboratory: string): Promise<VerificationResult[]> {
-    const query = new URLSearchParams({ target: laboratory });
-    const { plan } = await planSearch('VerificationResult', query, 1000, this.context);
-    const found: VerificationResult[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.context.store.search({ ...plan, cursor });
-      found.push(...page.resources.map((v) => v.resource as VerificationResult));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return found;
+    const found = await allMatches(this.context, 'VerificationResult', new URLSearchParams({ target: laboratory }), 10_000, `${laboratory} has too many quality-assessment records`);
+    return found.map((v) => v.resource as VerificationResult);
   }
 }
 
