@@ -74,11 +74,11 @@ Title: "Mutual recognition of a laboratory report"
 * description = "Whether laboratory reports of a member institution, and each result they group, are recognized by another organization on a date; the physician's conclusion is never recognized (医疗机构检查检验结果互认)."
 * insert RecognizeOperation(DiagnosticReport, dhc-lab-report)
 
-Instance: provenance-activity
+Instance: activity
 InstanceOf: SearchParameter
 Usage: #definition
 Title: "Provenance activity"
-* insert NetworkSearchParameter(provenance-activity, ProvenanceActivity, activity)
+* insert NetworkSearchParameter(activity, Activity, activity)
 * description = "The activity a Provenance records, as R5 defines it: `Provenance?activity=https://fhir.dhc.example/CodeSystem/recognition|reused&_summary=count` counts the results reused instead of repeated."
 * base = #Provenance
 * type = #token

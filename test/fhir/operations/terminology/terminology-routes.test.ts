@@ -44,7 +44,8 @@ describe('terminology routes', () => {
       `subsumes ${definition('CodeSystem-subsumes')}`,
     ]);
     assert.deepEqual(operationsOf('ConceptMap'), [`translate ${definition('ConceptMap-translate')}`]);
-    assert.deepEqual(operationsOf('Observation'), []);
+    // A type with no terminology operation lists none of them (Observation has $recognize: test/workflows/recognition).
+    assert.deepEqual(operationsOf('Organization'), []);
   });
 
   it('answers on every route it registers (GET and POST, type and instance)', async () => {
