@@ -18,23 +18,24 @@ RuleSet: RecognizePart(name, min, max, type, documentation)
 * parameter[=].part[=].type = #{type}
 * parameter[=].part[=].documentation = "{documentation}"
 
-RuleSet: RecognizeOperation(type, profile)
-* url = "https://fhir.dhc.example/OperationDefinition/{type}-recognize"
+RuleSet: RecognizeOperation
+* url = "https://fhir.dhc.example/OperationDefinition/recognize"
 * version = "1.0.0"
 * status = #active
 * kind = #operation
 * publisher = "DHC network (example)"
 * date = "2026-12-06"
 * code = #recognize
-* resource = #{type}
+* resource[0] = #Observation
+* resource[1] = #DiagnosticReport
 * system = false
 * type = true
 * instance = true
 * affectsState = false
-* comment = "Judges each result with the rules of the network's rule set (profiles/recognition/rule-set.json): code (LOINC, or mapped to LOINC by a ConceptMap), unit (UCUM, converted to the item's unit), profile ({profile}), status (final, amended, corrected), quality assessment (the performing laboratory's pass for the item when the specimen was collected, as the quality-control centre recorded it in a VerificationResult; never the result's own eqa-status or HR mark), window (the item's validity days before the date of use) and patient (the same resident ID number). record=true writes a Provenance of the reuse and is sent with POST only. See docs/recognition.md."
+* comment = "Judges each result with the rules of the network's rule set (profiles/recognition/rule-set.json): code (LOINC, or mapped to LOINC by a ConceptMap), unit (UCUM, converted to the item's unit), profile (dhc-lab-result, or dhc-lab-report for a report), status (final, amended, corrected), quality assessment (the performing laboratory's pass for the item when the specimen was collected, as the quality-control centre recorded it in a VerificationResult; never the result's own eqa-status or HR mark), window (the item's validity days before the date of use) and patient (the same resident ID number). record=true writes a Provenance of the reuse and is sent with POST only. See docs/recognition.md."
 * insert RecognizeParameter(organization, in, 1, 1, string, [[The recognizing organization, Organization/[id] (a valueReference in a POST body too). Clinicians and hospital doctors name one of their own organizations.]])
 * insert RecognizeParameter(date, in, 0, 1, date, [[The date of use; today (UTC) when absent.]])
-* insert RecognizeParameter(result, in, 0, 1, {type}, [[A result to judge, sent inline (POST). Not with an instance.]])
+* insert RecognizeParameter(result, in, 0, 1, Resource, [[A result to judge, sent inline (POST): an Observation, or on DiagnosticReport a report whose results are stored. Not with an instance.]])
 * insert RecognizeParameter(patient, in, 0, 1, string, [[Patient/[id]: judge every laboratory result of the person (every Patient record with the same resident ID number), or check that the result given is this person's.]])
 * insert RecognizeParameter(code, in, 0, 1, string, [[With patient: only results of this LOINC item (its mass-concentration or local codes included).]])
 * insert RecognizeParameter(onlyRecognized, in, 0, 1, boolean, [[Only the recognized results in the answer.]])
@@ -58,21 +59,13 @@ RuleSet: RecognizeOperation(type, profile)
 * insert RecognizePart(rule, 1, *, string, [[Each rule's verdict: parts name (code, unit, profile, status, quality-assessment, window, patient; results for a report), verdict (pass, fail, not-evaluated) and message.]])
 * insert RecognizePart(provenance, 0, 1, Reference, [[The Provenance of the reuse, with record=true.]])
 
-Instance: Observation-recognize
+Instance: recognize
 InstanceOf: OperationDefinition
 Usage: #definition
-Title: "Mutual recognition of a laboratory result"
-* name = "ObservationRecognize"
-* description = "Whether laboratory results (Observations) of a member institution are recognized by another organization on a date, rule by rule, with the value normalized to the item's LOINC code and UCUM unit (医疗机构检查检验结果互认)."
-* insert RecognizeOperation(Observation, dhc-lab-result)
-
-Instance: DiagnosticReport-recognize
-InstanceOf: OperationDefinition
-Usage: #definition
-Title: "Mutual recognition of a laboratory report"
-* name = "DiagnosticReportRecognize"
-* description = "Whether laboratory reports of a member institution, and each result they group, are recognized by another organization on a date; the physician's conclusion is never recognized (医疗机构检查检验结果互认)."
-* insert RecognizeOperation(DiagnosticReport, dhc-lab-report)
+Title: "Mutual recognition of laboratory results"
+* name = "Recognize"
+* description = "Whether laboratory results (Observations) or reports (DiagnosticReports, with each result they group) of a member institution are recognized by another organization on a date, rule by rule, with the value normalized to the item's LOINC code and UCUM unit; the physician's conclusion is never recognized (医疗机构检查检验结果互认)."
+* insert RecognizeOperation
 
 Instance: activity
 InstanceOf: SearchParameter

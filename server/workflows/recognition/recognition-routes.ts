@@ -1,30 +1,18 @@
 // The routes of $recognize, by GET (query parameters) and POST (a Parameters body), at type and instance
-// level on Observation and DiagnosticReport. routes.ts includes them in the one route table, and the
-// CapabilityStatement lists each with its OperationDefinition (profiles/input/fsh/recognition-operations.fsh).
+// level. The type is a route parameter, as for $validate, so that the pipeline's interaction names it
+// (the policy decides on the caller's scopes for that type and checks an instance's visibility); the
+// handler answers only on Observation and DiagnosticReport, the types its OperationDefinition names
+// (profiles/input/fsh/recognition-operations.fsh), and the CapabilityStatement lists it on those.
 import type { Route, RouteOperation } from '../../fhir/routes';
-import { recognizeOn } from './recognize-operation';
+import { recognize } from './recognize-operation';
 
-const definitionBase = 'https://fhir.dhc.example/OperationDefinition';
-
-export const observationRecognizeOperation: RouteOperation = {
-  resourceTypes: ['Observation'],
+export const recognizeOperation: RouteOperation = {
+  resourceTypes: ['Observation', 'DiagnosticReport'],
   name: 'recognize',
-  definition: `${definitionBase}/Observation-recognize`,
+  definition: 'https://fhir.dhc.example/OperationDefinition/recognize',
 };
 
-export const diagnosticReportRecognizeOperation: RouteOperation = {
-  resourceTypes: ['DiagnosticReport'],
-  name: 'recognize',
-  definition: `${definitionBase}/DiagnosticReport-recognize`,
-};
-
-function recognizeRoutes(operation: RouteOperation): Route[] {
-  const [type] = operation.resourceTypes as ('Observation' | 'DiagnosticReport')[];
-  const recognize = recognizeOn(type);
-  return [[type, '$recognize'], [type, ':id', '$recognize']].flatMap((pattern) => [
-    { method: 'GET' as const, pattern, interaction: 'operation' as const, operation, handler: recognize },
-    { method: 'POST' as const, pattern, interaction: 'operation' as const, operation, handler: recognize },
-  ]);
-}
-
-export const recognitionRoutes: Route[] = [...recognizeRoutes(observationRecognizeOperation), ...recognizeRoutes(diagnosticReportRecognizeOperation)];
+export const recognitionRoutes: Route[] = [[':type', '$recognize'], [':type', ':id', '$recognize']].flatMap((pattern) => [
+  { method: 'GET' as const, pattern, interaction: 'operation' as const, operation: recognizeOperation, handler: recognize },
+  { method: 'POST' as const, pattern, interaction: 'operation' as const, operation: recognizeOperation, handler: recognize },
+]);

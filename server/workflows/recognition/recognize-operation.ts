@@ -1,7 +1,6 @@
 // Observation/$recognize and DiagnosticReport/$recognize, at type and instance level: whether the
 // results are recognized by an organization on a date under the network's rule set
-// (OperationDefinition https://fhir.dhc.example/OperationDefinition/Observation-recognize and
-// DiagnosticReport-recognize; docs/recognition.md). The result is the instance of the URL, or sent
+// (OperationDefinition https://fhir.dhc.example/OperationDefinition/recognize; docs/recognition.md). The result is the instance of the URL, or sent
 // inline as `result`, or every laboratory result of a `patient` (optionally of one `code`).
 import type { DiagnosticReport, Observation, Resource } from '@medplum/fhirtypes';
 import { decideRecognition } from '../../auth/policy/recognition-access';
@@ -15,14 +14,20 @@ import { parameterNotFound } from './recognition-errors';
 import { recordReuse } from './reuse-provenance';
 import { loincSystem, recognitionRuleSet } from './rule-set';
 
-/** The operation on `type` (its routes name the type literally, so the path gives only the id). */
-export const recognizeOn = (type: 'Observation' | 'DiagnosticReport'): Interaction => async (request, { id }, context) => {
+const recognizedTypes = ['Observation', 'DiagnosticReport'] as const;
+
+export const recognize: Interaction = async (request, { resourceType, id }, context) => {
+  const type = recognizedTypes.find((t) => t === resourceType);
+  if (!type) {
+    throw notFound(`$recognize is defined on ${recognizedTypes.join(' and ')}, not on ${resourceType}`);
+  }
   const input = readRecognizeInput(request, type);
   const decision = decideRecognition(context.caller, input.organization, input.record);
   if (!decision.allowed) {
     throw forbidden(decision.reason);
   }
-  const organization = await context.store.readCurrent('Organization', input.organization.slice('Organization/'.length));
+  // The directory is reference data: an organization exists whatever the caller's scopes.
+  const organization = await context.pipeline.dataStore.readCurrent('Organization', input.organization.slice('Organization/'.length));
   if (!organization?.resource) {
     throw parameterNotFound(`${input.organization} is not a known organization`, 'organization');
   }

@@ -26,7 +26,7 @@ function networkRegistry(): SearchParameterRegistry {
 
 export interface RecognitionServer extends TestServer {
   /** A bearer token for a caller with these roles and organizations. */
-  tokenFor(roles: string[], organizations: string[], fhirUser?: string): string;
+  tokenFor(roles: string[], organizations: string[], scopes?: string[]): string;
   patientA: Patient;
   patientB: Patient;
 }
@@ -63,8 +63,8 @@ export async function recognitionServer(): Promise<RecognitionServer> {
     await put(qualityRecord(item, 'validated'));
   }
   await put(qualityRecord('22748-8', 'val-fail'));
-  const tokenFor = (roles: string[], organizations: string[], fhirUser = 'Practitioner/rec-doctor'): string =>
-    auth.context.tokens.issue({ kind: 'user', clientId: 'test-client', account: 'rec-user', fhirUser, roles, organizations, scopes: ['user/*.cruds'] }).token;
+  const tokenFor = (roles: string[], organizations: string[], scopes = ['user/*.cruds']): string =>
+    auth.context.tokens.issue({ kind: 'user', clientId: 'test-client', account: 'rec-user', fhirUser: 'Practitioner/rec-doctor', roles, organizations, scopes }).token;
   return { ...server, tokenFor, patientA, patientB };
 }
 

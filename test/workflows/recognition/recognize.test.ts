@@ -276,15 +276,37 @@ describe('$recognize: mutual recognition of laboratory results', function () {
     assert.equal((await server.http.get(`/Observation/nothing/$recognize?organization=${hospital}`)).status, 404);
   });
 
-  it('is declared in the CapabilityStatement with its OperationDefinitions, which the server serves', async () => {
+  it('is declared in the CapabilityStatement with its OperationDefinition, which the server serves, on its two types only', async () => {
     const statement = (await server.http.get('/metadata')).body;
     for (const type of ['Observation', 'DiagnosticReport']) {
       const resource = statement.rest[0].resource.find((r: { type: string }) => r.type === type);
       const operation = resource.operation.find((o: { name: string }) => o.name === 'recognize');
-      assert.equal(operation.definition, `https://fhir.dhc.example/OperationDefinition/${type}-recognize`);
-      const definition = await server.http.get(`/OperationDefinition/${type}-recognize`);
-      assert.equal(definition.status, 200);
-      assert.equal(definition.body.code, 'recognize');
+      assert.equal(operation.definition, 'https://fhir.dhc.example/OperationDefinition/recognize');
     }
+    const patient = statement.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    assert.ok(!patient.operation?.some((o: { name: string }) => o.name === 'recognize'));
+    const definition = await server.http.get('/OperationDefinition/recognize');
+    assert.equal(definition.status, 200);
+    assert.deepEqual([definition.body.code, definition.body.resource], ['recognize', ['Observation', 'DiagnosticReport']]);
+    const elsewhere = await server.http.get(`/Patient/rec-pat-a/$recognize?organization=${hospital}`);
+    assert.equal(elsewhere.status, 404);
+    assert.match(elsewhere.body.issue[0].details.text, /defined on Observation and DiagnosticReport, not on Patient/);
+  });
+
+  it('is decided on the scopes for the type, and a result outside the grant is refused before it is judged', async () => {
+    // A clinician whose app was granted Observation only, at user level.
+    // The quality-control centre's records and the organizations are read as the server's reference data.
+    const narrow = server.tokenFor(['clinician'], [clinic], ['user/Observation.rs', 'user/Patient.rs']);
+    const scoped = await server.http.get(`/Observation/rec-crea/$recognize?organization=${clinic}&date=${useDate}`).set('Authorization', `Bearer ${narrow}`);
+    assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
+    assert.equal(recognitions(scoped.body as Parameters)[0].recognized, true);
+    // Without a scope for the type, the operation is refused.
+    const other = server.tokenFor(['clinician'], [clinic], ['user/Patient.rs']);
+    assert.equal((await server.http.get(`/Observation/rec-crea/$recognize?organization=${clinic}`).set('Authorization', `Bearer ${other}`)).status, 403);
+    // A hospital doctor of another hospital, where patient A never was: the result is outside the grant.
+    const stranger = server.tokenFor(['hospital-doctor'], ['Organization/rec-clinic-elsewhere']);
+    const hidden = await server.http.get(`/Observation/rec-crea/$recognize?organization=Organization/rec-clinic-elsewhere`).set('Authorization', `Bearer ${stranger}`);
+    assert.equal(hidden.status, 403);
+    assert.match(hidden.body.issue[0].details.text, /Observation\/rec-crea is outside your grant/);
   });
 });
