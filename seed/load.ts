@@ -12,6 +12,7 @@ import type { TransactionalOperations } from '../server/store/port';
 import { FhirError } from '../server/outcomes';
 import { networkDirectory } from './network/directory';
 import { networkResources } from './network/resources';
+import { qualityAssessmentResources } from './network/quality-assessment';
 import { patientRecord } from './patients/patient-record';
 
 /** The lead internet hospital: written last, so that its presence means the whole seed was loaded. */
@@ -21,9 +22,11 @@ export const seedStartedMarker = { resourceType: 'Organization', id: 'org-networ
 
 /** The network's structure, then `patients` patients, then the marker; one list per patient. */
 export function* seedResources(patients: number, seed: number, fromPatient = 0): Generator<Resource[]> {
-  const structure = networkResources(networkDirectory());
+  const directory = networkDirectory();
+  const structure = networkResources(directory);
   const isMarker = (r: Resource): boolean => r.resourceType === seedCompleteMarker.resourceType && r.id === seedCompleteMarker.id;
-  yield structure.filter((r) => !isMarker(r));
+  // The quality-control centre's records of the laboratories come with the structure they refer to.
+  yield [...structure.filter((r) => !isMarker(r)), ...qualityAssessmentResources(directory)];
   for (let i = fromPatient; i < fromPatient + patients; i++) {
     yield patientRecord(i, seed);
   }

@@ -21,6 +21,7 @@ import { chainRoutes } from '../audit/chain-routes';
 import { search } from './search';
 import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
+import { recognitionRoutes } from '../workflows/recognition/recognition-routes';
 
 type TypeInteraction = CapabilityStatementRestResourceInteraction['code'];
 type SystemInteraction = CapabilityStatementRestInteraction['code'];
@@ -108,4 +109,6 @@ export const routes: Route[] = [
   // $verify-history (instance and system) and $anchor: tamper-evident history (docs/audit.md).
   ...chainRoutes,
   ...kpiRoutes,
+  // Observation and DiagnosticReport $recognize: mutual recognition of laboratory results.
+  ...recognitionRoutes,
 ];

@@ -38,6 +38,8 @@ const searches: { code: string; query: string; ids: string[] }[] = [
   { code: 'long-prescription', query: 'MedicationRequest?long-prescription=false', ids: ['rx-zhangwei-amlodipine-20261105'] },
   { code: 'home-care-service', query: 'ServiceRequest?home-care-service=venous-blood-sampling', ids: ['sr-lixiuying-home-blood-20261110'] },
   { code: 'home-care-service', query: `PractitionerRole?home-care-service=${F}/CodeSystem/home-care-service|wound-dressing`, ids: ['role-zhaomin-home-care'] },
+  // No example is a Provenance of a reuse; test/workflows/recognition records one and counts it.
+  { code: 'activity', query: `Provenance?activity=${F}/CodeSystem/recognition|reused`, ids: [] },
 ];
 
 describe('the network SearchParameters in profiles/generated', () => {

@@ -98,7 +98,7 @@ describe('validate-code against a CodeSystem', () => {
   });
 
   it('says when a code is missing from a fragment rather than from the system', async () => {
-    const result = await engine.validateCodeInCodeSystem({ codeSystem: { url: loinc }, coding: { code: '1558-6' } });
+    const result = await engine.validateCodeInCodeSystem({ codeSystem: { url: loinc }, coding: { code: '2093-3' } });
     assert.equal(result.result, false);
     assert.match(result.message ?? '', /held by this server \(content: fragment\)/);
   });
