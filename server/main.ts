@@ -23,6 +23,7 @@ import type { ResourceStore } from './store/port';
 import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
+import { pharmacyRules } from './workflows/pharmacy/pharmacy-rules';
 import { loadBaseSchema } from './validation/base-schema';
 
 /** Answers while start-up work (the first start's seed) runs. */
@@ -136,7 +137,7 @@ async function serve(
   ownership: ContentOwnership,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  const writeRules = [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...pharmacyRules];
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }

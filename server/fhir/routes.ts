@@ -19,6 +19,7 @@ import type { FhirRequest, Interaction } from './request';
 import { search } from './search';
 import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
+import { pharmacyRoutes } from '../workflows/pharmacy/review-operation';
 
 type TypeInteraction = CapabilityStatementRestResourceInteraction['code'];
 type SystemInteraction = CapabilityStatementRestInteraction['code'];
@@ -101,4 +102,5 @@ export const routes: Route[] = [
   { method: 'GET', pattern: [':type', ':id', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
   // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
   ...terminologyRoutes,
+  ...pharmacyRoutes,
 ];

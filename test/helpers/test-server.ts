@@ -13,6 +13,7 @@ import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
 import { administratorToken, testAuthServer } from './auth';
+import { pharmacyRules } from '../../server/workflows/pharmacy/pharmacy-rules';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -82,7 +83,7 @@ export function createTestServer(
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...pharmacyRules, ...(options.pipeline?.writeRules ?? [])];
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
   // A store that keeps no authorization state (the MongoDB adapter, for now) serves the adapter-neutral
   // tests (store contract, search) without it; a test that asks for auth on such a store fails.
