@@ -78,20 +78,32 @@ function flattenInteractions(system: CodeSystem | undefined): Interaction[] {
   });
 }
 
-let cached: { key: string; value: PharmacyTerminology } | undefined;
+let cached: { key: string; value: PharmacyTerminology; checked: number } | undefined;
+/**
+ * How long the flattened formulary is used before the stored CodeSystems are read again. Reading them
+ * means parsing a few hundred kilobytes of JSON, too much for every prescription written (a bulk load
+ * writes thousands a second); the files own them (server/integrity/owned-content.ts), so they change
+ * only when an administrator reloads the content, and a second's delay in seeing that is harmless.
+ */
+const recheckAfterMs = 1000;
 
-/** The formulary and the interactions as stored now; undefined when no formulary is loaded. */
+/** The formulary and the interactions as stored (at most a second ago); undefined when no formulary is loaded. */
 export async function pharmacyTerminology(tx: StoreOperations): Promise<PharmacyTerminology | undefined> {
+  if (cached && performance.now() - cached.checked < recheckAfterMs) {
+    return cached.value;
+  }
   const formulary = await tx.readCurrent('CodeSystem', 'formulary');
   if (!formulary?.resource || formulary.deleted) {
+    cached = undefined;
     return undefined;
   }
   const interactions = await tx.readCurrent('CodeSystem', 'drug-interaction');
   const key = `${formulary.versionId}/${formulary.lastUpdated}|${interactions?.versionId}/${interactions?.lastUpdated}`;
   if (cached?.key !== key) {
     const { products, codes } = flattenFormulary(formulary.resource as CodeSystem);
-    cached = { key, value: { products, codes, interactions: flattenInteractions(interactions?.deleted ? undefined : (interactions?.resource as CodeSystem | undefined)) } };
+    cached = { key, checked: 0, value: { products, codes, interactions: flattenInteractions(interactions?.deleted ? undefined : (interactions?.resource as CodeSystem | undefined)) } };
   }
+  cached.checked = performance.now();
   return cached.value;
 }
 
