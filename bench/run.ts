@@ -24,6 +24,7 @@ import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
 import { searchWorkloads } from './workloads/search';
 import { terminologyWorkloads } from './workloads/terminology';
+import { reviewWorkloads } from './workloads/review';
 import type { Workload, WorkloadContext } from './workloads/workload';
 
 
@@ -88,6 +89,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         ...searchWorkloads,
         ...historyWorkloads,
         ...terminologyWorkloads,
+        ...reviewWorkloads,
         ...createWorkloads,
         ...ingestWorkloads,
       ].filter(
