@@ -36,7 +36,8 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   let dataDir: string | undefined;
   if (!options.target) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv });
+    // A minute to start: loading the shipped terminology and profiles takes a while on a busy machine.
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv }, 60_000);
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
     // Security is on, as `npm start` runs it (unless --server-env FHIR_AUTH=off): every request carries an administrator's token.
     const bearer = server.headers.Authorization?.replace(/^Bearer /, '');

@@ -9,6 +9,7 @@ import type { Condition, Extension, MedicationDispense, MedicationRequest, Patie
 import type { Logger } from 'pino';
 import type { FhirCore } from '../../server/fhir-core';
 import type { Caller } from '../../server/fhir/pipeline/caller';
+import { completedReview, reviewOf } from '../../server/workflows/pharmacy/cloud-pharmacy';
 import { inProcess } from '../load';
 import { networkDirectory } from '../network/directory';
 import { antidiabetics, antihypertensives, type Drug } from '../patients/drugs';
@@ -71,23 +72,6 @@ function prescription(patient: Patient, condition: Condition, drug: Drug, days: 
   };
 }
 
-function decision(task: Task, code: string, reason?: string): Task {
-  return {
-    ...task,
-    status: 'completed',
-    ...(reason ? { statusReason: { text: reason } } : {}),
-    output: [
-      {
-        type: { coding: [{ system: `${dhc}/CodeSystem/cloud-pharmacy-task`, code: 'review-decision' }] },
-        valueCodeableConcept: { coding: [{ system: `${dhc}/CodeSystem/prescription-review-status`, code }] },
-      },
-    ],
-  };
-}
-
-const taskOf = (request: MedicationRequest): string =>
-  request.extension?.find((e) => e.url === `${dhc}/StructureDefinition/prescription-review`)?.extension?.find((e) => e.url === 'task')?.valueReference?.reference ?? '';
-
 export async function replayPharmacyWorkflow(core: FhirCore, logger: Logger, options: { patients: number; seedValue: number }): Promise<ReplayOutcome> {
   const network = networkDirectory();
   const pharmacy = `Organization/${network.cloudPharmacy.id}`;
@@ -109,22 +93,22 @@ export async function replayPharmacyWorkflow(core: FhirCore, logger: Logger, opt
       const pharmacist = pharmacists[n % pharmacists.length];
       const created = await call<MedicationRequest>(core, logger, prescriber, 'POST', 'MedicationRequest', prescription(patient, condition, drug, n % 3 === 2 ? 28 : 7, pharmacy));
       let request = await call<MedicationRequest>(core, logger, prescriber, 'GET', `MedicationRequest/${created.id}`);
-      let task = await call<Task>(core, logger, pharmacist, 'GET', taskOf(request));
+      let task = await call<Task>(core, logger, pharmacist, 'GET', reviewOf(request).task?.reference ?? '');
       if (n % 12 === 5) {
-        await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, decision(task, 'rejected', '诊断与用药不符，请面诊后开具'));
+        await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, completedReview(task, 'rejected', '诊断与用药不符，请面诊后开具'));
         outcome.rejected++;
         continue;
       }
       if (n % 12 === 9) {
         // Returned for revision; the prescriber revises it (a clearer dosage text), and it is reviewed again.
-        await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, decision(task, 'returned-for-revision', '请写明用法用量'));
+        await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, completedReview(task, 'returned-for-revision', '请写明用法用量'));
         const held = await call<MedicationRequest>(core, logger, prescriber, 'GET', `MedicationRequest/${created.id}`);
         const dosage = held.dosageInstruction?.[0] ?? {};
         await call(core, logger, prescriber, 'PUT', `MedicationRequest/${created.id}`, { ...held, status: 'draft', dosageInstruction: [{ ...dosage, text: `${dosage.text}，饭后服用` }] });
         request = await call<MedicationRequest>(core, logger, prescriber, 'GET', `MedicationRequest/${created.id}`);
-        task = await call<Task>(core, logger, pharmacist, 'GET', taskOf(request));
+        task = await call<Task>(core, logger, pharmacist, 'GET', reviewOf(request).task?.reference ?? '');
       }
-      await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, decision(task, 'approved'));
+      await call(core, logger, pharmacist, 'PUT', `Task/${task.id}`, completedReview(task, 'approved'));
       outcome.approved++;
       request = await call<MedicationRequest>(core, logger, pharmacist, 'GET', `MedicationRequest/${created.id}`);
       const dispense: MedicationDispense = {

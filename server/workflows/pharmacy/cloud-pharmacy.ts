@@ -119,6 +119,21 @@ export function decisionOf(task: Task): string | undefined {
   return undefined;
 }
 
+/** The review Task completed with the pharmacist's decision (and reason): what a pharmacist writes back. */
+export function completedReview(task: Task, decision: string, reason?: string): Task {
+  return {
+    ...task,
+    status: 'completed',
+    ...(reason ? { statusReason: { text: reason } } : {}),
+    output: [
+      {
+        type: { coding: [{ system: urls.taskCode, code: 'review-decision' }] },
+        valueCodeableConcept: { coding: [{ system: urls.reviewStatus, code: decision }] },
+      },
+    ],
+  };
+}
+
 // Plan filters for the workflow's own queries.
 export const referenceFilter = (resourceType: string, code: string, target: string, id: string): Filter => ({
   kind: 'param',

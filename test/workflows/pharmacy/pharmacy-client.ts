@@ -1,7 +1,8 @@
 // Requests of one role against the pharmacy test server, and the small readers the workflow tests share.
 import type { Bundle, DetectedIssue, MedicationRequest, Resource, Task } from '@medplum/fhirtypes';
 import supertest from 'supertest';
-import { dhc, type PharmacyServer } from './pharmacy-fixtures';
+import { completedReview, reviewOf } from '../../../server/workflows/pharmacy/cloud-pharmacy';
+import type { PharmacyServer } from './pharmacy-fixtures';
 
 export type Role = keyof PharmacyServer['tokens'];
 
@@ -37,13 +38,8 @@ export async function search<T extends Resource>(server: PharmacyServer, query: 
   return ((res.body as Bundle).entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => e.resource as T);
 }
 
-export const reviewStatus = (request: MedicationRequest): string | undefined =>
-  request.extension
-    ?.find((e) => e.url === `${dhc}/StructureDefinition/prescription-review`)
-    ?.extension?.find((e) => e.url === 'status')?.valueCodeableConcept?.coding?.[0]?.code;
-
-export const reviewTaskOf = (request: MedicationRequest): string | undefined =>
-  request.extension?.find((e) => e.url === `${dhc}/StructureDefinition/prescription-review`)?.extension?.find((e) => e.url === 'task')?.valueReference?.reference;
+export const reviewStatus = (request: MedicationRequest): string | undefined => reviewOf(request).status;
+export const reviewTaskOf = (request: MedicationRequest): string | undefined => reviewOf(request).task?.reference;
 
 export const findingsOf = (server: PharmacyServer, requestId: string): Promise<DetectedIssue[]> => search<DetectedIssue>(server, `DetectedIssue?implicated=MedicationRequest/${requestId}`);
 
@@ -59,16 +55,4 @@ export async function prescribe(server: PharmacyServer, request: MedicationReque
 }
 
 /** The review Task completed with a decision (and a reason). */
-export function decided(task: Task, decision: string, reason?: string): Task {
-  return {
-    ...task,
-    status: 'completed',
-    ...(reason ? { statusReason: { text: reason } } : {}),
-    output: [
-      {
-        type: { coding: [{ system: `${dhc}/CodeSystem/cloud-pharmacy-task`, code: 'review-decision' }] },
-        valueCodeableConcept: { coding: [{ system: `${dhc}/CodeSystem/prescription-review-status`, code: decision }] },
-      },
-    ],
-  };
-}
+export const decided = completedReview;

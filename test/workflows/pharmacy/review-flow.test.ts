@@ -112,6 +112,17 @@ describe('cloud pharmacy: the pharmacist review', function () {
     assert.equal((await read<MedicationRequest>(server, `MedicationRequest/${request.id}`)).status, 'draft');
   });
 
+  it('an administrator loading recorded history may record a pharmacist\'s decision on a Task a pharmacist owns', async () => {
+    const { request, task } = await prescribe(server, prescription());
+    const res = await client(server, 'admin').put(`/Task/${task.id}`, decided(task, 'approved'));
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await read<MedicationRequest>(server, `MedicationRequest/${request.id}`)).status, 'active');
+    const { task: unowned } = await prescribe(server, prescription());
+    const noPharmacist = await client(server, 'admin').put(`/Task/${unowned.id}`, { ...decided(unowned, 'approved'), owner: { reference: 'PractitionerRole/rx-gp-role' } });
+    assert.equal(noPharmacist.status, 422);
+    assert.equal(ruleOf(noPharmacist.body), 'write rule: cloud-pharmacy-review-task/owner');
+  });
+
   it('refuses a review Task created already completed by the prescriber (403)', async () => {
     const { request, task } = await prescribe(server, prescription());
     const forged = { ...decided(task, 'approved'), id: undefined };
