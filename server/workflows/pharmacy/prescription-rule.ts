@@ -65,19 +65,20 @@ export const cloudPrescriptionRule: WriteRule = {
     if (!changed) {
       return;
     }
+    // A change after a decision needs a new one: an approval is voided (the request is held), a returned
+    // request revised. A request that arrives decided with its completed review Task (a replayed
+    // history) was reviewed already: only the refusing checks apply to it.
+    const redecide = earlier?.status !== undefined && decisions.includes(earlier.status as never);
+    const toReview = (!decided || redecide) && reviewableStatuses.has(request.status);
     const terminology = await pharmacyTerminology(tx);
     const findings = terminology
-      ? await reviewPrescription(request, tx, terminology)
+      ? await reviewPrescription(request, tx, terminology, !toReview)
       : [{ check: 'formulary' as const, severity: 'refuse' as const, text: 'No network formulary is loaded', expression: 'MedicationRequest.medication' }];
     const refusing = findings.find((f) => f.severity === 'refuse');
     if (refusing) {
       throw ruleViolation(`${prescriptionRule}/${refusing.check}`, refusing.text, refusing.expression);
     }
-    // A change after a decision needs a new one: an approval is voided (the request is held), a returned
-    // request revised. A request that arrives decided with its completed review Task (a replayed
-    // history) was reviewed already.
-    const redecide = earlier?.status !== undefined && decisions.includes(earlier.status as never);
-    if ((!decided || redecide) && reviewableStatuses.has(request.status)) {
+    if (toReview) {
       const reference = `Organization/${pharmacy.id}`;
       const hold = earlier?.status === 'approved';
       write.afterwards((effects) => startReview(effects, write.id, reference, findings.filter((f) => f.severity !== 'refuse'), hold));

@@ -36,8 +36,12 @@ export function productOf(request: MedicationRequest, terminology: PharmacyTermi
   return code === undefined ? undefined : terminology.products.get(code);
 }
 
-/** Every finding of the automated review of `request` (as it would be stored), refusing ones first. */
-export async function reviewPrescription(request: MedicationRequest, tx: StoreOperations, terminology: PharmacyTerminology): Promise<Finding[]> {
+/**
+ * Every finding of the automated review of `request` (as it would be stored), refusing ones first;
+ * with `refusingOnly`, only the checks that refuse a write (for a request that arrives decided, whose
+ * other findings nobody would read).
+ */
+export async function reviewPrescription(request: MedicationRequest, tx: StoreOperations, terminology: PharmacyTerminology, refusingOnly = false): Promise<Finding[]> {
   const product = productOf(request, terminology);
   if (!product) {
     return [{ check: 'formulary', severity: 'refuse', text: 'The medication is not a product of the network formulary (https://fhir.dhc.example/CodeSystem/formulary)', expression: 'MedicationRequest.medication' }];
@@ -52,6 +56,9 @@ export async function reviewPrescription(request: MedicationRequest, tx: StoreOp
     });
   }
   findings.push(...(await daysOfSupply(request, product, tx)));
+  if (refusingOnly) {
+    return findings;
+  }
   findings.push(...dosage(request, product));
   findings.push(...(await withOtherTherapy(request, product, tx, terminology)));
   findings.push(...(await allergies(request, product, tx)));
