@@ -33,9 +33,12 @@ export const statusAfter: Record<string, MedicationRequest['status']> = { approv
 
 export const codeIn = (concept: CodeableConcept | undefined, system: string): string | undefined => concept?.coding?.find((c) => c.system === system)?.code;
 
-/** 'Patient/1' → ['Patient', '1'] for a literal relative reference; undefined otherwise. */
+/**
+ * 'Patient/1' → ['Patient', '1'] for a literal reference, relative or absolute (the trailing type and id,
+ * a version dropped: an absolute URL must not take a request out of the rules); undefined otherwise.
+ */
 export function splitReference(reference: Reference | undefined): [string, string] | undefined {
-  const match = /^([A-Za-z]+)\/([A-Za-z0-9.-]{1,64})$/.exec(reference?.reference ?? '');
+  const match = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[A-Za-z0-9.-]+)?$/.exec(reference?.reference ?? '');
   return match ? [match[1], match[2]] : undefined;
 }
 

@@ -40,7 +40,10 @@ export const cloudReviewTaskRule: WriteRule = {
     if (previous?.status === 'completed' && (!task || decisionOfRecord(previous) !== decisionOfRecord(task))) {
       throw ruleViolation(`${reviewTaskRule}/final`, 'A completed prescription review is final; a changed prescription gets a new review', 'Task.status');
     }
-    if (!task || !isReviewTask(task)) {
+    if (!task) {
+      throw ruleViolation(reviewTaskRule, 'A review Task is not deleted: it is the trace of the review (cancel an open one instead)', 'Task');
+    }
+    if (!isReviewTask(task)) {
       throw ruleViolation(reviewTaskRule, 'A review Task stays a review Task (Task.code)', 'Task.code');
     }
     const request = await readResource<MedicationRequest>(tx, task.focus, 'MedicationRequest');

@@ -5,7 +5,7 @@ import type { AllergyIntolerance, Bundle, CapabilityStatement, MedicationRequest
 import { strict as assert } from 'node:assert';
 import { patient as patientFixture } from '../../helpers/fixtures';
 import { client, search } from './pharmacy-client';
-import { clinicRef, dhc, longPrescription, pharmacyServer, prescription, type PharmacyServer } from './pharmacy-fixtures';
+import { clinicRef, dhc, longPrescription, pharmacyRef, pharmacyServer, prescription, type PharmacyServer } from './pharmacy-fixtures';
 
 describe('cloud pharmacy: the automated review', function () {
   this.timeout(120_000);
@@ -169,6 +169,9 @@ describe('cloud pharmacy: the automated review', function () {
   it('requests not addressed to the cloud pharmacy are not governed by its rules', async () => {
     const res = await client(server, 'clinician').post('/MedicationRequest', { ...prescription({}, 'morphine-srtab-30mg'), dispenseRequest: { ...prescription().dispenseRequest, performer: { reference: clinicRef } } });
     assert.equal(res.status, 201, res.text);
+    // Nor by naming the cloud pharmacy with an absolute URL.
+    const absolute = await client(server, 'clinician').post('/MedicationRequest', { ...prescription({}, 'morphine-srtab-30mg'), dispenseRequest: { ...prescription().dispenseRequest, performer: { reference: `http://fhir.test/${pharmacyRef}` } } });
+    assert.equal(absolute.status, 422, absolute.text);
     // Nor can a cloud prescription escape them by changing its performer.
     const cloud = await client(server, 'clinician').post('/MedicationRequest', prescription());
     const moved = { ...(cloud.body as MedicationRequest), dispenseRequest: { ...prescription().dispenseRequest, performer: { reference: clinicRef } } };
