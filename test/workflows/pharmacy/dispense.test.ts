@@ -1,12 +1,10 @@
 // Dispense and delivery of an approved cloud prescription: only by a pharmacist of the cloud pharmacy,
 // only after approval, never beyond the approved quantity, forward through preparation, in-progress
 // (with the tracking number of a home delivery) and completed.
-import type { MedicationDispense, MedicationRequest, OperationOutcome } from '@medplum/fhirtypes';
+import type { MedicationDispense, MedicationRequest } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { client, decided, prescribe, search } from './pharmacy-client';
+import { client, decided, ruleOf, prescribe, search } from './pharmacy-client';
 import { dhc, pharmacyRef, pharmacyServer, prescription, type PharmacyServer } from './pharmacy-fixtures';
-
-const ruleOf = (body: OperationOutcome): string | undefined => body.issue?.[0]?.diagnostics;
 
 describe('cloud pharmacy: dispense and delivery', function () {
   this.timeout(120_000);

@@ -1,5 +1,5 @@
 // Requests of one role against the pharmacy test server, and the small readers the workflow tests share.
-import type { Bundle, DetectedIssue, MedicationRequest, Resource, Task } from '@medplum/fhirtypes';
+import type { Bundle, DetectedIssue, MedicationRequest, OperationOutcome, Resource, Task } from '@medplum/fhirtypes';
 import supertest from 'supertest';
 import { completedReview, reviewOf } from '../../../server/workflows/pharmacy/cloud-pharmacy';
 import type { PharmacyServer } from './pharmacy-fixtures';
@@ -56,3 +56,6 @@ export async function prescribe(server: PharmacyServer, request: MedicationReque
 
 /** The review Task completed with a decision (and a reason). */
 export const decided = completedReview;
+
+/** The rule a refusal names ('write rule: <name>'). */
+export const ruleOf = (body: OperationOutcome): string | undefined => body.issue?.[0]?.diagnostics;

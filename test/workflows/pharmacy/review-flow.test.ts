@@ -1,12 +1,10 @@
 // The pharmacist's review through the API with each role's token: a prescription enters review with a
 // Task for a pharmacist of the cloud pharmacy; approval makes it active, rejection cancels it, a return
 // holds it; nobody sets the outcome by editing the request; a change voids an approval.
-import type { MedicationRequest, OperationOutcome, Task } from '@medplum/fhirtypes';
+import type { MedicationRequest, Task } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { client, decided, findingsOf, prescribe, read, reviewStatus, reviewTaskOf, search } from './pharmacy-client';
+import { client, decided, ruleOf, findingsOf, prescribe, read, reviewStatus, reviewTaskOf, search } from './pharmacy-client';
 import { dhc, pharmacyServer, prescription, type PharmacyServer } from './pharmacy-fixtures';
-
-const ruleOf = (body: OperationOutcome): string | undefined => body.issue?.[0]?.diagnostics;
 
 describe('cloud pharmacy: the pharmacist review', function () {
   this.timeout(120_000);
