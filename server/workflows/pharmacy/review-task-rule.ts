@@ -37,11 +37,17 @@ export const cloudReviewTaskRule: WriteRule = {
     if (!isReviewTask(task) && !isReviewTask(previous)) {
       return;
     }
-    if (previous?.status === 'completed' && (!task || decisionOfRecord(previous) !== decisionOfRecord(task))) {
-      throw ruleViolation(`${reviewTaskRule}/final`, 'A completed prescription review is final; a changed prescription gets a new review', 'Task.status');
-    }
     if (!task) {
-      throw ruleViolation(reviewTaskRule, 'A review Task is not deleted: it is the trace of the review (cancel an open one instead)', 'Task');
+      // The trace of a review goes only with its prescription (a cascade delete of the patient, say).
+      write.atEnd(async (end) => {
+        if (await readResource<MedicationRequest>(end, previous?.focus, 'MedicationRequest')) {
+          throw ruleViolation(`${reviewTaskRule}/final`, 'A review Task is deleted only with its prescription (cancel an open one instead)', 'Task');
+        }
+      });
+      return;
+    }
+    if (previous?.status === 'completed' && decisionOfRecord(previous) !== decisionOfRecord(task)) {
+      throw ruleViolation(`${reviewTaskRule}/final`, 'A completed prescription review is final; a changed prescription gets a new review', 'Task.status');
     }
     if (!isReviewTask(task)) {
       throw ruleViolation(reviewTaskRule, 'A review Task stays a review Task (Task.code)', 'Task.code');

@@ -11,6 +11,7 @@ export function client(server: PharmacyServer, role: Role): {
   post(path: string, body: unknown): supertest.Test;
   put(path: string, body: unknown): supertest.Test;
   patch(path: string, operations: unknown): supertest.Test;
+  delete(path: string): supertest.Test;
 } {
   const auth = `Bearer ${server.tokens[role]}`;
   const agent = supertest(server.app);
@@ -19,6 +20,7 @@ export function client(server: PharmacyServer, role: Role): {
     post: (path, body) => agent.post(path).set('Authorization', auth).set('Content-Type', 'application/fhir+json').send(body as object),
     put: (path, body) => agent.put(path).set('Authorization', auth).set('Content-Type', 'application/fhir+json').send(body as object),
     patch: (path, operations) => agent.patch(path).set('Authorization', auth).set('Content-Type', 'application/json-patch+json').send(operations as object),
+    delete: (path) => agent.delete(path).set('Authorization', auth),
   };
 }
 

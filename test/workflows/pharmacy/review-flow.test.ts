@@ -129,6 +129,20 @@ describe('cloud pharmacy: the pharmacist review', function () {
     assert.equal((await read<MedicationRequest>(server, `MedicationRequest/${request.id}`)).status, 'draft');
   });
 
+  it('a review Task is deleted only with its prescription', async () => {
+    // A patient of its own: no other request's findings implicate this one.
+    const { request, task } = await prescribe(server, prescription({ subject: { reference: 'Patient/rx-pat-2' } }));
+    const alone = await client(server, 'admin').delete(`/Task/${task.id}`);
+    assert.equal(alone.status, 422, alone.text);
+    assert.equal(ruleOf(alone.body), 'write rule: cloud-pharmacy-review-task/final');
+    const both = await client(server, 'admin').post('/', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [`Task/${task.id}`, `MedicationRequest/${request.id}`].map((url) => ({ request: { method: 'DELETE', url } })),
+    });
+    assert.equal(both.status, 200, both.text);
+  });
+
   it('a completed review is final', async () => {
     const { task } = await prescribe(server, prescription());
     assert.equal((await client(server, 'pharmacist').put(`/Task/${task.id}`, decided(task, 'approved'))).status, 200);
