@@ -25,6 +25,7 @@ import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
 import { searchWorkloads } from './workloads/search';
 import { terminologyWorkloads } from './workloads/terminology';
+import { reviewWorkloads } from './workloads/review';
 import type { Workload, WorkloadContext } from './workloads/workload';
 
 
@@ -36,7 +37,8 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   let dataDir: string | undefined;
   if (!options.target) {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv });
+    // A minute to start: loading the shipped terminology and profiles takes a while on a busy machine.
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv }, 60_000);
     log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
     // Security is on, as `npm start` runs it (unless --server-env FHIR_AUTH=off): every request carries an administrator's token.
     const bearer = server.headers.Authorization?.replace(/^Bearer /, '');
@@ -90,6 +92,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         ...historyWorkloads,
         ...terminologyWorkloads,
         ...measureWorkloads,
+        ...reviewWorkloads,
         ...createWorkloads,
         ...ingestWorkloads,
       ].filter(

@@ -15,6 +15,8 @@ export interface ServerProcess {
    * server's own key file (none with FHIR_AUTH=off).
    */
   headers: Record<string, string>;
+  /** The base URL the server announces (FHIR_BASE_URL, or localhost with its port): its tokens' audience. */
+  announcedBaseUrl: string;
   /** Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available. */
   peakRssBytes(): number | undefined;
   /** Resident memory now in bytes (Linux VmRSS), or undefined where /proc is not available. */
@@ -96,6 +98,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     child,
     baseUrl: `http://127.0.0.1:${port}`,
     headers,
+    announcedBaseUrl: announced,
     peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
     rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
     kill: async () => {

@@ -22,6 +22,7 @@ import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
 import { inTransactions } from './bundles';
 import { coreSink, httpSink, seedResources, storeSink, type BundleSink } from './load';
+import { pharmacyRules } from '../server/workflows/pharmacy/pharmacy-rules';
 
 const usage = `Usage: npm run generate -- --patients N [--seed S] (--out DIR | --target URL | --load [--checked]) [--from DIR]
   --patients N   generated patients (about 69 resources each), besides the network's ~6,200 resources
@@ -165,7 +166,7 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   const logger = pino({ level: 'silent' });
   const baseUrl = config.baseUrl ?? 'http://localhost';
   // The integrity rules hold on both paths: in bulk they run in each Bundle's store transaction.
-  const writeRules = integrityRules({ baseUrl, ownership, off: config.rulesOff });
+  const writeRules = [...integrityRules({ baseUrl, ownership, off: config.rulesOff }), ...pharmacyRules];
   const core = createFhirCore({ config: { ...config, baseUrl }, store, registry, pipeline: { writeRules } });
   const target = config.store === 'mongo' ? `MongoDB database ${config.mongoDatabase}` : config.sqliteFile;
   process.stderr.write(`loading into ${target} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);

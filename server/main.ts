@@ -28,6 +28,7 @@ import type { ResourceStore } from './store/port';
 import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
+import { pharmacyRules } from './workflows/pharmacy/pharmacy-rules';
 import { loadBaseSchema } from './validation/base-schema';
 
 /** Answers while start-up work (the first start's seed) runs. */
@@ -148,7 +149,7 @@ async function serve(
   // then the AuditEvents of every interaction and the rule that keeps them unchanged.
   const provenance = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
   const { writeRules = [], hooks = [] } = withAudit(
-    { writeRules: [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...provenance.writeRules], hooks: provenance.hooks },
+    { writeRules: [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...pharmacyRules, ...provenance.writeRules], hooks: provenance.hooks },
     audit,
     config.baseUrl
   );

@@ -1,8 +1,13 @@
 // Cloud-pharmacy prescriptions: a patient who uses the cloud pharmacy renews one prescription per
 // condition online at the clinic; "software plus pharmacist" reviews it (a Task, traceable); only an
-// approved prescription is dispensed (a MedicationDispense), delivered home or picked up at the clinic or
-// one of its sites. Long prescriptions (up to 12 weeks) name the condition, and above 4 weeks the
-// documented evaluation (a ClinicalImpression).
+// approved prescription is dispensed (a MedicationDispense), delivered home (with the courier's tracking
+// number) or picked up at the clinic or one of its sites. Long prescriptions (up to 12 weeks) name the
+// condition, and above 4 weeks the documented evaluation (a ClinicalImpression).
+// What is emitted is the workflow's history as the write rules (server/workflows/pharmacy) accept it:
+// a decided prescription comes with its review Task, completed by a pharmacist of the cloud pharmacy
+// with the decision in its output (and the reason of a rejection or return), in the same transaction;
+// a rejected one is cancelled, a returned one on hold; a recent one is still waiting, its Task requested
+// and owned by a pharmacist (the rule then records the pre-screen's findings for it).
 import type { ClinicalImpression, Dosage, Extension, MedicationDispense, MedicationRequest, Resource, Task } from '@medplum/fhirtypes';
 import { concept, day, extensionUrl, localDateTime, minute, profileMeta, quantity, ref, systems } from '../fhir';
 import type { SeededRandom } from '../random';
@@ -28,6 +33,11 @@ const reviewOutcomes: readonly (readonly [string, string, number])[] = [
   ['rejected', 'Rejected', 1.5],
   ['returned-for-revision', 'Returned for revision', 3],
 ];
+/** The pharmacist's reasons for a rejection or a return (assumed). */
+const reasons: Record<string, string> = { rejected: '诊断与用药不符', 'returned-for-revision': '请补充诊断或调整用量后重新提交' };
+/** The review Task's code in the network's workflow codes, and its decision output. */
+const reviewTaskSystem = 'https://fhir.dhc.example/CodeSystem/cloud-pharmacy-task';
+const trackingSystem = 'https://fhir.dhc.example/sid/cloud-pharmacy/delivery-tracking';
 
 export function cloudPrescriptions(context: PatientContext): Resource[] {
   const rng = context.stream('pharmacy');
@@ -113,7 +123,7 @@ function prescription(context: PatientContext, id: string, authored: number, con
     meta: profileMeta('dhc-cloud-prescription'),
     extension,
     identifier: [{ system: 'https://fhir.dhc.example/sid/cloud-pharmacy/rx', value: `RX-${date}-${id.slice(4)}` }],
-    status: recent ? 'draft' : !approved ? 'cancelled' : authored + days * day < windowEnd ? 'completed' : 'active',
+    status: recent ? 'draft' : status === 'rejected' ? 'cancelled' : status === 'returned-for-revision' ? 'on-hold' : authored + days * day < windowEnd ? 'completed' : 'active',
     intent: 'order',
     medicationCodeableConcept: medication,
     subject,
@@ -134,16 +144,26 @@ function prescription(context: PatientContext, id: string, authored: number, con
     status: recent ? 'requested' : 'completed',
     businessStatus: { text: recent ? '待药师审核' : status === 'approved' ? '审核通过' : status === 'rejected' ? '审核不通过' : '退回修改' },
     intent: 'order',
-    code: concept(systems.taskCode, 'approve', 'Activate/approve the focal resource', '处方审核'),
+    code: {
+      coding: [
+        { system: reviewTaskSystem, code: 'prescription-review', display: 'Pharmacist review of an online prescription' },
+        { system: systems.taskCode, code: 'approve', display: 'Activate/approve the focal resource' },
+      ],
+      text: '处方审核',
+    },
     description: '云药房处方审核：软件预审，药师终审',
     focus: ref('MedicationRequest', id),
     for: subject,
     authoredOn: localDateTime(authored + minute),
     requester: ref('PractitionerRole', team.generalPractitioner.roleId),
   };
+  task.owner = ref('PractitionerRole', pharmacist.roleId);
   if (!recent) {
-    task.owner = ref('PractitionerRole', pharmacist.roleId);
     task.executionPeriod = { start: localDateTime(authored + 2 * minute), end: localDateTime(reviewedOn) };
+    task.output = [{ type: concept(reviewTaskSystem, 'review-decision', 'Review decision'), valueCodeableConcept: concept(systems.reviewStatus, status, statusDisplay) }];
+    if (reasons[status]) {
+      task.statusReason = { text: reasons[status] };
+    }
   }
   resources.push(task, request);
   if (approved) {
@@ -167,6 +187,10 @@ function prescription(context: PatientContext, id: string, authored: number, con
     };
     if (handedOver < windowEnd) {
       dispense.whenHandedOver = localDateTime(handedOver);
+    }
+    if (delivered) {
+      // The courier's waybill number, from the prescription's own number (assumed format).
+      dispense.identifier = [{ system: trackingSystem, value: `SF${date}${id.slice(4).replace(/\D/g, '').padStart(8, '0').slice(-8)}` }];
     }
     resources.push(dispense);
   }

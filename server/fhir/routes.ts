@@ -22,6 +22,7 @@ import { search } from './search';
 import { conditionalUpdate, update } from './update';
 import { vread } from './vread';
 import { recognitionRoutes } from '../workflows/recognition/recognition-routes';
+import { pharmacyRoutes } from '../workflows/pharmacy/review-operation';
 
 type TypeInteraction = CapabilityStatementRestResourceInteraction['code'];
 type SystemInteraction = CapabilityStatementRestInteraction['code'];
@@ -111,4 +112,5 @@ export const routes: Route[] = [
   ...kpiRoutes,
   // Observation and DiagnosticReport $recognize: mutual recognition of laboratory results.
   ...recognitionRoutes,
+  ...pharmacyRoutes,
 ];

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { inTransactions } from '../../seed/bundles';
 import { coreSink, inProcess, seedCompleteMarker, seedResources, seedStartedMarker } from '../../seed/load';
 import type { FhirCore } from '../fhir-core';
+import { replayPharmacyWorkflow } from '../../seed/workflows/pharmacy-replay';
 
 export interface StartupSeedOptions {
   patients: number;
@@ -42,6 +43,7 @@ export async function seedOnStartup(core: FhirCore, logger: Logger, options: Sta
       logger.info({ resources }, 'seed: loading');
     }
   }
+  logger.info({ ...(await replayPharmacyWorkflow(core, logger, options)) }, 'seed: the cloud-pharmacy workflow replayed through the API');
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   logger.info({ resources, seconds }, 'seed: the network and its patients are loaded');
   return { outcome: 'seeded', resources, seconds };

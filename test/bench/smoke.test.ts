@@ -21,6 +21,7 @@ const workloadNames = [
   'transaction 100 entries',
   'transaction 1000 entries',
   '$expand with a text filter (10,000 concepts)',
+  'MedicationRequest/$review of a 7-day prescription',
 ];
 
 function checkResults(results: BenchResults): void {
@@ -40,7 +41,7 @@ function checkResults(results: BenchResults): void {
       assert.ok(w.reason && w.reason.length > 0, `${w.name} says why it is unsupported`);
     }
   }
-  for (const always of ['read Patient by id (c=16)', 'create Observation (c=16)', 'system history page (_count=50)']) {
+  for (const always of ['read Patient by id (c=16)', 'create Observation (c=16)', 'system history page (_count=50)', 'MedicationRequest/$review of a 7-day prescription']) {
     assert.ok(size.workloads.find((w) => w.name === always)?.supported, `${always} is supported`);
   }
   assert.ok(results.validationInProcess.every((v) => v.perSecond.every((n) => n > 0)));

@@ -16,6 +16,7 @@ import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
 import { administratorToken, testAuthServer } from './auth';
+import { pharmacyRules } from '../../server/workflows/pharmacy/pharmacy-rules';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -102,7 +103,7 @@ export function createTestServer(
     {
       ...options.pipeline,
       hooks: [...provenance.hooks, ...(options.pipeline?.hooks ?? [])],
-      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
+      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...pharmacyRules, ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
     },
     audit,
     testBaseUrl

@@ -13,19 +13,31 @@ export interface DocExample {
   expected?: { status: number; body?: unknown };
   /** Settings of the server this example needs, from a `# (server started with NAME=value ...)` line before it. */
   serverEnv?: Record<string, string>;
+  /**
+   * The account whose token `$TOKEN` holds: set by the last `export TOKEN=$(npm run --silent admin -- token
+   * <account>)` line of a sh block above the example on its page.
+   */
+  tokenAccount?: string;
 }
 
 const expectation = /^#\s*→\s*(\d{3})\s*(.*)$/;
 const startedWith = /^#\s*\(server started with ((?:[A-Z_]+=\S+\s*)+)\)\s*$/;
+const tokenExport = /^export TOKEN=\$\(npm run --silent admin -- token ([A-Za-z0-9._-]+)\)$/;
 
 export function readExamples(file: string): DocExample[] {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   const examples: DocExample[] = [];
   let inShell = false;
+  let tokenAccount: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (/^```/.test(line)) {
       inShell = !inShell && /^```(sh|bash|shell)\s*$/.test(line);
+      continue;
+    }
+    const exported = inShell ? tokenExport.exec(line.trim()) : null;
+    if (exported) {
+      tokenAccount = exported[1];
       continue;
     }
     if (!inShell || !/^curl\s/.test(line.trim())) {
@@ -36,7 +48,7 @@ export function readExamples(file: string): DocExample[] {
     while (!isComplete(command) && i + 1 < lines.length) {
       command += '\n' + lines[++i];
     }
-    const example: DocExample = { file, line: start + 1, command };
+    const example: DocExample = { file, line: start + 1, command, ...(tokenAccount && command.includes('$TOKEN') ? { tokenAccount } : {}) };
     const settings = lines[start - 1]?.trim().match(startedWith);
     if (settings) {
       example.serverEnv = Object.fromEntries(settings[1].trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));

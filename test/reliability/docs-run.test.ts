@@ -2,7 +2,9 @@
 // body holds), and is run here with curl against a server seeded as `npm start` seeds it. Each page
 // runs on its own copy of the seeded store, in the order it is written, so a page's examples may build
 // on each other. Authentication: examples are written without a token; each is sent with the server's
-// administrator token (docs/smart.md), as the README tells readers to.
+// administrator token (docs/smart.md), as the README tells readers to; an example that sends
+// `Authorization: Bearer $TOKEN` after an `export TOKEN=$(npm run --silent admin -- token <account>)`
+// line gets the token the admin command prints for that account (docs/workflows.md's roles).
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,8 +24,15 @@ function extraCurlArguments(server: ServerProcess): string[] {
   return Object.entries(server.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
 }
 
+/** What `npm run --silent admin -- token <account>` prints for the server on `db` (run as built, without the npm build step). */
+async function accountToken(server: ServerProcess, db: string, account: string): Promise<string> {
+  const env = { ...process.env, FHIR_DB: db, FHIR_DATA_DIR: path.dirname(db), FHIR_BASE_URL: server.announcedBaseUrl, LOG_LEVEL: 'error' };
+  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'dist/server/admin.js'), 'token', account], { cwd: repoRoot, env });
+  return stdout.trim();
+}
+
 /** Runs one example's curl against the server; resolves with the status and the body. */
-async function runExample(example: DocExample, server: ServerProcess, scratch: string): Promise<{ status: number; body: string }> {
+async function runExample(example: DocExample, server: ServerProcess, scratch: string, token?: string): Promise<{ status: number; body: string }> {
   const base = server.baseUrl;
   const [program, ...args] = shellWords(example.command);
   assert.equal(program, 'curl');
@@ -37,10 +46,10 @@ async function runExample(example: DocExample, server: ServerProcess, scratch: s
     if (/^-[a-zA-Z]*i[a-zA-Z]*$/.test(args[i])) {
       includeHeaders = true;
     }
-    own.push(args[i].replaceAll(documentedBase, base));
+    own.push(token === undefined ? args[i].replaceAll(documentedBase, base) : args[i].replaceAll(documentedBase, base).replaceAll('$TOKEN', token));
   }
   const bodyFile = path.join(scratch, 'body');
-  const { stdout } = await run('curl', [...own, ...extraCurlArguments(server), '-o', bodyFile, '-w', '%{http_code}'], { cwd: repoRoot });
+  const { stdout } = await run('curl', [...own, ...(token === undefined ? extraCurlArguments(server) : []), '-o', bodyFile, '-w', '%{http_code}'], { cwd: repoRoot });
   let body = fs.readFileSync(bodyFile, 'utf8');
   if (includeHeaders) {
     body = body.slice(body.indexOf('\r\n\r\n') + 4);
@@ -70,11 +79,15 @@ describe('docs that run: every curl example in README.md and docs/', function ()
     describe(page, () => {
       let server: ServerProcess;
       let scratch: string;
+      /** Each server's store file, for the admin command's tokens. */
+      const stores = new Map<ServerProcess, string>();
       /** A server on a fresh copy of the seeded store. */
       const startServer = async (env: Record<string, string> = {}): Promise<ServerProcess> => {
         const db = path.join(fs.mkdtempSync(path.join(scratch, 'store-')), 'fhir.sqlite');
         fs.copyFileSync(seededStore, db);
-        return startServerProcess({ ...env, FHIR_DB: db, FHIR_SEED: 'on' }, 60_000);
+        const started = await startServerProcess({ ...env, FHIR_DB: db, FHIR_SEED: 'on' }, 60_000);
+        stores.set(started, db);
+        return started;
       };
       before(async () => {
         scratch = fs.mkdtempSync(path.join(dir, 'page-'));
@@ -87,7 +100,9 @@ describe('docs that run: every curl example in README.md and docs/', function ()
         it(label, async () => {
           // An example that needs other settings runs on a server of its own.
           const own = example.serverEnv ? await startServer(example.serverEnv) : undefined;
-          const { status, body } = await runExample(example, own ?? server, scratch).finally(() => own?.stop());
+          const target = own ?? server;
+          const token = example.tokenAccount ? await accountToken(target, stores.get(target) as string, example.tokenAccount) : undefined;
+          const { status, body } = await runExample(example, target, scratch, token).finally(() => own?.stop());
           assert.ok(example.expected, `${page}:${example.line} does not state its expected status (a '# → 200' line after it); it answered ${status}: ${body.slice(0, 300)}`);
           assert.equal(status, example.expected.status, `${page}:${example.line} answered ${status}: ${body.slice(0, 600)}`);
           if (example.expected.body !== undefined) {

@@ -34,9 +34,10 @@ export const conformanceTypes: ReadonlySet<string> = new Set([
 /** The network's directory: written by the administrator and by the HIS vendors' backend clients. */
 export const directoryTypes: ReadonlySet<string> = new Set(['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'HealthcareService', 'Endpoint']);
 
+// ClinicalImpression and DocumentReference: the documented evaluation a long prescription over 4 weeks needs.
 const prescriptionReview = new Set([
   'Patient', 'MedicationRequest', 'MedicationDispense', 'MedicationStatement', 'Condition', 'AllergyIntolerance', 'Observation',
-  'DetectedIssue', 'Encounter', 'Coverage', 'Task', 'Provenance',
+  'DetectedIssue', 'Encounter', 'Coverage', 'Task', 'Provenance', 'ClinicalImpression', 'DocumentReference',
 ]);
 
 export const rolePolicies: Record<RoleName, RolePolicy> = {

@@ -72,7 +72,8 @@ async function writeAnswer(subject: unknown, type: string, urlId: string | undef
     // The write rules and the store's checks, run in a transaction that is rolled back.
     const refusal = await ruleIssues(checked.resource, type, urlId, context);
     if (refusal.length) {
-      return [...issues, ...refusal];
+      // A refused write answers its refusal alone, without the warnings of the checks it passed.
+      return refusal;
     }
   } catch (err) {
     if (!(err instanceof FhirError) || err.status >= 500) {

@@ -8,6 +8,7 @@ import { FhirError, issue, type IssueCode } from '../../outcomes';
 import type { ResourceVersion, StoreOperations } from '../../store/port';
 import type { Caller } from './caller';
 import type { InteractionInfo } from './interaction';
+import type { EffectOrigin, WriteEffect } from './write-effects';
 
 export type WriteAction = 'create' | 'update' | 'delete';
 
@@ -31,6 +32,13 @@ export interface PendingWrite {
    * the transaction's end state (an entry may refer to one that a later entry creates).
    */
   atEnd(check: (tx: StoreOperations) => Promise<void>): void;
+  /**
+   * Writes the rule's own consequences of this write (write-effects.ts): `work` runs at the end of the
+   * transaction like an `atEnd` check, on operations whose writes pass every write rule in turn.
+   */
+  afterwards(work: WriteEffect): void;
+  /** Set when this write is itself a consequence written by a rule: which rule, and for which write. */
+  effectOf?: EffectOrigin;
 }
 
 export interface WriteRule {

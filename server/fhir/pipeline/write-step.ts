@@ -9,6 +9,7 @@ import { delegating } from '../../store/delegating-operations';
 import type { DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
 import type { Caller } from './caller';
 import type { InteractionInfo } from './interaction';
+import type { EffectOrigin, WriteEffect } from './write-effects';
 import type { PendingWrite, WriteAction, WriteRule } from './write-rules';
 
 /** End-of-transaction checks collected while a transaction's writes are made. */
@@ -45,6 +46,8 @@ export interface WriteScope {
    * one, each transaction opened through the wrapped store flushes its own before it commits.
    */
   session?: WriteSession;
+  /** Set for the writes of a rule's effects (write-effects.ts). */
+  effectOf?: EffectOrigin;
 }
 
 export function withWriteRules(store: TransactionalOperations, scope: WriteScope): TransactionalOperations {
@@ -81,9 +84,14 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
       interaction: scope.interaction,
       entry: scope.entry,
       atEnd: (deferred) => session.defer(deferred, scope.entry),
+      afterwards: () => undefined,
+      ...(scope.effectOf ? { effectOf: scope.effectOf } : {}),
     };
     for (const rule of scope.rules) {
-      await rule.check(write, tx);
+      // Effects are written through the rules too, marked with the rule that asked for them.
+      const effectOf: EffectOrigin = { rule: rule.name, resourceType, id };
+      const afterwards = (work: WriteEffect): void => session.defer((end) => work(guarded(end, { ...scope, effectOf }, session)), scope.entry);
+      await rule.check({ ...write, afterwards }, tx);
     }
   };
   const author = authorOf(scope.caller);
