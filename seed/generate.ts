@@ -17,6 +17,7 @@ import { createResourceIndexer } from '../server/search/indexing/resource-indexe
 import { serverCaller } from '../server/fhir/pipeline/caller';
 import { withWriteRules } from '../server/fhir/pipeline/write-step';
 import { integrityRules, uniqueIdentifiersRule } from '../server/integrity/integrity-rules';
+import { homeCareRules } from '../server/workflows/homecare/homecare-rules';
 import { openStore } from '../server/store/open-store';
 import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
@@ -165,7 +166,7 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   const logger = pino({ level: 'silent' });
   const baseUrl = config.baseUrl ?? 'http://localhost';
   // The integrity rules hold on both paths: in bulk they run in each Bundle's store transaction.
-  const writeRules = integrityRules({ baseUrl, ownership, off: config.rulesOff });
+  const writeRules = [...integrityRules({ baseUrl, ownership, off: config.rulesOff }), ...homeCareRules];
   const core = createFhirCore({ config: { ...config, baseUrl }, store, registry, pipeline: { writeRules } });
   const target = config.store === 'mongo' ? `MongoDB database ${config.mongoDatabase}` : config.sqliteFile;
   process.stderr.write(`loading into ${target} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);

@@ -22,6 +22,7 @@ import { openStore } from './store/open-store';
 import type { ResourceStore } from './store/port';
 import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
+import { homeCareRules } from './workflows/homecare/homecare-rules';
 import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
 
@@ -136,7 +137,7 @@ async function serve(
   ownership: ContentOwnership,
   logger: ReturnType<typeof createLogger>
 ): Promise<ReturnType<typeof createApp>> {
-  const writeRules = integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff });
+  const writeRules = [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...homeCareRules];
   if (config.rulesOff.size) {
     logger.warn({ rulesOff: [...config.rulesOff] }, 'integrity rules switched off by FHIR_RULES_OFF');
   }

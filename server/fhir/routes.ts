@@ -12,6 +12,7 @@ import { history } from './history';
 import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { terminologyRoutes } from './operations/terminology/terminology-routes';
+import { homeCareRoutes } from '../workflows/homecare/homecare-routes';
 import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
 import type { InteractionCode } from './pipeline/interaction';
@@ -101,4 +102,5 @@ export const routes: Route[] = [
   { method: 'GET', pattern: [':type', ':id', '$validate'], interaction: 'operation', operation: validateOperation, handler: validate },
   // ValueSet $expand and $validate-code, CodeSystem $lookup, $validate-code and $subsumes, ConceptMap $translate.
   ...terminologyRoutes,
+  ...homeCareRoutes,
 ];

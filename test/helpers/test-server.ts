@@ -6,6 +6,7 @@ import { createApp } from '../../server/app';
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
+import { homeCareRules } from '../../server/workflows/homecare/homecare-rules';
 import type { ContentOwnership } from '../../server/integrity/owned-content';
 import { defaultLimits, type RequestLimits } from '../../server/config';
 import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
@@ -82,7 +83,7 @@ export function createTestServer(
   const store = options.store ?? memoryStore();
   // The server's integrity rules are on in every test, as they are in the server.
   const off = new Set(options.rulesOff ?? []);
-  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.pipeline?.writeRules ?? [])];
+  const writeRules = [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...homeCareRules, ...(options.pipeline?.writeRules ?? [])];
   // A test that names its own callers (identify) runs without the authorization server unless it asks.
   // A store that keeps no authorization state (the MongoDB adapter, for now) serves the adapter-neutral
   // tests (store contract, search) without it; a test that asks for auth on such a store fails.
