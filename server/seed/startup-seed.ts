@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { inTransactions } from '../../seed/bundles';
 import { coreSink, inProcess, seedCompleteMarker, seedResources, seedStartedMarker } from '../../seed/load';
+import { replayHomeCare } from '../../seed/workflows/homecare-replay';
 import type { FhirCore } from '../fhir-core';
 
 export interface StartupSeedOptions {
@@ -42,6 +43,7 @@ export async function seedOnStartup(core: FhirCore, logger: Logger, options: Sta
       logger.info({ resources }, 'seed: loading');
     }
   }
+  resources += await replayHomeCare(core, logger, options);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   logger.info({ resources, seconds }, 'seed: the network and its patients are loaded');
   return { outcome: 'seeded', resources, seconds };
