@@ -125,6 +125,7 @@ export function homeCare(context: PatientContext): Resource[] {
       authoredOn: localDateTime(assessed + 10 * minute),
       lastModified: localDateTime(done ? end : assessed + 30 * minute),
       requester: ref('Organization', clinic.id, clinic.name),
+      restriction: { period: request.occurrencePeriod },
       owner: ref('PractitionerRole', nurse.roleId, `${nurse.name.family}${nurse.name.given}`),
     };
     resources.push(request, assessment);

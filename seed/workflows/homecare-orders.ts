@@ -24,10 +24,17 @@ export interface HomeCareOrder {
 }
 
 /**
- * Order `k` of the patient (the service rotates through the basic catalogue; the visit is wanted the
- * next day, in the nurses' hours), asked by the patient or the general practitioner, and its assessment.
+ * Order `k` of the patient (the service rotates through the basic catalogue; the visit is wanted
+ * `daysAhead` days from now, default the next day, in the nurses' hours), asked by the patient or the
+ * general practitioner, and its assessment.
  */
-export function homeCareOrder(id: string, k: number, patient: Patient, network: NetworkDirectory, options: { byPatient: boolean; decision: 'eligible' | 'not-eligible'; now: number }): HomeCareOrder {
+export function homeCareOrder(
+  id: string,
+  k: number,
+  patient: Patient,
+  network: NetworkDirectory,
+  options: { byPatient: boolean; decision: 'eligible' | 'not-eligible'; now: number; daysAhead?: number }
+): HomeCareOrder {
   const clinic = network.clinics.find((c) => `Organization/${c.id}` === patient.managingOrganization?.reference);
   const team = clinic?.teams.find((t) => `PractitionerRole/${t.generalPractitioner.roleId}` === patient.generalPractitioner?.[0]?.reference);
   if (!team) {
@@ -36,7 +43,7 @@ export function homeCareOrder(id: string, k: number, patient: Patient, network: 
   const gp = team.generalPractitioner;
   const { now } = options;
   const [code, display, text] = services[k % services.length];
-  const visitDay = networkDateTime(now + 86_400_000).slice(0, 10);
+  const visitDay = networkDateTime(now + (options.daysAhead ?? 1) * 86_400_000).slice(0, 10);
   const hour = (h: number): string => `${visitDay}T${String(h).padStart(2, '0')}:00:00+08:00`;
   const request: ServiceRequest = {
     resourceType: 'ServiceRequest',

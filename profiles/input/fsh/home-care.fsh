@@ -86,5 +86,5 @@ Title: "Dispatch a home-care request"
 * parameter[0].use = #out
 * parameter[0].min = 1
 * parameter[0].max = "1"
-* parameter[0].documentation = "Parameters: task (Reference to the Task created), nurse (Reference to her PractitionerRole), distance (decimal, km), and one 'alternative' per other candidate (parts nurse, distance, openVisits), nearest first."
+* parameter[0].documentation = "Parameters: task (Reference to the Task created), nurse (Reference to her PractitionerRole), distance (decimal, km), openVisits (integer: her open visits on the day the visit is wanted), and one 'alternative' per other candidate (parts nurse, distance, openVisits), nearest first."
 * parameter[0].type = #Parameters

@@ -5,6 +5,8 @@ import type { PractitionerRole, ServiceRequest } from '@medplum/fhirtypes';
 
 /** When a visit is wanted: the local calendar day and time of day, and the instant. */
 export interface VisitTime {
+  /** The local calendar day, 'YYYY-MM-DD'. */
+  date: string;
   /** 'mon'...'sun'. */
   dayOfWeek: string;
   /** 'HH:MM:SS'; undefined when the order gives a date only. */
@@ -26,7 +28,7 @@ export function visitTimeOf(dateTime: string): VisitTime | undefined {
   const [, y, m, d, hh, mm, ss] = match;
   const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).getUTCDay();
   const instant = Date.parse(hh ? dateTime : `${y}-${m}-${d}T00:00:00+08:00`);
-  return { dayOfWeek: days[day], ...(hh ? { timeOfDay: `${hh}:${mm}:${ss}` } : {}), instant: Number.isNaN(instant) ? Date.UTC(Number(y), Number(m) - 1, Number(d)) : instant };
+  return { date: `${y}-${m}-${d}`, dayOfWeek: days[day], ...(hh ? { timeOfDay: `${hh}:${mm}:${ss}` } : {}), instant: Number.isNaN(instant) ? Date.UTC(Number(y), Number(m) - 1, Number(d)) : instant };
 }
 
 /** When the order wants the visit: the start of occurrencePeriod, occurrenceDateTime, or else now. */

@@ -1,19 +1,19 @@
 // The nurses who may take a home-care order, ranked: authorized for the service (the
 // authorized-home-care-service extension on their PractitionerRole), serving the home (the great-circle
 // distance from their base Location's position is within its service radius), on duty when the visit is
-// wanted (availableTime), and not already carrying maxOpenVisits open visits; nearest first, then the
-// fewer open visits. Reads go to the store below the caller's restriction: who is free is the network's
+// wanted (availableTime), and not already carrying maxVisitsPerDay open visits on the day the visit is
+// wanted; nearest first, then the fewer open visits that day. Reads go to the store below the caller's restriction: who is free is the network's
 // knowledge, not the caller's view of it (only the chosen nurse and distances are answered).
 import type { Location, PractitionerRole, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Filter, SearchPlan } from '../../search/plan';
 import { referenceTo } from '../../auth/policy/restriction';
 import type { ResourceVersion, StoreOperations } from '../../store/port';
-import { isOnDuty, requestedVisitTime } from './availability';
+import { isOnDuty, requestedVisitTime, visitTimeOf } from './availability';
 import { homeCareServiceSystem, homeCareWorkflowSystem, openVisitStatuses, serviceCode } from './codes';
 import { distanceKm, locationPosition, serviceRadiusKm, type Position } from './geo';
 
-/** A nurse with this many open visits is not offered another (a day's round of visits). */
-export const maxOpenVisits = 6;
+/** A nurse with this many open visits on a day is not offered another that day (a day's round of visits). */
+export const maxVisitsPerDay = 6;
 
 export interface NurseCandidate {
   role: PractitionerRole;
@@ -21,6 +21,7 @@ export interface NurseCandidate {
   reference: string;
   distanceKm: number;
   radiusKm: number;
+  /** Her open visits on the day the visit is wanted. */
   openVisits: number;
 }
 
@@ -67,10 +68,10 @@ export async function rankNurses(store: StoreOperations, request: ServiceRequest
     }
     inArea.push({ role, reference, ...area });
   }
-  const open = await openVisitCounts(store, inArea.map((c) => c.reference));
+  const open = await openVisitCounts(store, inArea.map((c) => c.reference), at.date);
   for (const candidate of inArea) {
     const openVisits = open.get(candidate.reference) ?? 0;
-    if (openVisits >= maxOpenVisits) {
+    if (openVisits >= maxVisitsPerDay) {
       ranking.busy++;
     } else {
       ranking.candidates.push({ ...candidate, openVisits });
@@ -117,8 +118,12 @@ async function authorizedNurses(store: StoreOperations, code: string): Promise<{
   return found;
 }
 
-/** Open home visits per owner, for the owners given (one search). */
-async function openVisitCounts(store: StoreOperations, owners: string[]): Promise<Map<string, number>> {
+/**
+ * Open home visits on `date` per owner, for the owners given (one search). A visit's day is the start of
+ * Task.restriction.period (when the fulfilment is sought, copied from the order by dispatch); a visit
+ * without one counts on every day.
+ */
+async function openVisitCounts(store: StoreOperations, owners: string[], date: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (!owners.length) {
     return counts;
@@ -128,6 +133,10 @@ async function openVisitCounts(store: StoreOperations, owners: string[]): Promis
     { kind: 'param', param: { resourceType: 'Task', code: 'status', kind: 'token' }, anyOf: openVisitStatuses.map((s) => ({ type: 'token' as const, code: s })) },
     referenceTo('Task', 'owner', owners),
   ])) {
+    const day = task.restriction?.period?.start ? visitTimeOf(task.restriction.period.start)?.date : undefined;
+    if (day !== undefined && day !== date) {
+      continue;
+    }
     const owner = task.owner?.reference ?? '';
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
   }

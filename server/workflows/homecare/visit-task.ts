@@ -19,6 +19,7 @@ export async function visitTask(store: StoreOperations, request: ServiceRequest,
   const patient = await readReference<Patient>(store, request.subject?.reference, 'Patient');
   const requester = patient?.managingOrganization ?? request.requester;
   const service = request.code?.text ?? request.code?.coding?.[0]?.display ?? '';
+  const wanted = request.occurrencePeriod ?? (request.occurrenceDateTime ? { start: request.occurrenceDateTime } : undefined);
   return {
     resourceType: 'Task',
     id: randomUUID(),
@@ -34,6 +35,8 @@ export async function visitTask(store: StoreOperations, request: ServiceRequest,
     authoredOn: networkDateTime(now),
     lastModified: networkDateTime(now),
     ...(requester ? { requester } : {}),
+    // When the visit is wanted: what a nurse's round of the day is counted by (candidates.ts).
+    ...(wanted ? { restriction: { period: wanted } } : {}),
     owner: { reference: nurse.reference, ...(nurse.role.practitioner?.display ? { display: nurse.role.practitioner.display } : {}) },
     input: [{ type: { coding: [workflowCoding('dispatch-distance', 'Dispatch distance')] }, valueDecimal: Math.round(nurse.distanceKm * 100) / 100 }],
   };

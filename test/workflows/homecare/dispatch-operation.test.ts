@@ -81,6 +81,23 @@ describe('home care: $dispatch', function () {
     assert.match(none.body.issue[0].details.text, /2 declined it/);
   });
 
+  it('offers a nurse at most 6 open visits a day: the seventh order of her day goes to the next nurse, another day to her', async () => {
+    const chosen: string[] = [];
+    for (let n = 0; n < 7; n++) {
+      await assessed(`sr-day-${n}`, { day: '2026-12-10' });
+      const res = await f.as(f.clinicianToken).post(`/ServiceRequest/sr-day-${n}/$dispatch`);
+      assert.equal(res.status, 200, res.text);
+      chosen.push(param(res.body, 'nurse')?.valueReference?.reference as string);
+    }
+    assert.deepEqual(chosen, [...Array<string>(6).fill(nurseRole('first')), nurseRole('second')]);
+    const [visit] = await f.visits('sr-day-0');
+    assert.equal(visit.restriction?.period?.start, '2026-12-10T09:30:00+08:00');
+    await assessed('sr-next-day', { day: '2026-12-11' });
+    const nextDay = await f.as(f.clinicianToken).post('/ServiceRequest/sr-next-day/$dispatch');
+    assert.equal(param(nextDay.body, 'nurse')?.valueReference?.reference, nurseRole('first'));
+    assert.equal(param(nextDay.body, 'openVisits')?.valueInteger, 0);
+  });
+
   it('answers 422 with the reason when no nurse is authorized for the service', async () => {
     await assessed('sr-acupuncture', { code: 'acupuncture' });
     const res = await f.as(f.clinicianToken).post('/ServiceRequest/sr-acupuncture/$dispatch');

@@ -142,7 +142,7 @@ function networkResources(): Resource[] {
 }
 
 /** A home-care order for a patient of the fixture (not yet assessed). */
-export function homeCareRequest(id: string, options: { patient?: string; code?: string; requester?: string } = {}): ServiceRequest {
+export function homeCareRequest(id: string, options: { patient?: string; code?: string; requester?: string; day?: string } = {}): ServiceRequest {
   const patient = options.patient ?? 'hc-pat-1';
   return {
     resourceType: 'ServiceRequest',
@@ -152,7 +152,7 @@ export function homeCareRequest(id: string, options: { patient?: string; code?: 
     priority: 'routine',
     code: { coding: [{ system: serviceSystem, code: options.code ?? 'wound-dressing' }], text: '上门伤口换药' },
     subject: { reference: `Patient/${patient}` },
-    occurrencePeriod: { start: visitStart, end: '2026-12-08T11:30:00+08:00' },
+    occurrencePeriod: options.day ? { start: `${options.day}T09:30:00+08:00`, end: `${options.day}T11:30:00+08:00` } : { start: visitStart, end: '2026-12-08T11:30:00+08:00' },
     authoredOn: '2026-12-06T10:00:00+08:00',
     requester: { reference: options.requester ?? 'PractitionerRole/hc-gp' },
     locationCode: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PTRES' }] }],
