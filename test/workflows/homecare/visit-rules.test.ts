@@ -147,6 +147,33 @@ describe('home care: the workflow through the API, and its rules', function () {
     assert.equal(stored.meta?.versionId, started.meta?.versionId);
   });
 
+  it('creates a visit requested; only recorded history loaded by the administrator may start later, and complete', async () => {
+    await f.put(homeCareRequest('sr-history'));
+    await f.put(assessment('sr-history'));
+    const recorded = (status: Task['status'], extra: Partial<Task> = {}): Task => ({
+      resourceType: 'Task', id: `sr-history-${status}`, status, intent: 'order', lastModified: '2026-12-08T10:30:00+08:00',
+      code: { coding: [{ system: 'https://fhir.dhc.example/CodeSystem/home-care-workflow', code: 'home-visit' }] },
+      focus: { reference: 'ServiceRequest/sr-history' }, for: { reference: 'Patient/hc-pat-1' }, authoredOn: '2026-12-06T11:00:00+08:00',
+      owner: { reference: nurseRole('first') }, ...extra,
+    });
+    const byClinic = await f.as(f.clinicianToken).put(recorded('accepted'));
+    assert.equal(byClinic.status, 422);
+    assert.match(byClinic.body.issue[0].diagnostics, /home-care-visit-transition/);
+    // The administrator's load is judged by what the state records: a completed visit without its check-in is refused.
+    const incomplete = await f.server.http.put('/Task/sr-history-completed').send(recorded('completed', { executionPeriod: { start: '2026-12-08T09:40:00+08:00', end: '2026-12-08T10:20:00+08:00' } }));
+    assert.equal(incomplete.status, 422);
+    assert.match(incomplete.body.issue[0].diagnostics, /home-care-visit-record/);
+    await f.put(procedure('proc-history', 'hc-pat-1'));
+    const { executionPeriod: _p, ...started } = checkIn(home);
+    const complete = recorded('completed', {
+      ...started,
+      executionPeriod: { start: '2026-12-08T09:40:00+08:00', end: '2026-12-08T10:20:00+08:00' },
+      output: [{ type: { coding: [{ system: 'https://fhir.dhc.example/CodeSystem/home-care-workflow', code: 'visit-record' }] }, valueReference: { reference: 'Procedure/proc-history' } }],
+    });
+    const loaded = await f.server.http.put('/Task/sr-history-completed').send(complete);
+    assert.equal(loaded.status, 201, loaded.text);
+  });
+
   it('keeps the owner, patient and order of a dispatched visit (422), and lets the clinic cancel it', async () => {
     const visit = await dispatched('sr-reassign');
     const reassigned = await f.as(f.clinicianToken).put({ ...visitStep(visit, 'requested'), owner: { reference: nurseRole('second') } });
