@@ -22,18 +22,12 @@ export function hasWorkflowCode(concept: CodeableConcept | undefined, code: stri
   return concept?.coding?.some((c) => c.system === homeCareWorkflowSystem && c.code === code) ?? false;
 }
 
-/**
- * The workflow kind of a Task, by its code; a Task claiming the home-care task profile is a home visit
- * whatever its code says, so that leaving the workflow code out does not step around the rules.
- */
+/** The workflow kind of a Task, by its code (Task.code from the home-care workflow CodeSystem); undefined for any other Task. */
 export function homeCareTaskKind(task: Task): HomeCareTaskKind | undefined {
   if (hasWorkflowCode(task.code, 'eligibility-assessment')) {
     return 'eligibility-assessment';
   }
-  if (hasWorkflowCode(task.code, 'home-visit') || task.meta?.profile?.includes(homeCareTaskProfile)) {
-    return 'home-visit';
-  }
-  return undefined;
+  return hasWorkflowCode(task.code, 'home-visit') ? 'home-visit' : undefined;
 }
 
 /** The home-care service code of a request (or undefined). */

@@ -1,4 +1,4 @@
-// The write rules of home visits (Tasks coded home-visit, or claiming the home-care task profile): who
+// The write rules of home visits (Tasks coded home-visit in the home-care workflow CodeSystem): who
 // may write them (403, rule home-care-visit-who), the moves between statuses (422,
 // home-care-visit-transition), and what each status must record (422, home-care-visit-record): the
 // patient of the order, a nurse authorized for the service who serves the home, the check-in time and
