@@ -11,7 +11,8 @@ import { describeFailure } from '../fhir-client';
 import { patientRecord } from '../generator/patient-records';
 import type { Workload } from './workload';
 
-const pool = 2000;
+/** Orders written for the workload: more than its runs dispatch at a few hundred milliseconds each (a dispatched order is not dispatched again). */
+const pool = 400;
 
 export const dispatchWorkloads: Workload[] = [
   {
