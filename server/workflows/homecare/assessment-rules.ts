@@ -30,11 +30,16 @@ export const homeCareAssessmentRule: WriteRule = {
     if (previous && task && JSON.stringify({ ...previous, meta: undefined }) === JSON.stringify({ ...task, meta: undefined })) {
       return;
     }
+    if (!task) {
+      // Deleting an assessment would lose the auditors' trail: only the administrator removes one (a
+      // patient's record erased with _cascade=delete, say).
+      if (isJudgedCaller(write.caller) && !rolesOf(write.caller).includes('administrator')) {
+        throw ruleViolation(assessmentWhoRule, 'An eligibility assessment is not deleted', 'Task', 403);
+      }
+      return;
+    }
     if (previous && isFinal(previous.status)) {
       throw ruleViolation(assessmentRule, `The assessment is ${previous.status}; a decided assessment is not changed`, 'Task.status');
-    }
-    if (!task) {
-      return;
     }
     const request = await focusRequest(tx, task);
     if (!request) {
