@@ -11,8 +11,11 @@ import { describeFailure } from '../fhir-client';
 import { patientRecord } from '../generator/patient-records';
 import type { Workload } from './workload';
 
-/** Orders written for the workload: more than its runs dispatch at a few hundred milliseconds each (a dispatched order is not dispatched again). */
-const pool = 400;
+/**
+ * Orders written for the workload: more than its runs dispatch at a few hundred milliseconds each (a
+ * dispatched order is not dispatched again); fewer for the few patients of a smoke run.
+ */
+const poolSize = (patients: number): number => Math.min(400, Math.max(40, patients * 20));
 
 export const dispatchWorkloads: Workload[] = [
   {
@@ -26,6 +29,7 @@ export const dispatchWorkloads: Workload[] = [
       const ids: string[] = [];
       let resources: Resource[] = [];
       const now = Date.now();
+      const pool = poolSize(patients);
       for (let j = 0; j < pool && patients > 0; j++) {
         const patient = patientRecord(j % patients, seed, network)[0] as Patient;
         const id = `bench-hc-${stamp}-${j}`;
