@@ -19,6 +19,7 @@ import { startServerProcess, type ServerProcess } from './server-process';
 import { measureValidation } from './validation-in-process';
 import { measureJsonHandling } from './json-in-process';
 import { createWorkloads } from './workloads/create';
+import { dispatchWorkloads } from './workloads/dispatch';
 import { historyWorkloads } from './workloads/history';
 import { measureWorkloads } from './workloads/measures';
 import { ingestWorkloads } from './workloads/ingest';
@@ -94,6 +95,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         ...measureWorkloads,
         ...reviewWorkloads,
         ...createWorkloads,
+        ...dispatchWorkloads,
         ...ingestWorkloads,
       ].filter(
         (w) => !options.only || options.only.some((word) => w.name.toLowerCase().includes(word))

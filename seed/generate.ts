@@ -1,6 +1,7 @@
 // `npm run generate`: the network and N generated patients as transaction Bundles of 1,000 PUTs, written
 // to files, sent to a running server, or loaded into the embedded store through the in-process FHIR core.
 // Progress and the time left go to stderr.
+import { workflowRules } from '../server/workflows/workflow-rules';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +23,6 @@ import type { ResourceStore } from '../server/store/port';
 import { loadBaseSchema } from '../server/validation/base-schema';
 import { inTransactions } from './bundles';
 import { coreSink, httpSink, seedResources, storeSink, type BundleSink } from './load';
-import { pharmacyRules } from '../server/workflows/pharmacy/pharmacy-rules';
 
 const usage = `Usage: npm run generate -- --patients N [--seed S] (--out DIR | --target URL | --load [--checked]) [--from DIR]
   --patients N   generated patients (about 69 resources each), besides the network's ~6,200 resources
@@ -166,7 +166,7 @@ async function openEmbeddedStore(checked: boolean): Promise<{ store: ResourceSto
   const logger = pino({ level: 'silent' });
   const baseUrl = config.baseUrl ?? 'http://localhost';
   // The integrity rules hold on both paths: in bulk they run in each Bundle's store transaction.
-  const writeRules = [...integrityRules({ baseUrl, ownership, off: config.rulesOff }), ...pharmacyRules];
+  const writeRules = [...integrityRules({ baseUrl, ownership, off: config.rulesOff }), ...workflowRules];
   const core = createFhirCore({ config: { ...config, baseUrl }, store, registry, pipeline: { writeRules } });
   const target = config.store === 'mongo' ? `MongoDB database ${config.mongoDatabase}` : config.sqliteFile;
   process.stderr.write(`loading into ${target} ${checked ? 'through the FHIR core (validated)' : 'in bulk through the store'}\n`);

@@ -1,6 +1,7 @@
 // Start-up and shutdown of the server process, in order: configuration, logger, schema validator,
 // store, the shipped terminology and profiles, listen, the FHIR core, the seed (on an empty store, unless
 // FHIR_SEED=off), the app; on SIGTERM/SIGINT stop accepting, finish requests, close the store.
+import { workflowRules } from './workflows/workflow-rules';
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app';
@@ -28,7 +29,6 @@ import type { ResourceStore } from './store/port';
 import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
-import { pharmacyRules } from './workflows/pharmacy/pharmacy-rules';
 import { loadBaseSchema } from './validation/base-schema';
 
 /** Answers while start-up work (the first start's seed) runs. */
@@ -149,7 +149,7 @@ async function serve(
   // then the AuditEvents of every interaction and the rule that keeps them unchanged.
   const provenance = provenancePipeline({ baseUrl: config.baseUrl, writeProvenance: config.provenance });
   const { writeRules = [], hooks = [] } = withAudit(
-    { writeRules: [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...pharmacyRules, ...provenance.writeRules], hooks: provenance.hooks },
+    { writeRules: [...integrityRules({ baseUrl: config.baseUrl, ownership, off: config.rulesOff }), ...workflowRules, ...provenance.writeRules], hooks: provenance.hooks },
     audit,
     config.baseUrl
   );

@@ -5,6 +5,7 @@ import { institutionRegistrationNumber, organizationCode, siteInstitutionCode, s
 import { personName, type PersonName } from '../names';
 import { SeededRandom, streamSeed, weightedPick } from '../random';
 import { cityName, districts, placeNames, roadNames, type District } from './city';
+import { distanceKm } from '../../server/workflows/homecare/geo';
 
 export type ClinicKind = 'community-health-service-centre' | 'township-central-health-centre' | 'township-health-centre';
 export type SiteKind = 'community-health-service-station' | 'village-clinic';
@@ -39,6 +40,8 @@ export interface StaffMember {
   homeCareServices?: string[];
   serviceAreaId?: string;
   serviceArea?: Place;
+  /** Home-care nurses: the radius (km) of the service area around its position; every home of the clinic lies inside. */
+  serviceRadiusKm?: number;
 }
 
 export interface Site {
@@ -118,6 +121,9 @@ const secondaryHospitals: readonly (readonly [string, string, number])[] = [
   ['柳庄区人民医院', 'Liuzhuang District People’s Hospital', 13],
   ['宁川区中医医院', 'Ningchuan District Hospital of Traditional Chinese Medicine', 15],
 ];
+
+/** Patients live within this distance (km) of their clinic (seed/patients/patient-record.ts places their homes). */
+export const homeRadiusKm = 2.5;
 
 export const networkCounts = {
   clinics: 266,
@@ -255,6 +261,8 @@ function buildDirectory(): NetworkDirectory {
           : [...basicHomeCareServices, ...tcmServices];
         nurse.serviceAreaId = `loc-area-${nurse.practitionerId.slice(5)}`;
         nurse.serviceArea = { ...clinicPlace, latitude: round5(clinicPlace.latitude + rng.normal(0, 0.01)), longitude: round5(clinicPlace.longitude + rng.normal(0, 0.012)) };
+        // Wide enough for every home of the clinic's patients (within homeRadiusKm of the clinic), by half kilometres.
+        nurse.serviceRadiusKm = Math.max(3, Math.ceil((distanceKm(nurse.serviceArea, clinicPlace) + homeRadiusKm + 0.2) * 2) / 2);
         return nurse;
       });
       const eqa = weightedPick(rng, [['passed', 88], ['failed', 5], ['not-assessed', 4], ['expired', 3]] as const, (x) => x[1])[0];

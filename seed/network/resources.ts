@@ -5,7 +5,7 @@ import type { Address, CareTeam, Extension, Location, Organization, Practitioner
 import { uniqueResidentId } from '../identifiers';
 import { humanNames } from '../names';
 import { cityName, provinceName } from './city';
-import { concept, extensionUrl, profileMeta, ref, systems } from '../fhir';
+import { concept, extensionUrl, profileMeta, quantity, ref, systems } from '../fhir';
 import { registrationNumber, usccOf, type NetworkDirectory, type Place, type StaffMember } from './directory';
 
 const organizationTypeDisplays: Record<string, [string, string]> = {
@@ -129,6 +129,8 @@ function practitionerRole(member: StaffMember, organizationName: string): Practi
   };
   if (member.serviceAreaId) {
     role.location = [ref('Location', member.serviceAreaId)];
+    // When dispatch may offer her visits (docs/workflows.md): every day, in the hours visits are booked.
+    role.availableTime = [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '08:00:00', availableEndTime: '18:00:00' }];
   }
   return role;
 }
@@ -140,7 +142,8 @@ function serviceArea(member: StaffMember, clinicId: string): Location {
     id: member.serviceAreaId!,
     status: 'active',
     name: `${member.name.family}${member.name.given}居家护理服务区域`,
-    description: '居家护理派单服务区域：以该点为中心约3公里',
+    description: `居家护理派单服务区域：以该点为中心${member.serviceRadiusKm}公里`,
+    extension: [{ url: extensionUrl('service-radius'), valueQuantity: quantity(member.serviceRadiusKm!, 'km') }],
     mode: 'instance',
     physicalType: concept('http://terminology.hl7.org/CodeSystem/location-physical-type', 'area', 'Area'),
     address: address(place),

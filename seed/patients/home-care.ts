@@ -1,9 +1,14 @@
 // Home care ("apply online, served at home"): a few patients who cannot travel ask for services of the
-// catalogue; each request is assessed and dispatched (a Task) to a home-care nurse of the patient's clinic
-// authorized for the service, who visits and records the visit (an Encounter of class home health).
+// catalogue; each request is assessed by the family-doctor team (an eligibility Task) and dispatched (a
+// home-visit Task) to a home-care nurse of the patient's clinic authorized for the service and serving the
+// home, who checks in at the home and records the service (a Procedure, with an Encounter of class home
+// health). The shape is what the home-care write rules ask of every writer (server/workflows/homecare).
 // Long-term-care insurance covers the services the catalogue marks so.
-import type { Coverage, Encounter, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { concept, day, extensionUrl, localDateTime, minute, profileMeta, ref, systems } from '../fhir';
+import type { Coverage, Encounter, Procedure, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { workflowCoding } from '../../server/workflows/homecare/codes';
+import { addressPosition } from '../../server/workflows/homecare/geo';
+import type { StaffMember } from '../network/directory';
+import { coding, concept, day, extensionUrl, localDateTime, minute, profileMeta, ref, systems } from '../fhir';
 import { weightedPick } from '../random';
 import { homeCarePatientShare, windowEnd, windowStart } from './case-mix';
 import type { PatientContext } from './patient-record';
@@ -86,7 +91,25 @@ export function homeCare(context: PatientContext): Resource[] {
     if (service.ltc) {
       request.insurance = [ref('Coverage', ltcCoverage.id!)];
     }
-    const visitId = `${requestId}-visit`;
+    // The family-doctor team assessed the request first (the eligibility Task), then it was dispatched.
+    const assessed = authored + rng.int(20, 240) * minute;
+    const assessment: Task = {
+      resourceType: 'Task',
+      id: `${requestId}-assess`,
+      basedOn: [ref('ServiceRequest', requestId)],
+      status: 'completed',
+      intent: 'order',
+      priority: 'routine',
+      code: { coding: [workflowCoding('eligibility-assessment', 'Home-care eligibility assessment')], text: '居家护理评估' },
+      focus: ref('ServiceRequest', requestId, service.text),
+      for: patient,
+      authoredOn: localDateTime(authored + minute),
+      lastModified: localDateTime(assessed),
+      requester: request.requester,
+      owner: ref('CareTeam', team.id, team.name),
+      executionPeriod: { start: localDateTime(authored + minute), end: localDateTime(assessed) },
+      output: [{ type: { coding: [workflowCoding('eligibility-decision')] }, valueCodeableConcept: { coding: [workflowCoding('eligible', 'Eligible for home care')], text: '符合居家护理条件' } }],
+    };
     const task: Task = {
       resourceType: 'Task',
       id: `${requestId}-task`,
@@ -95,32 +118,67 @@ export function homeCare(context: PatientContext): Resource[] {
       status: done ? 'completed' : 'accepted',
       intent: 'order',
       priority: 'routine',
-      code: concept(systems.taskCode, 'fulfill', 'Fulfill the focal request'),
+      code: { coding: [coding(systems.taskCode, 'fulfill', 'Fulfill the focal request'), workflowCoding('home-visit', 'Home-care visit')] },
       description: `派单：就近签约护士${service.text}`,
       focus: ref('ServiceRequest', requestId, service.text),
       for: patient,
-      authoredOn: localDateTime(authored + 10 * minute),
+      authoredOn: localDateTime(assessed + 10 * minute),
+      lastModified: localDateTime(done ? end : assessed + 30 * minute),
       requester: ref('Organization', clinic.id, clinic.name),
+      restriction: { period: request.occurrencePeriod },
       owner: ref('PractitionerRole', nurse.roleId, `${nurse.name.family}${nurse.name.given}`),
     };
-    resources.push(request, task);
+    resources.push(request, assessment);
     if (done) {
-      task.executionPeriod = { start: localDateTime(visitStart), end: localDateTime(end) };
-      task.output = [{ type: { text: '上门服务记录' }, valueReference: ref('Encounter', visitId) }];
-      const visit: Encounter = {
-        resourceType: 'Encounter',
-        id: visitId,
-        status: 'finished',
-        class: { system: systems.actCode, code: 'HH', display: 'home health' },
-        type: [{ text: service.text }],
-        subject: patient,
-        basedOn: [ref('ServiceRequest', requestId)],
-        participant: [{ individual: ref('PractitionerRole', nurse.roleId) }],
-        period: { start: localDateTime(visitStart), end: localDateTime(end) },
-        serviceProvider: ref('Organization', clinic.id, clinic.name),
-      };
-      resources.push(visit);
+      resources.push(...visitRecord(context, { requestId, service, nurse, visitStart, end }, task));
     }
+    resources.push(task);
   }
   return resources;
+}
+
+/**
+ * A visit done: its Encounter and the service record (a Procedure), and the Task completed with them, its
+ * check-in place (a contained Location at the home: the geolocation of the home address) and its times.
+ */
+function visitRecord(
+  context: PatientContext,
+  visit: { requestId: string; service: { code: string; display: string; text: string }; nurse: StaffMember; visitStart: number; end: number },
+  task: Task
+): Resource[] {
+  const { id: pid, clinic } = context;
+  const { requestId, service, nurse, visitStart, end } = visit;
+  const period = { start: localDateTime(visitStart), end: localDateTime(end) };
+  const encounter: Encounter = {
+    resourceType: 'Encounter',
+    id: `${requestId}-visit`,
+    status: 'finished',
+    class: { system: systems.actCode, code: 'HH', display: 'home health' },
+    type: [{ text: service.text }],
+    subject: ref('Patient', pid),
+    basedOn: [ref('ServiceRequest', requestId)],
+    participant: [{ individual: ref('PractitionerRole', nurse.roleId) }],
+    period,
+    serviceProvider: ref('Organization', clinic.id, clinic.name),
+  };
+  const procedure: Procedure = {
+    resourceType: 'Procedure',
+    id: `${requestId}-proc`,
+    basedOn: [ref('ServiceRequest', requestId)],
+    status: 'completed',
+    code: concept(systems.homeCareService, service.code, service.display, service.text),
+    subject: ref('Patient', pid),
+    encounter: ref('Encounter', encounter.id!),
+    performedPeriod: period,
+    performer: [{ actor: ref('PractitionerRole', nurse.roleId), onBehalfOf: ref('Organization', clinic.id) }],
+  };
+  const home = addressPosition(context.home);
+  task.contained = [{ resourceType: 'Location', id: 'check-in', status: 'active', mode: 'instance', ...(home ? { position: home } : {}) }];
+  task.input = [{ type: { coding: [workflowCoding('check-in', 'Check-in place')] }, valueReference: { reference: '#check-in' } }];
+  task.executionPeriod = period;
+  task.output = [
+    { type: { coding: [workflowCoding('visit-record', 'Service record')], text: '上门服务记录' }, valueReference: ref('Procedure', procedure.id!) },
+    { type: { text: '上门就诊' }, valueReference: ref('Encounter', encounter.id!) },
+  ];
+  return [encounter, procedure];
 }

@@ -2,13 +2,14 @@
 // network with the Patient, insurance, chronic Conditions, follow-up visits with their measurements,
 // laboratory reports, cloud-pharmacy prescriptions and home care. Deterministic for (index, seed); ids
 // derive from the index, so a benchmark can compute any id or search value without storing it.
-import type { Address, Condition, Coverage, Patient, Resource } from '@medplum/fhirtypes';
+import type { Address, Condition, Coverage, Extension, Patient, Resource } from '@medplum/fhirtypes';
+import { geolocationExtension, offsetPosition, type Position } from '../../server/workflows/homecare/geo';
 import { concept, day, localDate, profileMeta, ref, systems } from '../fhir';
 import { uniqueResidentId } from '../identifiers';
 import { familyNameOf, humanNames, personName, type PersonName } from '../names';
 import { SeededRandom, streamSeed, weightedPick } from '../random';
 import { roadNames } from '../network/city';
-import { networkDirectory, type Clinic, type NetworkDirectory, type Team } from '../network/directory';
+import { homeRadiusKm, networkDirectory, type Clinic, type NetworkDirectory, type Team } from '../network/directory';
 import { address } from '../network/resources';
 import { ageBands, caseMix, windowStart } from './case-mix';
 import { followUpVisits } from './follow-ups';
@@ -91,7 +92,7 @@ export function patientRecord(index: number, seed: number, network: NetworkDirec
   const name = personName('patient', index, male, rng);
   const building = `${rng.int(1, 30)}栋${rng.int(1, 6)}单元${rng.int(1, 18)}0${rng.int(1, 4)}室`;
   const street = address({ ...clinic.place, line: `${rng.pick(roadNames)}${rng.int(1, 299)}号` }, 'home');
-  const home: Address = { ...street, line: [...street.line!, building], text: `${street.text}${building}` };
+  const home: Address = { ...street, line: [...street.line!, building], text: `${street.text}${building}`, extension: [homePosition(clinic.place, index, seed)] };
   const context: PatientContext = {
     index,
     seed,
@@ -209,3 +210,15 @@ function condition(context: PatientContext, chronic: ChronicCondition, code: Dia
     recorder: ref('PractitionerRole', context.team.generalPractitioner.roleId),
   };
 }
+
+/**
+ * Where the home is (the geolocation extension on the address): within homeRadiusKm of the clinic, in
+ * its district, drawn from a stream of its own so that the rest of the record does not change with it.
+ */
+function homePosition(clinicPlace: Position, index: number, seed: number): Extension {
+  const rng = new SeededRandom(streamSeed(seed, 'patient', index, 'home-position'));
+  const at = offsetPosition(clinicPlace, homeRadiusKm * Math.sqrt(rng.next()), rng.next() * 2 * Math.PI);
+  return geolocationExtension({ latitude: round6(at.latitude), longitude: round6(at.longitude) });
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;

@@ -13,6 +13,7 @@ import { conditionalPatch, patch } from './patch/patch-interaction';
 import { patientEverything, patientEverythingOperation } from './operations/patient-everything';
 import { terminologyRoutes } from './operations/terminology/terminology-routes';
 import { kpiRoutes } from '../workflows/kpi/kpi-routes';
+import { homeCareRoutes } from '../workflows/homecare/homecare-routes';
 import { validate, validateOperation } from './operations/validate';
 import { read } from './read';
 import type { InteractionCode } from './pipeline/interaction';
@@ -113,4 +114,5 @@ export const routes: Route[] = [
   // Observation and DiagnosticReport $recognize: mutual recognition of laboratory results.
   ...recognitionRoutes,
   ...pharmacyRoutes,
+  ...homeCareRoutes,
 ];

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { inTransactions } from '../../seed/bundles';
 import { coreSink, inProcess, seedCompleteMarker, seedResources, seedStartedMarker } from '../../seed/load';
+import { replayHomeCare } from '../../seed/workflows/homecare-replay';
 import type { FhirCore } from '../fhir-core';
 import { replayPharmacyWorkflow } from '../../seed/workflows/pharmacy-replay';
 
@@ -44,6 +45,8 @@ export async function seedOnStartup(core: FhirCore, logger: Logger, options: Sta
     }
   }
   logger.info({ ...(await replayPharmacyWorkflow(core, logger, options)) }, 'seed: the cloud-pharmacy workflow replayed through the API');
+  // The home-care workflow replayed through the API (logged on its own; `resources` counts the seed's lists).
+  await replayHomeCare(core, logger, options);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   logger.info({ resources, seconds }, 'seed: the network and its patients are loaded');
   return { outcome: 'seeded', resources, seconds };

@@ -18,6 +18,7 @@ const workloadNames = [
   'create Observation (c=1)',
   'create Observation (c=16)',
   'create profiled Observation (dhc-blood-pressure) (c=16)',
+  '$dispatch home-care order (c=1)',
   'transaction 100 entries',
   'transaction 1000 entries',
   '$expand with a text filter (10,000 concepts)',

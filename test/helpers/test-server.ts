@@ -1,4 +1,5 @@
 // An in-process server on a private in-memory store, for supertest.
+import { workflowRules } from '../../server/workflows/workflow-rules';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
@@ -16,7 +17,6 @@ import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
 import { administratorToken, testAuthServer } from './auth';
-import { pharmacyRules } from '../../server/workflows/pharmacy/pharmacy-rules';
 
 /** Building the registry costs about a second, so every test shares one. */
 let sharedRegistry: SearchParameterRegistry | undefined;
@@ -103,7 +103,7 @@ export function createTestServer(
     {
       ...options.pipeline,
       hooks: [...provenance.hooks, ...(options.pipeline?.hooks ?? [])],
-      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...pharmacyRules, ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
+      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...workflowRules, ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
     },
     audit,
     testBaseUrl

@@ -43,9 +43,9 @@ export function referencesOf(value: unknown, found: string[] = []): string[] {
   return found;
 }
 
-/** The references of `resources` that name none of `known` ('Type/id'). */
+/** The references of `resources` that name none of `known` ('Type/id'); a local reference ('#id') names a contained resource. */
 export function unresolvedReferences(resources: Resource[], known: Set<string>): string[] {
-  return [...new Set(resources.flatMap((r) => referencesOf(r)))].filter((reference) => !known.has(reference));
+  return [...new Set(resources.flatMap((r) => referencesOf(r)))].filter((reference) => !known.has(reference) && !reference.startsWith('#'));
 }
 
 export function keyOf(resource: Resource): string {

@@ -53,7 +53,7 @@ async function newestVersion(core: FhirCore): Promise<string> {
 }
 
 describe('seed: start-up seeding', function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // the seed replays the home-care workflow too (seed/workflows/homecare-replay.ts)
   let core: FhirCore;
   let seeded: Resource[];
   before(async () => {

@@ -50,3 +50,41 @@ Description: "Tracks a home-care request from assessment to dispatch (accepted b
 * executionPeriod MS
 * output MS
 * output ^short = "The record of the visit (Encounter or Procedure)"
+
+// ---- Dispatch: the nurse's service area, and the $dispatch operation (server/workflows/homecare) ----
+
+Extension: ServiceRadius
+Id: service-radius
+Title: "Service radius of a home-care nurse"
+Description: "The radius, in kilometres, of the area a home-care nurse serves around the position of her base Location (Location.position): $dispatch offers her only orders whose home lies within this great-circle distance."
+Context: Location
+* value[x] only Quantity
+* valueQuantity 1..1
+* valueQuantity.value 1..1
+* valueQuantity.system = "http://unitsofmeasure.org"
+* valueQuantity.code = #km
+
+Instance: ServiceRequest-dispatch
+InstanceOf: OperationDefinition
+Usage: #definition
+Title: "Dispatch a home-care request"
+* url = "https://fhir.dhc.example/OperationDefinition/ServiceRequest-dispatch"
+* name = "Dispatch"
+* status = #active
+* kind = #operation
+* version = "1.0.0"
+* publisher = "DHC network (example)"
+* date = "2026-12-06"
+* description = "Dispatches an assessed home-care request (ServiceRequest) to the nearest available home-care nurse whose authorized services cover the request's code and whose service area (her Location's position and service-radius) contains the patient's home (the geolocation of the request's home address): creates a home-visit Task owned by that nurse and returns it, the nurse, the distance, and the other candidates ranked by distance. The request must be active, with a completed eligibility-assessment Task deciding 'eligible', and without an open home-visit Task. No candidate: 422 with an OperationOutcome saying why."
+* code = #dispatch
+* resource = #ServiceRequest
+* system = false
+* type = false
+* instance = true
+* affectsState = true
+* parameter[0].name = #return
+* parameter[0].use = #out
+* parameter[0].min = 1
+* parameter[0].max = "1"
+* parameter[0].documentation = "Parameters: task (Reference to the Task created), nurse (Reference to her PractitionerRole), distance (decimal, km), openVisits (integer: her open visits on the day the visit is wanted), and one 'alternative' per other candidate (parts nurse, distance, openVisits), nearest first."
+* parameter[0].type = #Parameters
