@@ -15,7 +15,7 @@ import { seedOnStartup } from '../../server/seed/startup-seed';
 import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { loadNetworkSearchParameters } from '../../server/search/network-search-parameters';
 import { integrityRules } from '../../server/integrity/integrity-rules';
-import { pharmacyRules } from '../../server/workflows/pharmacy/pharmacy-rules';
+import { workflowRules } from '../../server/workflows/workflow-rules';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { loadNetworkContent } from '../helpers/network-server';
 import { createTestServer, memoryStore, testConfig } from '../helpers/test-server';
@@ -35,7 +35,7 @@ async function newCore(): Promise<FhirCore> {
   const store = memoryStore(createResourceIndexer(networkRegistry));
   await loadNetworkContent(store);
   // With the server's write rules, as main.ts runs the seed: the generated data and the replayed workflows pass them.
-  return createFhirCore({ config: testConfig, store, registry: networkRegistry, pipeline: { writeRules: [...integrityRules({ baseUrl: testConfig.baseUrl }), ...pharmacyRules] } });
+  return createFhirCore({ config: testConfig, store, registry: networkRegistry, pipeline: { writeRules: [...integrityRules({ baseUrl: testConfig.baseUrl }), ...workflowRules] } });
 }
 
 async function search(core: FhirCore, type: string, query: string): Promise<Bundle> {

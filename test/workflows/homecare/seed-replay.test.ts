@@ -1,6 +1,6 @@
 // The start-up seed with the home-care workflow replayed through the FHIR core (seed/workflows/
 // homecare-replay.ts), on a core built as main.ts builds it: the security policy and the write rules
-// (integrity and home care) on. The generated home care and the replayed orders are all accepted, and
+// (integrity and the workflows') on. The generated home care and the replayed orders are all accepted, and
 // the replay shows each path: completed with a Procedure of the same patient, declined and passed on,
 // not eligible and revoked, left with the nurse.
 import type { Bundle, Procedure, Task } from '@medplum/fhirtypes';
@@ -16,7 +16,7 @@ import { SearchParameterRegistry } from '../../../server/search/indexing/registr
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { loadNetworkSearchParameters } from '../../../server/search/network-search-parameters';
 import { seedOnStartup } from '../../../server/seed/startup-seed';
-import { homeCareRules } from '../../../server/workflows/homecare/homecare-rules';
+import { workflowRules } from '../../../server/workflows/workflow-rules';
 import { loadNetworkContent } from '../../helpers/network-server';
 import { memoryStore, testBaseUrl, testConfig } from '../../helpers/test-server';
 import { repoRoot } from '../../profiles/profile-validation';
@@ -38,7 +38,7 @@ describe('home care: the start-up seed replays the workflow through the API', fu
     const registry = new SearchParameterRegistry(loadNetworkSearchParameters(path.join(repoRoot, 'profiles')));
     const store = memoryStore(createResourceIndexer(registry));
     await loadNetworkContent(store);
-    const writeRules = [...integrityRules({ baseUrl: testBaseUrl }), ...homeCareRules];
+    const writeRules = [...integrityRules({ baseUrl: testBaseUrl }), ...workflowRules];
     core = createFhirCore({ config: testConfig, store, registry, pipeline: withSecurity({ writeRules }) });
     // 130 patients: with this seed value, patient 129 is the first with generated visits, which must pass the rules too.
     const outcome = await seedOnStartup(core, logger, { patients: 130, seedValue: 20261123 });
