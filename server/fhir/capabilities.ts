@@ -20,6 +20,13 @@ const software = { name: 'DHC FHIR Server', version: '0.1.0' };
 const startedAt = new Date().toISOString();
 /** Built once per registry, base URL and settings: it only changes when what is implemented changes. */
 const cache = new WeakMap<SearchParameterRegistry, Map<string, CapabilityStatement>>();
+/**
+ * Types whose resources, once written, are never changed or deleted through the API: AuditEvents are
+ * records (the write rule audit-records refuses it for everyone; docs/audit.md), so they do not list
+ * update, patch or delete. A PUT of a new id is still a creation (updateCreate).
+ */
+const recordsNeverChanged: ReadonlySet<string> = new Set(['AuditEvent']);
+const changeInteractions: ReadonlySet<string> = new Set(['update', 'patch', 'delete']);
 
 export function buildCapabilityStatement(
   baseUrl: string,
@@ -41,7 +48,7 @@ export function buildCapabilityStatement(
   const resource: CapabilityStatementRestResource[] = resourceTypes().map((type) => ({
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-    interaction: typeInteractions,
+    interaction: recordsNeverChanged.has(type) ? typeInteractions.filter((i) => !changeInteractions.has(i.code)) : typeInteractions,
     versioning: 'versioned-update',
     readHistory: codes.has('vread'),
     updateCreate: codes.has('update'),

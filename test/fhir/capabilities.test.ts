@@ -70,6 +70,12 @@ describe('capabilities (GET /metadata)', () => {
     }
   });
 
+  // The refusal itself is tested in test/audit (the audit-records rule).
+  it('claims no update, patch or delete of AuditEvents, which the server refuses for everyone', () => {
+    const claimed = statement.rest![0].resource!.find((r) => r.type === 'AuditEvent')!.interaction!.map((i) => i.code).sort();
+    assert.deepEqual(claimed, ['create', 'history-instance', 'history-type', 'read', 'search-type', 'vread']);
+  });
+
   it('states its conditional interactions as the server configures them', async () => {
     const patientCaps = statement.rest![0].resource!.find((r) => r.type === 'Patient')!;
     assert.equal(patientCaps.conditionalCreate, true);
