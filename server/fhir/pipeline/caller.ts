@@ -43,3 +43,12 @@ export function anonymousCaller(sourceAddress?: string): Caller {
 
 /** The server itself: start-up seeding and other work no client asked for. */
 export const serverCaller: Caller = Object.freeze({ kind: 'server', organizations: [], roles: [], scopes: [] });
+
+/**
+ * Whether a workflow judges the caller by role and identity: people and apps (user and backend-client
+ * callers) are; the server's own work (the seed) and the anonymous caller of a server run with
+ * FHIR_AUTH=off have no role to check, and only the rules on the data itself apply to them.
+ */
+export function isJudgedCaller(caller: Caller): boolean {
+  return caller.kind === 'user' || caller.kind === 'client';
+}

@@ -6,7 +6,8 @@
 // (422, home-care-assessment).
 import type { CareTeam, Patient, Task } from '@medplum/fhirtypes';
 import { ruleViolation, type PendingWrite, type WriteRule } from '../../fhir/pipeline/write-rules';
-import { isJudgedCaller, rolesOf } from './callers';
+import { isJudgedCaller } from '../../fhir/pipeline/caller';
+import { rolesOf } from './callers';
 import { homeCareTaskKind } from './codes';
 import { eligibilityDecision, focusRequest, readReference } from './order';
 import { isFinal } from './visit-transitions';

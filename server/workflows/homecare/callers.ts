@@ -1,12 +1,7 @@
-// Who is writing, as the home-care rules ask it: people and apps (user and backend-client callers) are
-// judged by role and identity; the server's own work (the seed) and the anonymous caller of a server run
-// with FHIR_AUTH=off are not people with roles, and only the rules on the data itself apply to them.
+// Who is writing, as the home-care rules ask it (whether a caller is judged at all: isJudgedCaller in
+// server/fhir/pipeline/caller.ts): its roles, and whether it is a given person.
 import type { PractitionerRole } from '@medplum/fhirtypes';
 import type { Caller } from '../../fhir/pipeline/caller';
-
-export function isJudgedCaller(caller: Caller): boolean {
-  return caller.kind === 'user' || caller.kind === 'client';
-}
 
 /** The caller's network roles; a backend client without roles acts as an HIS vendor (as the policy reads it). */
 export function rolesOf(caller: Caller): readonly string[] {

@@ -7,7 +7,8 @@ import type { Location, PractitionerRole, Resource, ServiceRequest, Task } from 
 import { ruleViolation, type PendingWrite, type WriteRule } from '../../fhir/pipeline/write-rules';
 import type { StoreOperations } from '../../store/port';
 import { serviceArea } from './candidates';
-import { isDispatcher, isJudgedCaller, isPersonOf, rolesOf } from './callers';
+import { isJudgedCaller } from '../../fhir/pipeline/caller';
+import { isDispatcher, isPersonOf, rolesOf } from './callers';
 import { authorizedServiceUrl, homeCareServiceSystem, homeCareTaskKind, serviceCode, typedParameter } from './codes';
 import { distanceKm, locationPosition } from './geo';
 import { assessedEligible, focusRequest, isOpenVisit, orderHome, readReference, workflowTasks } from './order';

@@ -4,7 +4,7 @@
 // decision and, unless approving, a reason; a completed review is final. Completing it applies the
 // decision to the request in the same transaction.
 import type { MedicationRequest, PractitionerRole, Task } from '@medplum/fhirtypes';
-import type { Caller } from '../../fhir/pipeline/caller';
+import { isJudgedCaller, type Caller } from '../../fhir/pipeline/caller';
 import { ruleViolation, type PendingWrite, type WriteRule } from '../../fhir/pipeline/write-rules';
 import type { StoreOperations } from '../../store/port';
 import { cloudPharmacyOf, decisionOf, decisions, isPharmacistRoleOf, isReviewTask, readResource, reviewOf } from './cloud-pharmacy';
@@ -16,12 +16,12 @@ export const reviewTaskRule = 'cloud-pharmacy-review-task';
  * Whether the caller may record the cloud pharmacy's decisions and dispenses: a pharmacist acting for it;
  * besides, the network's operators loading recorded history (the start-up seed as the server itself,
  * `npm run generate --target` and the benchmark with an administrator's token), whose review Tasks must
- * still be owned by a pharmacist of the cloud pharmacy and record the decision. With security off
- * (FHIR_AUTH=off) a caller is anonymous and has no role to check, as in home care: the workflow's other
- * rules still hold.
+ * still be owned by a pharmacist of the cloud pharmacy and record the decision. A caller with no role to
+ * check (isJudgedCaller: the server, or anyone with FHIR_AUTH=off) passes, as in home care: the
+ * workflow's other rules still hold.
  */
 export function actsForPharmacy(caller: Caller, pharmacy: string): boolean {
-  return caller.kind === 'server' || caller.kind === 'anonymous' || caller.roles.includes('administrator') || (caller.roles.includes('pharmacist') && caller.organizations.includes(pharmacy));
+  return !isJudgedCaller(caller) || caller.roles.includes('administrator') || (caller.roles.includes('pharmacist') && caller.organizations.includes(pharmacy));
 }
 
 /** What a completed review may no longer change. */
