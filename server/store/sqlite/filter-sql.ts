@@ -122,28 +122,86 @@ export class FilterCompiler {
         }
         return { sql: `${alias}.key IN (${refs.sql})`, params: refs.params };
       }
-      case 'has': {
-        const ref = filter.referenceParam;
-        const pid = this.paramId(ref.resourceType, ref.code);
-        if (pid === undefined) {
-          return { sql: '0', params: [] };
-        }
-        const s = this.nextAlias();
-        const inner = this.all(filter.filters, s, 'in');
-        // Only sources the caller may see can reveal that a resource has them.
-        const visible = this.visible(ref.resourceType, s, 'in');
-        return {
-          sql:
-            `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
-            `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql})`,
-          params: [pid, ...inner.params, ...visible.params],
-        };
-      }
+      case 'has':
+        return form === 'in' ? this.hasIn(filter, alias) : this.hasReferrer(filter, alias);
       case 'anyOf': {
         const parts = filter.filters.map((f) => this.compile(f, alias, form));
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
       }
     }
+  }
+
+  /**
+   * _has checked on one candidate row: its referrers through the parameter (idx_reference_lookup leads
+   * with param_id, target_id), each tested against the source filters. Nothing is materialised, so a
+   * walk that fills its page after a few rows reads a few referrers, however many sources match overall.
+   */
+  private hasReferrer(filter: Filter & { kind: 'has' }, alias: string): Sql {
+    const ref = filter.referenceParam;
+    const pid = this.paramId(ref.resourceType, ref.code);
+    if (pid === undefined) {
+      return { sql: '0', params: [] };
+    }
+    const s = this.nextAlias();
+    const inner = this.all(filter.filters, s);
+    // Only sources the caller may see can reveal that a resource has them.
+    const visible = this.visible(ref.resourceType, s);
+    return {
+      sql:
+        `EXISTS (SELECT 1 FROM idx_reference hr INDEXED BY idx_reference_lookup CROSS JOIN resources ${s} ON ${s}.key = hr.key ` +
+        `WHERE hr.param_id = ? AND hr.target_id = ${alias}.id AND hr.target_type = ${alias}.resource_type AND ${inner.sql} AND ${visible.sql})`,
+      params: [pid, ...inner.params, ...visible.params],
+    };
+  }
+
+  /** _has as a set of (type, id) that the matching sources refer to, inside chains and other _has. */
+  private hasIn(filter: Filter & { kind: 'has' }, alias: string): Sql {
+    const ref = filter.referenceParam;
+    const pid = this.paramId(ref.resourceType, ref.code);
+    if (pid === undefined) {
+      return { sql: '0', params: [] };
+    }
+    const s = this.nextAlias();
+    const inner = this.all(filter.filters, s, 'in');
+    const visible = this.visible(ref.resourceType, s, 'in');
+    return {
+      sql:
+        `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
+        `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql})`,
+      params: [pid, ...inner.params, ...visible.params],
+    };
+  }
+
+  /**
+   * The keys of the `targetType` resources that _has's matching sources refer to, read from the sources'
+   * first parameter filter (undefined when the _has has none to drive from). `sources` is that filter's
+   * keys alone, an upper bound of the result's size that the planner can count from the index cheaply.
+   */
+  hasTargets(filter: Filter & { kind: 'has' }, targetType: string): { sql: Sql; sources: Sql } | undefined {
+    const ref = filter.referenceParam;
+    const pid = this.paramId(ref.resourceType, ref.code);
+    const driverIndex = filter.filters.findIndex((f) => f.kind === 'param' && !f.negate);
+    const sources = driverIndex >= 0 ? this.driverSql(filter.filters[driverIndex] as Filter & { kind: 'param' }) : undefined;
+    if (pid === undefined || !sources) {
+      return undefined;
+    }
+    const s = this.nextAlias();
+    const inner = this.all(
+      filter.filters.filter((_, i) => i !== driverIndex),
+      s
+    );
+    const visible = this.visible(ref.resourceType, s);
+    return {
+      sql: {
+        sql:
+          `SELECT t.key FROM (SELECT DISTINCT key FROM (${sources.sql})) sd CROSS JOIN resources ${s} ON ${s}.key = sd.key ` +
+          'CROSS JOIN idx_reference hr INDEXED BY idx_reference_key ON hr.key = sd.key AND hr.param_id = ? AND hr.target_type = ? ' +
+          'CROSS JOIN resources t INDEXED BY resources_by_id ON t.resource_type = hr.target_type AND t.id = hr.target_id ' +
+          `WHERE t.deleted = 0 AND ${inner.sql} AND ${visible.sql}`,
+        params: [...sources.params, pid, targetType, ...inner.params, ...visible.params],
+      },
+      sources,
+    };
   }
 
   /** The keys of resources whose chained reference points at a matching target (small when the chain is selective). */

@@ -134,6 +134,25 @@ const migrations: string[] = [
   ALTER TABLE resource_versions ADD COLUMN hash TEXT;
   ALTER TABLE resource_versions ADD COLUMN audit_hash TEXT;
   `,
+  // 6: lookup indexes that cover what a search reads from them (docs/performance.md, "The search mix"):
+  // token, reference and date lookups end with the key, so that a driver's keys and an exact count are
+  // read from the index alone, never from the index table's rows. Quantity comparisons (gt, ge, lt, le
+  // and the like) compare COALESCE(value, high) or COALESCE(value, low) (filter-sql.ts): indexed on those
+  // expressions, `value-quantity=gt126` reads the matching range instead of every value of the parameter.
+  // A bulk load's set-aside definitions of the replaced indexes are forgotten (the new ones stand).
+  `
+  DROP INDEX IF EXISTS idx_token_lookup;
+  CREATE INDEX idx_token_lookup ON idx_token (param_id, code, system, key);
+  DROP INDEX IF EXISTS idx_reference_lookup;
+  CREATE INDEX idx_reference_lookup ON idx_reference (param_id, target_id, target_type, key);
+  DROP INDEX IF EXISTS idx_date_lookup;
+  CREATE INDEX idx_date_lookup ON idx_date (param_id, low, high, key);
+  DROP INDEX IF EXISTS idx_date_high;
+  CREATE INDEX idx_date_high ON idx_date (param_id, high, key);
+  CREATE INDEX idx_quantity_above ON idx_quantity (param_id, COALESCE(value, high), key);
+  CREATE INDEX idx_quantity_below ON idx_quantity (param_id, COALESCE(value, low), key);
+  DELETE FROM deferred_indexes WHERE name IN ('idx_token_lookup', 'idx_reference_lookup', 'idx_date_lookup', 'idx_date_high');
+  `,
 ];
 
 export const schemaVersion = migrations.length;

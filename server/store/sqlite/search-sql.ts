@@ -3,6 +3,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeCursor, decodeSearchCursor, type CursorValues } from '../cursor';
+import { compileTotal } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
 
 export interface CompiledSearch {
@@ -51,7 +52,9 @@ const drivenRowCost = 2;
 
 export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
   const compiler = new FilterCompiler(paramId, plan.restriction);
-  const driver = estimate ? chooseDriver(plan, compiler, estimate) : undefined;
+  const candidates = driverCandidates(plan, compiler);
+  const choice = estimate ? chooseDriver(plan, candidates, estimate) : undefined;
+  const driver = choice?.drives ? choice.best : undefined;
   const filtered = compiler.all(
     plan.filters.filter((_, i) => i !== driver?.index),
     'r'
@@ -65,10 +68,9 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
     ? `(SELECT DISTINCT key FROM (${driver.sql.sql})) d CROSS JOIN resources r ON r.key = d.key`
     : 'resources r';
   const fromParams = driver ? driver.sql.params : [];
-  const countWhere = [...where];
-  const countParams = [...fromParams, ...params];
-  const counted = plan.total === 'accurate' || plan.total === 'estimate';
-  const countSql = counted ? `SELECT count(*) AS total FROM ${from} WHERE ${countWhere.join(' AND ')}` : undefined;
+  const count = compileTotal(plan, compiler, { candidates, chosen: choice?.best, selective: !!driver, typeSize: estimate?.typeSize(plan.resourceType) });
+  const countSql = count?.sql;
+  const countParams = count?.params ?? [];
   const dateSort = singleDateSort(plan);
   const columnCount = plan.sort.length + 1;
   const cursor = plan.cursor ? decodeSearchCursor(plan.cursor, columnCount) : undefined;
@@ -163,33 +165,62 @@ function dateSortWalk(
   };
 }
 
-/** The most selective filter that can be read as a list of keys, if one matches fewer than driverLimit and driving beats walking. */
-function chooseDriver(plan: SearchPlan, compiler: FilterCompiler, estimate: RowEstimator): { index: number; sql: Sql } | undefined {
-  let best: { index: number; sql: Sql; rows: number } | undefined;
+/** A filter that can be read as a list of keys: the search may be driven from it, and a count always is. */
+export interface DriverCandidate {
+  /** The filter's position in plan.filters. */
+  index: number;
+  /** The keys of the matching resources (a key may repeat). */
+  sql: Sql;
+  /** What the planner counts to estimate its size: the keys themselves, or an upper bound cheaper to count. */
+  estimate: Sql;
+  /** The keys are of current, non-deleted resources of the searched type only (read from the search index). */
+  currentOnly: boolean;
+}
+
+function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCandidate[] {
+  const candidates: DriverCandidate[] = [];
   plan.filters.forEach((filter, index) => {
-    let sql: Sql | undefined;
-    if (filter.kind === 'param') {
-      sql = compiler.driverSql(filter);
-    } else if (filter.kind === 'chain') {
-      sql = compiler.chainReferences(filter);
+    if (filter.kind === 'param' || filter.kind === 'chain') {
+      const sql = filter.kind === 'param' ? compiler.driverSql(filter) : compiler.chainReferences(filter);
+      if (sql) {
+        candidates.push({ index, sql, estimate: sql, currentOnly: true });
+      }
+    } else if (filter.kind === 'has') {
+      const targets = compiler.hasTargets(filter, plan.resourceType);
+      if (targets) {
+        candidates.push({ index, sql: targets.sql, estimate: targets.sources, currentOnly: true });
+      }
     } else if (filter.kind === 'id' && !filter.negate) {
-      sql = {
+      const sql = {
         sql: `SELECT key FROM resources WHERE resource_type = ? AND id IN (${filter.ids.map(() => '?').join(', ')})`,
         params: [plan.resourceType, ...filter.ids],
       };
-    }
-    if (!sql) {
-      return;
-    }
-    const rows = estimate.rows(sql, best ? best.rows : driverLimit);
-    if (rows < (best ? best.rows : driverLimit)) {
-      best = { index, sql, rows };
+      candidates.push({ index, sql, estimate: sql, currentOnly: false });
     }
   });
-  if (!best || (best.rows > 0 && walkIsCheaper(plan, best.rows, estimate))) {
+  return candidates;
+}
+
+/**
+ * The most selective candidate, if one matches fewer than driverLimit; `drives` when reading its keys
+ * beats walking the sort order for the page.
+ */
+function chooseDriver(
+  plan: SearchPlan,
+  candidates: DriverCandidate[],
+  estimate: RowEstimator
+): { best: DriverCandidate; drives: boolean } | undefined {
+  let best: { candidate: DriverCandidate; rows: number } | undefined;
+  for (const candidate of candidates) {
+    const rows = estimate.rows(candidate.estimate, best ? best.rows : driverLimit);
+    if (rows < (best ? best.rows : driverLimit)) {
+      best = { candidate, rows };
+    }
+  }
+  if (!best) {
     return undefined;
   }
-  return { index: best.index, sql: best.sql };
+  return { best: best.candidate, drives: best.rows === 0 || !walkIsCheaper(plan, best.rows, estimate) };
 }
 
 /**
