@@ -116,6 +116,9 @@ export class FilterCompiler {
         };
       }
       case 'chain': {
+        if (form === 'exists') {
+          return this.chainReferent(filter, alias);
+        }
         const refs = this.chainReferences(filter);
         if (!refs) {
           return { sql: '0', params: [] };
@@ -129,6 +132,29 @@ export class FilterCompiler {
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
       }
     }
+  }
+
+  /**
+   * A chain checked on one candidate row: the targets its own reference points at (idx_reference_key),
+   * each tested against the chain's filters. A walk reads a few references per row, where a list of every
+   * matching target's referrers would grow with the data (a selective chain drives instead: chainReferences).
+   */
+  private chainReferent(filter: Filter & { kind: 'chain' }, alias: string): Sql {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    if (pid === undefined) {
+      return { sql: '0', params: [] };
+    }
+    const t = this.nextAlias();
+    const inner = this.all(filter.filters, t);
+    // A chain matches only through targets the caller may see.
+    const visible = this.visibleAnyOf(filter.targetTypes, t);
+    return {
+      sql:
+        `EXISTS (SELECT 1 FROM idx_reference cr INDEXED BY idx_reference_key CROSS JOIN resources ${t} INDEXED BY resources_by_id ` +
+        `ON ${t}.resource_type = cr.target_type AND ${t}.id = cr.target_id WHERE cr.key = ${alias}.key AND cr.param_id = ? ` +
+        `AND ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql})`,
+      params: [pid, ...filter.targetTypes, ...inner.params, ...visible.params],
+    };
   }
 
   /**
@@ -430,10 +456,18 @@ export class FilterCompiler {
       case 'ap': {
         const widen = c.prefix === 'ap' ? valueApproximation(c) : 0;
         const ranges = this.ranges([c], fields, valueApproximation);
-        return {
+        const either: Sql = {
           sql: `((${isPoint} AND ${point} >= ? AND ${point} < ?) OR (${isRange} AND ${ranges.sql}))`,
           params: [c.low - widen, c.high + widen, ...ranges.params],
         };
+        if (c.prefix === 'ap' || !fields.value) {
+          return either;
+        }
+        // Implied by either branch (a point lies in [low, high); a stored range within it ends by high),
+        // and a range of the indexed expression (idx_quantity_above and its canonical twin), so that an
+        // equal value is found in the index rather than among every value of its unit.
+        const above = `COALESCE(${fields.value}, ${fields.high})`;
+        return { sql: `${above} >= ? AND ${above} <= ? AND ${either.sql}`, params: [c.low, c.high, ...either.params] };
       }
       case 'ne': {
         const ranges = this.ranges([c], fields, valueApproximation);

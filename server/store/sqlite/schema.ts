@@ -137,8 +137,10 @@ const migrations: string[] = [
   // 6: lookup indexes that cover what a search reads from them (docs/performance.md, "The search mix"):
   // token, reference and date lookups end with the key, so that a driver's keys and an exact count are
   // read from the index alone, never from the index table's rows. Quantity comparisons (gt, ge, lt, le
-  // and the like) compare COALESCE(value, high) or COALESCE(value, low) (filter-sql.ts): indexed on those
-  // expressions, `value-quantity=gt126` reads the matching range instead of every value of the parameter.
+  // and the like) compare COALESCE(value, high) or COALESCE(value, low) (filter-sql.ts), and an equal
+  // value is bounded by the first: indexed on those expressions (and the canonical unit's by its value),
+  // `value-quantity=gt126` or `=72.5|http://unitsofmeasure.org|kg` reads the matching range instead of
+  // every value of the parameter or of the unit.
   // A bulk load's set-aside definitions of the replaced indexes are forgotten (the new ones stand).
   `
   DROP INDEX IF EXISTS idx_token_lookup;
@@ -151,7 +153,9 @@ const migrations: string[] = [
   CREATE INDEX idx_date_high ON idx_date (param_id, high, key);
   CREATE INDEX idx_quantity_above ON idx_quantity (param_id, COALESCE(value, high), key);
   CREATE INDEX idx_quantity_below ON idx_quantity (param_id, COALESCE(value, low), key);
-  DELETE FROM deferred_indexes WHERE name IN ('idx_token_lookup', 'idx_reference_lookup', 'idx_date_lookup', 'idx_date_high');
+  DROP INDEX IF EXISTS idx_quantity_canonical;
+  CREATE INDEX idx_quantity_canonical ON idx_quantity (param_id, canonical_code, COALESCE(canonical_value, canonical_high), key);
+  DELETE FROM deferred_indexes WHERE name IN ('idx_token_lookup', 'idx_reference_lookup', 'idx_date_lookup', 'idx_date_high', 'idx_quantity_canonical');
   `,
 ];
 

@@ -102,6 +102,16 @@ describe('SQLite search plans that must not grow with the matches', function () 
     }
   });
 
+  it('finds an equal quantity with its unit as a range of the value, in its unit and in the canonical one', () => {
+    const compiled = compileSearch(plan('Observation', 'value-quantity=150|http://unitsofmeasure.org|kg', 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), 1);
+    const details = queryPlan(compiled.countSql!, compiled.countParams).filter((d) => d.includes('idx_quantity'));
+    assert.ok(details.length >= 2 && details.every((d) => /INDEX idx_quantity_(above|canonical) \(param_id=\? AND (canonical_code=\? AND )?<expr>>\? AND <expr><\?\)/.test(d)), details.join('\n'));
+    // The same amount in another unit of the dimension: 150 kg is 150,000 g.
+    const grams = compileSearch(plan('Observation', 'value-quantity=150000|http://unitsofmeasure.org|g', 'accurate'), paramId, estimator());
+    assert.equal(total(grams.countSql, grams.countParams), 1);
+  });
+
   it('checks _has on each walked row through the reference index, materialising no list of sources', () => {
     const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=I10`), paramId, largeStore);
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
@@ -109,6 +119,16 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
     const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
     assert.deepEqual(ids.sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p8', 'p9']);
+  });
+
+  it('checks a chain on each walked row through its own reference, materialising no list of referrers', () => {
+    const compiled = compileSearch(plan('Observation', `subject:Patient.gender=male&code=${loinc}|B`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_key/.test(d)), details.join('\n'));
+    assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    const rows = db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[];
+    assert.deepEqual(rows.slice(0, 3).map((r) => r.id), ['o2', 'o4', 'o6']);
+    assert.equal(rows.length, 21, 'a full page and one more');
   });
 
   it('drives _has from the few sources that match, through their references', () => {
