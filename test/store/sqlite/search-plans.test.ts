@@ -112,6 +112,13 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(total(grams.countSql, grams.countParams), 1);
   });
 
+  it('reads the dates within a day as a range of the date index bounded at both ends', () => {
+    const compiled = compileSearch(plan('Observation', 'date=2026-03-05', 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), observations);
+    const details = queryPlan(compiled.countSql!, compiled.countParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_date_lookup (param_id=? AND low>? AND low<?)')), details.join('\n'));
+  });
+
   it('checks _has on each walked row through the reference index, materialising no list of sources', () => {
     const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=I10`), paramId, largeStore);
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
