@@ -113,8 +113,6 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   };
 }
 
-const versionSelect = 'r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
-
 /**
  * _sort on one date parameter without a selective filter: walk the date index in order and check the
  * filters on each resource, so the page is found without sorting every match. A resource counts at its
@@ -145,19 +143,25 @@ function dateSortWalk(
     keysetB = ' AND (? <> ? OR r.seq > ?)';
     without.push(cursor[0], missing, cursor[1]);
   }
+  const direction = descending ? 'DESC' : 'ASC';
+  // The keys are chosen first and the versions (their JSON) joined for the page alone: a walk that
+  // passes thousands of rows before its page is full would otherwise read each one's JSON.
   const pageSql =
-    `SELECT * FROM (SELECT ${versionSelect}, s.${column} AS sort_0, r.seq AS sort_1
-       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key JOIN resource_versions v ON v.seq = r.seq
+    `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
+     SELECT * FROM (SELECT r.key, r.seq AS current_seq, s.${column} AS sort_0, r.seq AS sort_1
+       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key
        WHERE s.param_id = ? AND r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
          AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetA}
-       ORDER BY s.${column} ${descending ? 'DESC' : 'ASC'}, r.seq ASC LIMIT ?)
+       ORDER BY s.${column} ${direction}, r.seq ASC LIMIT ?)
      UNION ALL
-     SELECT * FROM (SELECT ${versionSelect}, ${missing} AS sort_0, r.seq AS sort_1
-       FROM resources r JOIN resource_versions v ON v.seq = r.seq
+     SELECT * FROM (SELECT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
+       FROM resources r
        WHERE r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
          AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetB}
        ORDER BY r.seq LIMIT ?)
-     LIMIT ?`;
+     LIMIT ?) p
+     JOIN resource_versions v ON v.seq = p.current_seq
+     ORDER BY p.sort_0 ${direction}, p.sort_1 ASC`;
   return {
     pageSql,
     pageParams: [...withValue, limit, ...without, limit, limit],
