@@ -66,7 +66,7 @@ function exactCount(plan: SearchPlan, compiler: FilterCompiler, driver: DriverCa
 }
 
 /** Filters whose SQL reads only the row's key (index lookups by key), not its id, type or dates. */
-function testsKeyOnly(filter: Filter): boolean {
+export function testsKeyOnly(filter: Filter): boolean {
   switch (filter.kind) {
     case 'param':
     case 'missing':

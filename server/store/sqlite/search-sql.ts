@@ -3,7 +3,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeCursor, decodeSearchCursor, type CursorValues } from '../cursor';
-import { compileTotal } from './count-sql';
+import { compileTotal, testsKeyOnly } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
 
 export interface CompiledSearch {
@@ -78,7 +78,10 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   if (!driver && !cursor?.backward && dateSort) {
     const pid = paramId(dateSort.param.resourceType, dateSort.param.code);
     if (pid !== undefined) {
-      return { ...dateSortWalk(plan, dateSort.descending, pid, rest), countSql, countParams, backward: false };
+      // Filters that read only the key are checked on the date index's row itself, before its resource
+      // row is read: most walked rows fail them.
+      const onIndexRow = visible.sql === '1' && plan.filters.every(testsKeyOnly) ? compiler.all(plan.filters, 's') : undefined;
+      return { ...dateSortWalk(plan, dateSort.descending, pid, rest, onIndexRow), countSql, countParams, backward: false };
     }
   }
   const backward = !!cursor?.backward;
@@ -123,7 +126,8 @@ function dateSortWalk(
   plan: SearchPlan,
   descending: boolean,
   pid: number,
-  rest: Sql
+  rest: Sql,
+  onIndexRow: Sql | undefined
 ): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
   const column = descending ? 'high' : 'low';
   const aggregate = descending ? 'MAX' : 'MIN';
@@ -131,7 +135,8 @@ function dateSortWalk(
   const index = descending ? 'idx_date_high' : 'idx_date_lookup';
   const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
   const limit = plan.count + 1;
-  const withValue: SQLInputValue[] = [pid, plan.resourceType, ...rest.params, pid];
+  const walked = onIndexRow ?? rest;
+  const withValue: SQLInputValue[] = [pid, ...walked.params, pid, plan.resourceType];
   let keysetA = '';
   if (cursor) {
     keysetA = ` AND (s.${column} ${descending ? '<' : '>'} ? OR (s.${column} = ? AND r.seq > ?))`;
@@ -150,8 +155,9 @@ function dateSortWalk(
     `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
      SELECT * FROM (SELECT r.key, r.seq AS current_seq, s.${column} AS sort_0, r.seq AS sort_1
        FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key
-       WHERE s.param_id = ? AND r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
-         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetA}
+       WHERE s.param_id = ? AND ${walked.sql}
+         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = s.key AND x.param_id = ?)
+         AND r.resource_type = ? AND r.deleted = 0${keysetA}
        ORDER BY s.${column} ${direction}, r.seq ASC LIMIT ?)
      UNION ALL
      SELECT * FROM (SELECT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1

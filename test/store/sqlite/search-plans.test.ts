@@ -112,6 +112,25 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(total(grams.countSql, grams.countParams), 1);
   });
 
+  it('counts a composite from its lookup index alone', () => {
+    const compiled = compileSearch(plan('Observation', `code-value-quantity=${loinc}|A$gt150`, 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), 25);
+    const details = queryPlan(compiled.countSql!, compiled.countParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_lookup (param_id=? AND p0_a=? AND p0_b=?)')), details.join('\n'));
+  });
+
+  it('walks a date order checking the filters on the date index row, before the resource row is read', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_sort=-date`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    const walk = details.indexOf(details.find((d) => d.startsWith('SEARCH s USING COVERING INDEX idx_date_high'))!);
+    const tokens = details.findIndex((d) => d.includes('idx_token_key (key=? AND param_id=? AND code=?)'));
+    const resource = details.findIndex((d) => d.startsWith('SEARCH r USING INTEGER PRIMARY KEY'));
+    assert.ok(walk >= 0 && walk < tokens && tokens < resource, details.join('\n'));
+    // Every observation has the same date: the page is in write order, a full page and one more.
+    const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual([ids.length, ...ids.slice(0, 4)], [21, 'o2', 'o4', 'o6', 'o8']);
+  });
+
   it('reads the dates within a day as a range of the date index bounded at both ends', () => {
     const compiled = compileSearch(plan('Observation', 'date=2026-03-05', 'accurate'), paramId, estimator());
     assert.equal(total(compiled.countSql, compiled.countParams), observations);
