@@ -33,10 +33,18 @@ export class FilterCompiler {
   /** Above zero while a restriction's own filters are compiled: those are not restricted again. */
   private restricting = 0;
 
-  /** `restriction`: what the caller may see, applied to the searched rows, chain targets and _has sources. */
+  /**
+   * `restriction`: what the caller may see, applied to the searched rows, chain targets and _has sources.
+   * `fewRows`: the rows the conditions are checked on are already few (a search by id or driven by a
+   * selective filter, the resources of one history, the resources a page includes), so chains and _has
+   * are checked per row through the reference index instead of materialising every match first. A
+   * clinician's read of one resource tested its visibility against every patient of the clinic that
+   * way (4-8 ms of CPU per read on the seeded network, against a few index lookups per row).
+   */
   constructor(
     private readonly paramId: ParamIdLookup,
-    private readonly restriction?: ResultRestriction
+    private readonly restriction?: ResultRestriction,
+    private readonly fewRows = false
   ) {}
 
   /** The condition that a row of `resourceType` (aliased `alias`) is visible under the restriction. */
@@ -116,6 +124,9 @@ export class FilterCompiler {
         };
       }
       case 'chain': {
+        if (form === 'exists' && this.fewRows) {
+          return this.chainOfRow(filter, alias);
+        }
         const refs = this.chainReferences(filter);
         if (!refs) {
           return { sql: '0', params: [] };
@@ -127,6 +138,9 @@ export class FilterCompiler {
         const pid = this.paramId(ref.resourceType, ref.code);
         if (pid === undefined) {
           return { sql: '0', params: [] };
+        }
+        if (form === 'exists' && this.fewRows) {
+          return this.hasOfRow(filter, pid, alias);
         }
         const s = this.nextAlias();
         const inner = this.all(filter.filters, s, 'in');
@@ -144,6 +158,40 @@ export class FilterCompiler {
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
       }
     }
+  }
+
+  /** A chain checked on one row: its own references of the parameter, each target looked up by id. */
+  private chainOfRow(filter: Filter & { kind: 'chain' }, alias: string): Sql {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    if (pid === undefined) {
+      return { sql: '0', params: [] };
+    }
+    const c = this.nextAlias();
+    const t = this.nextAlias();
+    const inner = this.all(filter.filters, t, 'exists');
+    const visible = this.visibleAnyOf(filter.targetTypes, t, 'exists');
+    const types = filter.targetTypes.map(() => '?').join(', ');
+    return {
+      sql:
+        `EXISTS (SELECT 1 FROM idx_reference ${c} INDEXED BY idx_reference_key ` +
+        `CROSS JOIN resources ${t} ON ${t}.resource_type = ${c}.target_type AND ${t}.id = ${c}.target_id ` +
+        `WHERE ${c}.key = ${alias}.key AND ${c}.param_id = ? AND ${c}.target_type IN (${types}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql})`,
+      params: [pid, ...filter.targetTypes, ...inner.params, ...visible.params],
+    };
+  }
+
+  /** A _has checked on one row: the resources referring to it through the parameter, found by target. */
+  private hasOfRow(filter: Filter & { kind: 'has' }, pid: number, alias: string): Sql {
+    const h = this.nextAlias();
+    const s = this.nextAlias();
+    const inner = this.all(filter.filters, s, 'exists');
+    const visible = this.visible(filter.referenceParam.resourceType, s, 'exists');
+    return {
+      sql:
+        `EXISTS (SELECT 1 FROM idx_reference ${h} INDEXED BY idx_reference_lookup CROSS JOIN resources ${s} ON ${s}.key = ${h}.key ` +
+        `WHERE ${h}.param_id = ? AND ${h}.target_id = ${alias}.id AND ${h}.target_type = ${alias}.resource_type AND ${inner.sql} AND ${visible.sql})`,
+      params: [pid, ...inner.params, ...visible.params],
+    };
   }
 
   /** The keys of resources whose chained reference points at a matching target (small when the chain is selective). */

@@ -50,8 +50,10 @@ export const driverLimit = 2000;
 const drivenRowCost = 2;
 
 export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
-  const compiler = new FilterCompiler(paramId, plan.restriction);
-  const driver = estimate ? chooseDriver(plan, compiler, estimate) : undefined;
+  const planner = new FilterCompiler(paramId, plan.restriction);
+  const driver = estimate ? chooseDriver(plan, planner, estimate) : undefined;
+  const byId = plan.filters.some((f) => f.kind === 'id' && !f.negate);
+  const compiler = driver || byId ? new FilterCompiler(paramId, plan.restriction, true) : planner;
   const filtered = compiler.all(
     plan.filters.filter((_, i) => i !== driver?.index),
     'r'
