@@ -43,12 +43,10 @@ export class FhirClient {
     extraHeaders: Record<string, string>,
     body?: unknown
   ): Promise<FhirReply> {
-    const headers: Record<string, string> = { accept: 'application/fhir+json', ...extraHeaders };
+    // A request's own Authorization (a workload acting as another caller) wins over the client's token.
+    const headers: Record<string, string> = { accept: 'application/fhir+json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extraHeaders };
     if (body !== undefined) {
       headers['content-type'] = 'application/fhir+json';
-    }
-    if (this.token) {
-      headers.authorization = `Bearer ${this.token}`;
     }
     const options = { origin: this.origin, method, path: this.prefix + path, headers, body: body === undefined ? undefined : JSON.stringify(body) };
     let res;

@@ -24,6 +24,7 @@ import { historyWorkloads } from './workloads/history';
 import { measureWorkloads } from './workloads/measures';
 import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
+import { restrictedWorkloads } from './workloads/restricted';
 import { searchWorkloads } from './workloads/search';
 import { searchMixWorkloads } from './workloads/search-mix';
 import { terminologyWorkloads } from './workloads/terminology';
@@ -81,7 +82,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
       nextPatient = load.nextPatient;
       stored = await countStored(client);
       log(`${stored.toLocaleString('en')} resources stored; measuring`);
-      const context: WorkloadContext = { client, patients: nextPatient, seed: options.seed };
+      const context: WorkloadContext = { client, patients: nextPatient, seed: options.seed, ...(server?.userToken ? { userToken: server.userToken } : {}) };
       const sizeResult: SizeResult = {
         storedResources: stored,
         load: { resources: load.resources, seconds: load.seconds, perSecond: load.resources / Math.max(load.seconds, 1e-3), method: load.method },
@@ -90,6 +91,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
       // Read-only workloads first, so that they see exactly the loaded data.
       const workloads = [
         ...readWorkloads,
+        ...restrictedWorkloads,
         ...searchWorkloads,
         ...searchMixWorkloads,
         ...historyWorkloads,

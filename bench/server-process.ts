@@ -7,6 +7,13 @@ import readline from 'node:readline';
 import { AccessTokens } from '../server/auth/access-tokens';
 import { SigningKeyRing } from '../server/auth/signing-keys';
 
+/** Who a bench token is for: roles, the organizations acted for, the fhirUser. */
+export interface UserGrant {
+  roles: string[];
+  organizations: string[];
+  user?: string;
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -15,6 +22,11 @@ export interface ServerProcess {
    * server's own key file (none with FHIR_AUTH=off).
    */
   headers: Record<string, string>;
+  /**
+   * A user's token for this server (signed with its key file), for workloads that act as a restricted
+   * caller; undefined while security is off, where every caller is anonymous.
+   */
+  userToken?: (grant: UserGrant) => string;
   /** The base URL the server announces (FHIR_BASE_URL, or localhost with its port): its tokens' audience. */
   announcedBaseUrl: string;
   /** Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available. */
@@ -94,12 +106,14 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const headers: Record<string, string> = fullEnv.FHIR_AUTH === 'off' ? {} : { Authorization: `Bearer ${administratorToken(fullEnv, announced)}` };
+  const secured = fullEnv.FHIR_AUTH !== 'off';
+  const headers: Record<string, string> = secured ? { Authorization: `Bearer ${userToken(fullEnv, announced, { roles: ['administrator'], organizations: [] })}` } : {};
   serverHeaders.set(`http://127.0.0.1:${port}`, headers);
   return {
     child,
     baseUrl: `http://127.0.0.1:${port}`,
     headers,
+    ...(secured ? { userToken: (grant: UserGrant) => userToken(fullEnv, announced, grant) } : {}),
     announcedBaseUrl: announced,
     peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
     rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
@@ -116,11 +130,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
 }
 
 /** A token the server accepts: signed with its key file, for its announced base URL (the audience). */
-function administratorToken(env: Record<string, string | undefined>, baseUrl: string): string {
+function userToken(env: Record<string, string | undefined>, baseUrl: string, grant: UserGrant): string {
   const keysFile = env.FHIR_AUTH_KEYS_FILE ?? path.join(env.FHIR_DATA_DIR ?? './data', 'auth-keys.json');
   const keys = SigningKeyRing.open(path.resolve(keysFile));
   return new AccessTokens(keys, undefined, baseUrl, baseUrl).issue({
-    kind: 'user', clientId: 'bench', account: 'bench', roles: ['administrator'], organizations: [], scopes: ['user/*.cruds'],
+    kind: 'user', clientId: 'bench', account: 'bench', roles: grant.roles, organizations: grant.organizations, scopes: ['user/*.cruds'],
+    ...(grant.user ? { fhirUser: grant.user } : {}),
   }).token;
 }
 

@@ -2,12 +2,15 @@
 // server under test before it is measured.
 import type { FhirClient } from '../fhir-client';
 import type { BenchRequest } from '../http-load';
+import type { UserGrant } from '../server-process';
 
 export interface WorkloadContext {
   client: FhirClient;
   /** Patients loaded so far (indices 0..patients-1). */
   patients: number;
   seed: number;
+  /** Tokens of restricted callers, when the benchmark started the server with security on. */
+  userToken?: (grant: UserGrant) => string;
 }
 
 export type Prepared =

@@ -12,6 +12,8 @@ import { startServerProcess } from '../../bench/server-process';
 const workloadNames = [
   'read Patient by id (c=16)',
   'vread Observation (c=16)',
+  "read a clinic's records as the clinic's clinician (c=16)",
+  "search a patient's Observations as an administrator (c=16)",
   'search token (Observation?code)',
   'history of a resource with 100 versions',
   'system history page (_count=50)',
@@ -42,7 +44,7 @@ function checkResults(results: BenchResults): void {
       assert.ok(w.reason && w.reason.length > 0, `${w.name} says why it is unsupported`);
     }
   }
-  for (const always of ['read Patient by id (c=16)', 'create Observation (c=16)', 'system history page (_count=50)', 'MedicationRequest/$review of a 7-day prescription']) {
+  for (const always of ['read Patient by id (c=16)', "read a clinic's records as the clinic's clinician (c=16)", 'create Observation (c=16)', 'system history page (_count=50)', 'MedicationRequest/$review of a 7-day prescription']) {
     assert.ok(size.workloads.find((w) => w.name === always)?.supported, `${always} is supported`);
   }
   assert.ok(results.validationInProcess.every((v) => v.perSecond.every((n) => n > 0)));

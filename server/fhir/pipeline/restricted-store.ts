@@ -18,16 +18,52 @@ export function withRestriction(store: TransactionalOperations, restriction: Res
 }
 
 function restricted(ops: StoreOperations, restriction: ResultRestriction): StoreOperations {
-  const visibleOrNothing = async (version: ResourceVersion | undefined): Promise<ResourceVersion | undefined> =>
-    version && (await isVisible(ops, restriction, version)) ? version : undefined;
+  // Verdicts already reached in this view, by resource and its current version: the policy's check of a
+  // read by id and the read itself ask the same question, and the answer costs a query. A write through
+  // the view may change the answer, so every write forgets them.
+  const verdicts = new Map<string, { versionId: string; visible: boolean }>();
+  const visibleOrNothing = async (version: ResourceVersion | undefined, isCurrent: boolean): Promise<ResourceVersion | undefined> => {
+    if (!version) {
+      return undefined;
+    }
+    const key = `${version.resourceType}/${version.id}`;
+    const current = version.deleted ? undefined : isCurrent ? version.versionId : await currentVersionId(ops, version);
+    const known = current === undefined ? undefined : verdicts.get(key);
+    if (known && known.versionId === current) {
+      return known.visible ? version : undefined;
+    }
+    const visible = await isVisible(ops, restriction, version);
+    if (current !== undefined) {
+      verdicts.set(key, { versionId: current, visible });
+    }
+    return visible ? version : undefined;
+  };
   // Writes and referrers pass through: integrity checks must see every referrer, whoever asks (a hidden
   // one still blocks a delete).
   return delegating(ops, {
-    readCurrent: async (resourceType, id) => visibleOrNothing(await ops.readCurrent(resourceType, id)),
-    readVersion: async (resourceType, id, versionId) => visibleOrNothing(await ops.readVersion(resourceType, id, versionId)),
+    create: (resource, options) => {
+      verdicts.clear();
+      return ops.create(resource, options);
+    },
+    update: (resource, options) => {
+      verdicts.clear();
+      return ops.update(resource, options);
+    },
+    delete: (resourceType, id, options) => {
+      verdicts.clear();
+      return ops.delete(resourceType, id, options);
+    },
+    readCurrent: async (resourceType, id) => visibleOrNothing(await ops.readCurrent(resourceType, id), true),
+    readVersion: async (resourceType, id, versionId) => visibleOrNothing(await ops.readVersion(resourceType, id, versionId), false),
     history: (query) => ops.history({ ...query, restriction }),
     search: (plan) => ops.search({ ...plan, restriction }),
   });
+}
+
+/** The resource's current version id, which the verdict is about; undefined when it is deleted. */
+async function currentVersionId(ops: StoreOperations, version: ResourceVersion): Promise<string | undefined> {
+  const current = await ops.readCurrent(version.resourceType, version.id);
+  return current && !current.deleted ? current.versionId : undefined;
 }
 
 /**

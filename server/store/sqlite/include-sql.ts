@@ -55,7 +55,7 @@ function visibleOnly(
   if (!restriction) {
     return found;
   }
-  const compiler = new FilterCompiler(paramId, restriction);
+  const compiler = new FilterCompiler(paramId, restriction, true);
   const types = [...new Set(found.map((r) => r.resourceType))];
   const keep = new Set<number>();
   for (const type of types) {

@@ -51,10 +51,13 @@ export const driverLimit = 2000;
 const drivenRowCost = 2;
 
 export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
-  const compiler = new FilterCompiler(paramId, plan.restriction);
-  const candidates = driverCandidates(plan, compiler);
+  const planner = new FilterCompiler(paramId, plan.restriction);
+  const candidates = driverCandidates(plan, planner);
   const choice = estimate ? chooseDriver(plan, candidates, estimate) : undefined;
   const driver = choice?.drives ? choice.best : undefined;
+  // Driven or by id, the rows are few: the restriction's chains and _has are checked per row too.
+  const byId = plan.filters.some((f) => f.kind === 'id' && !f.negate);
+  const compiler = driver || byId ? new FilterCompiler(paramId, plan.restriction, true) : planner;
   const filtered = compiler.all(
     plan.filters.filter((_, i) => i !== driver?.index),
     'r'

@@ -153,7 +153,7 @@ export class SqliteOperations implements StoreOperations {
     if (query.restriction) {
       // A version is listed when its resource, as it is now, is visible to the caller.
       const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
-      const visible = new FilterCompiler(paramId, query.restriction).visibleAnyOf(query.resourceType ? [query.resourceType] : undefined, 'r');
+      const visible = new FilterCompiler(paramId, query.restriction, query.id !== undefined).visibleAnyOf(query.resourceType ? [query.resourceType] : undefined, 'r');
       where.push(`EXISTS (SELECT 1 FROM resources r WHERE r.resource_type = v.resource_type AND r.id = v.id AND r.deleted = 0 AND ${visible.sql})`);
       params.push(...visible.params);
     }

@@ -1,0 +1,76 @@
+// Security's cost for a restricted caller: a clinic's clinician reads and searches the records of the
+// clinic's patients, and an administrator (whom nothing is withheld from) makes exactly the same
+// requests, so the pair shows in one run what checking the grant costs per request. With security off
+// (no userToken) both run as the anonymous caller, for the on/off comparison.
+import { describeFailure, type FhirClient } from '../fhir-client';
+import type { BenchRequest } from '../http-load';
+import { patientId } from '../generator/patient-records';
+import { rotate, type Prepared, type Workload, type WorkloadContext } from './workload';
+
+interface ClinicRecords {
+  organization: string;
+  patients: string[];
+  observations: string[];
+}
+
+/** The clinic of the first generated patient, up to 50 of its patients and 5 observations of each. */
+async function clinicRecords(client: FhirClient): Promise<ClinicRecords | string> {
+  const first = await client.request('GET', `Patient/${patientId(0)}`);
+  const organization = first.body?.managingOrganization?.reference as string | undefined;
+  if (first.status !== 200 || !organization) {
+    return first.status !== 200 ? describeFailure(first) : `Patient/${patientId(0)} has no managingOrganization`;
+  }
+  const listed = await client.request('GET', `Patient?organization=${organization}&_count=50&_elements=id`);
+  const patients = ((listed.body?.entry ?? []) as { resource: { id: string } }[]).map((e) => e.resource.id);
+  const observations: string[] = [];
+  for (const patient of patients) {
+    const found = await client.request('GET', `Observation?subject=Patient/${patient}&_count=5&_elements=id`);
+    observations.push(...((found.body?.entry ?? []) as { resource: { id: string } }[]).map((e) => `Observation/${e.resource.id}`));
+  }
+  return patients.length && observations.length ? { organization, patients, observations } : `no patients or observations at ${organization}`;
+}
+
+type Caller = 'clinician' | 'administrator';
+
+function authorization(context: WorkloadContext, caller: Caller, organization: string): Record<string, string> {
+  if (!context.userToken) {
+    return {};
+  }
+  const grant = caller === 'clinician' ? { roles: ['clinician'], organizations: [organization] } : { roles: ['administrator'], organizations: [] };
+  return { authorization: `Bearer ${context.userToken(grant)}` };
+}
+
+async function prepared(context: WorkloadContext, caller: Caller, paths: (records: ClinicRecords) => string[]): Promise<Prepared> {
+  const records = await clinicRecords(context.client);
+  if (typeof records === 'string') {
+    return { unsupported: records };
+  }
+  const headers = authorization(context, caller, records.organization);
+  const all = paths(records);
+  const probe = await context.client.requestWithHeaders('GET', all[0], headers);
+  if (probe.status !== 200) {
+    return { unsupported: describeFailure(probe) };
+  }
+  const next = rotate(all);
+  return { nextRequest: (): BenchRequest => ({ method: 'GET', path: next(), headers }) };
+}
+
+const reads = (r: ClinicRecords): string[] => [...r.patients.map((p) => `Patient/${p}`), ...r.observations];
+const searches = (r: ClinicRecords): string[] => r.patients.map((p) => `Observation?subject=Patient/${p}&_count=10`);
+
+export const restrictedWorkloads: Workload[] = (['clinician', 'administrator'] as const).flatMap((caller): Workload[] => [
+  {
+    name: `read a clinic's records as ${caller === 'clinician' ? "the clinic's clinician" : 'an administrator'} (c=16)`,
+    group: 'read',
+    connections: 16,
+    writes: false,
+    prepare: (context) => prepared(context, caller, reads),
+  },
+  {
+    name: `search a patient's Observations as ${caller === 'clinician' ? "the clinic's clinician" : 'an administrator'} (c=16)`,
+    group: 'search',
+    connections: 16,
+    writes: false,
+    prepare: (context) => prepared(context, caller, searches),
+  },
+]);

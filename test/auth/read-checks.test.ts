@@ -1,0 +1,62 @@
+// A read by id of a restricted caller (a clinic's clinician) answers the visibility question once: the
+// policy's check before the read and the read through the caller's view share the verdict, so the
+// restriction's query runs once per read, not twice (a search each, as the store sees them).
+import type { Observation, Patient } from '@medplum/fhirtypes';
+import { strict as assert } from 'node:assert';
+import type { SearchPlan } from '../../server/search/plan';
+import type { ResourceStore } from '../../server/store/port';
+import { createAuthTestServer, loadGeneratedPatients, type AuthTestServer } from '../helpers/auth';
+import { memoryStore } from '../helpers/test-server';
+
+describe('restricted reads by id', function () {
+  this.timeout(60_000);
+  let server: AuthTestServer;
+  let restrictedSearches = 0;
+  let clinicianToken: string;
+  let own: Patient;
+  let ownObservation: Observation;
+  let other: Patient;
+
+  before(async () => {
+    const store = memoryStore();
+    // A read by id searches only to check visibility: every search counted is one such check.
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'search') {
+          return (plan: SearchPlan) => {
+            restrictedSearches++;
+            return target.search(plan);
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as ResourceStore;
+    server = createAuthTestServer({ store: counting });
+    const records = await loadGeneratedPatients(store, 6);
+    own = records[0][0] as Patient;
+    ownObservation = records[0].find((r) => r.resourceType === 'Observation') as Observation;
+    const clinic = own.managingOrganization?.reference as string;
+    other = records.map((r) => r[0] as Patient).find((p) => p.managingOrganization?.reference !== clinic) as Patient;
+    clinicianToken = server.token({ account: 'dr', fhirUser: 'PractitionerRole/role-x', roles: ['clinician'], organizations: [clinic], scopes: ['user/*.cruds'] });
+  });
+  after(() => server.close());
+
+  const read = async (path: string): Promise<{ status: number; searches: number }> => {
+    const before = restrictedSearches;
+    const res = await server.http.get(path).set('Authorization', `Bearer ${clinicianToken}`);
+    return { status: res.status, searches: restrictedSearches - before };
+  };
+
+  it('runs the restriction once for a read and a vread of a visible resource', async () => {
+    assert.deepEqual(await read(`/Patient/${own.id}`), { status: 200, searches: 1 });
+    assert.deepEqual(await read(`/Observation/${ownObservation.id}`), { status: 200, searches: 1 });
+    const version = ownObservation.meta?.versionId ?? '1';
+    assert.deepEqual(await read(`/Observation/${ownObservation.id}/_history/${version}`), { status: 200, searches: 1 });
+  });
+
+  it('still refuses another clinic’s patient with 403, and answers 404 for what does not exist', async () => {
+    assert.equal((await read(`/Patient/${other.id}`)).status, 403);
+    assert.equal((await read('/Patient/no-such-patient')).status, 404);
+  });
+});
