@@ -136,7 +136,7 @@ export class FilterCompiler {
         return { sql: `${alias}.key IN (${refs.sql})`, params: refs.params };
       }
       case 'has':
-        return this.perRow(form) ? this.hasReferrer(filter, alias) : this.hasIn(filter, alias);
+        return this.has(filter, alias, form);
       case 'anyOf': {
         const parts = filter.filters.map((f) => this.compile(f, alias, form));
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
@@ -173,42 +173,28 @@ export class FilterCompiler {
   }
 
   /**
-   * _has checked on one candidate row: its referrers through the parameter (idx_reference_lookup leads
-   * with param_id, target_id), each tested against the source filters. Nothing is materialised, so a
-   * walk that fills its page after a few rows reads a few referrers, however many sources match overall.
+   * _has. Per row: the row's referrers through the parameter (idx_reference_lookup leads with param_id,
+   * target_id), each tested against the source filters; nothing is materialised, so a walk that fills
+   * its page after a few rows reads a few referrers, however many sources match overall. Otherwise (inside
+   * chains and other _has, a restriction over many rows): the set of (type, id) the sources refer to.
    */
-  private hasReferrer(filter: Filter & { kind: 'has' }, alias: string): Sql {
+  private has(filter: Filter & { kind: 'has' }, alias: string, form: 'exists' | 'in'): Sql {
     const ref = filter.referenceParam;
     const pid = this.paramId(ref.resourceType, ref.code);
     if (pid === undefined) {
       return { sql: '0', params: [] };
     }
+    const perRow = this.perRow(form);
     const s = this.nextAlias();
-    const inner = this.all(filter.filters, s);
+    const inner = this.all(filter.filters, s, perRow ? 'exists' : 'in');
     // Only sources the caller may see can reveal that a resource has them.
-    const visible = this.visible(ref.resourceType, s);
+    const visible = this.visible(ref.resourceType, s, perRow ? 'exists' : 'in');
+    // Per row the referrers come first (CROSS JOIN keeps that order); as a set, the planner may start from the sources.
+    const sources = `${perRow ? 'CROSS ' : ''}JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql}`;
     return {
-      sql:
-        `EXISTS (SELECT 1 FROM idx_reference hr INDEXED BY idx_reference_lookup CROSS JOIN resources ${s} ON ${s}.key = hr.key ` +
-        `WHERE hr.param_id = ? AND hr.target_id = ${alias}.id AND hr.target_type = ${alias}.resource_type AND ${inner.sql} AND ${visible.sql})`,
-      params: [pid, ...inner.params, ...visible.params],
-    };
-  }
-
-  /** _has as a set of (type, id) that the matching sources refer to, inside chains and other _has. */
-  private hasIn(filter: Filter & { kind: 'has' }, alias: string): Sql {
-    const ref = filter.referenceParam;
-    const pid = this.paramId(ref.resourceType, ref.code);
-    if (pid === undefined) {
-      return { sql: '0', params: [] };
-    }
-    const s = this.nextAlias();
-    const inner = this.all(filter.filters, s, 'in');
-    const visible = this.visible(ref.resourceType, s, 'in');
-    return {
-      sql:
-        `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
-        `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql})`,
+      sql: perRow
+        ? `EXISTS (SELECT 1 FROM idx_reference hr INDEXED BY idx_reference_lookup ${sources} AND hr.target_id = ${alias}.id AND hr.target_type = ${alias}.resource_type)`
+        : `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ${sources})`,
       params: [pid, ...inner.params, ...visible.params],
     };
   }
