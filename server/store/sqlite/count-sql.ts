@@ -96,7 +96,9 @@ function sampledEstimate(plan: SearchPlan, compiler: FilterCompiler, typeSize: n
   const windows = Array.from({ length: sampleWindows }, (_, i) => window(i));
   return {
     sql:
-      'WITH span AS (SELECT min(seq) AS lo, max(seq) AS hi FROM resources INDEXED BY resources_by_seq WHERE resource_type = ? AND deleted = 0) ' +
+      // Two subqueries: SQLite reads a min() or a max() alone from the index end, but scans for both at once.
+      'WITH span AS (SELECT (SELECT min(seq) FROM resources INDEXED BY resources_by_seq WHERE resource_type = ?1 AND deleted = 0) AS lo, ' +
+      '(SELECT max(seq) FROM resources INDEXED BY resources_by_seq WHERE resource_type = ?1 AND deleted = 0) AS hi) ' +
       `SELECT CAST(round(total(hit) * ? / max(count(*), 1)) AS INTEGER) AS total FROM (${windows.join(' UNION ALL ')})`,
     params: [
       plan.resourceType,
