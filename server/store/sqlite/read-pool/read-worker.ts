@@ -25,7 +25,6 @@ function run(): void {
   db.exec('PRAGMA temp_store = MEMORY');
   db.exec(`PRAGMA cache_size = -${options.cacheMiB * 1024}`); // in KiB when negative
   if (options.setup) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const setup = require(options.setup.module) as { setupReadConnection(db: DatabaseSync, data: unknown): void };
     setup.setupReadConnection(db, options.setup.data);
   }
