@@ -67,7 +67,9 @@ export class SqliteOperations implements StoreOperations {
     private readonly reads: StatementCache,
     private readonly writes: StatementCache,
     private readonly indexer: ResourceIndexer,
-    private readonly paramIds: ParamIds
+    private readonly paramIds: ParamIds,
+    /** 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they arrive. */
+    private readonly decoding: 'parse' | 'text' = 'parse'
   ) {}
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
@@ -89,7 +91,7 @@ export class SqliteOperations implements StoreOperations {
          WHERE c.resource_type = ? AND c.id = ?`
       )
       .get(resourceType, id) as VersionRow | undefined;
-    return row && toVersion(row);
+    return row && this.version(row);
   }
 
   async readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined> {
@@ -100,7 +102,7 @@ export class SqliteOperations implements StoreOperations {
     const row = this.reads
       .get(`SELECT ${versionColumns} FROM resource_versions v WHERE resource_type = ? AND id = ? AND version_id = ?`)
       .get(resourceType, id, version) as VersionRow | undefined;
-    return row && toVersion(row);
+    return row && this.version(row);
   }
 
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
@@ -166,7 +168,7 @@ export class SqliteOperations implements StoreOperations {
     const page = withinBytes(rows.slice(0, query.count), query.maxBytes, (row) => row.content);
     const hasMore = rows.length > page.length;
     return {
-      versions: page.map(toVersion),
+      versions: page.map((row) => this.version(row)),
       // With _count=0 the page is empty: there is nothing to continue from.
       nextCursor: hasMore && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
     };
@@ -211,7 +213,7 @@ export class SqliteOperations implements StoreOperations {
     const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes, (row) => row.content);
     const hasMore = rows.length > kept.length;
     const page = compiled.backward ? kept.reverse() : kept;
-    const result: SearchPage = { resources: page.map(toVersion), included: [] };
+    const result: SearchPage = { resources: page.map((row) => this.version(row)), included: [] };
     if (page.length > 0) {
       const first = compiled.cursorValues(page[0]);
       const last = compiled.cursorValues(page[page.length - 1]);
@@ -239,7 +241,7 @@ export class SqliteOperations implements StoreOperations {
              WHERE c.key IN (SELECT value FROM json_each(?))`
           )
           .all(JSON.stringify(keys)) as unknown as VersionRow[];
-        result.included = included.map(toVersion);
+        result.included = included.map((row) => this.version(row));
       }
     }
     return result;
@@ -328,6 +330,10 @@ export class SqliteOperations implements StoreOperations {
     return String(seq);
   }
 
+  private version(row: VersionRow): ResourceVersion {
+    return this.decoding === 'parse' ? toVersion(row) : storedTextVersion(row);
+  }
+
   /** Writes the next version after `previous` (or version 1), chained to it, and points the current index at it. */
   private insertVersion(resource: Resource, previous: CurrentRow | undefined, options: CreateOptions, deleted = false): ResourceVersion {
     const versionId = (previous?.version_id ?? 0) + 1;
@@ -381,12 +387,28 @@ export class SqliteOperations implements StoreOperations {
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
+  return { ...versionFields(row), resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined };
+}
+
+/**
+ * A version whose resource is still its stored JSON text. A read thread sends this: a string crosses
+ * threads cheaper than a parsed object, and structured clone would drop the written text of decimals
+ * (a symbol-keyed property, server/json/number-text.ts), so the receiver parses it (read-pool/read-calls.ts).
+ */
+export interface StoredTextVersion extends ResourceVersion {
+  storedText?: string;
+}
+
+function storedTextVersion(row: VersionRow): StoredTextVersion {
+  return row.content ? { ...versionFields(row), storedText: row.content } : versionFields(row);
+}
+
+function versionFields(row: VersionRow): ResourceVersion {
   return {
     resourceType: row.resource_type,
     id: row.id,
     versionId: String(row.version_id),
     lastUpdated: new Date(row.last_updated).toISOString(),
     deleted: row.deleted === 1,
-    resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined,
   };
 }
