@@ -13,6 +13,28 @@ export interface CodedResources {
   /** A token parameter ('code'). */
   codeParam: string;
   codes: SystemCode[];
+  /** Only the resources passing every test (e.g. a Condition's clinical status active, or absent and not abated). */
+  require?: TokenTest[];
+  /** Only the resources with none of these codes (e.g. a Condition's verification status entered-in-error). */
+  exclude?: TokenCodes[];
+}
+
+/** One of `codes` in a token parameter. */
+export interface TokenCodes {
+  param: string;
+  codes: SystemCode[];
+}
+
+/** A search parameter a resource may have no value for, with the kind of index its values go to. */
+export interface IndexedParam {
+  param: string;
+  type: 'token' | 'date' | 'quantity' | 'string';
+}
+
+/** The resource has one of `anyOf`'s codes or, when `orWithout` is given, no value at all for any of those parameters. */
+export interface TokenTest {
+  anyOf: TokenCodes;
+  orWithout?: IndexedParam[];
 }
 
 /** A half-open instant range [low, high) in ms since epoch. */
