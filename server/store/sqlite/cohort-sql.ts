@@ -39,7 +39,6 @@ export function cohortRows(statements: StatementCache, paramIds: ParamIds, query
   const pid: ParamId = (resourceType, code) => paramIds.lookup(statements, resourceType, code) ?? none;
   const ctes: Sql[] = [];
   const columns: Sql[] = [];
-  const joins: string[] = [];
 
   // The selected patients: the population's, existing and not deleted, inside `within` when given.
   const population = coded(query.population, pid, undefined);
@@ -75,47 +74,55 @@ export function cohortRows(statements: StatementCache, paramIds: ParamIds, query
     ctes.push({ sql: `s${k} AS MATERIALIZED (SELECT DISTINCT pid, key, low FROM (${source.sql}) WHERE pid IN (SELECT pid FROM sel))`, params: source.params });
   });
 
+  // Every count and latest as rows (pid, fact, n, at, key) pivoted into one row per patient, so that the
+  // patients meet a single grouped table (one automatic index) rather than one join per figure.
+  const facts: Sql[] = [];
   query.counts.forEach((count, i) => {
-    ctes.push({
-      sql: `c${i} AS (SELECT pid, count(DISTINCT key) AS n FROM s${countSources[i]} WHERE low >= ? AND low < ? GROUP BY pid)`,
+    facts.push({
+      sql: `SELECT pid, 'c${i}' AS fact, count(DISTINCT key) AS n, NULL AS at, NULL AS key FROM s${countSources[i]} WHERE low >= ? AND low < ? GROUP BY pid`,
       params: [count.period.low, count.period.high],
     });
-    columns.push({ sql: `coalesce(c${i}.n, 0) AS c${i}`, params: [] });
-    joins.push(`LEFT JOIN c${i} ON c${i}.pid = sel.pid`);
+    columns.push({ sql: `coalesce(f.c${i}, 0) AS c${i}`, params: [] });
   });
-
   query.latest.forEach((latest, i) => {
     // Ties on the date go to the greater resource id (as in the MongoDB adapter).
-    ctes.push({
-      sql: `l${i} AS (SELECT pid, at, key FROM (
+    facts.push({
+      sql: `SELECT pid, 'l${i}' AS fact, NULL AS n, at, key FROM (
           SELECT s.pid, s.low AS at, s.key, row_number() OVER (PARTITION BY s.pid ORDER BY s.low DESC, rr.id DESC) AS rn
           FROM s${latestSources[i]} s CROSS JOIN resources rr ON rr.key = s.key WHERE s.low >= ? AND s.low < ?
-        ) WHERE rn = 1)`,
+        ) WHERE rn = 1`,
       params: [latest.period.low, latest.period.high],
     });
-    columns.push({ sql: `l${i}.at AS l${i}_at`, params: [] });
+    columns.push({ sql: `f.l${i}_at AS l${i}_at`, params: [] });
     latest.values.forEach((value, j) => {
       const param = pid(latest.source.resourceType, value.param);
       columns.push(
         value.kind === 'quantity'
-          ? { sql: `(SELECT q.value FROM idx_quantity q WHERE q.key = l${i}.key AND +q.param_id = ? LIMIT 1) AS l${i}_v${j}`, params: [param] }
+          ? { sql: `(SELECT q.value FROM idx_quantity q WHERE q.key = f.l${i}_key AND +q.param_id = ? LIMIT 1) AS l${i}_v${j}`, params: [param] }
           : {
               // A composite's quantity part is indexed as the range its precision implies; its middle is the value.
               sql: `(SELECT (c.p1_low + c.p1_high) / 2 FROM idx_composite c
-                 WHERE c.key = l${i}.key AND +c.param_id = ? AND c.p0_a = ? AND c.p0_b = ? LIMIT 1) AS l${i}_v${j}`,
+                 WHERE c.key = f.l${i}_key AND +c.param_id = ? AND c.p0_a = ? AND c.p0_b = ? LIMIT 1) AS l${i}_v${j}`,
               params: [param, value.code.code, value.code.system],
             }
       );
     });
-    joins.push(`LEFT JOIN l${i} ON l${i}.pid = sel.pid`);
   });
+  const pivot = [
+    ...query.counts.map((_, i) => `max(CASE WHEN fact = 'c${i}' THEN n END) AS c${i}`),
+    ...query.latest.flatMap((_, i) => [`max(CASE WHEN fact = 'l${i}' THEN at END) AS l${i}_at`, `max(CASE WHEN fact = 'l${i}' THEN key END) AS l${i}_key`]),
+  ];
+  const join = facts.length ? 'LEFT JOIN f ON f.pid = sel.pid' : '';
+  if (facts.length) {
+    ctes.push({ sql: `f AS (SELECT pid, ${pivot.join(', ')} FROM (${facts.map((f) => f.sql).join(' UNION ALL ')}) GROUP BY pid)`, params: facts.flatMap((f) => f.params) });
+  }
 
   const sql = `WITH ${ctes.map((c) => c.sql).join(',\n')}
     SELECT sel.pid AS pid,
       (SELECT g.target_id FROM idx_reference g WHERE g.key = sel.pkey AND +g.param_id = ? ORDER BY g.target_id LIMIT 1) AS grp,
       (SELECT min(b.low) FROM idx_date b WHERE b.key = sel.pkey AND +b.param_id = ?) AS birth
       ${columns.map((c) => `, ${c.sql}`).join('')}
-    FROM sel ${joins.join(' ')} ORDER BY sel.pid`;
+    FROM sel ${join} ORDER BY sel.pid`;
   const params = [
     ...ctes.flatMap((c) => c.params),
     pid('Patient', query.groupParam),

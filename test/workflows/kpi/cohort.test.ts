@@ -37,6 +37,21 @@ describe('cohort aggregation', () => {
       assert.equal(rows[0].birthDate, Date.parse('1960-06-01T00:00:00Z'));
     });
 
+    it('counts current diagnoses only: active, a recurrence, or no status and not abated', async () => {
+      // p1 active, p2 recurrence, p4 without a status; p6 resolved, p7 entered in error, p8 refuted and
+      // p9 abated without a status are left out, although each has a hypertension diagnosis (kpi-fixture.ts).
+      const rows = await store.cohort!(diseaseQuery('hypertension', [year2025], {}));
+      assert.deepEqual(rows.map((r) => r.patientId), ['p1', 'p2', 'p4']);
+      // The same diagnosis counts again once it is current.
+      await store.update({ resourceType: 'Condition', id: 'p6-htn', subject: { reference: 'Patient/p6' }, code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10' }] }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'relapse' }] } });
+      try {
+        const again = await store.cohort!(diseaseQuery('hypertension', [year2025], {}));
+        assert.deepEqual(again.map((r) => [r.patientId, r.counts.followUps0]), [['p1', 4], ['p2', 4], ['p4', 1], ['p6', 4]]);
+      } finally {
+        await store.delete('Condition', 'p6-htn');
+      }
+    });
+
     it('answers a second period in the same request as it answers it alone', async () => {
       const both = await store.cohort!(diseaseQuery('hypertension', [year2025, year2024], {}));
       const alone = await store.cohort!(diseaseQuery('hypertension', [year2024], {}));
