@@ -71,6 +71,8 @@ export interface CohortQuery {
   population: CodedResources;
   /** Only the population's patients whose Patient reference parameter `param` points at one of `targets` (e.g. 'organization'). */
   within?: { param: string; targets: { resourceType: string; id: string }[] };
+  /** Only the population's patients with these ids (a Group's members). */
+  patients?: string[];
   /** A Patient reference parameter whose target id each row reports as `group` ('organization': the managing organization). */
   groupParam: string;
   /** A Patient date parameter whose low bound each row reports as `birthDate` ('birthdate'). */

@@ -10,7 +10,8 @@ import { resourceKey } from './documents';
 export type RunPipeline = (pipeline: Document[]) => Promise<Document[]>;
 
 export async function cohortRows(run: RunPipeline, query: CohortQuery): Promise<CohortRow[]> {
-  const populationIds = (await run(populationPipeline(query.population))).map((d) => String(d._id));
+  const members = query.patients && new Set(query.patients);
+  const populationIds = (await run(populationPipeline(query.population))).map((d) => String(d._id)).filter((id) => !members || members.has(id));
   const patients = await run(patientsPipeline(query, populationIds));
   const ids = patients.map((p) => String(p.id));
   const rows = new Map<string, CohortRow>();

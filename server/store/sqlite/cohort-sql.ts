@@ -50,7 +50,8 @@ export function cohortRows(statements: StatementCache, paramIds: ParamIds, query
     : query.within
       ? { sql: 'WHERE 0', params: [] }
       : { sql: '', params: [] };
-  ctes.push({ sql: `pop AS MATERIALIZED (SELECT DISTINCT pid FROM (${population.sql}))`, params: population.params });
+  const members = query.patients ? { sql: 'WHERE pid IN (SELECT value FROM json_each(?))', params: [JSON.stringify(query.patients)] } : { sql: '', params: [] };
+  ctes.push({ sql: `pop AS MATERIALIZED (SELECT DISTINCT pid FROM (${population.sql}) ${members.sql})`, params: [...population.params, ...members.params] });
   ctes.push({
     sql: `sel AS MATERIALIZED (SELECT p.id AS pid, p.key AS pkey FROM pop CROSS JOIN resources p ON p.resource_type = 'Patient' AND p.id = pop.pid AND p.deleted = 0 ${within.sql})`,
     params: within.params,

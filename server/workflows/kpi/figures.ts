@@ -14,9 +14,10 @@ import {
   type Indicator,
 } from './indicators';
 
-/** Whom the evaluation covers: every patient (the network), or those managed by some organizations or followed by some practitioners. */
+/** Whom the evaluation covers: every patient (the network), those managed by some organizations or followed by some practitioners, or a Group's members. */
 export interface PatientScope {
   within?: CohortQuery['within'];
+  patients?: string[];
 }
 
 const yearMs = 365.25 * 86_400_000;
@@ -34,6 +35,7 @@ export function diseaseQuery(disease: Disease, periods: readonly InstantPeriod[]
   return {
     population: diseasePopulation(disease),
     ...(scope.within ? { within: scope.within } : {}),
+    ...(scope.patients ? { patients: scope.patients } : {}),
     groupParam: 'organization',
     birthDateParam: 'birthdate',
     counts: periods.map((period, slot) => ({ name: followUpsOf(slot), source: followUps(disease), dateParam: 'date', period })),

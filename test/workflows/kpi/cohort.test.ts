@@ -77,6 +77,13 @@ describe('cohort aggregation', () => {
       assert.deepEqual(rows.map((r) => r.patientId), ['p1', 'p2']);
     });
 
+    it('narrows to given patients (a Group\'s members)', async () => {
+      const rows = await store.cohort!(diseaseQuery('hypertension', [year2025], { patients: ['p1', 'p3', 'p4', 'p6', 'nobody'] }));
+      // p3 has no hypertension, p6 no current diagnosis.
+      assert.deepEqual(rows.map((r) => [r.patientId, r.counts.followUps0]), [['p1', 4], ['p4', 1]]);
+      assert.deepEqual(await store.cohort!(diseaseQuery('hypertension', [year2025], { patients: [] })), []);
+    });
+
     it('leaves out a deleted patient and counts nothing outside the period', async () => {
       await store.delete('Patient', 'p4');
       try {

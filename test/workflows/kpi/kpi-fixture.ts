@@ -1,7 +1,7 @@
 // A small hand-built network for the management figures: two clinics in two districts, one family-doctor
 // team, four chronic patients and one who is not. Every figure the tests expect is worked out by hand
 // from these resources (kpi.test.ts and cohort.test.ts).
-import type { CareTeam, Condition, Observation, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import type { CareTeam, Condition, Group, Observation, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import path from 'node:path';
 import { loadContentDirectory } from '../../../server/content/content-loader';
 import type { ResourceStore } from '../../../server/store/port';
@@ -84,6 +84,8 @@ const dates = (year: number, n: number): string[] => ['02-10', '05-10', '08-10',
  *    and 4 follow-ups and a blood pressure on target in 2025 that would change every figure if counted:
  *    p6 resolved (abated 2025-03-01), p7 entered in error, p8 active but refuted, p9 without a status but
  *    abated ("2024年底", a string).
+ * Groups: group-a (clinic A manages it) lists p1, p4, p6 and p3 as an inactive member; group-b, managed
+ *    by no one, lists p2; group-devices is a Group of devices.
  */
 export function kpiNetwork(): Resource[] {
   counter = 0;
@@ -93,7 +95,14 @@ export function kpiNetwork(): Resource[] {
     participant: [{ member: { reference: 'PractitionerRole/gp-a' } }],
     managingOrganization: [{ reference: 'Organization/clinic-a' }],
   };
+  const member = (pid: string, inactive = false): NonNullable<Group['member']>[number] => ({ entity: { reference: `Patient/${pid}` }, ...(inactive ? { inactive } : {}) });
+  const groups: Group[] = [
+    { resourceType: 'Group', id: 'group-a', type: 'person', actual: true, managingEntity: { reference: 'Organization/clinic-a' }, member: [member('p1'), member('p4'), member('p6'), member('p3', true)] },
+    { resourceType: 'Group', id: 'group-b', type: 'person', actual: true, member: [member('p2')] },
+    { resourceType: 'Group', id: 'group-devices', type: 'device', actual: true },
+  ];
   return [
+    ...groups,
     clinic('clinic-a', '临江区'),
     clinic('clinic-b', '青山区'),
     team,
