@@ -157,12 +157,19 @@ function coded(source: CodedResources, pid: ParamId, dated: { param: number; per
   };
 }
 
-/** Whether resource t has one of the codes in the token parameter. */
+/**
+ * Whether resource t has one of the codes in the token parameter: t's key among the keys the lookup
+ * index gives for the codes, a set SQLite builds once, where a per-resource test would read every token
+ * row of each resource (a Condition has a dozen).
+ */
 function hasCode({ param, codes }: TokenCodes, resourceType: string, pid: ParamId): Sql {
-  const any = codes.length ? codes.map(() => '(x.code = ? AND x.system = ?)').join(' OR ') : '0';
+  if (!codes.length) {
+    return { sql: '0', params: [] };
+  }
   return {
-    sql: `EXISTS (SELECT 1 FROM idx_token x WHERE x.key = t.key AND +x.param_id = ? AND (${any}))`,
-    params: [pid(resourceType, param), ...codes.flatMap((c) => [c.code, c.system])],
+    sql: `t.key IN (SELECT x.key FROM (VALUES ${codes.map(() => '(?, ?)').join(', ')}) c
+      CROSS JOIN idx_token x ON x.param_id = ? AND x.code = c.column1 AND x.system = c.column2)`,
+    params: [...codes.flatMap((c) => [c.code, c.system]), pid(resourceType, param)],
   };
 }
 
@@ -171,11 +178,12 @@ function required(test: TokenTest, resourceType: string, pid: ParamId): Sql {
   if (!test.orWithout?.length) {
     return has;
   }
-  const without = test.orWithout.map(({ param, type }) => ({
-    sql: `NOT EXISTS (SELECT 1 FROM ${indexTable[type]} x WHERE x.key = t.key AND +x.param_id = ?)`,
-    params: [pid(resourceType, param)],
-  }));
-  return { sql: `(${has.sql} OR (${without.map((w) => w.sql).join(' AND ')}))`, params: [...has.params, ...without.flatMap((w) => w.params)] };
+  // Resources with a value for any of the parameters, by their lookup indexes (led by param_id).
+  const valued = test.orWithout.map(({ param, type }) => ({ sql: `SELECT key FROM ${indexTable[type]} WHERE param_id = ?`, params: [pid(resourceType, param)] }));
+  return {
+    sql: `(${has.sql} OR t.key NOT IN (${valued.map((v) => v.sql).join(' UNION ')}))`,
+    params: [...has.params, ...valued.flatMap((v) => v.params)],
+  };
 }
 
 function excluded(codes: TokenCodes, resourceType: string, pid: ParamId): Sql {
