@@ -139,7 +139,7 @@ export function cohortRows(statements: StatementCache, paramIds: ParamIds, query
  * patient they refer to; with `dated`, low is the date parameter's low bound, only those in the period.
  */
 function coded(source: CodedResources, pid: ParamId, dated: { param: number; period: InstantPeriod } | undefined): Sql {
-  const codes = source.codes.length ? `(VALUES ${source.codes.map(() => '(?, ?)').join(', ')})` : '(SELECT NULL, NULL WHERE 0)';
+  const codes = source.codes.length ? `(VALUES ${source.codes.map(() => '(?, ?)').join(', ')})` : '(SELECT NULL AS column1, NULL AS column2 WHERE 0)';
   const tests = [...(source.require ?? []).map((test) => required(test, source.resourceType, pid)), ...(source.exclude ?? []).map((codes) => excluded(codes, source.resourceType, pid))];
   return {
     sql: `SELECT r.target_id AS pid, t.key AS key, ${dated ? 'd.low' : 'NULL'} AS low FROM ${codes} v
