@@ -104,6 +104,47 @@ describe('the audit buffer', () => {
     assert.deepEqual(written, ['e1', 'e2', 'e3']);
   });
 
+  it('pushes back when the store falls behind, so that no event waits much longer than maxLagMs', async () => {
+    const written: string[] = [];
+    let writing = 0;
+    const buffer = new AuditBuffer(
+      async (events) => {
+        writing++;
+        await sleep(150);
+        written.push(...events.map((e) => e.id as string));
+      },
+      pino({ level: 'silent' }),
+      { flushMs: 60_000, batchSize: 1, maxLagMs: 40 }
+    );
+    await buffer.record([event(1)]);
+    await sleep(60);
+    // e1 waits longer than maxLagMs: the next event is taken only once e1 is written (now, not after flushMs).
+    await buffer.record([event(2)]);
+    assert.deepEqual(written, ['e1']);
+    assert.equal(writing, 1);
+    await buffer.flush();
+    assert.deepEqual(written, ['e1', 'e2']);
+  });
+
+  it('does not wait on the lag while the store fails: only a full buffer waits', async () => {
+    const { logger, lines } = capturedLogger();
+    const buffer = new AuditBuffer(
+      async () => {
+        throw new Error('down');
+      },
+      logger,
+      { flushMs: 1, maxLagMs: 10, retryMs: 1000, maxRetryMs: 1000 }
+    );
+    await buffer.record([event(1)]);
+    await until(() => lines.some((l) => l.includes('could not be written')));
+    await sleep(30);
+    const started = Date.now();
+    await buffer.record([event(2)]);
+    assert.ok(Date.now() - started < 500, 'recorded at once');
+    assert.equal(buffer.pending, 2);
+    await buffer.close(0);
+  });
+
   it('writes what is left on close', async () => {
     const written: string[] = [];
     const buffer = new AuditBuffer(async (events) => void written.push(...events.map((e) => e.id as string)), pino({ level: 'silent' }), { flushMs: 60_000 });
