@@ -21,7 +21,7 @@ export interface AuditBufferOptions {
   capacity: number;
   /**
    * While writes succeed, recording waits when the oldest waiting event was recorded longer ago than this
-   * (ms): the writer has fallen behind. Events then wait at most this plus two batches' commit.
+   * (ms): the writer has fallen behind. The events waiting then span at most this much time.
    */
   maxLagMs: number;
   /** First retry delay after a failed write (ms), doubled per failure up to `maxRetryMs`. */
@@ -55,11 +55,13 @@ export class AuditBuffer {
     return this.events.length;
   }
 
-  /** Adds events; resolves at once unless the buffer is full, then once there is room. */
+  /** Adds events; resolves at once unless the buffer is full or the writer behind, then once it is not. */
   async record(events: readonly AuditEvent[]): Promise<void> {
     while (!this.closed && (this.events.length >= this.options.capacity || this.behind())) {
-      // Behind: what waits is written now, whatever flushMs says.
-      this.schedule(0);
+      if (this.behind()) {
+        // What waits is written now, whatever flushMs says (a failing store keeps its retry backoff).
+        this.schedule(0);
+      }
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
     const now = Date.now();
