@@ -1,11 +1,13 @@
 // The audit buffer: AuditEvents are recorded in memory and written in batches, so that auditing never
 // waits on the store inside a clinical request. A batch is written every `flushMs` (or as soon as
 // `batchSize` events wait); a failed write is logged without content and retried with backoff, the
-// events kept in order at the head of the buffer. Recording waits (back-pressure, so requests slow down
-// instead of going unaudited) in two cases: while the store takes writes, when the oldest waiting event
-// is older than `maxLagMs` (requests come faster than the store writes events: without the wait, a crash
-// would lose more than the stated last second); and when `capacity` events wait (the store has been
-// failing for a while). close() flushes what is left (SIGTERM). See docs/audit.md, "Loss bound".
+// events kept in order at the head of the buffer. Requests slow down instead of going unaudited
+// (back-pressure) in two cases: while the store takes writes and the oldest waiting event is older than
+// `maxLagMs` (requests come faster than the store writes events: without the wait, a crash would lose
+// more than the stated last second), a request waits in `caughtUp()` before it runs (never after it is
+// done, so that its answer is not held back once committed); and when `capacity` events wait (the store
+// has been failing for a while), recording waits for room. close() flushes what is left (SIGTERM). See
+// docs/audit.md, "Loss bound".
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 
@@ -20,8 +22,8 @@ export interface AuditBufferOptions {
   /** Events held at most; recording waits beyond it. */
   capacity: number;
   /**
-   * While writes succeed, recording waits when the oldest waiting event was recorded longer ago than this
-   * (ms): the writer has fallen behind. The events waiting then span at most this much time.
+   * While writes succeed, requests wait (caughtUp) when the oldest waiting event was recorded longer ago
+   * than this (ms): the writer has fallen behind.
    */
   maxLagMs: number;
   /** First retry delay after a failed write (ms), doubled per failure up to `maxRetryMs`. */
@@ -55,13 +57,9 @@ export class AuditBuffer {
     return this.events.length;
   }
 
-  /** Adds events; resolves at once unless the buffer is full or the writer behind, then once it is not. */
+  /** Adds events; resolves at once unless the buffer is full, then once there is room. */
   async record(events: readonly AuditEvent[]): Promise<void> {
-    while (!this.closed && (this.events.length >= this.options.capacity || this.behind())) {
-      if (this.behind()) {
-        // What waits is written now, whatever flushMs says (a failing store keeps its retry backoff).
-        this.schedule(0);
-      }
+    while (this.events.length >= this.options.capacity && !this.closed) {
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
     const now = Date.now();
@@ -107,6 +105,15 @@ export class AuditBuffer {
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.retryDelay(), until - Date.now())));
       }
+    }
+  }
+
+  /** Resolves at once, or, while the writer is behind (below), once it has caught up: a request's wait. */
+  async caughtUp(): Promise<void> {
+    while (!this.closed && this.behind()) {
+      // What waits is written now, whatever flushMs says.
+      this.schedule(0);
+      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
   }
 
