@@ -134,6 +134,11 @@ const migrations: string[] = [
   ALTER TABLE resource_versions ADD COLUMN hash TEXT;
   ALTER TABLE resource_versions ADD COLUMN audit_hash TEXT;
   `,
+  // 6: where archived AuditEvents end (server/audit/audit-archive.ts): the last archived event's seq and
+  // chain link, to which the AuditEvent chain goes on once they are purged.
+  `
+  CREATE TABLE audit_archive (seq INTEGER PRIMARY KEY, audit_hash TEXT NOT NULL, archived_at INTEGER NOT NULL);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -31,6 +31,7 @@ import { FilterCompiler } from './filter-sql';
 import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
+import { auditLinkBeforeSql, newestAuditLink } from './audit-archive-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
 import { compileSearch } from './search-sql';
@@ -261,13 +262,6 @@ export class SqliteOperations implements StoreOperations {
     return rows.map((r) => ({ resourceType: r.resourceType, id: r.id }));
   }
 
-  private newestAuditLink(): string | null {
-    const row = this.writes
-      .get(`SELECT audit_hash FROM resource_versions WHERE resource_type = '${auditChainType}' ORDER BY seq DESC LIMIT 1`)
-      .get() as { audit_hash: string | null } | undefined;
-    return row?.audit_hash ?? null;
-  }
-
   private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {
     return cache
       .get('SELECT key, seq, version_id, last_updated, deleted FROM resources WHERE resource_type = ? AND id = ?')
@@ -291,12 +285,11 @@ export class SqliteOperations implements StoreOperations {
     add('v.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
     const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'v.content, v.author';
     // The previous version's hash by the unique (type, id, version) index; a missing row is told apart
-    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before.
+    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before
+    // (or the archive boundary's, audit-archive-sql.ts).
     const sql = `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, ${content}, v.hash, v.audit_hash,
         p.seq AS previous_seq, p.hash AS previous_hash,
-        CASE WHEN v.resource_type = '${auditChainType}' THEN
-          (SELECT a.audit_hash FROM resource_versions a WHERE a.resource_type = '${auditChainType}' AND a.seq < v.seq ORDER BY a.seq DESC LIMIT 1)
-        END AS previous_audit_hash
+        CASE WHEN v.resource_type = '${auditChainType}' THEN ${auditLinkBeforeSql('v.seq')} END AS previous_audit_hash
       FROM resource_versions v
       LEFT JOIN resource_versions p ON p.resource_type = v.resource_type AND p.id = v.id AND p.version_id = v.version_id - 1
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -346,7 +339,7 @@ export class SqliteOperations implements StoreOperations {
     const previousHash = previous ? ((this.writes.get('SELECT hash FROM resource_versions WHERE seq = ?').get(previous.seq) as { hash: string | null }).hash) : null;
     const hash = versionHash(previousHash, { resourceType: resource.resourceType, id: resource.id as string, versionId, lastUpdated, deleted, author, content });
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
-    const auditHash = resource.resourceType === auditChainType ? auditLink(this.newestAuditLink(), hash) : null;
+    const auditHash = resource.resourceType === auditChainType ? auditLink(newestAuditLink(this.writes), hash) : null;
     const { lastInsertRowid } = this.writes
       .get(
         `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content, author, hash, audit_hash)

@@ -14,6 +14,7 @@ import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
+  AuditArchiveBoundary,
   ChainQuery,
   ChainRecord,
   HistoryPage,
@@ -27,6 +28,7 @@ import type {
   StoreOperations,
 } from '../port';
 import type { AuthStore } from '../auth-port';
+import { purgeAuditEvents } from './audit-archive-sql';
 import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
@@ -220,6 +222,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
    */
   changeMarker(resourceTypes: readonly string[]): Promise<string> {
     return this.read(async () => this.readOps.newestSeq(resourceTypes));
+  }
+
+  purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
+    return this.transaction(async () => purgeAuditEvents(this.writes, boundary));
   }
 
   /**
