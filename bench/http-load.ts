@@ -9,6 +9,8 @@ export interface BenchRequest {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /** The kind of query in a mixed workload: latencies are also reported per kind. */
+  kind?: string;
 }
 
 export interface LoadOptions {
@@ -22,6 +24,16 @@ export interface LoadOptions {
   nextRequest: () => BenchRequest;
   /** Resources each request carries, for resources/s (1 unless a Bundle). */
   resourcesPerRequest?: number;
+  /** The server's CPU time so far in seconds (all its threads), when the benchmark started it. */
+  serverCpuSeconds?: () => number | undefined;
+}
+
+/** Latencies of one kind of request in a mixed workload. */
+export interface KindLatency {
+  kind: string;
+  requests: number;
+  p50Ms: number;
+  p95Ms: number;
 }
 
 export interface LoadRun {
@@ -34,6 +46,10 @@ export interface LoadRun {
   /** Responses that were not 2xx (the run still counts them in latency). */
   failures: number;
   firstFailure?: string;
+  /** The server's CPU use while recording, in percent of one core (200 is two cores busy). */
+  serverCpuPercent?: number;
+  /** Per kind of request, when the workload labels its requests. */
+  kinds?: KindLatency[];
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadRun> {
@@ -44,6 +60,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
     headers.authorization = `Bearer ${options.token}`;
   }
   const latencies: number[] = [];
+  const byKind = new Map<string, number[]>();
   let failures = 0;
   let firstFailure: string | undefined;
   let recording = false;
@@ -66,6 +83,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
         continue;
       }
       latencies.push(elapsed);
+      if (req.kind !== undefined) {
+        const kindLatencies = byKind.get(req.kind) ?? [];
+        kindLatencies.push(elapsed);
+        byKind.set(req.kind, kindLatencies);
+      }
       if (res.statusCode < 200 || res.statusCode >= 300) {
         failures++;
         firstFailure ??= `${req.method} ${req.path} -> ${res.statusCode} ${text.slice(0, 300)}`;
@@ -75,6 +97,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   const loops = Array.from({ length: options.connections }, loop);
   await sleep(options.warmupMs);
   recording = true;
+  const cpuAtStart = options.serverCpuSeconds?.();
   const started = performance.now();
   await sleep(options.durationMs);
   // A run of slow requests (a 1,000-entry transaction) may finish none inside a short window: it
@@ -84,6 +107,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   }
   recording = false;
   const seconds = (performance.now() - started) / 1000;
+  const cpuAtEnd = options.serverCpuSeconds?.();
   stopped = true;
   await Promise.all(loops);
   await pool.close();
@@ -98,7 +122,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
     p99Ms: percentile(latencies, 0.99),
     failures,
     firstFailure,
+    ...(cpuAtStart !== undefined && cpuAtEnd !== undefined ? { serverCpuPercent: ((cpuAtEnd - cpuAtStart) / seconds) * 100 } : {}),
+    ...(byKind.size ? { kinds: [...byKind].map(([kind, values]) => kindLatency(kind, values)) } : {}),
   };
+}
+
+function kindLatency(kind: string, values: number[]): KindLatency {
+  values.sort((a, b) => a - b);
+  return { kind, requests: values.length, p50Ms: percentile(values, 0.5), p95Ms: percentile(values, 0.95) };
 }
 
 export function percentile(sorted: number[], q: number): number {

@@ -25,6 +25,19 @@ export interface WorkloadResult {
   p95Ms?: Spread;
   p99Ms?: Spread;
   failures?: number;
+  /** The server's CPU use while measured, percent of one core (absent for --target). */
+  serverCpuPercent?: Spread;
+  /** Per kind of query, for a mixed workload: medians over runs. */
+  kinds?: KindSummary[];
+  /** Kinds of query the workload left out, with the reason (a probe failed). */
+  unsupportedKinds?: { kind: string; reason: string }[];
+}
+
+export interface KindSummary {
+  kind: string;
+  requests: number;
+  p50Ms: Spread;
+  p95Ms: Spread;
 }
 
 export interface SizeResult {
@@ -68,5 +81,21 @@ export function summarize(name: string, group: string, connections: number, runs
     p95Ms: spread(runs.map((r) => r.p95Ms)),
     p99Ms: spread(runs.map((r) => r.p99Ms)),
     failures: runs.reduce((n, r) => n + r.failures, 0),
+    ...(runs.every((r) => r.serverCpuPercent !== undefined) ? { serverCpuPercent: spread(runs.map((r) => r.serverCpuPercent as number)) } : {}),
+    ...(runs[0]?.kinds ? { kinds: summarizeKinds(runs) } : {}),
   };
+}
+
+/** Each kind's latencies, in the order the first run met them, as medians over the runs that had it. */
+function summarizeKinds(runs: LoadRun[]): KindSummary[] {
+  const names = [...new Set(runs.flatMap((r) => (r.kinds ?? []).map((k) => k.kind)))];
+  return names.map((kind) => {
+    const seen = runs.flatMap((r) => (r.kinds ?? []).filter((k) => k.kind === kind));
+    return {
+      kind,
+      requests: seen.reduce((n, k) => n + k.requests, 0),
+      p50Ms: spread(seen.map((k) => k.p50Ms)),
+      p95Ms: spread(seen.map((k) => k.p95Ms)),
+    };
+  });
 }

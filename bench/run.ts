@@ -26,6 +26,7 @@ import { ingestWorkloads } from './workloads/ingest';
 import { readWorkloads } from './workloads/read';
 import { restrictedWorkloads } from './workloads/restricted';
 import { searchWorkloads } from './workloads/search';
+import { searchMixWorkloads } from './workloads/search-mix';
 import { terminologyWorkloads } from './workloads/terminology';
 import { reviewWorkloads } from './workloads/review';
 import type { Workload, WorkloadContext } from './workloads/workload';
@@ -92,6 +93,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         ...readWorkloads,
         ...restrictedWorkloads,
         ...searchWorkloads,
+        ...searchMixWorkloads,
         ...historyWorkloads,
         ...terminologyWorkloads,
         ...measureWorkloads,
@@ -105,7 +107,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
       for (const [i, workload] of workloads.entries()) {
         const left = (workloads.length - i) * options.runs * (options.durationMs + options.warmupMs) / 1000;
         log(`  [${i + 1}/${workloads.length}] ${workload.name} (about ${formatSeconds(left)} left at this size)`);
-        sizeResult.workloads.push(await measure(workload, context, base, options, log));
+        sizeResult.workloads.push(await measure(workload, context, base, options, log, server && (() => server!.cpuSeconds())));
       }
       if (server) {
         sizeResult.serverPeakRssMiB = (server.peakRssBytes() ?? 0) / 2 ** 20 || undefined;
@@ -133,7 +135,8 @@ async function measure(
   context: WorkloadContext,
   base: string,
   options: BenchOptions,
-  log: (message: string) => void
+  log: (message: string) => void,
+  serverCpuSeconds?: () => number | undefined
 ): Promise<WorkloadResult> {
   const prepared = await workload.prepare(context);
   if ('unsupported' in prepared) {
@@ -151,6 +154,7 @@ async function measure(
         warmupMs: options.warmupMs,
         nextRequest: prepared.nextRequest,
         resourcesPerRequest: prepared.resourcesPerRequest,
+        serverCpuSeconds,
       })
     );
   }
@@ -158,7 +162,20 @@ async function measure(
   if (failure) {
     log(`    failures, first: ${failure}`);
   }
-  return summarize(workload.name, workload.group, workload.connections, runs);
+  const summary = summarize(workload.name, workload.group, workload.connections, runs);
+  return prepared.kinds ? withKindOrder(summary, prepared.kinds, log) : summary;
+}
+
+/** A mixed workload's kinds in the workload's own order, with those it left out and why. */
+function withKindOrder(summary: WorkloadResult, kinds: { kind: string; unsupported?: string }[], log: (message: string) => void): WorkloadResult {
+  const unsupportedKinds = kinds.filter((k) => k.unsupported).map((k) => ({ kind: k.kind, reason: k.unsupported as string }));
+  unsupportedKinds.forEach(({ kind, reason }) => log(`    left out of the mix: ${kind}: ${reason}`));
+  const order = kinds.map((k) => k.kind);
+  return {
+    ...summary,
+    kinds: [...(summary.kinds ?? [])].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)),
+    ...(unsupportedKinds.length ? { unsupportedKinds } : {}),
+  };
 }
 
 export async function countStored(client: FhirClient): Promise<number> {

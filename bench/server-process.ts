@@ -33,6 +33,8 @@ export interface ServerProcess {
   peakRssBytes(): number | undefined;
   /** Resident memory now in bytes (Linux VmRSS), or undefined where /proc is not available. */
   rssBytes(): number | undefined;
+  /** CPU time the server has used so far in seconds, all its threads (Linux /proc), or undefined elsewhere. */
+  cpuSeconds(): number | undefined;
   /** Sends SIGKILL: no graceful shutdown, no chance to flush. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -115,6 +117,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     announcedBaseUrl: announced,
     peakRssBytes: () => readStatusBytes(child.pid, 'VmHWM'),
     rssBytes: () => readStatusBytes(child.pid, 'VmRSS'),
+    cpuSeconds: () => readCpuSeconds(child.pid),
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
@@ -134,6 +137,20 @@ function userToken(env: Record<string, string | undefined>, baseUrl: string, gra
     kind: 'user', clientId: 'bench', account: 'bench', roles: grant.roles, organizations: grant.organizations, scopes: ['user/*.cruds'],
     ...(grant.user ? { fhirUser: grant.user } : {}),
   }).token;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on every Linux this runs on. */
+const userHz = 100;
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised command name). */
+function readCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / userHz;
+  } catch {
+    return undefined;
+  }
 }
 
 function readStatusBytes(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {

@@ -1,5 +1,5 @@
 // The markdown table printed at the end of a run (and kept beside the JSON).
-import type { BenchResults, Spread } from '../results';
+import type { BenchResults, Spread, WorkloadResult } from '../results';
 
 const num = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en') : n.toFixed(n >= 10 ? 1 : 2));
 const withSpread = (s: Spread | undefined): string => (s ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : '');
@@ -25,21 +25,21 @@ export function renderMarkdown(results: BenchResults): string {
         (size.serverPeakRssMiB ? `; server peak RSS ${num(size.serverPeakRssMiB)} MiB` : '') +
         (size.storeDiskMiB ? `; store on disk ${num(size.storeDiskMiB)} MiB` : ''),
       '',
-      '| workload | clients | requests/s | resources/s | p50 ms | p95 ms | p99 ms |',
-      '| --- | --- | --- | --- | --- | --- | --- |'
+      '| workload | clients | requests/s | resources/s | p50 ms | p95 ms | p99 ms | server CPU % |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |'
     );
     for (const w of size.workloads) {
       if (!w.supported) {
-        lines.push(`| ${w.name} | ${w.connections} | not supported: ${w.reason?.replace(/\|/g, '/').slice(0, 120)} | | | | |`);
+        lines.push(`| ${w.name} | ${w.connections} | not supported: ${w.reason?.replace(/\|/g, '/').slice(0, 120)} | | | | | |`);
         continue;
       }
       const perResource = w.group === 'ingest' || w.group === 'create' ? withSpread(w.resourcesPerSecond) : '';
       lines.push(
         `| ${w.name}${w.failures ? ` (${w.failures} failed)` : ''} | ${w.connections} | ${withSpread(w.requestsPerSecond)} | ${perResource} | ` +
-          `${withSpread(w.p50Ms)} | ${withSpread(w.p95Ms)} | ${withSpread(w.p99Ms)} |`
+          `${withSpread(w.p50Ms)} | ${withSpread(w.p95Ms)} | ${withSpread(w.p99Ms)} | ${withSpread(w.serverCpuPercent)} |`
       );
     }
-    lines.push('');
+    lines.push('', ...kindTable(size.workloads));
   }
   if (results.validationInProcess.length) {
     lines.push('## Validation in-process (one thread)', '', '| check | resource | validations/s |', '| --- | --- | --- |');
@@ -67,4 +67,27 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The mixed workloads' latencies per kind of query, one column pair per workload (its clients). */
+function kindTable(workloads: WorkloadResult[]): string[] {
+  const mixed = workloads.filter((w) => w.kinds?.length);
+  if (!mixed.length) {
+    return [];
+  }
+  // Measured kinds in the workload's order, then those left out.
+  const kinds = [...new Set(mixed.flatMap((w) => [...(w.kinds ?? []).map((k) => k.kind), ...(w.unsupportedKinds ?? []).map((k) => k.kind)]))];
+  const lines = [
+    `| kind of query | ${mixed.map((w) => `p50 ms (c=${w.connections}) | p95 ms (c=${w.connections})`).join(' | ')} |`,
+    `| --- | ${mixed.map(() => '--- | ---').join(' | ')} |`,
+  ];
+  for (const kind of kinds) {
+    const cells = mixed.map((w) => {
+      const k = w.kinds?.find((x) => x.kind === kind);
+      const left = w.unsupportedKinds?.find((x) => x.kind === kind);
+      return k ? `${withSpread(k.p50Ms)} | ${withSpread(k.p95Ms)}` : `not measured: ${left?.reason.replace(/\|/g, '/').slice(0, 80) ?? ''} | `;
+    });
+    lines.push(`| ${kind.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
+  }
+  return [...lines, ''];
 }

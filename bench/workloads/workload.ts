@@ -13,7 +13,14 @@ export interface WorkloadContext {
   userToken?: (grant: UserGrant) => string;
 }
 
-export type Prepared = { nextRequest: () => BenchRequest; resourcesPerRequest?: number } | { unsupported: string };
+export type Prepared =
+  | {
+      nextRequest: () => BenchRequest;
+      resourcesPerRequest?: number;
+      /** A mixed workload's kinds of query in the order to report them; those left out of the mix say why. */
+      kinds?: { kind: string; unsupported?: string }[];
+    }
+  | { unsupported: string };
 
 export interface Workload {
   name: string;

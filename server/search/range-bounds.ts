@@ -28,8 +28,11 @@ export const valueApproximation: Approximation = ({ low, high }) => Math.abs((lo
 
 export function rangeBounds(condition: RangeCondition, approximation: Approximation): RangeBounds {
   const { low: sl, high: sh } = condition;
+  // The third bound follows from the second for any range (low <= high), and gives an index on low
+  // both ends to read: a day's dates are a short range of it, not every date after the day.
   const within: RangeBound[] = [
     { field: 'low', op: '>=', value: sl },
+    { field: 'low', op: '<=', value: sh },
     { field: 'high', op: '<=', value: sh },
   ];
   switch (condition.prefix) {

@@ -49,6 +49,21 @@ function checkResults(results: BenchResults): void {
   }
   assert.ok(results.validationInProcess.every((v) => v.perSecond.every((n) => n > 0)));
   assert.ok(results.rawSqlite && results.rawSqlite.lookupsPerSecond > 0);
+  checkSearchMix(results);
+}
+
+/** The search mix runs at 1 and 16 clients with every kind of query, each reported on its own. */
+function checkSearchMix(results: BenchResults): void {
+  for (const connections of [1, 16]) {
+    const mix = results.sizes[0].workloads.find((w) => w.name === `search-mix, 30 kinds (c=${connections})`);
+    assert.ok(mix?.supported, `search mix at ${connections}: ${mix?.reason}`);
+    // A smoke run's few patients give no sort a second page: only those kinds may be left out, saying why.
+    const left = mix.unsupportedKinds ?? [];
+    assert.ok(left.every((k) => k.kind.startsWith('sort, page 2') && k.reason), JSON.stringify(left));
+    assert.equal((mix.kinds?.length ?? 0) + left.length, 30);
+    assert.ok(mix.kinds!.every((k) => k.requests > 0 && k.p50Ms.median > 0), 'every measured kind has requests and latencies');
+    assert.ok(mix.kinds!.some((k) => k.kind === 'capabilities: GET /metadata'));
+  }
 }
 
 describe('benchmark smoke run', function () {
@@ -65,6 +80,8 @@ describe('benchmark smoke run', function () {
     assert.equal(results.target.ownServer, true);
     assert.ok(results.sizes[0].serverPeakRssMiB! > 0);
     assert.ok(results.sizes[0].storeDiskMiB! > 0);
+    // The server's CPU is measured for a server the benchmark started (and only for it, below).
+    assert.ok(results.sizes[0].workloads.filter((w) => w.supported).every((w) => w.serverCpuPercent!.median > 0));
     const stem = writeResults(results, outDir);
     assert.equal(JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')).sizes.length, 1);
     assert.match(fs.readFileSync(`${stem}.md`, 'utf8'), /\| read Patient by id \(c=16\) \| 16 \|/);
@@ -81,6 +98,7 @@ describe('benchmark smoke run', function () {
       assert.equal(results.target.ownServer, false);
       assert.equal(results.target.url, other.baseUrl);
       assert.equal(results.sizes[0].serverPeakRssMiB, undefined);
+      assert.ok(results.sizes[0].workloads.every((w) => w.serverCpuPercent === undefined));
     } finally {
       await other.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,9 @@
 // a membership test of the row's key in the matching index rows; chains and _has join through
 // idx_reference. Index rows exist only for current, non-deleted versions.
 import type { SQLInputValue } from 'node:sqlite';
-import type { Filter, IndexKind, ParamRef, ResultRestriction, SystemCode, ValueCondition } from '../../search/plan';
-import { canonicalUnit, scaleToCanonical, ucumSystem } from '../../search/indexing/ucum-canonical';
-import { dateApproximation, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
+import type { Filter, IndexKind, ParamRef, ResultRestriction, ValueCondition } from '../../search/plan';
+import { dateApproximation } from '../../search/range-bounds';
+import { matchAnySql, rangesSql } from './value-sql';
 
 export interface Sql {
   sql: string;
@@ -25,9 +25,6 @@ export const tableOf: Record<IndexKind, string> = {
   composite: 'idx_composite',
 };
 
-/** Above every string SQLite compares (UTF-8 of U+10FFFF), for prefix ranges. */
-const maxChar = '\u{10FFFF}';
-
 export class FilterCompiler {
   private aliasCount = 0;
   /** Above zero while a restriction's own filters are compiled: those are not restricted again. */
@@ -35,11 +32,13 @@ export class FilterCompiler {
 
   /**
    * `restriction`: what the caller may see, applied to the searched rows, chain targets and _has sources.
-   * `fewRows`: the rows the conditions are checked on are already few (a search by id or driven by a
-   * selective filter, the resources of one history, the resources a page includes), so chains and _has
-   * are checked per row through the reference index instead of materialising every match first. A
-   * clinician's read of one resource tested its visibility against every patient of the clinic that
-   * way (4-8 ms of CPU per read on the seeded network, against a few index lookups per row).
+   * A search's own chains and _has are checked per row through the reference index (a walk stops once
+   * its page is full; a driver or a count gives few rows). A restriction's are too when `fewRows`: the
+   * rows are already few (a search by id or driven by a selective filter, the resources of one history,
+   * the resources a page includes). Otherwise a restriction's are materialised once, since a caller who
+   * sees a small part of a type would have every walked row checked. A clinician's read of one resource
+   * tested its visibility against every patient of the clinic when materialised (4-8 ms of CPU per read
+   * on the seeded network, against a few index lookups per row).
    */
   constructor(
     private readonly paramId: ParamIdLookup,
@@ -98,7 +97,7 @@ export class FilterCompiler {
           params: filter.ids,
         };
       case 'lastUpdated':
-        return this.ranges(
+        return rangesSql(
           filter.anyOf.map((c) => ({ ...c, type: 'date' as const })),
           { low: `${alias}.last_updated`, high: `(${alias}.last_updated + 1)` },
           dateApproximation()
@@ -124,8 +123,8 @@ export class FilterCompiler {
         };
       }
       case 'chain': {
-        if (form === 'exists' && this.fewRows) {
-          return this.chainOfRow(filter, alias);
+        if (this.perRow(form)) {
+          return this.chainReferent(filter, alias);
         }
         const refs = this.chainReferences(filter);
         if (!refs) {
@@ -133,26 +132,8 @@ export class FilterCompiler {
         }
         return { sql: `${alias}.key IN (${refs.sql})`, params: refs.params };
       }
-      case 'has': {
-        const ref = filter.referenceParam;
-        const pid = this.paramId(ref.resourceType, ref.code);
-        if (pid === undefined) {
-          return { sql: '0', params: [] };
-        }
-        if (form === 'exists' && this.fewRows) {
-          return this.hasOfRow(filter, pid, alias);
-        }
-        const s = this.nextAlias();
-        const inner = this.all(filter.filters, s, 'in');
-        // Only sources the caller may see can reveal that a resource has them.
-        const visible = this.visible(ref.resourceType, s, 'in');
-        return {
-          sql:
-            `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ` +
-            `JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql})`,
-          params: [pid, ...inner.params, ...visible.params],
-        };
-      }
+      case 'has':
+        return this.has(filter, alias, form);
       case 'anyOf': {
         const parts = filter.filters.map((f) => this.compile(f, alias, form));
         return { sql: `(${parts.map((p) => p.sql).join(' OR ') || '0'})`, params: parts.flatMap((p) => p.params) };
@@ -160,37 +141,90 @@ export class FilterCompiler {
     }
   }
 
-  /** A chain checked on one row: its own references of the parameter, each target looked up by id. */
-  private chainOfRow(filter: Filter & { kind: 'chain' }, alias: string): Sql {
+  /** Whether chains and _has are checked per row here (see the constructor). */
+  private perRow(form: 'exists' | 'in'): boolean {
+    return form === 'exists' && (this.restricting === 0 || this.fewRows);
+  }
+
+  /**
+   * A chain checked on one candidate row: the targets its own reference points at (idx_reference_key),
+   * each tested against the chain's filters. A walk reads a few references per row, where a list of every
+   * matching target's referrers would grow with the data (a selective chain drives instead: chainReferences).
+   */
+  private chainReferent(filter: Filter & { kind: 'chain' }, alias: string): Sql {
     const pid = this.paramId(filter.param.resourceType, filter.param.code);
     if (pid === undefined) {
       return { sql: '0', params: [] };
     }
-    const c = this.nextAlias();
     const t = this.nextAlias();
-    const inner = this.all(filter.filters, t, 'exists');
-    const visible = this.visibleAnyOf(filter.targetTypes, t, 'exists');
-    const types = filter.targetTypes.map(() => '?').join(', ');
+    const inner = this.all(filter.filters, t);
+    // A chain matches only through targets the caller may see.
+    const visible = this.visibleAnyOf(filter.targetTypes, t);
     return {
       sql:
-        `EXISTS (SELECT 1 FROM idx_reference ${c} INDEXED BY idx_reference_key ` +
-        `CROSS JOIN resources ${t} ON ${t}.resource_type = ${c}.target_type AND ${t}.id = ${c}.target_id ` +
-        `WHERE ${c}.key = ${alias}.key AND ${c}.param_id = ? AND ${c}.target_type IN (${types}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql})`,
+        `EXISTS (SELECT 1 FROM idx_reference cr INDEXED BY idx_reference_key CROSS JOIN resources ${t} INDEXED BY resources_by_id ` +
+        `ON ${t}.resource_type = cr.target_type AND ${t}.id = cr.target_id WHERE cr.key = ${alias}.key AND cr.param_id = ? ` +
+        `AND ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql})`,
       params: [pid, ...filter.targetTypes, ...inner.params, ...visible.params],
     };
   }
 
-  /** A _has checked on one row: the resources referring to it through the parameter, found by target. */
-  private hasOfRow(filter: Filter & { kind: 'has' }, pid: number, alias: string): Sql {
-    const h = this.nextAlias();
+  /**
+   * _has. Per row: the row's referrers through the parameter (idx_reference_lookup leads with param_id,
+   * target_id), each tested against the source filters; nothing is materialised, so a walk that fills
+   * its page after a few rows reads a few referrers, however many sources match overall. Otherwise (inside
+   * chains and other _has, a restriction over many rows): the set of (type, id) the sources refer to.
+   */
+  private has(filter: Filter & { kind: 'has' }, alias: string, form: 'exists' | 'in'): Sql {
+    const ref = filter.referenceParam;
+    const pid = this.paramId(ref.resourceType, ref.code);
+    if (pid === undefined) {
+      return { sql: '0', params: [] };
+    }
+    const perRow = this.perRow(form);
     const s = this.nextAlias();
-    const inner = this.all(filter.filters, s, 'exists');
-    const visible = this.visible(filter.referenceParam.resourceType, s, 'exists');
+    const inner = this.all(filter.filters, s, perRow ? 'exists' : 'in');
+    // Only sources the caller may see can reveal that a resource has them.
+    const visible = this.visible(ref.resourceType, s, perRow ? 'exists' : 'in');
+    // Per row the referrers come first (CROSS JOIN keeps that order); as a set, the planner may start from the sources.
+    const sources = `${perRow ? 'CROSS ' : ''}JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql}`;
     return {
-      sql:
-        `EXISTS (SELECT 1 FROM idx_reference ${h} INDEXED BY idx_reference_lookup CROSS JOIN resources ${s} ON ${s}.key = ${h}.key ` +
-        `WHERE ${h}.param_id = ? AND ${h}.target_id = ${alias}.id AND ${h}.target_type = ${alias}.resource_type AND ${inner.sql} AND ${visible.sql})`,
+      sql: perRow
+        ? `EXISTS (SELECT 1 FROM idx_reference hr INDEXED BY idx_reference_lookup ${sources} AND hr.target_id = ${alias}.id AND hr.target_type = ${alias}.resource_type)`
+        : `(${alias}.resource_type, ${alias}.id) IN (SELECT hr.target_type, hr.target_id FROM idx_reference hr ${sources})`,
       params: [pid, ...inner.params, ...visible.params],
+    };
+  }
+
+  /**
+   * The keys of the `targetType` resources that _has's matching sources refer to, read from the sources'
+   * first parameter filter (undefined when the _has has none to drive from). `sources` is that filter's
+   * keys alone, an upper bound of the result's size that the planner can count from the index cheaply.
+   */
+  hasTargets(filter: Filter & { kind: 'has' }, targetType: string): { sql: Sql; sources: Sql } | undefined {
+    const ref = filter.referenceParam;
+    const pid = this.paramId(ref.resourceType, ref.code);
+    const driverIndex = filter.filters.findIndex((f) => f.kind === 'param' && !f.negate);
+    const sources = driverIndex >= 0 ? this.driverSql(filter.filters[driverIndex] as Filter & { kind: 'param' }) : undefined;
+    if (pid === undefined || !sources) {
+      return undefined;
+    }
+    const s = this.nextAlias();
+    const inner = this.all(
+      filter.filters.filter((_, i) => i !== driverIndex),
+      s
+    );
+    const visible = this.visible(ref.resourceType, s);
+    return {
+      sql: {
+        sql:
+          `SELECT t.key FROM (SELECT DISTINCT key FROM (${sources.sql})) sd CROSS JOIN resources ${s} ON ${s}.key = sd.key ` +
+          'CROSS JOIN idx_reference hr INDEXED BY idx_reference_key ON hr.key = sd.key AND hr.param_id = ? AND hr.target_type = ? ' +
+          'CROSS JOIN resources t INDEXED BY resources_by_id ON t.resource_type = hr.target_type AND t.id = hr.target_id ' +
+          `WHERE t.deleted = 0 AND ${inner.sql} AND ${visible.sql}`,
+        params: [...sources.params, pid, targetType, ...inner.params, ...visible.params],
+      },
+      sources,
     };
   }
 
@@ -253,10 +287,13 @@ export class FilterCompiler {
     if (pid === undefined) {
       return { sql: negate ? '1' : '0', params: [] };
     }
-    const match = this.matchAny(anyOf);
+    const match = matchAnySql(anyOf);
     return {
       // INDEXED BY: the planner would otherwise walk the (param_id, value) index for every candidate row.
-      sql: `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${tableOf[param.kind]} x INDEXED BY ${tableOf[param.kind]}_key WHERE x.key = ${alias}.key AND x.param_id = ? AND ${match.sql})`,
+      // A scalar subquery rather than EXISTS: SQLite turns an EXISTS into a join that it orders after the
+      // other tables of the row, so that a walk read each row's resource and dates before this check
+      // (a lab code walked newest first: 9,000 rows in 54 ms, 10 ms as a scalar, 100k resources).
+      sql: `(SELECT 1 FROM ${tableOf[param.kind]} x INDEXED BY ${tableOf[param.kind]}_key WHERE x.key = ${alias}.key AND x.param_id = ? AND ${match.sql} LIMIT 1) IS ${negate ? '' : 'NOT '}NULL`,
       params: [pid, ...match.params],
     };
   }
@@ -267,242 +304,7 @@ export class FilterCompiler {
     if (pid === undefined || filter.negate) {
       return undefined;
     }
-    const match = this.matchAny(filter.anyOf);
+    const match = matchAnySql(filter.anyOf);
     return { sql: `SELECT key FROM ${tableOf[filter.param.kind]} WHERE param_id = ? AND ${match.sql}`, params: [pid, ...match.params] };
   }
-
-  private matchAny(anyOf: ValueCondition[]): Sql {
-    const alternatives = anyOf.map((c) => this.value(c, ''));
-    return {
-      sql: `(${alternatives.map((a) => `(${a.sql})`).join(' OR ')})`,
-      params: alternatives.flatMap((a) => a.params),
-    };
-  }
-
-  /** One value's condition on an index row; `p` prefixes the columns of a composite part (e.g. 'p0_'). */
-  private value(c: ValueCondition, p: string): Sql {
-    const col = (name: string): string => (p ? `${p}${compositeColumn(name)}` : name);
-    switch (c.type) {
-      case 'string':
-        if (c.match === 'exact') {
-          // A composite string part keeps only the normalised value.
-          return p ? { sql: `${col('value')} = ?`, params: [c.value] } : { sql: 'exact = ?', params: [c.value] };
-        }
-        if (c.match === 'contains') {
-          return { sql: `${col('value')} LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(c.value)}%`] };
-        }
-        return { sql: `${col('value')} >= ? AND ${col('value')} < ?`, params: [c.value, c.value + maxChar] };
-      case 'token': {
-        if (c.codes !== undefined) {
-          return codeSetSql(c.codes);
-        }
-        if (c.text !== undefined) {
-          return { sql: 'text >= ? AND text < ?', params: [c.text, c.text + maxChar] };
-        }
-        const parts: string[] = [];
-        const params: SQLInputValue[] = [];
-        if (c.code !== undefined) {
-          parts.push(`${col('code')} = ?`);
-          params.push(c.code);
-        }
-        if (c.system === null) {
-          parts.push(`${col('system')} IS NULL`);
-        } else if (c.system !== undefined) {
-          parts.push(`${col('system')} = ?`);
-          params.push(c.system);
-        }
-        if (c.typeSystem !== undefined) {
-          parts.push('type_system = ? AND type_code = ?');
-          params.push(c.typeSystem, c.typeCode ?? '');
-        }
-        return { sql: parts.join(' AND ') || '1', params };
-      }
-      case 'date':
-        return this.ranges([c], { low: col('low'), high: col('high') }, dateApproximation());
-      case 'number':
-        return this.numeric(c, { low: col('low'), high: col('high'), value: p ? undefined : 'value' });
-      case 'quantity': {
-        const range = this.numeric(c, { low: col('low'), high: col('high'), value: p ? undefined : 'value' });
-        const parts = [range.sql];
-        const params = [...range.params];
-        if (c.code !== undefined) {
-          // The code may be a UCUM code or, without a system, the human unit as written.
-          parts.push(p ? `${col('code')} = ?` : c.system ? 'code = ?' : '(code = ? OR unit = ?)');
-          params.push(c.code);
-          if (!p && !c.system) {
-            params.push(c.code);
-          }
-        }
-        if (c.system !== undefined && !p) {
-          parts.push('system = ?');
-          params.push(c.system);
-        }
-        const stated: Sql = { sql: parts.join(' AND '), params };
-        // A UCUM unit with a known conversion also matches the same amount in another unit (5.4 mmol/L = 5400 umol/L).
-        const canonical = p || c.code === undefined ? undefined : canonicalUnit(c.system ?? ucumSystem, c.code);
-        if (!canonical) {
-          return stated;
-        }
-        const [canonicalCode, factor] = canonical;
-        const scaled = {
-          ...c,
-          value: scaleToCanonical(c.value, factor),
-          low: scaleToCanonical(c.low, factor),
-          high: scaleToCanonical(c.high, factor),
-        };
-        const converted = this.numeric(scaled, { low: 'canonical_low', high: 'canonical_high', value: 'canonical_value' });
-        return {
-          sql: `((${stated.sql}) OR (canonical_code = ? AND ${converted.sql}))`,
-          params: [...stated.params, canonicalCode, ...converted.params],
-        };
-      }
-      case 'reference': {
-        if (p) {
-          return { sql: `${col('id')} = ?`, params: [c.id ?? c.url ?? ''] };
-        }
-        if (c.identifierSystem !== undefined || c.identifierValue !== undefined) {
-          const parts: string[] = [];
-          const params: SQLInputValue[] = [];
-          if (c.identifierSystem !== undefined) {
-            parts.push('identifier_system = ?');
-            params.push(c.identifierSystem);
-          }
-          if (c.identifierValue !== undefined) {
-            parts.push('identifier_value = ?');
-            params.push(c.identifierValue);
-          }
-          return { sql: parts.join(' AND '), params };
-        }
-        if (c.url !== undefined) {
-          return c.version !== undefined
-            ? { sql: 'url = ? AND version = ?', params: [c.url, c.version] }
-            : { sql: 'url = ?', params: [c.url] };
-        }
-        if (c.targetTypes?.length) {
-          return {
-            sql: `target_id = ? AND target_type IN (${c.targetTypes.map(() => '?').join(', ')})`,
-            params: [c.id ?? '', ...c.targetTypes],
-          };
-        }
-        return { sql: 'target_id = ?', params: [c.id ?? ''] };
-      }
-      case 'uri':
-        if (c.match === 'below') {
-          return { sql: `${col('value')} >= ? AND ${col('value')} < ?`, params: [c.value, c.value + maxChar] };
-        }
-        if (c.match === 'above') {
-          return { sql: `substr(?, 1, length(${col('value')})) = ${col('value')}`, params: [c.value] };
-        }
-        return { sql: `${col('value')} = ?`, params: [c.value] };
-      case 'composite': {
-        const parts = c.parts.map((part, i) => this.value(part, `p${i}_`));
-        return { sql: parts.map((s) => `(${s.sql})`).join(' AND '), params: parts.flatMap((s) => s.params) };
-      }
-      case 'valueSet':
-      case 'hierarchy':
-        throw new Error(`${c.parameter}: a terminology condition reached the store; resolveTerminologyFilters must run first`);
-    }
-  }
-
-  /**
-   * Numbers and quantities (https://hl7.org/fhir/R4/search.html#number). eq, ne and ap test the stored
-   * value against the search value's implicit-precision range (100 is [99.5, 100.5)); the other prefixes
-   * ignore precision and compare the values themselves. A stored point value is its `value` column (in a
-   * composite part, the middle of its range); a stored Range has no value and is compared by its ends.
-   */
-  private numeric(c: ValueCondition & { type: 'number' | 'quantity' }, fields: { low: string; high: string; value?: string }): Sql {
-    const point = fields.value ?? `((${fields.low} + ${fields.high}) / 2)`;
-    const isPoint = fields.value ? `${fields.value} IS NOT NULL` : '1';
-    const isRange = fields.value ? `${fields.value} IS NULL` : '0';
-    const v = c.value;
-    switch (c.prefix) {
-      case 'eq':
-      case 'ap': {
-        const widen = c.prefix === 'ap' ? valueApproximation(c) : 0;
-        const ranges = this.ranges([c], fields, valueApproximation);
-        return {
-          sql: `((${isPoint} AND ${point} >= ? AND ${point} < ?) OR (${isRange} AND ${ranges.sql}))`,
-          params: [c.low - widen, c.high + widen, ...ranges.params],
-        };
-      }
-      case 'ne': {
-        const ranges = this.ranges([c], fields, valueApproximation);
-        return {
-          sql: `((${isPoint} AND (${point} < ? OR ${point} >= ?)) OR (${isRange} AND ${ranges.sql}))`,
-          params: [c.low, c.high, ...ranges.params],
-        };
-      }
-      case 'gt':
-      case 'sa':
-        return { sql: `COALESCE(${point}, ${fields.high}) > ?`, params: [v] };
-      case 'ge':
-        return { sql: `COALESCE(${point}, ${fields.high}) >= ?`, params: [v] };
-      case 'lt':
-      case 'eb':
-        return { sql: `COALESCE(${point}, ${fields.low}) < ?`, params: [v] };
-      case 'le':
-        return { sql: `COALESCE(${point}, ${fields.low}) <= ?`, params: [v] };
-    }
-  }
-
-  /** Range conditions (any of them) over the given low/high column expressions. */
-  private ranges(conditions: ValueCondition[], fields: { low: string; high: string }, approximation: Approximation): Sql {
-    const params: SQLInputValue[] = [];
-    const alternatives: string[] = [];
-    for (const condition of conditions) {
-      if (condition.type !== 'date' && condition.type !== 'number' && condition.type !== 'quantity') {
-        continue;
-      }
-      for (const bounds of rangeBounds(condition, approximation)) {
-        alternatives.push('(' + bounds.map((b) => `${fields[b.field]} ${b.op} ?`).join(' AND ') + ')');
-        params.push(...bounds.map((b) => b.value));
-      }
-    }
-    return { sql: `(${alternatives.join(' OR ') || '0'})`, params };
-  }
-}
-
-/**
- * A set of codes (what :in, :not-in, :above and :below resolve to) on an idx_token row, bound as JSON
- * arrays read with json_each: the SQL text is the same whatever the set's size, so it is prepared once,
- * and neither the host-parameter limit nor the expression-depth limit (1,000) is ever reached.
- * Measured with 10,000 codes against 400,000 index rows of the parameter, per statement finding the
- * first 2,000 keys: one JSON array of codes per system, 6 ms; (system, code) row values from one array
- * of pairs, 30 ms; codes and system+code keys in two arrays, 17 ms; a temporary table, 20 ms with its
- * inserts; chunked IN lists of 1,000, 20 ms, and three times slower than the others as a check on each
- * candidate row. So a set of one system (the usual case) binds its codes alone, and several systems add
- * the keys. The system test comes first: checking a candidate row, it rejects other systems' codes
- * before the set lookup (a third faster); driving, the planner still reads idx_token_lookup for each code.
- * A stored code without a system (a `code` element) matches by its code.
- */
-function codeSetSql(codes: SystemCode[]): Sql {
-  if (!codes.length) {
-    return { sql: '0', params: [] };
-  }
-  const inSet = 'IN (SELECT value FROM json_each(?))';
-  const systems = new Set(codes.map((c) => c.system));
-  const allCodes = JSON.stringify([...new Set(codes.map((c) => c.code))]);
-  if (systems.size === 1) {
-    return { sql: `(system IS NULL OR system = ?) AND code ${inSet}`, params: [codes[0].system, allCodes] };
-  }
-  const keys = JSON.stringify(codes.map((c) => `${c.system}\u0000${c.code}`));
-  return { sql: `(system IS NULL OR system || char(0) || code ${inSet}) AND code ${inSet}`, params: [keys, allCodes] };
-}
-
-/** A composite part's generic column for a field of the single-value tables (see index-writer.ts). */
-function compositeColumn(name: string): string {
-  switch (name) {
-    case 'code':
-    case 'value':
-    case 'id':
-      return 'a';
-    case 'system':
-      return 'b';
-    default:
-      return name;
-  }
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

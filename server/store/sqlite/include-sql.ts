@@ -85,9 +85,11 @@ function forward(statements: StatementCache, paramId: ParamIdLookup, frontier: K
   }
   const rows = statements
     .get(
-      `SELECT DISTINCT t.key FROM idx_reference ref
+      // From the page's keys (CROSS JOIN fixes the order): the planner would otherwise read every
+      // reference of the parameter and test each against the page.
+      `SELECT DISTINCT t.key FROM json_each(?) page CROSS JOIN idx_reference ref INDEXED BY idx_reference_key ON ref.key = page.value
        JOIN resources t ON t.resource_type = ref.target_type AND t.id = ref.target_id
-       WHERE ref.key IN (SELECT value FROM json_each(?)) AND ref.param_id IN (SELECT value FROM json_each(?))
+       WHERE ref.param_id IN (SELECT value FROM json_each(?))
          AND t.deleted = 0 AND (? IS NULL OR t.resource_type = ?)`
     )
     .all(JSON.stringify(keys), JSON.stringify(params), spec.targetType ?? null, spec.targetType ?? null) as { key: number }[];
@@ -103,11 +105,13 @@ function reverse(statements: StatementCache, paramId: ParamIdLookup, frontier: K
   }
   const rows = statements
     .get(
-      `SELECT DISTINCT ref.key FROM idx_reference ref
-       JOIN json_each(?) target ON ref.target_id = json_extract(target.value, '$[1]') AND ref.target_type = json_extract(target.value, '$[0]')
-       WHERE ref.param_id IN (SELECT value FROM json_each(?))`
+      // Each (parameter, target) is one lookup of idx_reference_lookup; the planner would otherwise read
+      // every reference of the parameter and test each against the page.
+      `SELECT DISTINCT ref.key FROM json_each(?) p CROSS JOIN json_each(?) target
+       CROSS JOIN idx_reference ref INDEXED BY idx_reference_lookup
+         ON ref.param_id = p.value AND ref.target_id = json_extract(target.value, '$[1]') AND ref.target_type = json_extract(target.value, '$[0]')`
     )
-    .all(JSON.stringify(targets.map((t) => [t.resourceType, t.id])), JSON.stringify(params)) as { key: number }[];
+    .all(JSON.stringify(params), JSON.stringify(targets.map((t) => [t.resourceType, t.id]))) as { key: number }[];
   return rows.map((r) => r.key);
 }
 

@@ -3,6 +3,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeCursor, decodeSearchCursor, type CursorValues } from '../cursor';
+import { compileTotal, testsKeyOnly } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
 
 export interface CompiledSearch {
@@ -51,7 +52,10 @@ const drivenRowCost = 2;
 
 export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate?: RowEstimator): CompiledSearch {
   const planner = new FilterCompiler(paramId, plan.restriction);
-  const driver = estimate ? chooseDriver(plan, planner, estimate) : undefined;
+  const candidates = driverCandidates(plan, planner);
+  const choice = estimate ? chooseDriver(plan, candidates, estimate) : undefined;
+  const driver = choice?.drives ? choice.best : undefined;
+  // Driven or by id, the rows are few: the restriction's chains and _has are checked per row too.
   const byId = plan.filters.some((f) => f.kind === 'id' && !f.negate);
   const compiler = driver || byId ? new FilterCompiler(paramId, plan.restriction, true) : planner;
   const filtered = compiler.all(
@@ -67,10 +71,9 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
     ? `(SELECT DISTINCT key FROM (${driver.sql.sql})) d CROSS JOIN resources r ON r.key = d.key`
     : 'resources r';
   const fromParams = driver ? driver.sql.params : [];
-  const countWhere = [...where];
-  const countParams = [...fromParams, ...params];
-  const counted = plan.total === 'accurate' || plan.total === 'estimate';
-  const countSql = counted ? `SELECT count(*) AS total FROM ${from} WHERE ${countWhere.join(' AND ')}` : undefined;
+  const count = compileTotal(plan, compiler, { candidates, chosen: choice?.best, selective: !!driver, typeSize: estimate?.typeSize(plan.resourceType) });
+  const countSql = count?.sql;
+  const countParams = count?.params ?? [];
   const dateSort = singleDateSort(plan);
   const columnCount = plan.sort.length + 1;
   const cursor = plan.cursor ? decodeSearchCursor(plan.cursor, columnCount) : undefined;
@@ -78,7 +81,10 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   if (!driver && !cursor?.backward && dateSort) {
     const pid = paramId(dateSort.param.resourceType, dateSort.param.code);
     if (pid !== undefined) {
-      return { ...dateSortWalk(plan, dateSort.descending, pid, rest), countSql, countParams, backward: false };
+      // Filters that read only the key are checked on the date index's row itself, before its resource
+      // row is read: most walked rows fail them.
+      const onIndexRow = visible.sql === '1' && plan.filters.every(testsKeyOnly) ? compiler.all(plan.filters, 's') : undefined;
+      return { ...dateSortWalk(plan, dateSort.descending, pid, rest, onIndexRow), countSql, countParams, backward: false };
     }
   }
   const backward = !!cursor?.backward;
@@ -113,8 +119,6 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   };
 }
 
-const versionSelect = 'r.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content';
-
 /**
  * _sort on one date parameter without a selective filter: walk the date index in order and check the
  * filters on each resource, so the page is found without sorting every match. A resource counts at its
@@ -125,7 +129,8 @@ function dateSortWalk(
   plan: SearchPlan,
   descending: boolean,
   pid: number,
-  rest: Sql
+  rest: Sql,
+  onIndexRow: Sql | undefined
 ): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
   const column = descending ? 'high' : 'low';
   const aggregate = descending ? 'MAX' : 'MIN';
@@ -133,7 +138,8 @@ function dateSortWalk(
   const index = descending ? 'idx_date_high' : 'idx_date_lookup';
   const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
   const limit = plan.count + 1;
-  const withValue: SQLInputValue[] = [pid, plan.resourceType, ...rest.params, pid];
+  const walked = onIndexRow ?? rest;
+  const withValue: SQLInputValue[] = [pid, ...walked.params, pid, plan.resourceType];
   let keysetA = '';
   if (cursor) {
     keysetA = ` AND (s.${column} ${descending ? '<' : '>'} ? OR (s.${column} = ? AND r.seq > ?))`;
@@ -145,19 +151,26 @@ function dateSortWalk(
     keysetB = ' AND (? <> ? OR r.seq > ?)';
     without.push(cursor[0], missing, cursor[1]);
   }
+  const direction = descending ? 'DESC' : 'ASC';
+  // The keys are chosen first and the versions (their JSON) joined for the page alone: a walk that
+  // passes thousands of rows before its page is full would otherwise read each one's JSON.
   const pageSql =
-    `SELECT * FROM (SELECT ${versionSelect}, s.${column} AS sort_0, r.seq AS sort_1
-       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key JOIN resource_versions v ON v.seq = r.seq
-       WHERE s.param_id = ? AND r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
-         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetA}
-       ORDER BY s.${column} ${descending ? 'DESC' : 'ASC'}, r.seq ASC LIMIT ?)
+    `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
+     SELECT * FROM (SELECT r.key, r.seq AS current_seq, s.${column} AS sort_0, r.seq AS sort_1
+       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key
+       WHERE s.param_id = ? AND ${walked.sql}
+         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = s.key AND x.param_id = ?)
+         AND r.resource_type = ? AND r.deleted = 0${keysetA}
+       ORDER BY s.${column} ${direction}, r.seq ASC LIMIT ?)
      UNION ALL
-     SELECT * FROM (SELECT ${versionSelect}, ${missing} AS sort_0, r.seq AS sort_1
-       FROM resources r JOIN resource_versions v ON v.seq = r.seq
+     SELECT * FROM (SELECT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
+       FROM resources r
        WHERE r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
          AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetB}
        ORDER BY r.seq LIMIT ?)
-     LIMIT ?`;
+     LIMIT ?) p
+     JOIN resource_versions v ON v.seq = p.current_seq
+     ORDER BY p.sort_0 ${direction}, p.sort_1 ASC`;
   return {
     pageSql,
     pageParams: [...withValue, limit, ...without, limit, limit],
@@ -165,33 +178,62 @@ function dateSortWalk(
   };
 }
 
-/** The most selective filter that can be read as a list of keys, if one matches fewer than driverLimit and driving beats walking. */
-function chooseDriver(plan: SearchPlan, compiler: FilterCompiler, estimate: RowEstimator): { index: number; sql: Sql } | undefined {
-  let best: { index: number; sql: Sql; rows: number } | undefined;
+/** A filter that can be read as a list of keys: the search may be driven from it, and a count always is. */
+export interface DriverCandidate {
+  /** The filter's position in plan.filters. */
+  index: number;
+  /** The keys of the matching resources (a key may repeat). */
+  sql: Sql;
+  /** What the planner counts to estimate its size: the keys themselves, or an upper bound cheaper to count. */
+  estimate: Sql;
+  /** The keys are of current, non-deleted resources of the searched type only (read from the search index). */
+  currentOnly: boolean;
+}
+
+function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCandidate[] {
+  const candidates: DriverCandidate[] = [];
   plan.filters.forEach((filter, index) => {
-    let sql: Sql | undefined;
-    if (filter.kind === 'param') {
-      sql = compiler.driverSql(filter);
-    } else if (filter.kind === 'chain') {
-      sql = compiler.chainReferences(filter);
+    if (filter.kind === 'param' || filter.kind === 'chain') {
+      const sql = filter.kind === 'param' ? compiler.driverSql(filter) : compiler.chainReferences(filter);
+      if (sql) {
+        candidates.push({ index, sql, estimate: sql, currentOnly: true });
+      }
+    } else if (filter.kind === 'has') {
+      const targets = compiler.hasTargets(filter, plan.resourceType);
+      if (targets) {
+        candidates.push({ index, sql: targets.sql, estimate: targets.sources, currentOnly: true });
+      }
     } else if (filter.kind === 'id' && !filter.negate) {
-      sql = {
+      const sql = {
         sql: `SELECT key FROM resources WHERE resource_type = ? AND id IN (${filter.ids.map(() => '?').join(', ')})`,
         params: [plan.resourceType, ...filter.ids],
       };
-    }
-    if (!sql) {
-      return;
-    }
-    const rows = estimate.rows(sql, best ? best.rows : driverLimit);
-    if (rows < (best ? best.rows : driverLimit)) {
-      best = { index, sql, rows };
+      candidates.push({ index, sql, estimate: sql, currentOnly: false });
     }
   });
-  if (!best || (best.rows > 0 && walkIsCheaper(plan, best.rows, estimate))) {
+  return candidates;
+}
+
+/**
+ * The most selective candidate, if one matches fewer than driverLimit; `drives` when reading its keys
+ * beats walking the sort order for the page.
+ */
+function chooseDriver(
+  plan: SearchPlan,
+  candidates: DriverCandidate[],
+  estimate: RowEstimator
+): { best: DriverCandidate; drives: boolean } | undefined {
+  let best: { candidate: DriverCandidate; rows: number } | undefined;
+  for (const candidate of candidates) {
+    const rows = estimate.rows(candidate.estimate, best ? best.rows : driverLimit);
+    if (rows < (best ? best.rows : driverLimit)) {
+      best = { candidate, rows };
+    }
+  }
+  if (!best) {
     return undefined;
   }
-  return { index: best.index, sql: best.sql };
+  return { best: best.candidate, drives: best.rows === 0 || !walkIsCheaper(plan, best.rows, estimate) };
 }
 
 /**

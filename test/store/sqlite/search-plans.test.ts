@@ -1,0 +1,181 @@
+// The SQLite plans of the searches whose cost used to grow with the data (docs/performance.md, "The
+// search mix"): checked with EXPLAIN QUERY PLAN on a real file, and their answers against the data.
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { Condition } from '@medplum/fhirtypes';
+import { isResourceType, loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
+import { parseSearch } from '../../../server/search/parse-search';
+import type { SearchPlan } from '../../../server/search/plan';
+import { exactBelowTypeSize } from '../../../server/store/sqlite/count-sql';
+import { compileSearch, type RowEstimator } from '../../../server/store/sqlite/search-sql';
+import { observation, patient } from '../../helpers/fixtures';
+import { fileStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
+
+const loinc = 'http://loinc.org';
+/** Observations written: every other one has code A, the others code B; values 1..observations. */
+const observations = 200;
+
+function plan(resourceType: string, query: string, total: SearchPlan['total'] = 'none'): SearchPlan {
+  loadResourceDefinitions();
+  const parsed = parseSearch(resourceType, new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  return { ...parsed, total };
+}
+
+describe('SQLite search plans that must not grow with the matches', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let db: DatabaseSync;
+  const paramId = (type: string, code: string): number | undefined =>
+    (db.prepare('SELECT param_id FROM search_params WHERE resource_type = ? AND code = ?').get(type, code) as { param_id: number } | undefined)?.param_id;
+  /** What the store's planner asks (sqlite-operations.ts), with the type's size as given. */
+  const estimator = (typeSize?: number): RowEstimator => ({
+    rows: (sql, limit) => (db.prepare(`SELECT count(*) AS n FROM (${sql.sql} LIMIT ?)`).get(...sql.params, limit) as { n: number }).n,
+    typeSize: (type) => typeSize ?? (db.prepare('SELECT count(*) AS n FROM resources WHERE resource_type = ? AND deleted = 0').get(type) as { n: number }).n,
+  });
+  /** The planner's view of a large store: every filter matches at least the driver limit, of a million resources. */
+  const largeStore: RowEstimator = { rows: (_sql, limit) => limit, typeSize: () => 1_000_000 };
+  const queryPlan = (sql: string, params: SQLInputValue[]): string[] =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+  const total = (sql: string | undefined, params: SQLInputValue[]): number => (db.prepare(sql!).get(...params) as { total: number }).total;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-plans-'));
+    const file = path.join(dir, 'fhir.sqlite');
+    const store = fileStore(file);
+    for (let p = 0; p < 10; p++) {
+      await store.update(patient({ id: `p${p}` }));
+      const condition: Condition = {
+        resourceType: 'Condition',
+        id: `c${p}`,
+        subject: { reference: `Patient/p${p}` },
+        // One patient has the rare diagnosis.
+        code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: p === 7 ? 'E11.9' : 'I10' }] },
+      };
+      await store.update(condition);
+    }
+    for (let i = 1; i <= observations; i++) {
+      const code = i % 2 ? 'A' : 'B';
+      await store.update(
+        observation(`p${i % 10}`, {
+          id: `o${i}`,
+          code: { coding: [{ system: loinc, code }] },
+          valueQuantity: { value: i, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+        })
+      );
+    }
+    await store.close();
+    db = new DatabaseSync(file);
+  });
+
+  after(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts exactly from index entries alone, never reading a resource row', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|A`, 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), observations / 2);
+    const details = queryPlan(compiled.countSql!, compiled.countParams);
+    assert.ok(details.some((d) => /COVERING INDEX idx_token_lookup/.test(d)), details.join('\n'));
+    assert.ok(details.every((d) => !/\bresources\b/.test(d)), details.join('\n'));
+  });
+
+  it('counts exactly with a second filter tested by key on its index rows, still without resource rows', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|A&value-quantity=gt150`, 'accurate'), paramId, estimator());
+    // Odd values above 150: 151, 153, ..., 199.
+    assert.equal(total(compiled.countSql, compiled.countParams), 25);
+    assert.ok(queryPlan(compiled.countSql!, compiled.countParams).every((d) => !/\bresources\b/.test(d)));
+  });
+
+  it('reads a quantity comparison as a range of the quantity index, whichever way it compares', () => {
+    for (const [query, index, expected] of [
+      ['value-quantity=gt190', 'idx_quantity_above', 10],
+      ['value-quantity=le5', 'idx_quantity_below', 5],
+    ] as const) {
+      const compiled = compileSearch(plan('Observation', query, 'accurate'), paramId, estimator());
+      assert.equal(total(compiled.countSql, compiled.countParams), expected, query);
+      const details = queryPlan(compiled.countSql!, compiled.countParams);
+      assert.ok(details.some((d) => d.includes(`COVERING INDEX ${index} (param_id=? AND <expr>`)), details.join('\n'));
+    }
+  });
+
+  it('finds an equal quantity with its unit as a range of the value, in its unit and in the canonical one', () => {
+    const compiled = compileSearch(plan('Observation', 'value-quantity=150|http://unitsofmeasure.org|kg', 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), 1);
+    const details = queryPlan(compiled.countSql!, compiled.countParams).filter((d) => d.includes('idx_quantity'));
+    assert.ok(details.length >= 2 && details.every((d) => /INDEX idx_quantity_(above|canonical) \(param_id=\? AND (canonical_code=\? AND )?<expr>>\? AND <expr><\?\)/.test(d)), details.join('\n'));
+    // The same amount in another unit of the dimension: 150 kg is 150,000 g.
+    const grams = compileSearch(plan('Observation', 'value-quantity=150000|http://unitsofmeasure.org|g', 'accurate'), paramId, estimator());
+    assert.equal(total(grams.countSql, grams.countParams), 1);
+  });
+
+  it('counts a composite from its lookup index alone', () => {
+    const compiled = compileSearch(plan('Observation', `code-value-quantity=${loinc}|A$gt150`, 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), 25);
+    const details = queryPlan(compiled.countSql!, compiled.countParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_lookup (param_id=? AND p0_a=? AND p0_b=?)')), details.join('\n'));
+  });
+
+  it('walks a date order checking the filters on the date index row, before the resource row is read', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_sort=-date`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    const walk = details.indexOf(details.find((d) => d.startsWith('SEARCH s USING COVERING INDEX idx_date_high'))!);
+    const tokens = details.findIndex((d) => d.includes('idx_token_key (key=? AND param_id=? AND code=?)'));
+    const resource = details.findIndex((d) => d.startsWith('SEARCH r USING INTEGER PRIMARY KEY'));
+    assert.ok(walk >= 0 && walk < tokens && tokens < resource, details.join('\n'));
+    // Every observation has the same date: the page is in write order, a full page and one more.
+    const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual([ids.length, ...ids.slice(0, 4)], [21, 'o2', 'o4', 'o6', 'o8']);
+  });
+
+  it('reads the dates within a day as a range of the date index bounded at both ends', () => {
+    const compiled = compileSearch(plan('Observation', 'date=2026-03-05', 'accurate'), paramId, estimator());
+    assert.equal(total(compiled.countSql, compiled.countParams), observations);
+    const details = queryPlan(compiled.countSql!, compiled.countParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_date_lookup (param_id=? AND low>? AND low<?)')), details.join('\n'));
+  });
+
+  it('checks _has on each walked row through the reference index, materialising no list of sources', () => {
+    const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=I10`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_lookup/.test(d)), details.join('\n'));
+    assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual(ids.sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p8', 'p9']);
+  });
+
+  it('checks a chain on each walked row through its own reference, materialising no list of referrers', () => {
+    const compiled = compileSearch(plan('Observation', `subject:Patient.gender=male&code=${loinc}|B`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_key/.test(d)), details.join('\n'));
+    assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    const rows = db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[];
+    assert.deepEqual(rows.slice(0, 3).map((r) => r.id), ['o2', 'o4', 'o6']);
+    assert.equal(rows.length, 21, 'a full page and one more');
+  });
+
+  it('drives _has from the few sources that match, through their references', () => {
+    const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=E11.9`, 'accurate'), paramId, estimator(1_000_000));
+    assert.match(compiled.pageSql, /\) d CROSS JOIN resources r/);
+    assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['p7']);
+    assert.equal(total(compiled.countSql, compiled.countParams), 1);
+  });
+
+  it('estimates _total=estimate from a bounded sample of a large type, and counts a small or selective one exactly', () => {
+    // Half the sampled rows match: about half a million of the million the planner believes in.
+    const large = compileSearch(plan('Observation', `code=${loinc}|A`, 'estimate'), paramId, largeStore);
+    assert.match(large.countSql!, /WITH span/);
+    const estimated = total(large.countSql, large.countParams);
+    assert.ok(estimated > 400_000 && estimated < 600_000, `estimate ${estimated}`);
+    // Reads the type through its write-order index, sample by sample, never the whole type.
+    assert.ok(queryPlan(large.countSql!, large.countParams).every((d) => !/^SCAN r\b/.test(d)));
+
+    const small = compileSearch(plan('Observation', `code=${loinc}|A`, 'estimate'), paramId, estimator(exactBelowTypeSize - 1));
+    assert.equal(total(small.countSql, small.countParams), observations / 2);
+    const selective = compileSearch(plan('Observation', `code=${loinc}|A&subject=Patient/p1`, 'estimate'), paramId, estimator(1_000_000));
+    assert.equal(total(selective.countSql, selective.countParams), 20);
+  });
+});
