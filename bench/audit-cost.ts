@@ -1,8 +1,11 @@
 // `npm run bench:audit`: what auditing costs. Loads the generated data once (10k resources by default),
-// then measures read Patient by id and create Observation (16 clients each) on copies of that store
-// with FHIR_AUDIT=on and off, alternating on/off back to back so that machine load drifts alike; counts
+// then measures read Patient by id, vread Observation and create Observation (16 clients each) on copies
+// of that store, pausing between workloads so that none is measured while the audit writer still stores
+// an earlier one's events (docs/performance.md: that is what made vread look dearer than read), with
+// FHIR_AUDIT=on and off, alternating on/off back to back so that machine load drifts alike; counts
 // the AuditEvents the "on" runs wrote per request; and measures the bytes an event takes in the SQLite
 // store (its JSON and its index rows) by writing a few thousand typical events into a fresh file store.
+// The load average at the start of each run is recorded beside it: compare ratios, not absolutes.
 // Results go to bench/results/<date>-audit.json and .md, and the markdown to stdout.
 import type { AuditEvent } from '@medplum/fhirtypes';
 import fs from 'node:fs';
@@ -59,6 +62,8 @@ interface ModeRun {
   mode: 'on' | 'off';
   workload: string;
   run: LoadRun;
+  /** The one-minute load average when the run started. */
+  loadAverage: number;
 }
 
 /** Loads the data once through a server with auditing off, into `dir`. */
@@ -74,7 +79,7 @@ async function loadOnce(dir: string, options: Options): Promise<number> {
   }
 }
 
-/** One round of one mode: a server on a copy of the loaded store, both workloads, the events written. */
+/** One round of one mode: a server on a copy of the loaded store, every workload, the events written. */
 async function measureMode(loaded: string, patients: number, mode: 'on' | 'off', workloads: Workload[], options: Options): Promise<{ runs: ModeRun[]; requests: number; events: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fhir-audit-${mode}-`));
   fs.cpSync(loaded, dir, { recursive: true });
@@ -87,8 +92,11 @@ async function measureMode(loaded: string, patients: number, mode: 'on' | 'off',
     for (const workload of workloads) {
       const prepared = await workload.prepare({ client, patients, seed: options.seed });
       if ('unsupported' in prepared) throw new Error(`${workload.name}: ${prepared.unsupported}`);
+      // The audit writer keeps at most about half a second of events waiting (docs/audit.md): let it finish.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const loadAverage = os.loadavg()[0];
       const run = await runLoad({ base: server.baseUrl, token, connections: workload.connections, durationMs: options.durationMs, warmupMs: options.warmupMs, nextRequest: prepared.nextRequest });
-      runs.push({ mode, workload: workload.name, run });
+      runs.push({ mode, workload: workload.name, run, loadAverage });
     }
     // Events per request, exactly: a counted number of each workload's requests, once the buffer is written.
     let events = 0;
@@ -156,7 +164,8 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const machine = describeMachine();
   const loaded = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-audit-loaded-'));
-  const workloads = [...readWorkloads, ...createWorkloads].filter((w) => w.name === 'read Patient by id (c=16)' || w.name === 'create Observation (c=16)');
+  const measured = new Set(['read Patient by id (c=16)', 'vread Observation (c=16)', 'create Observation (c=16)']);
+  const workloads = [...readWorkloads, ...createWorkloads].filter((w) => measured.has(w.name));
   const runs: ModeRun[] = [];
   let events = 0;
   let requests = 0;
@@ -181,7 +190,8 @@ async function main(): Promise<void> {
   const rows = workloads.map((w) => {
     const rate = (mode: 'on' | 'off'): number => median(runs.filter((r) => r.mode === mode && r.workload === w.name).map((r) => r.run.requestsPerSecond));
     const p50 = (mode: 'on' | 'off'): number => median(runs.filter((r) => r.mode === mode && r.workload === w.name).map((r) => r.run.p50Ms));
-    return { workload: w.name, on: rate('on'), off: rate('off'), cost: 1 - rate('on') / rate('off'), p50On: p50('on'), p50Off: p50('off') };
+    const load = median(runs.filter((r) => r.workload === w.name).map((r) => r.loadAverage));
+    return { workload: w.name, on: rate('on'), off: rate('off'), cost: 1 - rate('on') / rate('off'), p50On: p50('on'), p50Off: p50('off'), load };
   });
   const results = { date: new Date().toISOString(), machine, loadAverageAtEnd: os.loadavg(), options, rows, eventsPerRequest: events / Math.max(requests, 1), bytes, runs };
   const markdown = [
@@ -190,9 +200,9 @@ async function main(): Promise<void> {
     `Machine: ${machine.cpus} × ${machine.cpuModel}, load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `${options.size.toLocaleString('en')} resources; ${options.rounds} rounds alternating on/off, ${options.durationMs / 1000} s per run after ${options.warmupMs / 1000} s warm-up; medians`,
     '',
-    '| workload | FHIR_AUDIT=on req/s | off req/s | cost | p50 ms on | p50 ms off |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.workload} | ${r.on.toFixed(0)} | ${r.off.toFixed(0)} | ${(r.cost * 100).toFixed(1)}% | ${r.p50On.toFixed(2)} | ${r.p50Off.toFixed(2)} |`),
+    '| workload | FHIR_AUDIT=on req/s | off req/s | cost | p50 ms on | p50 ms off | load average (median at run start) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.workload} | ${r.on.toFixed(0)} | ${r.off.toFixed(0)} | ${(r.cost * 100).toFixed(1)}% | ${r.p50On.toFixed(2)} | ${r.p50Off.toFixed(2)} | ${r.load.toFixed(1)} |`),
     '',
     `AuditEvents per request: ${results.eventsPerRequest.toFixed(3)}; bytes per stored event (SQLite, JSON + index rows): ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); audit bytes per request: ${(results.eventsPerRequest * bytes.perEvent).toFixed(0)}`,
   ].join('\n');

@@ -60,6 +60,13 @@ export class FhirClient {
       }
       res = await this.pool.request(options);
     }
+    if (res.statusCode === 408) {
+      // Node's own answer when a request had not fully arrived in time (server.requestTimeout,
+      // headersTimeout): on a loaded machine a kept-alive connection can be cut so just as it is reused.
+      // The application never saw the request, so it is sent once more.
+      await res.body.text();
+      res = await this.pool.request(options);
+    }
     const text = await res.body.text();
     let parsed: unknown;
     try {

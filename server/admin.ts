@@ -1,18 +1,23 @@
 // The administrator's command line, `npm run admin -- <command>`: register apps and users, list them,
-// rotate the signing key, and print an access token for an account (for curl against a local server).
+// rotate the signing key, print an access token for an account (for curl against a local server), and
+// archive old AuditEvents and verify an archive (server/audit/audit-archive.ts, docs/audit.md "Retention").
 // It opens the same store and key file as the server (they may run at the same time).
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { accessTokenSeconds, AccessTokens, type Grant } from './auth/access-tokens';
 import { publicClient, publicUser, registerClient, registerUser } from './auth/accounts';
 import { clientGrant } from './auth/auth-context';
 import { SigningKeyRing } from './auth/signing-keys';
+import { jwksLookup, keyRingLookup } from './audit/archive-manifest';
+import { archiveAuditEvents, verifyArchive } from './audit/audit-archive';
 import { ConfigError, loadConfig } from './config';
 import { FhirError } from './outcomes';
 import { createResourceIndexer } from './search/indexing/resource-indexer';
 import { SearchParameterRegistry } from './search/indexing/registry';
 import { loadNetworkSearchParameters } from './search/network-search-parameters';
-import type { AuthStore, ClientType, UserRecord } from './store/auth-port';
+import type { ClientType, UserRecord } from './store/auth-port';
+import type { ResourceStore } from './store/port';
 import { openStore } from './store/open-store';
 
 const usage = `npm run admin -- <command> [options]
@@ -21,7 +26,9 @@ const usage = `npm run admin -- <command> [options]
   add-client --name <n> --type public|confidential-symmetric|confidential-asymmetric --scope <scope>...
              [--redirect-uri <url>]... [--jwks-file <file>] [--jwks-uri <url>] [--org Organization/x]... [--role <role>]... [--client-id <id>]
   list-users | list-clients
-  rotate-key                                          add a new signing key (the previous one keeps verifying)`;
+  rotate-key                                          add a new signing key (the previous one keeps verifying)
+  audit-archive --before <date> --out <dir>           export the AuditEvents written before <date> with a signed manifest, verify, then purge them
+  audit-verify-archive <dir> [--jwks <file>]          verify an archive against its manifest and signature, without the store`;
 
 /** The scopes a token printed for an account carries when --scope is not given. */
 export function defaultScopes(user: UserRecord): string[] {
@@ -48,13 +55,21 @@ async function main(): Promise<void> {
       'jwks-file': { type: 'string' },
       'jwks-uri': { type: 'string' },
       'client-id': { type: 'string' },
+      before: { type: 'string' },
+      out: { type: 'string' },
+      jwks: { type: 'string' },
     },
   });
   const [command, argument] = positionals;
   const config = loadConfig();
+  if (command === 'audit-verify-archive') {
+    // Offline: the archive and the keys only, never the store.
+    process.exitCode = verifyArchiveCommand(argument, values, config);
+    return;
+  }
   const store = await openStore(config, createResourceIndexer(new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir))));
   try {
-    await run(command, argument, values, store.authStore(), config);
+    await run(command, argument, values, store, config);
   } finally {
     await store.close();
   }
@@ -63,7 +78,22 @@ async function main(): Promise<void> {
 type Values = Record<string, string | string[] | undefined>;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((s: string) => s.split(/\s+/)).filter(Boolean) : []);
 
-async function run(command: string | undefined, argument: string | undefined, values: Values, auth: AuthStore, config: ReturnType<typeof loadConfig>): Promise<void> {
+/** audit-verify-archive: prints the check; exit code 0 when the archive verifies, 1 when not. */
+function verifyArchiveCommand(dir: string | undefined, values: Values, config: ReturnType<typeof loadConfig>): number {
+  if (!dir) {
+    throw new Error('audit-verify-archive needs the archive directory');
+  }
+  const lookup = values.jwks
+    ? jwksLookup(JSON.parse(fs.readFileSync(String(values.jwks), 'utf8')) as { keys: Record<string, unknown>[] })
+    : keyRingLookup(SigningKeyRing.open(config.authKeysFile));
+  const check = verifyArchive(path.resolve(dir), lookup);
+  const { manifest } = check;
+  process.stdout.write(`${JSON.stringify({ verified: check.verified, events: check.events, problems: check.problems, first: manifest?.first, last: manifest?.last }, null, 2)}\n`);
+  return check.verified ? 0 : 1;
+}
+
+async function run(command: string | undefined, argument: string | undefined, values: Values, store: ResourceStore, config: ReturnType<typeof loadConfig>): Promise<void> {
+  const auth = store.authStore();
   switch (command) {
     case 'token': {
       if (!argument) {
@@ -127,6 +157,17 @@ async function run(command: string | undefined, argument: string | undefined, va
     case 'rotate-key':
       process.stdout.write(`${SigningKeyRing.open(config.authKeysFile).rotate()}\n`);
       return;
+    case 'audit-archive': {
+      const before = new Date(String(values.before ?? ''));
+      if (!values.before || Number.isNaN(before.getTime()) || !values.out) {
+        throw new Error('audit-archive needs --before <date> (e.g. 2026-09-01 or 2026-09-01T00:00:00+08:00) and --out <dir>');
+      }
+      const result = await archiveAuditEvents(store, SigningKeyRing.open(config.authKeysFile), config.baseUrl ?? '', before, path.resolve(String(values.out)));
+      process.stdout.write(
+        `${JSON.stringify(result.archived ? { archived: result.manifest.events, purged: result.purged, directory: result.directory, first: result.manifest.first, last: result.manifest.last } : { archived: 0, reason: result.reason }, null, 2)}\n`
+      );
+      return;
+    }
     default:
       process.stderr.write(`${usage}\n`);
       process.exitCode = 2;

@@ -1,5 +1,6 @@
 // The server's configuration: read once from the environment into one typed, validated object
 // that start-up passes to the factories. Nothing else reads process.env.
+import os from 'node:os';
 import path from 'node:path';
 import { integrityRuleNames } from './integrity/integrity-rules';
 
@@ -40,8 +41,10 @@ export interface ServerConfig {
   profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
-  /** SQLite's page cache per connection (the server has two), in MiB. */
+  /** SQLite's page cache per connection (the server has two, and one per read thread), in MiB. */
   sqliteCacheMiB: number;
+  /** Most threads answering the SQLite store's searches and history (docs/performance.md, "Concurrency"); 0: none. */
+  sqliteReadThreads: number;
   /** The network's CodeSystems, ValueSets and ConceptMaps, loaded into the store at start-up. */
   terminologyDir: string;
   /** Most entries a batch or transaction Bundle may have; more is refused with 413. */
@@ -151,6 +154,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
   const sqliteCacheMiB = readInteger(env, 'FHIR_SQLITE_CACHE_MB', 64, 2, 65536);
+  const sqliteReadThreads = readInteger(env, 'FHIR_READ_THREADS', os.availableParallelism(), 0, 64);
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
   const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
@@ -194,6 +198,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
     sqliteSynchronous,
     sqliteCacheMiB,
+    sqliteReadThreads,
     profilesDir,
     terminologyDir,
     maxBundleEntries,

@@ -60,6 +60,9 @@ export const preconditionFailed = (text: string): FhirError => new FhirError(412
 export const payloadTooLarge = (text: string): FhirError => new FhirError(413, [issue('too-costly', text)]);
 export const unsupportedMediaType = (text: string): FhirError => new FhirError(415, [issue('not-supported', text)]);
 export const unprocessable = (issues: OperationOutcomeIssue[]): FhirError => new FhirError(422, issues);
+/** The server cannot answer now, through no fault of the request: it may be sent again. */
+export const serviceUnavailable = (text: string, retryAfterSeconds = 1): FhirError =>
+  new FhirError(503, [issue('transient', text)], { 'Retry-After': String(retryAfterSeconds) });
 
 /**
  * Turns anything thrown into a FhirError. @medplum/core throws its own OperationOutcomeError for bad

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../server/config';
 
@@ -21,6 +22,7 @@ describe('configuration', () => {
     assert.equal(config.maxBundleEntries, 10_000);
     assert.equal(config.conditionalDeleteMultiple, false);
     assert.equal(config.sqliteCacheMiB, 64);
+    assert.equal(config.sqliteReadThreads, os.availableParallelism());
     assert.equal(config.unknownProfile, 'error');
     assert.equal(config.unknownExtension, 'warning');
     assert.equal(config.requiredProfiles.size, 0);
@@ -42,11 +44,13 @@ describe('configuration', () => {
       FHIR_CONDITIONAL_DELETE_MULTIPLE: 'on',
       FHIR_TERMINOLOGY_DIR: '/srv/terminology',
       FHIR_SQLITE_CACHE_MB: '1024',
+      FHIR_READ_THREADS: '0',
       FHIR_UNKNOWN_PROFILE: 'warning',
       FHIR_UNKNOWN_EXTENSION: 'error',
       FHIR_REQUIRED_PROFILES: 'MedicationRequest=https://x.example/StructureDefinition/a, Patient=https://x.example/StructureDefinition/b,MedicationRequest=https://x.example/StructureDefinition/c',
     });
     assert.equal(config.sqliteCacheMiB, 1024);
+    assert.equal(config.sqliteReadThreads, 0);
     assert.equal(config.unknownProfile, 'warning');
     assert.equal(config.unknownExtension, 'error');
     assert.deepEqual(

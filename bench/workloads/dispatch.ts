@@ -1,7 +1,7 @@
 // Home-care dispatch: POST ServiceRequest/[id]/$dispatch on assessed orders of the loaded patients, one
 // order per request (a dispatched order answers 409 to a second dispatch), at 1 client. Each dispatch
-// searches the nurses authorized for the service with their service areas, counts their open visits and
-// writes the Task through the write rules. The orders are written first, in transaction Bundles; a
+// ranks the nurses of the in-memory roster authorized for the service and serving the home, counts the
+// open visits of those left in one search, and writes the Task through the write rules. The orders are written first, in transaction Bundles; a
 // nurse takes at most 6 open visits a day, so the orders are spread over the loaded patients and a year.
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import { putTransaction } from '../../seed/bundles';
@@ -12,10 +12,11 @@ import { patientRecord } from '../generator/patient-records';
 import type { Workload } from './workload';
 
 /**
- * Orders written for the workload: more than its runs dispatch at a few hundred milliseconds each (a
- * dispatched order is not dispatched again); fewer for the few patients of a smoke run.
+ * Orders written for the workload: more than its runs dispatch (a dispatched order answers 409 to a
+ * second dispatch, which would be measured instead), about 100 a second over three runs of a few
+ * seconds with their warm-ups; fewer for the few patients of a smoke run.
  */
-const poolSize = (patients: number): number => Math.min(400, Math.max(40, patients * 20));
+const poolSize = (patients: number): number => Math.min(3000, Math.max(40, patients * 20));
 
 export const dispatchWorkloads: Workload[] = [
   {

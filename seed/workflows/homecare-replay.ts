@@ -3,12 +3,15 @@
 // family-doctor team assesses, the clinic dispatches ($dispatch), nurses decline, accept, check in at
 // the home, record the service and complete. Every request passes the pipeline as a client's would (the
 // security policy and the write rules); a refusal stops the seed. Orders are dated from now: $dispatch
-// stamps its Task with the present, and each later step is timestamped after it.
+// stamps its Task with the present, and each later step is timestamped after it. The first order is for
+// a patient whose home the seeded `nurse` account's nurse serves (account-nurse.ts), so that $dispatch
+// gives that account a visit of its own.
 import type { Parameters, Patient, Procedure, Resource, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { FhirCore } from '../../server/fhir-core';
 import type { Caller } from '../../server/fhir/pipeline/caller';
 import { workflowCoding } from '../../server/workflows/homecare/codes';
+import { accountNurse } from './account-nurse';
 import { homeCareOrder } from './homecare-orders';
 import { addressPosition } from '../../server/workflows/homecare/geo';
 import { networkDateTime } from '../../server/workflows/homecare/visit-task';
@@ -36,16 +39,24 @@ export interface ReplayOptions {
 export async function replayHomeCare(core: FhirCore, logger: Logger, options: ReplayOptions): Promise<number> {
   const network = networkDirectory();
   const staff = new Map(network.clinics.flatMap((c) => [...c.homeCareNurses, ...c.teams.map((t) => t.generalPractitioner)]).map((s) => [`PractitionerRole/${s.roleId}`, s]));
+  // The first order is for the patient whose home the `nurse` account's nurse serves: $dispatch gives it to her.
+  const account = accountNurse(network, options);
   let written = 0;
   for (let k = 0; k < replayedOrders && options.patients > 0; k++) {
     const id = `hc-replay-${k}`;
     if ((await inProcess(core, logger, { method: 'GET', path: `ServiceRequest/${id}`, headers: {} })).status === 200) {
       continue;
     }
-    const patient = patientRecord(k % options.patients, options.seedValue, network)[0] as Patient;
+    const patient = patientRecord(k === 0 && account ? account.patientIndex : k % options.patients, options.seedValue, network)[0] as Patient;
     written += await replayOrder(new Replay(core, logger), id, k, patient, network, staff);
   }
   logger.info({ orders: replayedOrders, resources: written }, 'seed: home-care workflow replayed through the API');
+  if (account && options.patients > 0) {
+    const visits = await new Replay(core, logger).read<{ entry?: { resource: Task }[] }>('Task', `focus=ServiceRequest/hc-replay-0&code=${workflowCoding('home-visit').system}|home-visit`);
+    if (!visits.entry?.some((e) => e.resource.owner?.reference === `PractitionerRole/${account.nurse.roleId}`)) {
+      logger.warn({ nurse: account.nurse.roleId }, "seed: the first home-care order was dispatched to another nurse than the `nurse` account's; that account has no visit");
+    }
+  }
   return written;
 }
 

@@ -1,9 +1,13 @@
 // The audit buffer: AuditEvents are recorded in memory and written in batches, so that auditing never
 // waits on the store inside a clinical request. A batch is written every `flushMs` (or as soon as
 // `batchSize` events wait); a failed write is logged without content and retried with backoff, the
-// events kept in order at the head of the buffer. The buffer is bounded: when `capacity` events wait
-// (the store has been failing for a while), recording waits for room (back-pressure), so requests slow
-// down instead of going unaudited. close() flushes what is left (SIGTERM). See docs/audit.md.
+// events kept in order at the head of the buffer. Requests slow down instead of going unaudited
+// (back-pressure) in two cases: while the store takes writes and the oldest waiting event is older than
+// `maxLagMs` (requests come faster than the store writes events: without the wait, a crash would lose
+// more than the stated last second), a request waits in `caughtUp()` before it runs (never after it is
+// done, so that its answer is not held back once committed); and when `capacity` events wait (the store
+// has been failing for a while), recording waits for room. close() flushes what is left (SIGTERM). See
+// docs/audit.md, "Loss bound".
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 
@@ -17,15 +21,22 @@ export interface AuditBufferOptions {
   batchSize: number;
   /** Events held at most; recording waits beyond it. */
   capacity: number;
+  /**
+   * While writes succeed, requests wait (caughtUp) when the oldest waiting event was recorded longer ago
+   * than this (ms): the writer has fallen behind.
+   */
+  maxLagMs: number;
   /** First retry delay after a failed write (ms), doubled per failure up to `maxRetryMs`. */
   retryMs: number;
   maxRetryMs: number;
 }
 
-export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 100, capacity: 50_000, retryMs: 100, maxRetryMs: 5_000 };
+export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 100, capacity: 50_000, maxLagMs: 500, retryMs: 100, maxRetryMs: 5_000 };
 
 export class AuditBuffer {
   private readonly events: AuditEvent[] = [];
+  /** When each waiting event was recorded (ms), in the same order: the first is the oldest. */
+  private readonly recordedAt: number[] = [];
   private readonly waitingForRoom: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
@@ -51,7 +62,11 @@ export class AuditBuffer {
     while (this.events.length >= this.options.capacity && !this.closed) {
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
+    const now = Date.now();
     this.events.push(...events);
+    for (let i = 0; i < events.length; i++) {
+      this.recordedAt.push(now);
+    }
     if (this.events.length >= this.options.batchSize) {
       this.schedule(0);
     } else {
@@ -91,6 +106,20 @@ export class AuditBuffer {
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.retryDelay(), until - Date.now())));
       }
     }
+  }
+
+  /** Resolves at once, or, while the writer is behind (below), once it has caught up: a request's wait. */
+  async caughtUp(): Promise<void> {
+    while (!this.closed && this.behind()) {
+      // What waits is written now, whatever flushMs says.
+      this.schedule(0);
+      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    }
+  }
+
+  /** The store takes writes but has not kept up: the oldest waiting event is older than maxLagMs. */
+  private behind(): boolean {
+    return this.failures === 0 && this.recordedAt.length > 0 && Date.now() - this.recordedAt[0] > this.options.maxLagMs;
   }
 
   private schedule(delayMs: number): void {
@@ -134,11 +163,11 @@ export class AuditBuffer {
       try {
         await this.write(batch);
         this.events.splice(0, batch.length);
+        this.recordedAt.splice(0, batch.length);
         if (this.failures) {
           this.logger.warn({ failures: this.failures }, 'audit store writes again; buffered events written');
         }
         this.failures = 0;
-        this.waitingForRoom.splice(0).forEach((resume) => resume());
       } catch (err) {
         this.failures++;
         // Never the events' content: the count, and the error's kind.
@@ -146,6 +175,8 @@ export class AuditBuffer {
         throw err;
       } finally {
         this.writing = undefined;
+        // Whoever waits looks again: there is room, or the store is failing and only the capacity counts.
+        this.waitingForRoom.splice(0).forEach((resume) => resume());
       }
     })();
     return this.writing;

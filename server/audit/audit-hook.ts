@@ -2,17 +2,25 @@
 // batch and transaction entry (with its position), and each refusal of the security policy (its `before`
 // throws, and `after` still runs). The server's own work (the start-up seed) and reads of the
 // CapabilityStatement are not recorded. Recording never fails the request: an error building an event
-// is logged, and the events go to the buffer, not the store.
+// is logged, and the events go to the buffer, not the store. While the audit writer is behind, a
+// request waits for it before it runs (audit-buffer.ts, docs/audit.md "Loss bound").
 import type { Logger } from 'pino';
-import type { RequestHook } from '../fhir/pipeline/hooks';
+import type { HookCall, RequestHook } from '../fhir/pipeline/hooks';
 import type { AuditBuffer } from './audit-buffer';
 import { restEvents } from './events-rest';
 
 export function auditHook(buffer: AuditBuffer, baseUrl: string, logger: Logger): RequestHook {
+  const audited = (call: HookCall): boolean => call.caller.kind !== 'server' && call.interaction.code !== 'capabilities';
   return {
     name: 'audit',
+    async before(call): Promise<void> {
+      // Back-pressure before the work, never after it: a committed write's answer is not held back.
+      if (audited(call)) {
+        await buffer.caughtUp();
+      }
+    },
     async after(call, result): Promise<void> {
-      if (call.caller.kind === 'server' || call.interaction.code === 'capabilities') {
+      if (!audited(call)) {
         return;
       }
       try {

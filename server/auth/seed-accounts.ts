@@ -3,13 +3,14 @@
 // health-commission auditor, an administrator, and one backend client per HIS vendor. Passwords and
 // the vendors' private keys are random, written once to a file in FHIR_DATA_DIR readable only by its
 // owner; nothing secret is in the repository.
-import type { Practitioner, Resource, Task } from '@medplum/fhirtypes';
+import type { Practitioner, Resource } from '@medplum/fhirtypes';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { networkDirectory, type NetworkDirectory, type StaffMember } from '../../seed/network/directory';
 import { patientId, patientRecord } from '../../seed/patients/patient-record';
+import { accountNurse } from '../../seed/workflows/account-nurse';
 import type { AuthStore } from '../store/auth-port';
 import type { StoreOperations } from '../store/port';
 import { registerClient, registerUser, type NewUser } from './accounts';
@@ -103,16 +104,8 @@ async function staffAccounts(network: NetworkDirectory, resources: StoreOperatio
   const gpRole = patient.generalPractitioner?.[0]?.reference?.split('/')[1];
   const staff = allStaff(network);
   const gp = staff.find((s) => s.roleId === gpRole) ?? network.clinics[0].teams[0].generalPractitioner;
-  // The home-care nurse an early patient's home-care order was dispatched to.
-  const nurses = network.clinics.flatMap((c) => c.homeCareNurses);
-  let nurse: StaffMember | undefined;
-  for (let i = 0; i < Math.min(options.patients, 1000) && !nurse; i++) {
-    const owners = patientRecord(i, options.seedValue, network)
-      .filter((r): r is Task => r.resourceType === 'Task')
-      .map((t) => t.owner?.reference);
-    nurse = nurses.find((s) => owners.includes(`PractitionerRole/${s.roleId}`));
-  }
-  nurse ??= network.clinics.find((c) => c.homeCareNurses.length)?.homeCareNurses[0];
+  // The home-care nurse the first patient's home-care orders are dispatched to (seed/workflows/account-nurse.ts).
+  const nurse = accountNurse(network, options)?.nurse ?? network.clinics.find((c) => c.homeCareNurses.length)?.homeCareNurses[0];
   const hospital = network.hospitals.find((h) => h.level === 'tertiary') ?? network.hospitals[0];
   const people: { user: NewUser }[] = [
     staffUser('clinician', 'clinician', gp, 'clinic general practitioner'),

@@ -13,6 +13,28 @@ export interface CodedResources {
   /** A token parameter ('code'). */
   codeParam: string;
   codes: SystemCode[];
+  /** Only the resources passing every test (e.g. a Condition's clinical status active, or absent and not abated). */
+  require?: TokenTest[];
+  /** Only the resources with none of these codes (e.g. a Condition's verification status entered-in-error). */
+  exclude?: TokenCodes[];
+}
+
+/** One of `codes` in a token parameter. */
+export interface TokenCodes {
+  param: string;
+  codes: SystemCode[];
+}
+
+/** A search parameter a resource may have no value for, with the kind of index its values go to. */
+export interface IndexedParam {
+  param: string;
+  type: 'token' | 'date' | 'quantity' | 'string';
+}
+
+/** The resource has one of `anyOf`'s codes or, when `orWithout` is given, no value at all for any of those parameters. */
+export interface TokenTest {
+  anyOf: TokenCodes;
+  orWithout?: IndexedParam[];
 }
 
 /** A half-open instant range [low, high) in ms since epoch. */
@@ -49,6 +71,8 @@ export interface CohortQuery {
   population: CodedResources;
   /** Only the population's patients whose Patient reference parameter `param` points at one of `targets` (e.g. 'organization'). */
   within?: { param: string; targets: { resourceType: string; id: string }[] };
+  /** Only the population's patients with these ids (a Group's members). */
+  patients?: string[];
   /** A Patient reference parameter whose target id each row reports as `group` ('organization': the managing organization). */
   groupParam: string;
   /** A Patient date parameter whose low bound each row reports as `birthDate` ('birthdate'). */

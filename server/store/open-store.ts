@@ -8,14 +8,14 @@ import type { ResourceIndexer, ResourceStore } from './port';
 /** The part of the configuration the adapters read. */
 export type StoreConfig = Pick<
   ServerConfig,
-  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'mongoUrl' | 'mongoDatabase'
+  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'sqliteReadThreads' | 'mongoUrl' | 'mongoDatabase'
 >;
 
 type AdapterFactory = (config: StoreConfig, indexer: ResourceIndexer) => Promise<ResourceStore>;
 
 const adapters: Record<ServerConfig['store'], AdapterFactory> = {
   sqlite: async (config, indexer) =>
-    openSqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB }),
+    openSqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB, readThreads: config.sqliteReadThreads }),
   mongo: (config, indexer) => {
     if (!config.mongoUrl) {
       throw new Error('FHIR_STORE=mongo without MONGODB_URL: loadConfig refuses this configuration');

@@ -70,6 +70,19 @@ export interface ChainRecord {
   previousAuditHash: string | null;
 }
 
+/**
+ * Where archived AuditEvents end (docs/audit.md, "Retention"): the last one removed from the store and its
+ * link of the AuditEvent chain, to which the first event left (or the next one written) is chained.
+ */
+export interface AuditArchiveBoundary {
+  /** The last archived event's position in the write order. */
+  position: string;
+  /** Its AuditEvent chain link. */
+  auditHash: string;
+  /** How many versions the archive holds: the purge removes exactly as many, or nothing (it fails). */
+  events: number;
+}
+
 export interface ChainQuery {
   resourceType?: string;
   id?: string;
@@ -208,4 +221,11 @@ export interface ResourceStore extends TransactionalOperations {
    * revocations and rate limits hold across every process sharing the store.
    */
   authStore(): AuthStore;
+  /**
+   * Removes for good every stored version of the AuditEvents at or before `boundary.position` (an
+   * archive's, server/audit/audit-archive.ts), with their current rows and index entries: a purge of the
+   * audit rows, never a FHIR delete. Records the boundary, so that the AuditEvent chain goes on from it.
+   * Returns the number of versions removed. Optional: without it, events cannot be archived.
+   */
+  purgeAuditEvents?(boundary: AuditArchiveBoundary): Promise<number>;
 }

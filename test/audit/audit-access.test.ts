@@ -98,6 +98,10 @@ describe('access to AuditEvents', function () {
     assert.deepEqual(await ids(`source:identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${testBaseUrl}`)}`), expect(() => true));
     assert.deepEqual(await ids(`date=ge${stored[0].recorded}`), expect(() => true));
     assert.deepEqual(await ids('date=lt2000-01-01'), []);
+    // Only those are indexed (server/audit/audit-search-parameters.ts): R4's others are unknown here.
+    const strict = await http.get('/AuditEvent?altid=dr-a').set('Authorization', `Bearer ${auditor}`).set('Prefer', 'handling=strict');
+    assert.equal(strict.status, 400);
+    assert.deepEqual(strict.body.issue[0].expression, ['altid']);
     const sorted = await get('/AuditEvent?_sort=-date&_count=500', auditor);
     const recorded = eventsIn(sorted.body).map((e) => e.recorded);
     assert.deepEqual(recorded, [...recorded].sort().reverse());

@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { AuditBuffer } from '../../server/audit/audit-buffer';
+import { auditHook } from '../../server/audit/audit-hook';
+import type { HookCall } from '../../server/fhir/pipeline/hooks';
 import type { ResourceStore, StoreOperations } from '../../server/store/port';
 import { patient } from '../helpers/fixtures';
 import { createTestServer, memoryStore } from '../helpers/test-server';
@@ -102,6 +104,71 @@ describe('the audit buffer', () => {
     await waiting;
     await buffer.flush();
     assert.deepEqual(written, ['e1', 'e2', 'e3']);
+  });
+
+  it('pushes back when the store falls behind, so that no event waits much longer than maxLagMs', async () => {
+    const written: string[] = [];
+    let writing = 0;
+    const buffer = new AuditBuffer(
+      async (events) => {
+        writing++;
+        await sleep(150);
+        written.push(...events.map((e) => e.id as string));
+      },
+      pino({ level: 'silent' }),
+      { flushMs: 60_000, batchSize: 1, maxLagMs: 40 }
+    );
+    await buffer.record([event(1)]);
+    await buffer.caughtUp();
+    assert.deepEqual(written, [], 'not behind yet: no wait');
+    await sleep(60);
+    // e1 waits longer than maxLagMs: a request waits until e1 is written (now, not after flushMs).
+    await buffer.caughtUp();
+    assert.deepEqual(written, ['e1']);
+    assert.equal(writing, 1);
+    await buffer.record([event(2)]);
+    await buffer.flush();
+    assert.deepEqual(written, ['e1', 'e2']);
+  });
+
+  it('makes a request wait before it runs, not after, while the writer is behind; the server’s own work never', async () => {
+    const written: string[] = [];
+    const buffer = new AuditBuffer(
+      async (events) => {
+        await sleep(150);
+        written.push(...events.map((e) => e.id as string));
+      },
+      pino({ level: 'silent' }),
+      { flushMs: 60_000, batchSize: 1, maxLagMs: 40 }
+    );
+    const hook = auditHook(buffer, 'https://fhir.example.org', pino({ level: 'silent' }));
+    const call = (kind: string): HookCall => ({ caller: { kind }, interaction: { code: 'read' } }) as unknown as HookCall;
+    await buffer.record([event(1)]);
+    await sleep(60);
+    await hook.before!(call('server'));
+    assert.deepEqual(written, [], 'the server’s own work does not wait');
+    await hook.before!(call('user'));
+    assert.deepEqual(written, ['e1'], 'a client’s request ran once e1 was written');
+  });
+
+  it('does not wait on the lag while the store fails: only a full buffer waits', async () => {
+    const { logger, lines } = capturedLogger();
+    const buffer = new AuditBuffer(
+      async () => {
+        throw new Error('down');
+      },
+      logger,
+      { flushMs: 1, maxLagMs: 10, retryMs: 1000, maxRetryMs: 1000 }
+    );
+    await buffer.record([event(1)]);
+    await until(() => lines.some((l) => l.includes('could not be written')));
+    await sleep(30);
+    const started = Date.now();
+    await buffer.caughtUp();
+    await buffer.record([event(2)]);
+    assert.ok(Date.now() - started < 500, 'no wait');
+    assert.equal(buffer.pending, 2);
+    await buffer.close(0);
   });
 
   it('writes what is left on close', async () => {

@@ -1,5 +1,6 @@
 // The seeded network's accounts against the seeded data: the tertiary-hospital doctor sees the patients
-// referred to their hospital (the seed's referral ServiceRequests) and no others.
+// referred to their hospital (the seed's referral ServiceRequests) and no others; the nurse is the one
+// the first patient's home-care orders go to.
 import type { Bundle, Encounter, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { seedNetworkAccounts } from '../../server/auth/seed-accounts';
 import { networkDirectory } from '../../seed/network/directory';
 import { networkResources } from '../../seed/network/resources';
 import { isReferral } from '../../seed/patients/referrals';
+import { accountNurse } from '../../seed/workflows/account-nurse';
 import { createAuthTestServer, loadGeneratedPatients, type AuthTestServer } from '../helpers/auth';
 
 const patients = 60;
@@ -49,6 +51,11 @@ describe('seeded accounts: the hospital doctor and the referrals', function () {
       .map((r) => ((r as ServiceRequest).subject.reference as string).split('/')[1]);
     return [...new Set(ids)].sort();
   };
+
+  it("puts the nurse account on the nurse the first patient's home-care orders are dispatched to", async () => {
+    const nurse = await server.authStore.getUser('nurse');
+    assert.equal(nurse?.fhirUser, `PractitionerRole/${accountNurse(networkDirectory(), { seedValue: 20261123, patients })?.nurse.roleId}`);
+  });
 
   it('sees exactly the patients referred to the hospital', async () => {
     const expected = referredPatients();

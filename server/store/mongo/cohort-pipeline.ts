@@ -3,14 +3,15 @@
 // one per count and one per latest (sorted and grouped per patient), merged per patient by `cohortRows`.
 // The pipelines are plain data, tested with mingo against fixture documents (test/store/mongo).
 import type { Document } from 'mongodb';
-import type { CodedResources, CohortLatest, CohortLatestValue, CohortQuery, CohortRow, InstantPeriod } from '../cohort-port';
+import type { CodedResources, CohortLatest, CohortLatestValue, CohortQuery, CohortRow, IndexedParam, InstantPeriod, TokenCodes } from '../cohort-port';
 import { resourceKey } from './documents';
 
 /** Runs a pipeline on the current-documents collection. */
 export type RunPipeline = (pipeline: Document[]) => Promise<Document[]>;
 
 export async function cohortRows(run: RunPipeline, query: CohortQuery): Promise<CohortRow[]> {
-  const populationIds = (await run(populationPipeline(query.population))).map((d) => String(d._id));
+  const members = query.patients && new Set(query.patients);
+  const populationIds = (await run(populationPipeline(query.population))).map((d) => String(d._id)).filter((id) => !members || members.has(id));
   const patients = await run(patientsPipeline(query, populationIds));
   const ids = patients.map((p) => String(p.id));
   const rows = new Map<string, CohortRow>();
@@ -44,13 +45,22 @@ export async function cohortRows(run: RunPipeline, query: CohortQuery): Promise<
   return [...rows.values()];
 }
 
-/** Documents of the source type having one of its codes. */
+const indexField: Record<IndexedParam['type'], string> = { token: 'tok', date: 'date', quantity: 'qty', string: 'str' };
+
+/** Documents with one of the codes in the token parameter. */
+function hasCode({ param, codes }: TokenCodes): Document {
+  return { 'idx.tok': { $elemMatch: { p: param, $or: codes.length ? codes.map((c) => ({ s: c.system, c: c.code })) : [{ _never: true }] } } };
+}
+
+/** Documents of the source type having one of its codes and passing its tests (as cohort-sql.ts reads them). */
 function codedMatch(source: CodedResources): Document {
-  return {
-    type: source.resourceType,
-    deleted: false,
-    'idx.tok': { $elemMatch: { p: source.codeParam, $or: source.codes.length ? source.codes.map((c) => ({ s: c.system, c: c.code })) : [{ _never: true }] } },
-  };
+  const tests: Document[] = [
+    ...(source.require ?? []).map((test) =>
+      test.orWithout?.length ? { $or: [hasCode(test.anyOf), { $nor: test.orWithout.map(({ param, type }) => ({ [`idx.${indexField[type]}.p`]: param })) }] } : hasCode(test.anyOf)
+    ),
+    ...(source.exclude?.length ? [{ $nor: source.exclude.map(hasCode) }] : []),
+  ];
+  return { type: source.resourceType, deleted: false, ...hasCode({ param: source.codeParam, codes: source.codes }), ...(tests.length ? { $and: tests } : {}) };
 }
 
 /** Stages leaving one document per (resource, referred patient) with the patient's id in `pid`. */

@@ -8,7 +8,17 @@ import type { CompositePart, IndexEntries } from '../../search/indexing/types';
 import type { ResourceVersion } from '../port';
 
 /** Collection names inside the configured database. */
-export const collections = { current: 'resources', history: 'resource_history' } as const;
+export const collections = { current: 'resources', history: 'resource_history', auditArchive: 'audit_archive' } as const;
+
+/** Where archived AuditEvents end (port.ts AuditArchiveBoundary): `_id` and `seq` the last one's seq. */
+export interface AuditArchiveDocument {
+  _id: string;
+  seq: string;
+  /** Its AuditEvent chain link. */
+  ah: string;
+  /** When it was archived (ms). */
+  at: number;
+}
 
 /** A token entry: system, code, display text (normalised), identifier type system and code. */
 export interface TokenEntry { p: string; s?: string; c?: string; t?: string; ts?: string; tc?: string }

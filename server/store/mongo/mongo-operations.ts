@@ -12,6 +12,7 @@ import type { SearchPlan } from '../../search/plan';
 import { auditChainType, auditLink, versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import type {
+  AuditArchiveBoundary,
   ChainQuery,
   ChainRecord,
   CreateOptions,
@@ -29,7 +30,7 @@ import type {
 } from '../port';
 import { uniqueConflict } from '../unique-conflict';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
-import { currentDocument, nextSeq, resourceKey, toVersion, type CurrentDocument, type VersionDocument } from './documents';
+import { currentDocument, nextSeq, resourceKey, toVersion, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
 import { searchPage } from './search-page';
 
@@ -47,7 +48,9 @@ export class MongoOperations implements StoreOperations {
     private readonly current: Collection<CurrentDocument>,
     private readonly versions: Collection<VersionDocument>,
     private readonly indexer: ResourceIndexer,
-    private readonly session?: ClientSession
+    private readonly session?: ClientSession,
+    /** Where archived AuditEvents end; absent, none were archived. */
+    private readonly auditArchive?: Collection<AuditArchiveDocument>
   ) {}
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
@@ -235,11 +238,36 @@ export class MongoOperations implements StoreOperations {
     return newest?.seq ?? '0';
   }
 
-  /** The AuditEvent chain's link written last before `seq` (every one when `seq` is undefined). */
+  /**
+   * The AuditEvent chain's link written last before `seq` (every one when `seq` is undefined): a stored
+   * event's, or the archive boundary's once older events were archived (docs/audit.md, "Retention").
+   */
   private async auditLinkBefore(seq: string | undefined): Promise<string | null> {
     const filter: Document = seq === undefined ? { type: auditChainType } : { type: auditChainType, seq: { $lt: seq } };
-    const [last] = await this.versions.find(filter, { projection: { ah: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
+    const [last] = await this.versions.find(filter, { projection: { ah: 1, seq: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
+    const [boundary] = this.auditArchive
+      ? await this.auditArchive.find(seq === undefined ? {} : { seq: { $lt: seq } }, { session: this.session }).sort({ seq: -1 }).limit(1).toArray()
+      : [];
+    if (boundary && (!last || boundary.seq > last.seq)) {
+      return boundary.ah;
+    }
     return last?.ah ?? null;
+  }
+
+  /** Removes the AuditEvents at or before the boundary (versions and current documents) and records it. */
+  async purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
+    if (!this.auditArchive) {
+      throw new Error('this MongoDB store has no audit_archive collection');
+    }
+    const upTo = { type: auditChainType, seq: { $lte: boundary.position } };
+    const { deletedCount } = await this.versions.deleteMany(upTo, { session: this.session });
+    if (deletedCount !== boundary.events) {
+      // Thrown inside the store's transaction: nothing is removed.
+      throw conflict(`the store holds ${deletedCount} AuditEvent versions up to position ${boundary.position}, the archive ${boundary.events}; nothing was purged`);
+    }
+    await this.current.deleteMany(upTo, { session: this.session });
+    await this.auditArchive.insertOne({ _id: boundary.position, seq: boundary.position, ah: boundary.auditHash, at: Date.now() }, { session: this.session });
+    return deletedCount;
   }
 
   private reader(): CurrentReader {

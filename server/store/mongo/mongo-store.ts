@@ -8,6 +8,7 @@ import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
+  AuditArchiveBoundary,
   ChainQuery,
   ChainRecord,
   HistoryPage,
@@ -22,7 +23,7 @@ import type {
 } from '../port';
 import type { AuthStore } from '../auth-port';
 import { authCollections, ensureAuthIndexes, type AuthCollections } from './auth-collections';
-import { collections, type CurrentDocument, type VersionDocument } from './documents';
+import { collections, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
 import { ensureIndexes } from './indexes';
 import { MongoAuthStore } from './mongo-auth-store';
 import { MongoOperations } from './mongo-operations';
@@ -66,7 +67,14 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
       }
     };
     return new MongoStore(
-      { current: db.collection(collections.current), versions: db.collection(collections.history), auth, transactions, close: () => client.close() },
+      {
+        current: db.collection(collections.current),
+        versions: db.collection(collections.history),
+        auditArchive: db.collection(collections.auditArchive),
+        auth,
+        transactions,
+        close: () => client.close(),
+      },
       options.indexer
     );
   } catch (err) {
@@ -82,6 +90,8 @@ export type TransactionRunner = <T>(work: (session: ClientSession) => Promise<T>
 export interface MongoStoreBackend {
   current: Collection<CurrentDocument>;
   versions: Collection<VersionDocument>;
+  /** Where archived AuditEvents end (documents.ts). */
+  auditArchive: Collection<AuditArchiveDocument>;
   /** The authorization server's state (auth-collections.ts). */
   auth: AuthCollections;
   transactions: TransactionRunner;
@@ -97,7 +107,7 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
     private readonly indexer: ResourceIndexer
   ) {
     super();
-    this.reads = new MongoOperations(backend.current, backend.versions, indexer);
+    this.reads = new MongoOperations(backend.current, backend.versions, indexer, undefined, backend.auditArchive);
   }
 
   /**
@@ -106,7 +116,15 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
    * but store operations that it can repeat.
    */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
-    return this.backend.transactions((session) => work(new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session)));
+    return this.backend.transactions((session) => work(this.operations(session)));
+  }
+
+  purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
+    return this.backend.transactions((session) => this.operations(session).purgeAuditEvents(boundary));
+  }
+
+  private operations(session: ClientSession): MongoOperations {
+    return new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session, this.backend.auditArchive);
   }
 
   readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {

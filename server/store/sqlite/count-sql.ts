@@ -40,7 +40,7 @@ export function compileTotal(plan: SearchPlan, compiler: FilterCompiler, choice:
  * A count from the driver's distinct keys. When the keys come from the search index (whose rows exist
  * for current, non-deleted versions only, of the type the parameter belongs to), no restriction applies
  * and the other filters test index rows by key, the count never reads a resources row: with the
- * covering lookup indexes (migration 6) it reads index entries only.
+ * covering lookup indexes (migration 7) it reads index entries only.
  */
 function exactCount(plan: SearchPlan, compiler: FilterCompiler, driver: DriverCandidate | undefined): Sql {
   const visible = compiler.visible(plan.resourceType, 'r');

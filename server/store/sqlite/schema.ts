@@ -134,7 +134,12 @@ const migrations: string[] = [
   ALTER TABLE resource_versions ADD COLUMN hash TEXT;
   ALTER TABLE resource_versions ADD COLUMN audit_hash TEXT;
   `,
-  // 6: lookup indexes that cover what a search reads from them (docs/performance.md, "The search mix"):
+  // 6: where archived AuditEvents end (server/audit/audit-archive.ts): the last archived event's seq and
+  // chain link, to which the AuditEvent chain goes on once they are purged.
+  `
+  CREATE TABLE audit_archive (seq INTEGER PRIMARY KEY, audit_hash TEXT NOT NULL, archived_at INTEGER NOT NULL);
+  `,
+  // 7: lookup indexes that cover what a search reads from them (docs/performance.md, "The search mix"):
   // token, reference and date lookups end with the key, so that a driver's keys and an exact count are
   // read from the index alone, never from the index table's rows. Quantity comparisons (gt, ge, lt, le
   // and the like) compare COALESCE(value, high) or COALESCE(value, low) (filter-sql.ts), and an equal

@@ -31,6 +31,7 @@ import { FilterCompiler } from './filter-sql';
 import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
+import { auditLinkBeforeSql, newestAuditLink } from './audit-archive-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
 import { compileSearch } from './search-sql';
@@ -67,7 +68,9 @@ export class SqliteOperations implements StoreOperations {
     private readonly reads: StatementCache,
     private readonly writes: StatementCache,
     private readonly indexer: ResourceIndexer,
-    private readonly paramIds: ParamIds
+    private readonly paramIds: ParamIds,
+    /** 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they arrive. */
+    private readonly decoding: 'parse' | 'text' = 'parse'
   ) {}
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
@@ -89,7 +92,7 @@ export class SqliteOperations implements StoreOperations {
          WHERE c.resource_type = ? AND c.id = ?`
       )
       .get(resourceType, id) as VersionRow | undefined;
-    return row && toVersion(row);
+    return row && this.version(row);
   }
 
   async readVersion(resourceType: string, id: string, versionId: string): Promise<ResourceVersion | undefined> {
@@ -100,7 +103,7 @@ export class SqliteOperations implements StoreOperations {
     const row = this.reads
       .get(`SELECT ${versionColumns} FROM resource_versions v WHERE resource_type = ? AND id = ? AND version_id = ?`)
       .get(resourceType, id, version) as VersionRow | undefined;
-    return row && toVersion(row);
+    return row && this.version(row);
   }
 
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
@@ -166,7 +169,7 @@ export class SqliteOperations implements StoreOperations {
     const page = withinBytes(rows.slice(0, query.count), query.maxBytes, (row) => row.content);
     const hasMore = rows.length > page.length;
     return {
-      versions: page.map(toVersion),
+      versions: page.map((row) => this.version(row)),
       // With _count=0 the page is empty: there is nothing to continue from.
       nextCursor: hasMore && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
     };
@@ -211,7 +214,7 @@ export class SqliteOperations implements StoreOperations {
     const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes, (row) => row.content);
     const hasMore = rows.length > kept.length;
     const page = compiled.backward ? kept.reverse() : kept;
-    const result: SearchPage = { resources: page.map(toVersion), included: [] };
+    const result: SearchPage = { resources: page.map((row) => this.version(row)), included: [] };
     if (page.length > 0) {
       const first = compiled.cursorValues(page[0]);
       const last = compiled.cursorValues(page[page.length - 1]);
@@ -239,7 +242,7 @@ export class SqliteOperations implements StoreOperations {
              WHERE c.key IN (SELECT value FROM json_each(?))`
           )
           .all(JSON.stringify(keys)) as unknown as VersionRow[];
-        result.included = included.map(toVersion);
+        result.included = included.map((row) => this.version(row));
       }
     }
     return result;
@@ -257,13 +260,6 @@ export class SqliteOperations implements StoreOperations {
       )
       .all(target.id, target.resourceType, target.resourceType, target.id, JSON.stringify(query.excludeTypes ?? []), query.limit) as unknown as ResourceRef[];
     return rows.map((r) => ({ resourceType: r.resourceType, id: r.id }));
-  }
-
-  private newestAuditLink(): string | null {
-    const row = this.writes
-      .get(`SELECT audit_hash FROM resource_versions WHERE resource_type = '${auditChainType}' ORDER BY seq DESC LIMIT 1`)
-      .get() as { audit_hash: string | null } | undefined;
-    return row?.audit_hash ?? null;
   }
 
   private current(cache: StatementCache, resourceType: string, id: string): CurrentRow | undefined {
@@ -289,12 +285,11 @@ export class SqliteOperations implements StoreOperations {
     add('v.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
     const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'v.content, v.author';
     // The previous version's hash by the unique (type, id, version) index; a missing row is told apart
-    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before.
+    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before
+    // (or the archive boundary's, audit-archive-sql.ts).
     const sql = `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, ${content}, v.hash, v.audit_hash,
         p.seq AS previous_seq, p.hash AS previous_hash,
-        CASE WHEN v.resource_type = '${auditChainType}' THEN
-          (SELECT a.audit_hash FROM resource_versions a WHERE a.resource_type = '${auditChainType}' AND a.seq < v.seq ORDER BY a.seq DESC LIMIT 1)
-        END AS previous_audit_hash
+        CASE WHEN v.resource_type = '${auditChainType}' THEN ${auditLinkBeforeSql('v.seq')} END AS previous_audit_hash
       FROM resource_versions v
       LEFT JOIN resource_versions p ON p.resource_type = v.resource_type AND p.id = v.id AND p.version_id = v.version_id - 1
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -328,6 +323,10 @@ export class SqliteOperations implements StoreOperations {
     return String(seq);
   }
 
+  private version(row: VersionRow): ResourceVersion {
+    return this.decoding === 'parse' ? toVersion(row) : storedTextVersion(row);
+  }
+
   /** Writes the next version after `previous` (or version 1), chained to it, and points the current index at it. */
   private insertVersion(resource: Resource, previous: CurrentRow | undefined, options: CreateOptions, deleted = false): ResourceVersion {
     const versionId = (previous?.version_id ?? 0) + 1;
@@ -340,7 +339,7 @@ export class SqliteOperations implements StoreOperations {
     const previousHash = previous ? ((this.writes.get('SELECT hash FROM resource_versions WHERE seq = ?').get(previous.seq) as { hash: string | null }).hash) : null;
     const hash = versionHash(previousHash, { resourceType: resource.resourceType, id: resource.id as string, versionId, lastUpdated, deleted, author, content });
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
-    const auditHash = resource.resourceType === auditChainType ? auditLink(this.newestAuditLink(), hash) : null;
+    const auditHash = resource.resourceType === auditChainType ? auditLink(newestAuditLink(this.writes), hash) : null;
     const { lastInsertRowid } = this.writes
       .get(
         `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content, author, hash, audit_hash)
@@ -381,12 +380,28 @@ export class SqliteOperations implements StoreOperations {
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
+  return { ...versionFields(row), resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined };
+}
+
+/**
+ * A version whose resource is still its stored JSON text. A read thread sends this: a string crosses
+ * threads cheaper than a parsed object, and structured clone would drop the written text of decimals
+ * (a symbol-keyed property, server/json/number-text.ts), so the receiver parses it (read-pool/read-calls.ts).
+ */
+export interface StoredTextVersion extends ResourceVersion {
+  storedText?: string;
+}
+
+function storedTextVersion(row: VersionRow): StoredTextVersion {
+  return row.content ? { ...versionFields(row), storedText: row.content } : versionFields(row);
+}
+
+function versionFields(row: VersionRow): ResourceVersion {
   return {
     resourceType: row.resource_type,
     id: row.id,
     versionId: String(row.version_id),
     lastUpdated: new Date(row.last_updated).toISOString(),
     deleted: row.deleted === 1,
-    resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined,
   };
 }

@@ -2,15 +2,19 @@
 // never sees a transaction that is still open. Writes that arrive while one is under way are committed
 // together (group commit): each runs in its own savepoint, so each still succeeds or fails alone, but
 // they share one SQLite commit, which is most of a small write's cost. Several processes may share the
-// file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it.
+// file: BEGIN IMMEDIATE takes SQLite's write lock, and the busy timeout waits for it. On a file, the
+// reads whose cost grows with the data (searches, history) run on a pool of read threads, each with its
+// own connection (read-pool/), so that they never hold up the server's event loop.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { CohortQuery, CohortRow } from '../cohort-port';
 import type { SearchPlan } from '../../search/plan';
 import { TransactionalWrites } from '../transactional-writes';
 import type {
+  AuditArchiveBoundary,
   ChainQuery,
   ChainRecord,
   HistoryPage,
@@ -24,9 +28,12 @@ import type {
   StoreOperations,
 } from '../port';
 import type { AuthStore } from '../auth-port';
+import { purgeAuditEvents } from './audit-archive-sql';
 import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
+import type { PooledRead, ReadArgs, ReadResult, ReadThreadSetup } from './read-pool/read-calls';
+import { ReadPool } from './read-pool/read-pool';
 import { SqliteAuthStore } from './sqlite-auth-store';
 import { SqliteOperations } from './sqlite-operations';
 import { StatementCache } from './statement-cache';
@@ -41,6 +48,13 @@ export interface SqliteStoreOptions {
   indexer: ResourceIndexer;
   /** SQLite's page cache per connection, in MiB (64 unless given). */
   cacheMiB?: number;
+  /**
+   * Most read threads (read-pool/); 0 runs every read on this thread. Absent: one per core. An in-memory
+   * database cannot be opened by another thread: it always reads here.
+   */
+  readThreads?: number;
+  /** A module each read thread runs on its connection (tests register SQL functions with it). */
+  readThreadSetup?: ReadThreadSetup;
 }
 
 interface PendingJob {
@@ -67,6 +81,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   private readonly writes: StatementCache;
   private readonly reads: StatementCache;
   private auth: SqliteAuthStore | undefined;
+  private readonly pool: ReadPool | undefined;
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -90,6 +105,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     this.reads = inMemory ? writes : new StatementCache(this.reader);
     this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds);
     this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
+    const threads = options.readThreads ?? os.availableParallelism();
+    if (!inMemory && threads > 0) {
+      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: options.cacheMiB ?? 64, setup: options.readThreadSetup }, threads);
+    }
   }
 
   /** The authorization server's state, in the same file; its writes join the write queue. */
@@ -173,19 +192,19 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   }
 
   history(query: HistoryQuery): Promise<HistoryPage> {
-    return this.read(() => this.readOps.history(query));
+    return this.pooled('history', [query]);
   }
 
   search(plan: SearchPlan): Promise<SearchPage> {
-    return this.read(() => this.readOps.search(plan));
+    return this.pooled('search', [plan]);
   }
 
   referrers(target: ResourceRef, query: ReferrersQuery): Promise<ResourceRef[]> {
-    return this.read(() => this.readOps.referrers(target, query));
+    return this.pooled('referrers', [target, query]);
   }
 
   chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
-    return this.read(() => this.readOps.chainRecords(query));
+    return this.pooled('chainRecords', [query]);
   }
 
   newestPosition(): Promise<string> {
@@ -193,7 +212,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   }
 
   cohort(query: CohortQuery): Promise<CohortRow[]> {
-    return this.read(() => this.readOps.cohort(query));
+    return this.pooled('cohort', [query]);
   }
 
   /**
@@ -203,6 +222,10 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
    */
   changeMarker(resourceTypes: readonly string[]): Promise<string> {
     return this.read(async () => this.readOps.newestSeq(resourceTypes));
+  }
+
+  purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
+    return this.transaction(async () => purgeAuditEvents(this.writes, boundary));
   }
 
   /**
@@ -221,12 +244,23 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   }
 
   async close(): Promise<void> {
-    // Wait for queued transactions, then close; the WAL is checkpointed by SQLite on last close.
+    // Wait for queued transactions and the read threads, then close; the WAL is checkpointed by SQLite
+    // on the last close.
     await this.draining;
+    await this.pool?.close();
     if (this.reader !== this.writer) {
       this.reader.close();
     }
     this.writer.close();
+  }
+
+  /** A read the pool answers when there is one; here otherwise. */
+  private pooled<M extends PooledRead>(method: M, args: ReadArgs<M>): Promise<ReadResult<M>> {
+    if (this.pool) {
+      return this.pool.call(method, args);
+    }
+    const read = this.readOps[method] as (...a: ReadArgs<M>) => Promise<ReadResult<M>>;
+    return this.read(() => read.apply(this.readOps, args));
   }
 
   private read<T>(job: () => Promise<T>): Promise<T> {

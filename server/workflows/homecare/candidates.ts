@@ -2,15 +2,18 @@
 // authorized-home-care-service extension on their PractitionerRole), serving the home (the great-circle
 // distance from their base Location's position is within its service radius), on duty when the visit is
 // wanted (availableTime), and not already carrying maxVisitsPerDay open visits on the day the visit is
-// wanted; nearest first, then the fewer open visits that day. Reads go to the store below the caller's restriction: who is free is the network's
-// knowledge, not the caller's view of it (only the chosen nurse and distances are answered).
+// wanted; nearest first, then the fewer open visits that day. The nurses and their areas come from the
+// in-memory roster (nurse-roster.ts); only the open visits of the nurses left are searched. Reads go to
+// the store below the caller's restriction: who is free is the network's knowledge, not the caller's
+// view of it (only the chosen nurse and distances are answered).
 import type { Location, PractitionerRole, ServiceRequest, Task } from '@medplum/fhirtypes';
-import type { Filter, SearchPlan } from '../../search/plan';
 import { referenceTo } from '../../auth/policy/restriction';
-import type { ResourceVersion, StoreOperations } from '../../store/port';
+import type { StoreOperations } from '../../store/port';
 import { isOnDuty, requestedVisitTime, visitTimeOf } from './availability';
-import { homeCareServiceSystem, homeCareWorkflowSystem, openVisitStatuses, serviceCode } from './codes';
-import { distanceKm, locationPosition, serviceRadiusKm, type Position } from './geo';
+import { homeCareWorkflowSystem, openVisitStatuses, serviceCode } from './codes';
+import type { Position } from './geo';
+import { distanceWithin, nurseRoster, serviceAreaOf } from './nurse-roster';
+import { searchAll, tokenFilter } from './store-queries';
 
 /** A nurse with this many open visits on a day is not offered another that day (a day's round of visits). */
 export const maxVisitsPerDay = 6;
@@ -36,8 +39,6 @@ export interface NurseRanking {
   declined: number;
 }
 
-const page = 1000;
-
 /**
  * The nurses who may take `request` at `home`, ranked; those in `exclude` (PractitionerRole references:
  * nurses who declined it) are left out.
@@ -50,15 +51,14 @@ export async function rankNurses(store: StoreOperations, request: ServiceRequest
   }
   const at = requestedVisitTime(request);
   const inArea: Omit<NurseCandidate, 'openVisits'>[] = [];
-  for (const { role, location } of await authorizedNurses(store, code)) {
+  for (const { role, reference, area } of (await nurseRoster(store)).byService.get(code) ?? []) {
     ranking.authorized++;
-    const reference = `PractitionerRole/${role.id}`;
     if (exclude.has(reference)) {
       ranking.declined++;
       continue;
     }
-    const area = serviceArea(location, home);
-    if (!area) {
+    const distance = distanceWithin(area, home);
+    if (distance === undefined || !area) {
       ranking.outsideArea++;
       continue;
     }
@@ -66,7 +66,7 @@ export async function rankNurses(store: StoreOperations, request: ServiceRequest
       ranking.offDuty++;
       continue;
     }
-    inArea.push({ role, reference, ...area });
+    inArea.push({ role, reference, distanceKm: distance, radiusKm: area.radiusKm });
   }
   const open = await openVisitCounts(store, inArea.map((c) => c.reference), at.date);
   for (const candidate of inArea) {
@@ -81,41 +81,11 @@ export async function rankNurses(store: StoreOperations, request: ServiceRequest
   return ranking;
 }
 
-/** The distance and radius when the area contains the home; undefined otherwise (or without a position and radius). */
+/** The distance and radius when the Location's area contains the home; undefined otherwise (or without a position and radius). */
 export function serviceArea(location: Location | undefined, home: Position): { distanceKm: number; radiusKm: number } | undefined {
-  const centre = locationPosition(location);
-  const radiusKm = serviceRadiusKm(location);
-  if (!centre || radiusKm === undefined) {
-    return undefined;
-  }
-  const distance = distanceKm(centre, home);
-  return distance <= radiusKm ? { distanceKm: distance, radiusKm } : undefined;
-}
-
-/** Active PractitionerRoles authorized for the service, each with its first Location (the base of its service area). */
-async function authorizedNurses(store: StoreOperations, code: string): Promise<{ role: PractitionerRole; location?: Location }[]> {
-  const found: { role: PractitionerRole; location?: Location }[] = [];
-  let cursor: string | undefined;
-  do {
-    const plan: SearchPlan = {
-      resourceType: 'PractitionerRole',
-      filters: [tokenFilter('PractitionerRole', 'home-care-service', homeCareServiceSystem, code), tokenFilter('PractitionerRole', 'active', undefined, 'true')],
-      sort: [],
-      count: page,
-      total: 'none',
-      include: [{ sourceType: 'PractitionerRole', codes: ['location'], targetType: 'Location', iterate: false }],
-      revInclude: [],
-      ...(cursor ? { cursor } : {}),
-    };
-    const result = await store.search(plan);
-    const locations = new Map(result.included.filter((v) => v.resourceType === 'Location').map((v) => [`Location/${v.id}`, v.resource as Location]));
-    for (const version of result.resources) {
-      const role = version.resource as PractitionerRole;
-      found.push({ role, location: locations.get(role.location?.[0]?.reference ?? '') });
-    }
-    cursor = result.nextCursor;
-  } while (cursor);
-  return found;
+  const area = serviceAreaOf(location);
+  const distance = distanceWithin(area, home);
+  return area && distance !== undefined ? { distanceKm: distance, radiusKm: area.radiusKm } : undefined;
 }
 
 /**
@@ -141,20 +111,4 @@ async function openVisitCounts(store: StoreOperations, owners: string[], date: s
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
   }
   return counts;
-}
-
-/** Every current resource matching the filters, page by page. */
-export async function searchAll<T>(store: StoreOperations, resourceType: string, filters: Filter[]): Promise<T[]> {
-  const found: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const result = await store.search({ resourceType, filters, sort: [], count: page, total: 'none', include: [], revInclude: [], ...(cursor ? { cursor } : {}) });
-    found.push(...result.resources.map((v: ResourceVersion) => v.resource as T));
-    cursor = result.nextCursor;
-  } while (cursor);
-  return found;
-}
-
-export function tokenFilter(resourceType: string, code: string, system: string | undefined, value: string): Filter {
-  return { kind: 'param', param: { resourceType, code, kind: 'token' }, anyOf: [{ type: 'token', ...(system ? { system } : {}), code: value }] };
 }

@@ -24,6 +24,43 @@ export function distanceKm(a: Position, b: Position): number {
   return 2 * earthRadiusKm * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+/**
+ * A latitude/longitude box that holds every point within a distance of a centre: a cheap test that
+ * leaves out most far points before the great-circle distance is computed. The longitude half-width of
+ * a spherical cap of angular radius d at latitude φ is asin(sin d / cos φ) (J. P. Matuschek, "Finding
+ * points within a distance of a latitude/longitude using bounding coordinates"); a cap reaching a pole
+ * spans every longitude.
+ */
+export interface Bounds {
+  minLatitude: number;
+  maxLatitude: number;
+  /** Half-width in degrees of longitude around `longitude`; 180 when every longitude is inside. */
+  halfWidth: number;
+  longitude: number;
+}
+
+/** Rounding room, in degrees, so that a point on the circle itself is never cut by the box. */
+const boundsMargin = 1e-9;
+
+export function boundsAround(centre: Position, km: number): Bounds {
+  const rad = Math.PI / 180;
+  const angular = km / earthRadiusKm;
+  const minLatitude = centre.latitude - angular / rad - boundsMargin;
+  const maxLatitude = centre.latitude + angular / rad + boundsMargin;
+  const ratio = Math.sin(angular) / Math.cos(centre.latitude * rad);
+  const halfWidth = minLatitude <= -90 || maxLatitude >= 90 || angular >= Math.PI / 2 || ratio >= 1 ? 180 : Math.asin(ratio) / rad + boundsMargin;
+  return { minLatitude, maxLatitude, halfWidth, longitude: centre.longitude };
+}
+
+/** Whether the point lies in the box (across the antimeridian too). */
+export function withinBounds(bounds: Bounds, point: Position): boolean {
+  if (point.latitude < bounds.minLatitude || point.latitude > bounds.maxLatitude) {
+    return false;
+  }
+  const apart = Math.abs((((point.longitude - bounds.longitude) % 360) + 540) % 360 - 180);
+  return apart <= bounds.halfWidth;
+}
+
 /** The point `km` away from `from` in the direction `bearing` (radians from north), on the sphere. */
 export function offsetPosition(from: Position, km: number, bearing: number): Position {
   const rad = Math.PI / 180;

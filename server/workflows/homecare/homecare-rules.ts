@@ -2,6 +2,8 @@
 // server (test/helpers/test-server.ts), after the integrity rules.
 import type { WriteRule } from '../../fhir/pipeline/write-rules';
 import { homeCareAssessmentRule } from './assessment-rules';
+import { homeCareTaskCodeRule } from './task-kind-rule';
 import { homeVisitRule } from './visit-rules';
 
-export const homeCareRules: readonly WriteRule[] = [homeCareAssessmentRule, homeVisitRule];
+// The code rule first: a Task about an order that the other two would not recognise is refused before them.
+export const homeCareRules: readonly WriteRule[] = [homeCareTaskCodeRule, homeCareAssessmentRule, homeVisitRule];

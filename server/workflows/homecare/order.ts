@@ -4,7 +4,7 @@
 import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { StoreOperations } from '../../store/port';
 import { referenceTo } from '../../auth/policy/restriction';
-import { searchAll, tokenFilter } from './candidates';
+import { searchAll, tokenFilter } from './store-queries';
 import { hasWorkflowCode, homeAddressUrl, homeCareWorkflowSystem, openVisitStatuses, serviceCode, typedParameter } from './codes';
 import { addressPosition, type Position } from './geo';
 

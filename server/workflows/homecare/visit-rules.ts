@@ -9,7 +9,8 @@ import type { StoreOperations } from '../../store/port';
 import { serviceArea } from './candidates';
 import { isJudgedCaller } from '../../fhir/pipeline/caller';
 import { isDispatcher, isPersonOf, rolesOf } from './callers';
-import { authorizedServiceUrl, homeCareServiceSystem, homeCareTaskKind, serviceCode, typedParameter } from './codes';
+import { homeCareTaskKind, serviceCode, typedParameter } from './codes';
+import { authorizedServices } from './nurse-roster';
 import { distanceKm, locationPosition } from './geo';
 import { assessedEligible, focusRequest, isOpenVisit, orderHome, readReference, workflowTasks } from './order';
 import { redispatchAfterDecline } from './redispatch-on-decline';
@@ -142,8 +143,7 @@ async function checkOwner(task: Task, request: ServiceRequest, owner: Practition
     throw ruleViolation(visitRecordRule, 'A home visit is owned by an active PractitionerRole of a home-care nurse', 'Task.owner');
   }
   const code = serviceCode(request.code);
-  const authorized = owner.extension?.some((e) => e.url === authorizedServiceUrl && e.valueCodeableConcept?.coding?.some((c) => c.system === homeCareServiceSystem && c.code === code));
-  if (!authorized) {
+  if (!code || !authorizedServices(owner).has(code)) {
     throw ruleViolation(visitRecordRule, `${task.owner?.reference} is not authorized for the home-care service '${code}'`, 'Task.owner');
   }
   const base = await readReference<Location>(tx, owner.location?.[0]?.reference, 'Location');

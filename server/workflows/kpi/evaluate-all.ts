@@ -24,7 +24,7 @@ export const evaluateAll: Interaction = async (request, _params, context) => {
   const period = measurementPeriod(request.query);
   const before = previousPeriod(period);
   const scope = await evaluationScope(input.string('subject'), input.string('district'), context);
-  const evaluator = new FigureEvaluator(scope, context);
+  const evaluator = new FigureEvaluator(scope, context, [period, before]);
   const parameter: ParametersParameter[] = [];
   for (const indicator of indicators) {
     const version = await context.store.readCurrent('Measure', indicator.measureId);

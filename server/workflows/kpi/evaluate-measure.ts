@@ -23,7 +23,7 @@ export const evaluateMeasure: Interaction = async (request, { id }, context) => 
   const reportType = parseReportType(input.string('reportType'));
   const { measure, indicator } = await readMeasure(id as string, context);
   const scope = await evaluationScope(input.string('subject'), input.string('district'), context);
-  const figures = await new FigureEvaluator(scope, context).figures(indicator, period);
+  const figures = await new FigureEvaluator(scope, context, [period]).figures(indicator, period);
   return { status: 200, body: measureReport(measure, indicator, figures, period, scope, reportType) };
 };
 

@@ -1,8 +1,8 @@
-// The scope an evaluation covers, from $evaluate-measure's `subject` (a clinic's Organization or a
-// family-doctor team's CareTeam) or this server's `district` parameter (districts are not resources: the
+// The scope an evaluation covers, from $evaluate-measure's `subject` (a clinic's Organization, a
+// family-doctor team's CareTeam, or a Group of patients) or this server's `district` parameter (districts are not resources: the
 // name in the clinics' Organization.address.district), or the whole network when neither is given; and
 // whether the caller may evaluate it (server/auth/policy/measure-evaluation.ts).
-import type { CareTeam, Organization, Reference } from '@medplum/fhirtypes';
+import type { CareTeam, Group, Organization, Reference } from '@medplum/fhirtypes';
 import { mayEvaluateMeasures } from '../../auth/policy/measure-evaluation';
 import { badRequest, forbidden, notFound } from '../../outcomes';
 import type { FhirContext } from '../../fhir/request';
@@ -10,7 +10,7 @@ import type { PatientScope } from './figures';
 import { organizationDirectory, type OrganizationDirectory } from './organization-directory';
 
 export interface EvaluationScope extends PatientScope {
-  /** The subject as given ('Organization/x', 'CareTeam/y'), for MeasureReport.reporter and the docs. */
+  /** The subject as given ('Organization/x', 'CareTeam/y', 'Group/z'). */
   subject?: string;
   district?: string;
   /** The organizations of the network, for the district strata. */
@@ -37,8 +37,8 @@ export async function evaluationScope(subject: string | undefined, district: str
     return { directory };
   }
   const [type, id, ...rest] = subject.split('/');
-  if (rest.length || !id || (type !== 'Organization' && type !== 'CareTeam')) {
-    throw badRequest(`subject: '${subject}' is not a reference to an Organization (a clinic) or a CareTeam (a family-doctor team)`, 'subject');
+  if (rest.length || !id || (type !== 'Organization' && type !== 'CareTeam' && type !== 'Group')) {
+    throw badRequest(`subject: '${subject}' is not a reference to an Organization (a clinic), a CareTeam (a family-doctor team) or a Group of patients`, 'subject');
   }
   // Read below the caller's restriction: a team has no patient, so a clinician's view would hide it;
   // whether the caller may evaluate it is decided from its organization just below.
@@ -56,6 +56,9 @@ export async function evaluationScope(subject: string | undefined, district: str
       within: { param: 'organization', targets: [{ resourceType: 'Organization', id }] },
     };
   }
+  if (type === 'Group') {
+    return groupScope(subject, version.resource as Group, directory, context);
+  }
   // A family-doctor team: the patients whose general practitioner is one of the team's members.
   const team = version.resource as CareTeam;
   const organizations = (team.managingOrganization ?? []).map((o) => o.reference).filter((r): r is string => !!r);
@@ -70,6 +73,33 @@ export async function evaluationScope(subject: string | undefined, district: str
     ...(team.managingOrganization?.[0] ? { reporter: team.managingOrganization[0] as Reference<Organization> } : {}),
     within: { param: 'general-practitioner', targets: members },
   };
+}
+
+/**
+ * A Group of patients (https://hl7.org/fhir/R4/group.html): its current Patient members are the
+ * candidates. Whoever manages it decides who may evaluate it, as for a team: an Organization
+ * (`managingEntity`) names the clinic; a CareTeam there (not a type R4 allows, but how a team's list may
+ * be kept) names its clinics; without either only auditors and administrators may.
+ */
+async function groupScope(subject: string, group: Group, directory: OrganizationDirectory, context: FhirContext): Promise<EvaluationScope> {
+  if (group.type !== 'person') {
+    throw badRequest(`subject: ${subject} is a Group of type '${group.type}', not of persons (patients)`, 'subject');
+  }
+  const [managerType, managerId] = group.managingEntity?.reference?.split('/') ?? [];
+  let organizations: Reference<Organization>[] = [];
+  if (managerType === 'Organization') {
+    organizations = [group.managingEntity as Reference<Organization>];
+  } else if (managerType === 'CareTeam' && managerId) {
+    const team = await context.pipeline.dataStore.readCurrent('CareTeam', managerId);
+    organizations = team?.resource && !team.deleted ? ((team.resource as CareTeam).managingOrganization ?? []) : [];
+  }
+  authorize(context, organizations.map((o) => o.reference).filter((r): r is string => !!r));
+  const patients = (group.member ?? [])
+    .filter((m) => !m.inactive)
+    .map((m) => m.entity.reference?.split('/'))
+    .filter((parts): parts is string[] => parts?.length === 2 && parts[0] === 'Patient')
+    .map(([, patientId]) => patientId);
+  return { subject, directory, ...(organizations[0] ? { reporter: organizations[0] } : {}), patients };
 }
 
 function authorize(context: FhirContext, organizations: string[] | 'all'): void {

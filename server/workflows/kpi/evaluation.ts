@@ -40,30 +40,37 @@ export async function readMeasure(id: string, context: FhirContext): Promise<{ m
   return { measure, indicator };
 }
 
-/** Computes figures, asking the store once per disease and period. */
+/**
+ * Computes figures for a fixed set of periods (a report's, and for the dashboard the previous one too),
+ * asking the store once per disease for all of them.
+ */
 export class FigureEvaluator {
-  private readonly rows = new Map<string, Promise<CohortRow[]>>();
+  private readonly rows = new Map<Disease, Promise<CohortRow[]>>();
 
   constructor(
     private readonly scope: EvaluationScope,
-    private readonly context: FhirContext
+    private readonly context: FhirContext,
+    private readonly periods: readonly InstantPeriod[]
   ) {}
 
   async figures(indicator: Indicator, period: InstantPeriod): Promise<Figures> {
-    const rows = await this.cohort(indicator.disease, period);
-    return tallyFigures(indicator, rows, period, (id) => this.scope.directory.districtOf(id));
+    const slot = this.periods.findIndex((p) => p.low === period.low && p.high === period.high);
+    if (slot < 0) {
+      throw new Error('FigureEvaluator: a period it was not built for');
+    }
+    const rows = await this.cohort(indicator.disease);
+    return tallyFigures(indicator, rows, period, slot, (id) => this.scope.directory.districtOf(id));
   }
 
-  private cohort(disease: Disease, period: InstantPeriod): Promise<CohortRow[]> {
-    const key = `${disease}|${period.low}|${period.high}`;
-    let rows = this.rows.get(key);
+  private cohort(disease: Disease): Promise<CohortRow[]> {
+    let rows = this.rows.get(disease);
     if (!rows) {
       const store = this.context.store;
       if (!store.cohort) {
         throw new FhirError(501, [issue('not-supported', 'The configured store does not aggregate cohorts')]);
       }
-      rows = store.cohort(diseaseQuery(disease, period, this.scope));
-      this.rows.set(key, rows);
+      rows = store.cohort(diseaseQuery(disease, this.periods, this.scope));
+      this.rows.set(disease, rows);
     }
     return rows;
   }

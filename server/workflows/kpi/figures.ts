@@ -14,23 +14,32 @@ import {
   type Indicator,
 } from './indicators';
 
-/** Whom the evaluation covers: every patient (the network), or those managed by some organizations or followed by some practitioners. */
+/** Whom the evaluation covers: every patient (the network), those managed by some organizations or followed by some practitioners, or a Group's members. */
 export interface PatientScope {
   within?: CohortQuery['within'];
+  patients?: string[];
 }
 
 const yearMs = 365.25 * 86_400_000;
 
-/** One cohort request per disease serves all its indicators: follow-ups counted, the latest control value read. */
-export function diseaseQuery(disease: Disease, period: InstantPeriod, scope: PatientScope): CohortQuery {
+/** The names a cohort row gives the figures of its `slot`-th period (one request serves a report and its previous period). */
+export const followUpsOf = (slot: number): string => `followUps${slot}`;
+export const controlOf = (slot: number): string => `control${slot}`;
+
+/**
+ * One cohort request per disease serves all its indicators over every period asked: follow-ups counted
+ * and the latest control value read per period, from one read of each source in the store.
+ */
+export function diseaseQuery(disease: Disease, periods: readonly InstantPeriod[], scope: PatientScope): CohortQuery {
   const control = disease === 'hypertension' ? bloodPressure : fastingGlucose;
   return {
     population: diseasePopulation(disease),
     ...(scope.within ? { within: scope.within } : {}),
+    ...(scope.patients ? { patients: scope.patients } : {}),
     groupParam: 'organization',
     birthDateParam: 'birthdate',
-    counts: [{ name: 'followUps', source: followUps(disease), dateParam: 'date', period }],
-    latest: [{ name: 'control', source: control.source, dateParam: 'date', period, values: control.values }],
+    counts: periods.map((period, slot) => ({ name: followUpsOf(slot), source: followUps(disease), dateParam: 'date', period })),
+    latest: periods.map((period, slot) => ({ name: controlOf(slot), source: control.source, dateParam: 'date', period, values: control.values })),
   };
 }
 
@@ -48,15 +57,15 @@ export function ageAt(birthDate: number, at: number): number {
   return now.getUTCFullYear() - born.getUTCFullYear() - (birthdayPassed ? 0 : 1);
 }
 
-/** Whether a patient under management counts in the indicator's numerator (every row is in its denominator). */
-export function inNumerator(indicator: Indicator, row: CohortRow, period: InstantPeriod): boolean {
+/** Whether a patient under management counts in the indicator's numerator for the period of `slot` (every row is in its denominator). */
+export function inNumerator(indicator: Indicator, row: CohortRow, period: InstantPeriod, slot: number): boolean {
   switch (indicator.kind) {
     case 'under-management':
       return true;
     case 'standardized-management':
-      return (row.counts.followUps ?? 0) >= requiredFollowUps(period);
+      return (row.counts[followUpsOf(slot)] ?? 0) >= requiredFollowUps(period);
     case 'control': {
-      const latest = row.latest.control;
+      const latest = row.latest[controlOf(slot)];
       if (!latest) {
         return false;
       }
@@ -88,7 +97,8 @@ export interface Figures {
   numeratorIds: string[];
 }
 
-export function tallyFigures(indicator: Indicator, rows: CohortRow[], period: InstantPeriod, districtOf: (organizationId: string) => string | undefined): Figures {
+/** The figures of the period the rows hold in `slot`. */
+export function tallyFigures(indicator: Indicator, rows: CohortRow[], period: InstantPeriod, slot: number, districtOf: (organizationId: string) => string | undefined): Figures {
   const figures: Figures = { total: { denominator: 0, numerator: 0 }, byClinic: new Map(), byDistrict: new Map(), denominatorIds: [], numeratorIds: [] };
   const add = (map: Map<string, Tally>, key: string, numerator: boolean): void => {
     const tally = map.get(key) ?? { denominator: 0, numerator: 0 };
@@ -97,7 +107,7 @@ export function tallyFigures(indicator: Indicator, rows: CohortRow[], period: In
     map.set(key, tally);
   };
   for (const row of rows) {
-    const numerator = inNumerator(indicator, row, period);
+    const numerator = inNumerator(indicator, row, period, slot);
     figures.total.denominator++;
     figures.denominatorIds.push(row.patientId);
     if (numerator) {

@@ -26,8 +26,34 @@ const diagnoses: Record<Disease, SystemCode[]> = {
   ],
 };
 
+const conditionClinical = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+const conditionVerification = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
+
+/**
+ * A current diagnosis (https://hl7.org/fhir/R4/condition.html#statuses): clinical status active,
+ * recurrence or relapse; or no clinical status and no abatement. R4 allows the status to be absent
+ * (con-3 asks for it only on problem-list items; con-5 forbids it when entered-in-error), and con-4 lets
+ * an abated condition carry only inactive, resolved or remission: so a condition without a status is
+ * current unless it records an abatement. Never a diagnosis entered in error or refuted.
+ */
+const current: Pick<CodedResources, 'require' | 'exclude'> = {
+  require: [
+    {
+      anyOf: { param: 'clinical-status', codes: codes(conditionClinical, ['active', 'recurrence', 'relapse']) },
+      orWithout: [
+        { param: 'clinical-status', type: 'token' },
+        { param: 'abatement-date', type: 'date' },
+        { param: 'abatement-age', type: 'quantity' },
+        { param: 'abatement-string', type: 'string' },
+      ],
+    },
+  ],
+  exclude: [{ param: 'verification-status', codes: codes(conditionVerification, ['entered-in-error', 'refuted']) }],
+};
+
+/** The patients a current Condition with one of the disease's diagnoses refers to. */
 export function diseasePopulation(disease: Disease): CodedResources {
-  return { resourceType: 'Condition', patientParam: 'subject', codeParam: 'code', codes: diagnoses[disease] };
+  return { resourceType: 'Condition', patientParam: 'subject', codeParam: 'code', codes: diagnoses[disease], ...current };
 }
 
 /** The follow-up panels (Observation, one per disease per visit: seed/patients/follow-ups.ts) that record a face-to-face follow-up. */

@@ -42,6 +42,8 @@ export function measureReport(
     type: subjectList ? 'subject-list' : 'summary',
     measure: measure.url ?? '',
     date: new Date().toISOString(),
+    // R4's MeasureReport.subject may be a Group (never an Organization or a CareTeam: those are the reporter).
+    ...(scope.subject?.startsWith('Group/') ? { subject: { reference: scope.subject } } : {}),
     ...(scope.reporter ? { reporter: scope.reporter } : {}),
     period: { start: new Date(period.low).toISOString(), end: new Date(period.high - 1).toISOString() },
     ...(measure.improvementNotation ? { improvementNotation: measure.improvementNotation } : {}),

@@ -1,13 +1,16 @@
 // The write rule of the cloud pharmacy's dispenses (MedicationDispense authorized by a cloud-pharmacy
 // prescription): written by a pharmacist of the cloud pharmacy (403 otherwise), performed by the cloud
 // pharmacy, only for an approved prescription, of its medication, never more in total than the approved
-// quantity; delivery moves forward (preparation, in-progress, completed), a home delivery on its way
-// carries its tracking number, and a completed one says when it was handed over.
-import type { MedicationDispense, MedicationRequest } from '@medplum/fhirtypes';
+// quantity (dispensed amounts converted to the approved unit by UCUM, or refused); delivery moves
+// forward (preparation, in-progress, completed), a home delivery on its way carries its tracking
+// number, and a completed one says when it was handed over.
+import type { MedicationDispense, MedicationRequest, Quantity } from '@medplum/fhirtypes';
 import { ruleViolation, type PendingWrite, type WriteRule } from '../../fhir/pipeline/write-rules';
 import type { StoreOperations } from '../../store/port';
 import { cloudPharmacyOf, readResource, referenceFilter, reviewOf, searchAll, urls } from './cloud-pharmacy';
 import { actsForPharmacy } from './review-task-rule';
+import { ucumSystem } from '../../search/indexing/ucum-canonical';
+import { quantityIn } from './ucum-amounts';
 
 export const dispenseRule = 'cloud-pharmacy-dispense';
 
@@ -82,18 +85,40 @@ function checkProgress(from: string | undefined, dispense: MedicationDispense): 
   }
 }
 
+/**
+ * The dispensed amounts, this one and the others of the prescription, each in the approved quantity's
+ * unit (converted by UCUM where the units are commensurable, ucum-amounts.ts), never more in total than
+ * the approved quantity. Amounts that cannot be converted are refused, never compared as bare numbers.
+ */
 async function checkQuantity(id: string, dispense: MedicationDispense, request: MedicationRequest, tx: StoreOperations): Promise<void> {
   const approved = request.dispenseRequest?.quantity;
-  const unit = (q: { code?: string; unit?: string } | undefined): string | undefined => q?.code ?? q?.unit;
-  if (!dispense.quantity || dispense.quantity.value === undefined || !approved?.value || unit(dispense.quantity) !== unit(approved)) {
-    throw ruleViolation(`${dispenseRule}/quantity`, `The dispensed quantity is given in the approved unit (${unit(approved) ?? 'none'})`, 'MedicationDispense.quantity');
+  if (dispense.quantity?.value === undefined || !approved?.value) {
+    throw ruleViolation(`${dispenseRule}/quantity`, `A dispense states its quantity, and the prescription its approved quantity (${unitOf(approved)})`, 'MedicationDispense.quantity');
+  }
+  const amount = quantityIn(dispense.quantity, approved);
+  if (amount === undefined) {
+    throw ruleViolation(`${dispenseRule}/unit`, `The dispensed quantity in ${unitOf(dispense.quantity)} cannot be converted to the approved unit (${unitOf(approved)}): give it in that unit or a UCUM unit commensurable with it`, 'MedicationDispense.quantity');
   }
   const others = await searchAll(tx, 'MedicationDispense', [referenceFilter('MedicationDispense', 'prescription', 'MedicationRequest', request.id as string)], 1000);
-  const already = others
-    .filter((v) => v.id !== id && !notCounted.has((v.resource as MedicationDispense).status))
-    .reduce((sum, v) => sum + ((v.resource as MedicationDispense).quantity?.value ?? 0), 0);
-  const counted = notCounted.has(dispense.status) ? 0 : dispense.quantity.value;
-  if (already + counted > approved.value) {
-    throw ruleViolation(`${dispenseRule}/quantity`, `${already + counted} ${unit(approved)} would be dispensed in all; ${approved.value} were approved`, 'MedicationDispense.quantity');
+  let already = 0;
+  for (const other of others.filter((v) => v.id !== id && !notCounted.has((v.resource as MedicationDispense).status))) {
+    const quantity = (other.resource as MedicationDispense).quantity;
+    const counted = quantity?.value === undefined ? 0 : quantityIn(quantity, approved);
+    if (counted === undefined) {
+      throw ruleViolation(`${dispenseRule}/unit`, `MedicationDispense/${other.id} gives its quantity in ${unitOf(quantity)}, which cannot be converted to the approved unit (${unitOf(approved)}): what was dispensed cannot be counted`, 'MedicationDispense.quantity');
+    }
+    already += counted;
   }
+  const total = Number((already + (notCounted.has(dispense.status) ? 0 : amount)).toPrecision(12));
+  if (total > approved.value) {
+    throw ruleViolation(`${dispenseRule}/quantity`, `${total} ${unitOf(approved)} would be dispensed in all; ${approved.value} were approved`, 'MedicationDispense.quantity');
+  }
+}
+
+/** A quantity's unit for messages: its code (with the system when not UCUM), or its text. */
+function unitOf(quantity: Quantity | undefined): string {
+  if (!quantity?.code) {
+    return quantity?.unit ? `'${quantity.unit}' (no coded unit)` : 'no unit';
+  }
+  return quantity.system === ucumSystem ? quantity.code : `${quantity.system ?? 'no system'}|${quantity.code}`;
 }

@@ -3,10 +3,8 @@
 // dose given in units of the product (tablets, capsules) converted through its labelled strength.
 import type { Dosage } from '@medplum/fhirtypes';
 import type { FormularyProduct } from './formulary';
+import { convertUcum, ucumAmount } from './ucum-amounts';
 
-/** Mass units in milligrams, and the units that count pieces of a product. */
-const massInMg: Record<string, number> = { ug: 0.001, mg: 1, g: 1000 };
-const pieceUnits = new Set(['{tablet}', '{capsule}', '{pill}', '{softcapsule}', '1', '{piece}']);
 const periodInDays: Record<string, number> = { h: 1 / 24, d: 1, wk: 7, mo: 30 };
 
 /** Administrations a day from timing.repeat (frequency per period); undefined when it does not say. */
@@ -32,15 +30,17 @@ function doseInProductUnit(value: number, unit: string, product: FormularyProduc
   if (!target) {
     return undefined;
   }
-  if (unit === target || (pieceUnits.has(unit) && pieceUnits.has(target)) || (unit === 'U' && target === '[IU]')) {
+  if (unit === 'U' && target === '[IU]') {
     return value;
   }
-  if (unit in massInMg && target in massInMg) {
-    return (value * massInMg[unit]) / massInMg[target];
+  const converted = convertUcum(value, unit, target);
+  if (converted !== undefined) {
+    return converted;
   }
+  // Pieces of the product to a mass, through its labelled strength.
   const strength = parseStrength(product.strength);
-  if (pieceUnits.has(unit) && strength && target in massInMg) {
-    return (value * strength.value * massInMg[strength.unit]) / massInMg[target];
+  if (ucumAmount(unit).dimension === 'count' && strength && ucumAmount(target).dimension === 'mass') {
+    return convertUcum(value * strength.value, strength.unit, target);
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import { geolocationExtension, offsetPosition, serviceRadiusUrl, type Position }
 import { administratorToken, testAuthServer } from '../../helpers/auth';
 import { loadNetworkContent } from '../../helpers/network-server';
 import { createTestServer, memoryStore, type TestServer } from '../../helpers/test-server';
+import type { EmbeddedStore } from '../../../server/store/adapters';
 import { repoRoot } from '../../profiles/profile-validation';
 
 export const workflowSystem = 'https://fhir.dhc.example/CodeSystem/home-care-workflow';
@@ -38,6 +39,8 @@ let registry: SearchParameterRegistry | undefined;
 
 export interface HomeCareFixture {
   server: TestServer;
+  /** The store below the server: a write here is what another process sharing the store would make. */
+  store: EmbeddedStore;
   token(grant: Partial<Grant>): string;
   clinicianToken: string;
   pharmacistToken: string;
@@ -72,6 +75,7 @@ export async function homeCareFixture(): Promise<HomeCareFixture> {
   });
   return {
     server,
+    store,
     token,
     clinicianToken: token({ account: 'gp', fhirUser: 'PractitionerRole/hc-gp', roles: ['clinician'], organizations: [clinic], scopes: ['user/*.cruds'] }),
     pharmacistToken: token({ account: 'ph', fhirUser: 'PractitionerRole/hc-pharmacist', roles: ['pharmacist'], organizations: ['Organization/hc-pharmacy'], scopes: ['user/*.cruds'] }),
@@ -83,6 +87,19 @@ export async function homeCareFixture(): Promise<HomeCareFixture> {
       const res = await server.http.get(`/Task?focus=ServiceRequest/${requestId}&code=${workflowSystem}|home-visit&_sort=_lastUpdated`);
       return (res.body.entry ?? []).map((e: { resource: Task }) => e.resource);
     },
+  };
+}
+
+/** The base Location of a fixture nurse, at `km` due east of the home, with her radius. */
+export function nurseLocation(name: NurseName, km: number = nurses[name].km, radius: number = nurses[name].radius): Location {
+  return {
+    resourceType: 'Location',
+    id: `hc-nurse-${name}`,
+    status: 'active',
+    name: `${name} 服务区域`,
+    extension: [{ url: serviceRadiusUrl, valueQuantity: { value: radius, unit: 'km', system: 'http://unitsofmeasure.org', code: 'km' } }],
+    position: offsetPosition(home, km, Math.PI / 2),
+    managingOrganization: { reference: clinic },
   };
 }
 
@@ -111,16 +128,7 @@ function networkResources(): Resource[] {
   const resources: Resource[] = [org, pharmacy, gp, gpRole, otherGpRole, team, patient('hc-pat-1', home), patient('hc-pat-2', offsetPosition(home, 0.5, 0))];
   for (const [name, nurse] of Object.entries(nurses) as [NurseName, (typeof nurses)[NurseName]][]) {
     const id = `hc-nurse-${name}`;
-    const base = offsetPosition(home, nurse.km, Math.PI / 2);
-    const location: Location = {
-      resourceType: 'Location',
-      id,
-      status: 'active',
-      name: `${name} 服务区域`,
-      extension: [{ url: serviceRadiusUrl, valueQuantity: { value: nurse.radius, unit: 'km', system: 'http://unitsofmeasure.org', code: 'km' } }],
-      position: base,
-      managingOrganization: { reference: clinic },
-    };
+    const location = nurseLocation(name);
     const role: PractitionerRole = {
       resourceType: 'PractitionerRole',
       id,

@@ -2,7 +2,8 @@
 import type { PractitionerRole } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { isOnDuty, requestedVisitTime, visitTimeOf } from '../../../server/workflows/homecare/availability';
-import { addressPosition, distanceKm, geolocationExtension, offsetPosition, serviceRadiusKm } from '../../../server/workflows/homecare/geo';
+import fc from 'fast-check';
+import { addressPosition, boundsAround, distanceKm, geolocationExtension, offsetPosition, serviceRadiusKm, withinBounds } from '../../../server/workflows/homecare/geo';
 
 describe('home care: positions and duty hours', () => {
   it('measures great-circle distances (Beijing to Shanghai about 1,068 km) and offsets positions consistently', () => {
@@ -12,6 +13,22 @@ describe('home care: positions and duty hours', () => {
     assert.equal(distanceKm(beijing, beijing), 0);
     const moved = offsetPosition(beijing, 2.5, 1.2);
     assert.ok(Math.abs(distanceKm(beijing, moved) - 2.5) < 1e-6);
+  });
+
+  it('bounds every point within a radius in a box (near the poles and across the antimeridian too), and leaves far points out', () => {
+    const position = fc.record({ latitude: fc.double({ min: -90, max: 90, noNaN: true }), longitude: fc.double({ min: -180, max: 180, noNaN: true }) });
+    fc.assert(
+      fc.property(position, fc.double({ min: 0.01, max: 500, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }), (centre, km, share, bearing) => {
+        const inside = offsetPosition(centre, km * share, bearing);
+        return distanceKm(centre, inside) > km || withinBounds(boundsAround(centre, km), inside);
+      }),
+      { numRuns: 2000 }
+    );
+    const clinic = { latitude: 34.25, longitude: 112.55 };
+    assert.equal(withinBounds(boundsAround(clinic, 3), offsetPosition(clinic, 3.2, 0)), false);
+    assert.equal(withinBounds(boundsAround(clinic, 3), offsetPosition(clinic, 3.2, Math.PI / 2)), false);
+    assert.equal(withinBounds(boundsAround({ latitude: 10, longitude: 179.99 }, 5), { latitude: 10, longitude: -179.99 }), true);
+    assert.equal(withinBounds(boundsAround({ latitude: 89.99, longitude: 0 }, 5), { latitude: 89.995, longitude: 180 }), true);
   });
 
   it('reads the geolocation extension of an Address and the service radius of a Location', () => {

@@ -3,11 +3,14 @@
 // (integrity and the workflows') on. The generated home care and the replayed orders are all accepted, and
 // the replay shows each path: completed with a Procedure of the same patient, declined and passed on,
 // not eligible and revoked, left with the nurse.
-import type { Bundle, Procedure, Task } from '@medplum/fhirtypes';
+import type { Bundle, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import pino from 'pino';
 import { inProcess } from '../../../seed/load';
+import { networkDirectory } from '../../../seed/network/directory';
+import { patientId } from '../../../seed/patients/patient-record';
+import { accountNurse } from '../../../seed/workflows/account-nurse';
 import { replayedOrders } from '../../../seed/workflows/homecare-replay';
 import { withSecurity } from '../../../server/auth/enforcement';
 import { createFhirCore, type FhirCore } from '../../../server/fhir-core';
@@ -74,5 +77,14 @@ describe('home care: the start-up seed replays the workflow through the API', fu
       assert.notEqual(next.owner?.reference, declined.owner?.reference);
     }
     assert.ok(visits.some((t) => t.status === 'requested') && visits.some((t) => t.status === 'accepted'));
+  });
+
+  it("dispatches the first order, of a patient in her area, to the nurse behind the seeded `nurse` account", async () => {
+    const account = accountNurse(networkDirectory(), { seedValue: 20261123, patients: 130 });
+    assert.ok(account);
+    const [order] = await search<ServiceRequest>('ServiceRequest', '_id=hc-replay-0');
+    assert.equal(order.subject?.reference, `Patient/${patientId(account.patientIndex)}`);
+    const visits = await search<Task>('Task', `focus=ServiceRequest/hc-replay-0&code=${workflow}|home-visit`);
+    assert.ok(visits.some((t) => t.owner?.reference === `PractitionerRole/${account.nurse.roleId}`), JSON.stringify(visits.map((t) => t.owner)));
   });
 });

@@ -1,7 +1,7 @@
 // A small hand-built network for the management figures: two clinics in two districts, one family-doctor
 // team, four chronic patients and one who is not. Every figure the tests expect is worked out by hand
 // from these resources (kpi.test.ts and cohort.test.ts).
-import type { CareTeam, Condition, Observation, Organization, Patient, Resource } from '@medplum/fhirtypes';
+import type { CareTeam, Condition, Group, Observation, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import path from 'node:path';
 import { loadContentDirectory } from '../../../server/content/content-loader';
 import type { ResourceStore } from '../../../server/store/port';
@@ -24,8 +24,11 @@ function patient(id: string, organization: string, birthDate: string, gp?: strin
   };
 }
 
-function condition(id: string, pid: string, code: string): Condition {
-  return { resourceType: 'Condition', id, subject: { reference: `Patient/${pid}` }, code: { coding: [{ system: icd10, code }] } };
+const clinical = (code: string): Condition['clinicalStatus'] => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] });
+const verification = (code: string): Condition['verificationStatus'] => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code }] });
+
+function condition(id: string, pid: string, code: string, status: Partial<Condition> = {}): Condition {
+  return { resourceType: 'Condition', id, subject: { reference: `Patient/${pid}` }, code: { coding: [{ system: icd10, code }] }, ...status };
 }
 
 let counter = 0;
@@ -76,6 +79,13 @@ const dates = (year: number, n: number): string[] => ['02-10', '05-10', '08-10',
  * p4 hypertension, clinic B, born 1970-02-02 (55).
  *    2025: 1 follow-up, no blood pressure (not controlled).  2024: 3 follow-ups; 130/80 (on target).
  * p5 asthma only (J45.9): in no population, although it has a hypertension follow-up.
+ * The diagnoses' statuses: p1's hypertension is active and confirmed, p2's a recurrence, the others have
+ *    none (current: not abated). p6-p9 (clinic A) each have a hypertension diagnosis that is not current,
+ *    and 4 follow-ups and a blood pressure on target in 2025 that would change every figure if counted:
+ *    p6 resolved (abated 2025-03-01), p7 entered in error, p8 active but refuted, p9 without a status but
+ *    abated ("2024年底", a string).
+ * Groups: group-a (clinic A manages it) lists p1, p4, p6 and p3 as an inactive member; group-b, managed
+ *    by no one, lists p2; group-devices is a Group of devices.
  */
 export function kpiNetwork(): Resource[] {
   counter = 0;
@@ -85,7 +95,14 @@ export function kpiNetwork(): Resource[] {
     participant: [{ member: { reference: 'PractitionerRole/gp-a' } }],
     managingOrganization: [{ reference: 'Organization/clinic-a' }],
   };
+  const member = (pid: string, inactive = false): NonNullable<Group['member']>[number] => ({ entity: { reference: `Patient/${pid}` }, ...(inactive ? { inactive } : {}) });
+  const groups: Group[] = [
+    { resourceType: 'Group', id: 'group-a', type: 'person', actual: true, managingEntity: { reference: 'Organization/clinic-a' }, member: [member('p1'), member('p4'), member('p6'), member('p3', true)] },
+    { resourceType: 'Group', id: 'group-b', type: 'person', actual: true, member: [member('p2')] },
+    { resourceType: 'Group', id: 'group-devices', type: 'device', actual: true },
+  ];
   return [
+    ...groups,
     clinic('clinic-a', '临江区'),
     clinic('clinic-b', '青山区'),
     team,
@@ -94,8 +111,8 @@ export function kpiNetwork(): Resource[] {
     patient('p3', 'clinic-b', '1950-05-05'),
     patient('p4', 'clinic-b', '1970-02-02'),
     patient('p5', 'clinic-b', '1975-03-03'),
-    condition('p1-htn', 'p1', 'I10'),
-    condition('p2-htn', 'p2', 'I11.9'),
+    condition('p1-htn', 'p1', 'I10', { clinicalStatus: clinical('active'), verificationStatus: verification('confirmed') }),
+    condition('p2-htn', 'p2', 'I11.9', { clinicalStatus: clinical('recurrence') }),
     condition('p2-t2dm', 'p2', 'E11.9'),
     condition('p3-t2dm', 'p3', 'E11.9'),
     condition('p4-htn', 'p4', 'I10'),
@@ -122,7 +139,23 @@ export function kpiNetwork(): Resource[] {
     ...dates(2024, 3).map((d) => followUp('p4', 'hypertension', d)),
     bloodPressure('p4', '2024-05-01', 130, 80),
     followUp('p5', 'hypertension', '2025-04-01'),
+    ...notCurrent(),
   ];
+}
+
+function notCurrent(): Resource[] {
+  const statuses: [string, Partial<Condition>][] = [
+    ['p6', { clinicalStatus: clinical('resolved'), abatementDateTime: '2025-03-01' }],
+    ['p7', { verificationStatus: verification('entered-in-error') }],
+    ['p8', { clinicalStatus: clinical('active'), verificationStatus: verification('refuted') }],
+    ['p9', { abatementString: '2024年底' }],
+  ];
+  return statuses.flatMap(([pid, status]) => [
+    patient(pid, 'clinic-a', '1970-07-07'),
+    condition(`${pid}-htn`, pid, 'I10', status),
+    ...dates(2025, 4).map((d) => followUp(pid, 'hypertension', d)),
+    bloodPressure(pid, '2025-06-01', 120, 70),
+  ]);
 }
 
 /** Writes the network (and the shipped Measures) into the store, as they are. */

@@ -83,6 +83,24 @@ describe('management figures ($evaluate-measure, $evaluate-all) and $lastn', () 
     assert.equal(count(district.body, 'initial-population'), 2);
   });
 
+  it('evaluates for a Group of patients: its active members, and who manages it decides who may', async () => {
+    // group-a: p1 (4 follow-ups: yes) and p4 (1: no); p6's diagnosis is not current; p3 is an inactive member: 1/2.
+    const group = await evaluate('hypertension-standardized-management', `${year2025}&subject=Group/group-a`);
+    assert.equal(group.status, 200);
+    assert.deepEqual([count(group.body, 'denominator'), count(group.body, 'numerator')], [2, 1]);
+    assert.equal(group.body.subject?.reference, 'Group/group-a');
+    assert.equal(group.body.reporter?.reference, 'Organization/clinic-a');
+    assert.equal(count((await evaluate('diabetes-under-management', `${year2025}&subject=Group/group-a`)).body, 'initial-population'), 0);
+    // A clinician of clinic A evaluates the group clinic A manages, not one nobody manages (only auditors and administrators).
+    const clinician = server.token({ account: 'dr-a', fhirUser: 'Practitioner/dr-a', roles: ['clinician'], organizations: ['Organization/clinic-a'], scopes: ['user/*.rs'] });
+    assert.equal((await evaluate('blood-pressure-control', `${year2025}&subject=Group/group-a`, clinician)).status, 200);
+    assert.equal((await evaluate('blood-pressure-control', `${year2025}&subject=Group/group-b`, clinician)).status, 403);
+    assert.equal(count((await evaluate('hypertension-under-management', `${year2025}&subject=Group/group-b`)).body, 'initial-population'), 1);
+    const devices = await evaluate('blood-pressure-control', `${year2025}&subject=Group/group-devices`);
+    assert.equal(devices.status, 400);
+    assert.equal((await evaluate('blood-pressure-control', `${year2025}&subject=Group/none`)).status, 404);
+  });
+
   it('lists the patients of each population with reportType=subject-list', async () => {
     const { body } = await evaluate('blood-glucose-control', `${year2025}&reportType=subject-list`);
     assert.equal(body.type, 'subject-list');

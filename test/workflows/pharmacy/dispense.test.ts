@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { client, decided, ruleOf, prescribe, search } from './pharmacy-client';
 import { dhc, pharmacyRef, pharmacyServer, prescription, type PharmacyServer } from './pharmacy-fixtures';
 
+const ucum = 'http://unitsofmeasure.org';
+
 describe('cloud pharmacy: dispense and delivery', function () {
   this.timeout(120_000);
   let server: PharmacyServer;
@@ -91,6 +93,36 @@ describe('cloud pharmacy: dispense and delivery', function () {
     assert.equal(ruleOf(second.body), 'write rule: cloud-pharmacy-dispense/quantity');
     assert.equal((await client(server, 'pharmacist').post('/MedicationDispense', dispense(request, { quantity: { ...half, value: 3 } }))).status, 201);
     assert.equal((await dispensesOf(request)).length, 2);
+  });
+
+  it('counts dispensed amounts in the approved unit: converted by UCUM, refused when they cannot be (422, rule named, nothing stored)', async () => {
+    const request = await approvedRequest();
+    const approved = request.dispenseRequest!.quantity!;
+    for (const quantity of [
+      { value: 4, unit: '片' },
+      { value: 4, unit: '片', system: 'https://fhir.dhc.example/CodeSystem/package-unit', code: '{tablet}' },
+      { value: 20, unit: 'mg', system: ucum, code: 'mg' },
+    ]) {
+      const res = await client(server, 'pharmacist').post('/MedicationDispense', dispense(request, { quantity }));
+      assert.equal(res.status, 422, `${JSON.stringify(quantity)}: ${res.text}`);
+      assert.equal(ruleOf(res.body), "write rule: cloud-pharmacy-dispense/unit", res.text);
+    }
+    assert.equal((await dispensesOf(request)).length, 0);
+    assert.equal((await client(server, 'pharmacist').post('/MedicationDispense', dispense(request, { quantity: { value: 4, system: ucum, code: '1' } }))).status, 201);
+    const beyond = await client(server, 'pharmacist').post('/MedicationDispense', dispense(request, { quantity: { ...approved, value: 4 } }));
+    assert.equal(ruleOf(beyond.body), 'write rule: cloud-pharmacy-dispense/quantity');
+
+    // Approved as a mass: 35 mg, dispensed as 0.02 g and then in mg and ug.
+    const { request: byMass, task } = await prescribe(server, prescription({ dispenseRequest: { ...prescription().dispenseRequest, quantity: { value: 35, unit: 'mg', system: ucum, code: 'mg' } } }));
+    assert.equal((await client(server, 'pharmacist').put(`/Task/${task.id}`, decided(task, 'approved'))).status, 200);
+    const mass = (await client(server, 'admin').get(`/MedicationRequest/${byMass.id}`)).body as MedicationRequest;
+    assert.equal((await client(server, 'pharmacist').post('/MedicationDispense', dispense(mass, { quantity: { value: 0.02, system: ucum, code: 'g' } }))).status, 201);
+    const over = await client(server, 'pharmacist').post('/MedicationDispense', dispense(mass, { quantity: { value: 20, system: ucum, code: 'mg' } }));
+    assert.equal(over.status, 422);
+    assert.equal(ruleOf(over.body), 'write rule: cloud-pharmacy-dispense/quantity');
+    assert.match(over.body.issue[0].details.text, /^40 mg would be dispensed in all; 35 were approved/);
+    assert.equal((await client(server, 'pharmacist').post('/MedicationDispense', dispense(mass, { quantity: { value: 15000, system: ucum, code: 'ug' } }))).status, 201);
+    assert.equal((await dispensesOf(mass)).length, 2);
   });
 
   it('a voided approval stops dispensing until the new review approves', async () => {

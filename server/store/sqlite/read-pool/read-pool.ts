@@ -1,0 +1,126 @@
+// The SQLite store's read threads (read-worker.ts): searches, history and the other reads whose cost grows
+// with the data run there, beside the server's event loop, so that one expensive search no longer holds
+// up every other request. Threads start when reads need them, up to the pool's size; a read goes to the
+// thread with the fewest reads waiting. A thread that dies fails its reads with a 503 and is replaced by
+// the next read. See docs/performance.md, "Concurrency".
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { serviceUnavailable } from '../../../outcomes';
+import { arrived, fromWireError, type PooledRead, type ReadArgs, type ReadReply, type ReadRequest, type ReadResult, type ReadThreadData } from './read-calls';
+
+interface WaitingRead {
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
+interface ReadThread {
+  worker: Worker;
+  waiting: Map<number, WaitingRead>;
+  exited: Promise<void>;
+}
+
+export class ReadPool {
+  private readonly threads: ReadThread[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  /** `size`: most threads (at least 1); `data`: what each opens (read-calls.ts). */
+  constructor(
+    private readonly data: ReadThreadData,
+    private readonly size: number
+  ) {}
+
+  call<M extends PooledRead>(method: M, args: ReadArgs<M>): Promise<ReadResult<M>> {
+    if (this.closed) {
+      return Promise.reject(new Error('the store is closed'));
+    }
+    const thread = this.choose();
+    const id = this.nextId++;
+    return new Promise<ReadResult<M>>((resolve, reject) => {
+      thread.waiting.set(id, { resolve: (value) => resolve(arrived(method, value)), reject });
+      // A thread with reads to answer keeps the process alive (a command-line tool awaiting a search).
+      thread.worker.ref();
+      try {
+        thread.worker.postMessage({ id, method, args } satisfies ReadRequest);
+      } catch (err) {
+        // Arguments that cannot be cloned: a bug of the caller, reported as such.
+        this.settled(thread, id);
+        throw err;
+      }
+    });
+  }
+
+  /** Every thread answers what it was sent, closes its connection and ends. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.threads.map((thread) => {
+        thread.worker.ref();
+        thread.worker.postMessage({ close: true } satisfies ReadRequest);
+        return thread.exited;
+      })
+    );
+  }
+
+  /** The idlest thread, or a new one when every thread is busy and the pool has room. */
+  private choose(): ReadThread {
+    let idlest: ReadThread | undefined;
+    for (const thread of this.threads) {
+      if (!idlest || thread.waiting.size < idlest.waiting.size) {
+        idlest = thread;
+      }
+    }
+    if (!idlest || (idlest.waiting.size > 0 && this.threads.length < Math.max(1, this.size))) {
+      return this.start();
+    }
+    return idlest;
+  }
+
+  private start(): ReadThread {
+    const worker = new Worker(path.join(__dirname, 'read-worker.js'), { workerData: this.data });
+    worker.unref();
+    let failure: Error | undefined;
+    let exited!: () => void;
+    const thread: ReadThread = { worker, waiting: new Map(), exited: new Promise<void>((resolve) => (exited = resolve)) };
+    worker.on('message', (reply: ReadReply) => {
+      const waiting = this.settled(thread, reply.id);
+      if (!waiting) {
+        return;
+      }
+      if (reply.ok) {
+        try {
+          waiting.resolve(reply.value);
+        } catch (err) {
+          waiting.reject(err);
+        }
+      } else {
+        waiting.reject(fromWireError(reply.error));
+      }
+    });
+    worker.on('error', (err) => {
+      failure = err;
+    });
+    worker.on('exit', () => {
+      this.threads.splice(this.threads.indexOf(thread), 1);
+      // The error's kind only: a message could quote what was read.
+      const why = failure ? ` (${failure.name})` : '';
+      for (const waiting of thread.waiting.values()) {
+        waiting.reject(serviceUnavailable(`A read thread of the store stopped before answering${why}; send the request again.`));
+      }
+      thread.waiting.clear();
+      exited();
+    });
+    this.threads.push(thread);
+    return thread;
+  }
+
+  /** Forgets a read that has its answer; a thread with none left no longer keeps the process alive. */
+  private settled(thread: ReadThread, id: number): WaitingRead | undefined {
+    const waiting = thread.waiting.get(id);
+    thread.waiting.delete(id);
+    if (thread.waiting.size === 0 && !this.closed) {
+      thread.worker.unref();
+    }
+    return waiting;
+  }
+}
