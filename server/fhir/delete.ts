@@ -2,10 +2,10 @@
 // version; history keeps every earlier version. Deleting a deleted resource changes nothing (204).
 // Conditional delete, DELETE [base]/[type]?criteria (http.html#3.1.0.7.1), deletes what the search
 // finds: one match, or several when FHIR_CONDITIONAL_DELETE_MULTIPLE allows it (otherwise 412).
-import { recordTypes } from '../integrity/delete-referenced';
 import { badRequest, FhirError, issue, notFound, outcome, preconditionFailed } from '../outcomes';
 import type { ResourceRef, ResourceVersion, StoreOperations } from '../store/port';
 import { findMatches } from './conditional-match';
+import { recordTypes } from './record-types';
 import type { FhirContext, FhirResponse, Interaction } from './request';
 import { etag, parseIfMatch } from './version-headers';
 

@@ -4,11 +4,9 @@
 // runs on the transaction's end state, so a transaction Bundle may delete both sides of a reference.
 // Provenance and AuditEvent resources record what happened and never block a delete.
 import { ruleViolation, type WriteRule } from '../fhir/pipeline/write-rules';
+import { recordTypes } from '../fhir/record-types';
 
 export const deleteReferencedRule = 'delete-referenced';
-
-/** Resource types whose references never block a delete (and are never cascaded). */
-export const recordTypes: readonly string[] = ['Provenance', 'AuditEvent'];
 
 /** How many referrers a refusal names. */
 const named = 5;
