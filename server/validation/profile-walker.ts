@@ -13,8 +13,6 @@
 import {
   arrayify,
   capitalize,
-  deepEquals,
-  deepIncludes,
   evalFhirPathTyped,
   getNestedProperty,
   isEmpty,
@@ -34,7 +32,10 @@ import {
 } from '@medplum/core';
 import type { OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { CompiledProfile } from './compiled-profile';
+import { choiceSuffix, describeSpecified, matchesSpecifiedValue, onlyId, typeOfValue } from './element-values';
+import { extensionContexts, type Frame } from './extension-contexts';
 import { nativeCheck } from './native-invariants';
+import { referencedType } from './referenced-type';
 import { tableOf, type SchemaTable } from './schema-table';
 import { baseTypeOf, typeConstraints } from './type-constraints';
 import { narrativeProblems } from './narrative-xhtml';
@@ -196,32 +197,14 @@ class ProfileWalker {
     this.frames.pop();
   }
 
-  /** Records an extension with the names its place has in extension contexts (https://hl7.org/fhir/R4/defining-extensions.html#context). */
+  /** Records an extension with the names its place has in extension contexts (extension-contexts.ts). */
   private noteExtension(value: TypedValueWithPath, url: string | undefined, walked: boolean): void {
     // A relative url names a part of a complex extension, defined by that extension's own definition.
     if (url === undefined || !url.includes(':')) {
       return;
     }
-    const parentPath = value.path.replace(/\.(?:extension|modifierExtension)\[\d+\]$/, '');
-    const contexts = new Set<string>(['Element']);
-    for (const frame of this.frames) {
-      if (parentPath.startsWith(frame.path)) {
-        contexts.add(frame.type + elementPath(parentPath.slice(frame.path.length)));
-      }
-    }
-    const parent = this.frames[this.frames.length - 1];
-    if (parent.path === parentPath) {
-      if (parent.resource) {
-        contexts.add('Resource').add('DomainResource');
-      }
-      if (parent.url) {
-        contexts.add(`extension:${parent.url}`);
-      }
-    } else if (!/\._[^.]*$/.test(parentPath)) {
-      contexts.add('BackboneElement');
-    }
     const valueKeys = Object.keys(value.value as object).filter((k) => choiceSuffix(k, 'value') !== undefined);
-    this.extensions.push({ url, path: value.path, contexts: [...contexts], valueKeys, walked });
+    this.extensions.push({ url, path: value.path, contexts: extensionContexts(value.path, this.frames), valueKeys, walked });
   }
 
   /** `_birthDate` and friends: the id and extensions of a primitive value (or of each in a list). */
@@ -356,27 +339,10 @@ class ProfileWalker {
       }
       allowed.push(type);
     }
-    const referenced = this.referencedType(value.value as Reference);
+    const referenced = referencedType(value.value as Reference, this.resource);
     if (referenced !== undefined && !allowed.includes(referenced)) {
       this.report('structure', `${value.path}: refers to a ${referenced}, but only ${[...new Set(allowed)].join(' or ')} may be referenced here`, value.path);
     }
-  }
-
-  /** The type a reference points at, as far as the reference itself says. */
-  private referencedType(reference: Reference): string | undefined {
-    const literal = reference.reference;
-    if (literal === undefined) {
-      return reference.type;
-    }
-    if (literal.startsWith('#')) {
-      const contained = (this.resource as { contained?: Resource[] }).contained?.find((r) => r.id === literal.slice(1));
-      return contained?.resourceType;
-    }
-    if (literal.startsWith('urn:')) {
-      return reference.type;
-    }
-    const match = /(?:^|\/)([A-Z][A-Za-z]+)(?:\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^/]+)?$|\?)/.exec(literal);
-    return match?.[1] ?? reference.type;
   }
 
   private checkConstraints(value: TypedValueWithPath, constraints: Constraint[] | undefined): void {
@@ -442,19 +408,6 @@ class ProfileWalker {
   }
 }
 
-interface Frame {
-  type: string;
-  path: string;
-  resource: boolean;
-  /** An extension's url: the context of the extensions inside it. */
-  url?: string;
-}
-
-/** ".contact[0].name" -> ".contact.name"; "._birthDate" -> ".birthDate". */
-function elementPath(jsonPath: string): string {
-  return jsonPath.replace(/\[\d+\]/g, '').replace(/\._/g, '.');
-}
-
 function parsed(expression: string): FhirPathAtom {
   let atom = parsedExpressions.get(expression);
   if (!atom) {
@@ -462,40 +415,4 @@ function parsed(expression: string): FhirPathAtom {
     parsedExpressions.set(expression, atom);
   }
   return atom;
-}
-
-function onlyId(value: unknown): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return false;
-  }
-  const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === 'id';
-}
-
-/** Compares type and value only: crawled values also carry their path. */
-function matchesSpecifiedValue(value: TypedValue | TypedValue[], element: InternalSchemaElement): boolean {
-  if (!element.pattern && !element.fixed) {
-    return true;
-  }
-  const plain = Array.isArray(value) ? value.map((v) => ({ type: v.type, value: v.value })) : { type: value.type, value: value.value };
-  return (!element.pattern || deepIncludes(plain, element.pattern)) && (!element.fixed || deepEquals(plain, element.fixed));
-}
-
-function describeSpecified(element: InternalSchemaElement): string {
-  const specified = element.fixed ?? element.pattern;
-  const text = JSON.stringify(specified?.value);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-/** The type a JSON key names for a choice element (valuePeriod, value -> Period), if it is one of its keys. */
-function choiceSuffix(key: string, base: string): string | undefined {
-  return key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length]) ? key.slice(base.length) : undefined;
-}
-
-/** A value's type: the element's, or for an element of any resource (contained, entry.resource) the resource's own. */
-function typeOfValue(type: string, value: unknown): string {
-  if (type === 'Resource' && value && typeof value === 'object' && typeof (value as Resource).resourceType === 'string') {
-    return (value as Resource).resourceType;
-  }
-  return type;
 }
