@@ -6,6 +6,7 @@
 import type { ResultRestriction } from '../../search/plan';
 import { delegating } from '../../store/delegating-operations';
 import type { ResourceVersion, StoreOperations, TransactionalOperations } from '../../store/port';
+import { narrowedTo, restrictionForHistory, restrictionForSearch } from './narrowed-restriction';
 
 export function withRestriction(store: TransactionalOperations, restriction: ResultRestriction | undefined): TransactionalOperations {
   if (!restriction) {
@@ -22,12 +23,30 @@ function restricted(ops: StoreOperations, restriction: ResultRestriction): Store
   // read by id and the read itself ask the same question, and the answer costs a query. A write through
   // the view may change the answer, so every write forgets them.
   const verdicts = new Map<string, { versionId: string; visible: boolean }>();
+  // Current versions already read in this view: the policy's check of a read by id reads the resource,
+  // and the read itself then asks for it again. Forgotten on every write, as the verdicts are.
+  const currents = new Map<string, Promise<ResourceVersion | undefined>>();
+  const forget = (): void => {
+    verdicts.clear();
+    currents.clear();
+  };
+  const readCurrent = (resourceType: string, id: string): Promise<ResourceVersion | undefined> => {
+    const key = `${resourceType}/${id}`;
+    let current = currents.get(key);
+    if (!current) {
+      current = ops.readCurrent(resourceType, id);
+      currents.set(key, current);
+      // A failed read is not remembered.
+      current.catch(() => currents.delete(key));
+    }
+    return current;
+  };
   const visibleOrNothing = async (version: ResourceVersion | undefined, isCurrent: boolean): Promise<ResourceVersion | undefined> => {
     if (!version) {
       return undefined;
     }
     const key = `${version.resourceType}/${version.id}`;
-    const current = version.deleted ? undefined : isCurrent ? version.versionId : await currentVersionId(ops, version);
+    const current = version.deleted ? undefined : isCurrent ? version.versionId : await currentVersionId(readCurrent, version);
     const known = current === undefined ? undefined : verdicts.get(key);
     if (known && known.versionId === current) {
       return known.visible ? version : undefined;
@@ -42,27 +61,30 @@ function restricted(ops: StoreOperations, restriction: ResultRestriction): Store
   // one still blocks a delete).
   return delegating(ops, {
     create: (resource, options) => {
-      verdicts.clear();
+      forget();
       return ops.create(resource, options);
     },
     update: (resource, options) => {
-      verdicts.clear();
+      forget();
       return ops.update(resource, options);
     },
     delete: (resourceType, id, options) => {
-      verdicts.clear();
+      forget();
       return ops.delete(resourceType, id, options);
     },
-    readCurrent: async (resourceType, id) => visibleOrNothing(await ops.readCurrent(resourceType, id), true),
+    readCurrent: async (resourceType, id) => visibleOrNothing(await readCurrent(resourceType, id), true),
     readVersion: async (resourceType, id, versionId) => visibleOrNothing(await ops.readVersion(resourceType, id, versionId), false),
-    history: (query) => ops.history({ ...query, restriction }),
-    search: (plan) => ops.search({ ...plan, restriction }),
+    history: (query) => ops.history({ ...query, restriction: restrictionForHistory(query, restriction) }),
+    search: (plan) => ops.search({ ...plan, restriction: restrictionForSearch(plan, restriction) }),
   });
 }
 
 /** The resource's current version id, which the verdict is about; undefined when it is deleted. */
-async function currentVersionId(ops: StoreOperations, version: ResourceVersion): Promise<string | undefined> {
-  const current = await ops.readCurrent(version.resourceType, version.id);
+async function currentVersionId(
+  readCurrent: (resourceType: string, id: string) => Promise<ResourceVersion | undefined>,
+  version: ResourceVersion
+): Promise<string | undefined> {
+  const current = await readCurrent(version.resourceType, version.id);
   return current && !current.deleted ? current.versionId : undefined;
 }
 
@@ -90,7 +112,8 @@ async function isVisible(ops: StoreOperations, restriction: ResultRestriction, v
     total: 'none',
     include: [],
     revInclude: [],
-    restriction,
+    // Only the type's own filters are consulted for one row by id (see narrowed-restriction.ts).
+    restriction: narrowedTo(restriction, new Set([version.resourceType])),
   });
   return page.resources.length > 0;
 }
