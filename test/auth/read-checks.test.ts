@@ -12,6 +12,8 @@ describe('restricted reads by id', function () {
   this.timeout(60_000);
   let server: AuthTestServer;
   let restrictedSearches = 0;
+  let currentReads = 0;
+  let lastPlan: SearchPlan | undefined;
   let clinicianToken: string;
   let own: Patient;
   let ownObservation: Observation;
@@ -25,7 +27,14 @@ describe('restricted reads by id', function () {
         if (property === 'search') {
           return (plan: SearchPlan) => {
             restrictedSearches++;
+            lastPlan = plan;
             return target.search(plan);
+          };
+        }
+        if (property === 'readCurrent') {
+          return (resourceType: string, id: string) => {
+            currentReads++;
+            return target.readCurrent(resourceType, id);
           };
         }
         const value = Reflect.get(target, property, receiver);
@@ -48,11 +57,36 @@ describe('restricted reads by id', function () {
     return { status: res.status, searches: restrictedSearches - before };
   };
 
+  /** The restriction's types the store received with the request's last search. */
+  const restrictedTypes = (): { types: string[]; otherTypes?: string } => ({
+    types: Object.keys(lastPlan?.restriction?.byType ?? {}).sort(),
+    otherTypes: lastPlan?.restriction?.otherTypes,
+  });
+
   it('runs the restriction once for a read and a vread of a visible resource', async () => {
     assert.deepEqual(await read(`/Patient/${own.id}`), { status: 200, searches: 1 });
     assert.deepEqual(await read(`/Observation/${ownObservation.id}`), { status: 200, searches: 1 });
     const version = ownObservation.meta?.versionId ?? '1';
     assert.deepEqual(await read(`/Observation/${ownObservation.id}/_history/${version}`), { status: 200, searches: 1 });
+  });
+
+  it('reads the resource once for a read by id, the check and the read sharing it', async () => {
+    const before = currentReads;
+    assert.equal((await read(`/Observation/${ownObservation.id}`)).status, 200);
+    assert.equal(currentReads - before, 1);
+  });
+
+  it('sends the store only the restriction of the types a query consults', async () => {
+    await read(`/Observation/${ownObservation.id}`);
+    assert.deepEqual(restrictedTypes(), { types: ['Observation'], otherTypes: 'none' });
+    assert.equal((await read(`/Observation?subject=Patient/${own.id}`)).status, 200);
+    assert.deepEqual(restrictedTypes(), { types: ['Observation'], otherTypes: 'none' });
+    // A chain consults its targets' visibility, _has its sources'.
+    assert.equal((await read(`/Observation?subject:Patient.name=x&_has:Provenance:target:agent=Practitioner/p`)).status, 200);
+    assert.deepEqual(restrictedTypes(), { types: ['Observation', 'Patient', 'Provenance'], otherTypes: 'none' });
+    // What _include adds may be of any type: the whole restriction goes.
+    assert.equal((await read(`/Observation?subject=Patient/${own.id}&_include=Observation:subject`)).status, 200);
+    assert.ok(restrictedTypes().types.length > 10);
   });
 
   it('still refuses another clinic’s patient with 403, and answers 404 for what does not exist', async () => {
