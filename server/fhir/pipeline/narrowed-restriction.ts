@@ -5,6 +5,7 @@
 // _has reach (the restriction's own filters are never restricted again), so only those travel.
 import type { Filter, ResultRestriction, SearchPlan } from '../../search/plan';
 import type { HistoryQuery } from '../../store/port';
+import { addReachedTypes } from './verdict-cache';
 
 /** Narrowed restrictions already built, per restriction and consulted types (restrictions are shared objects). */
 const narrowed = new WeakMap<ResultRestriction, Map<string, ResultRestriction>>();
@@ -22,25 +23,6 @@ export function restrictionForSearch(plan: SearchPlan, restriction: ResultRestri
 /** The restriction a history needs: its type's, when it has one. */
 export function restrictionForHistory(query: HistoryQuery, restriction: ResultRestriction): ResultRestriction {
   return query.resourceType ? narrowedTo(restriction, new Set([query.resourceType])) : restriction;
-}
-
-/** Types whose visibility a filter consults: chain targets and _has sources, at any depth. */
-function addReachedTypes(filter: Filter, types: Set<string>): void {
-  switch (filter.kind) {
-    case 'chain':
-      filter.targetTypes.forEach((t) => types.add(t));
-      filter.filters.forEach((f) => addReachedTypes(f, types));
-      return;
-    case 'has':
-      types.add(filter.referenceParam.resourceType);
-      filter.filters.forEach((f) => addReachedTypes(f, types));
-      return;
-    case 'anyOf':
-      filter.filters.forEach((f) => addReachedTypes(f, types));
-      return;
-    default:
-      return;
-  }
 }
 
 /**

@@ -7,18 +7,23 @@ import type { ResultRestriction } from '../../search/plan';
 import { delegating } from '../../store/delegating-operations';
 import type { ResourceVersion, StoreOperations, TransactionalOperations } from '../../store/port';
 import { narrowedTo, restrictionForHistory, restrictionForSearch } from './narrowed-restriction';
+import type { VisibilityVerdicts } from './verdict-cache';
 
-export function withRestriction(store: TransactionalOperations, restriction: ResultRestriction | undefined): TransactionalOperations {
+/**
+ * `verdicts`: the store's verdicts kept across requests (verdict-cache.ts); only for a view of committed
+ * data, never of an open transaction (whose uncommitted writes the change marker does not see).
+ */
+export function withRestriction(store: TransactionalOperations, restriction: ResultRestriction | undefined, verdicts?: VisibilityVerdicts): TransactionalOperations {
   if (!restriction) {
     return store;
   }
   return {
-    ...restricted(store, restriction),
+    ...restricted(store, restriction, verdicts),
     transaction: (work) => store.transaction((tx) => work(restricted(tx, restriction))),
   };
 }
 
-function restricted(ops: StoreOperations, restriction: ResultRestriction): StoreOperations {
+function restricted(ops: StoreOperations, restriction: ResultRestriction, kept?: VisibilityVerdicts): StoreOperations {
   // Verdicts already reached in this view, by resource and its current version: the policy's check of a
   // read by id and the read itself ask the same question, and the answer costs a query. A write through
   // the view may change the answer, so every write forgets them.
@@ -51,7 +56,10 @@ function restricted(ops: StoreOperations, restriction: ResultRestriction): Store
     if (known && known.versionId === current) {
       return known.visible ? version : undefined;
     }
-    const visible = await isVisible(ops, restriction, version);
+    const visible =
+      kept && current !== undefined
+        ? await kept.visible(narrowedTo(restriction, new Set([version.resourceType])), version.resourceType, version.id, current, () => isVisible(ops, restriction, version))
+        : await isVisible(ops, restriction, version);
     if (current !== undefined) {
       verdicts.set(key, { versionId: current, visible });
     }
