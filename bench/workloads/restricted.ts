@@ -55,10 +55,63 @@ async function prepared(context: WorkloadContext, caller: Caller, paths: (record
   return { nextRequest: (): BenchRequest => ({ method: 'GET', path: next(), headers }) };
 }
 
+/** One request in `writeEvery` writes an Encounter at the clinic for one of its patients. */
+const writeEvery = 20;
+
+/**
+ * The clinician's reads while the clinic writes Encounters (as the clinician, one request in
+ * `writeEvery`): each Encounter changes what the kept visibility verdicts depend on, so this measures
+ * what the busy network's writes leave of them.
+ */
+async function readsWhileWriting(context: WorkloadContext): Promise<Prepared> {
+  const base = await prepared(context, 'clinician', reads);
+  const records = await clinicRecords(context.client);
+  if ('unsupported' in base) {
+    return base;
+  }
+  if (typeof records === 'string') {
+    return { unsupported: records };
+  }
+  const headers = { ...authorization(context, 'clinician', records.organization), 'content-type': 'application/fhir+json' };
+  const patient = rotate(records.patients);
+  let written = 0;
+  const encounter = (): BenchRequest => {
+    const id = `bench-visit-${written++ % 500}`;
+    const body = {
+      resourceType: 'Encounter',
+      id,
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+      subject: { reference: `Patient/${patient()}` },
+      serviceProvider: { reference: records.organization },
+    };
+    return { method: 'PUT', path: `Encounter/${id}`, body: JSON.stringify(body), headers, kind: 'write an Encounter' };
+  };
+  const probe = encounter();
+  const probed = await context.client.requestWithHeaders('PUT', probe.path, probe.headers ?? {}, JSON.parse(probe.body as string));
+  if (probed.status !== 200 && probed.status !== 201) {
+    return { unsupported: describeFailure(probed) };
+  }
+  let n = 0;
+  return {
+    kinds: [{ kind: 'read' }, { kind: 'write an Encounter' }],
+    nextRequest: (): BenchRequest => (++n % writeEvery === 0 ? encounter() : { ...base.nextRequest(), kind: 'read' }),
+  };
+}
+
 const reads = (r: ClinicRecords): string[] => [...r.patients.map((p) => `Patient/${p}`), ...r.observations];
 const searches = (r: ClinicRecords): string[] => r.patients.map((p) => `Observation?subject=Patient/${p}&_count=10`);
 
-export const restrictedWorkloads: Workload[] = (['clinician', 'administrator'] as const).flatMap((caller): Workload[] => [
+const whileWriting: Workload = {
+  name: `read a clinic's records as the clinic's clinician, 1 in ${writeEvery} requests writing an Encounter there (c=16)`,
+  group: 'read',
+  connections: 16,
+  writes: true,
+  prepare: readsWhileWriting,
+};
+
+export const restrictedWorkloads: Workload[] = [
+  ...(['clinician', 'administrator'] as const).flatMap((caller): Workload[] => [
   {
     name: `read a clinic's records as ${caller === 'clinician' ? "the clinic's clinician" : 'an administrator'} (c=16)`,
     group: 'read',
@@ -73,4 +126,6 @@ export const restrictedWorkloads: Workload[] = (['clinician', 'administrator'] a
     writes: false,
     prepare: (context) => prepared(context, caller, searches),
   },
-]);
+  ]),
+  whileWriting,
+];
