@@ -32,6 +32,8 @@ async function clinicRecords(client: FhirClient): Promise<ClinicRecords | string
 
 type Caller = 'clinician' | 'administrator';
 
+const callerName = (caller: Caller): string => (caller === 'clinician' ? "the clinic's clinician" : 'an administrator');
+
 function authorization(context: WorkloadContext, caller: Caller, organization: string): Record<string, string> {
   if (!context.userToken) {
     return {};
@@ -59,12 +61,12 @@ async function prepared(context: WorkloadContext, caller: Caller, paths: (record
 const writeEvery = 20;
 
 /**
- * The clinician's reads while the clinic writes Encounters (as the clinician, one request in
- * `writeEvery`): each Encounter changes what the kept visibility verdicts depend on, so this measures
+ * The reads while the clinic writes Encounters (as the same caller, one request in `writeEvery`): for
+ * the clinician each Encounter changes what the kept visibility verdicts depend on, so the pair measures
  * what the busy network's writes leave of them.
  */
-async function readsWhileWriting(context: WorkloadContext): Promise<Prepared> {
-  const base = await prepared(context, 'clinician', reads);
+async function readsWhileWriting(context: WorkloadContext, caller: Caller): Promise<Prepared> {
+  const base = await prepared(context, caller, reads);
   const records = await clinicRecords(context.client);
   if ('unsupported' in base) {
     return base;
@@ -72,7 +74,7 @@ async function readsWhileWriting(context: WorkloadContext): Promise<Prepared> {
   if (typeof records === 'string') {
     return { unsupported: records };
   }
-  const headers = { ...authorization(context, 'clinician', records.organization), 'content-type': 'application/fhir+json' };
+  const headers = { ...authorization(context, caller, records.organization), 'content-type': 'application/fhir+json' };
   const patient = rotate(records.patients);
   let written = 0;
   const encounter = (): BenchRequest => {
@@ -102,30 +104,31 @@ async function readsWhileWriting(context: WorkloadContext): Promise<Prepared> {
 const reads = (r: ClinicRecords): string[] => [...r.patients.map((p) => `Patient/${p}`), ...r.observations];
 const searches = (r: ClinicRecords): string[] => r.patients.map((p) => `Observation?subject=Patient/${p}&_count=10`);
 
-const whileWriting: Workload = {
-  name: `read a clinic's records as the clinic's clinician, 1 in ${writeEvery} requests writing an Encounter there (c=16)`,
+const whileWriting = (caller: Caller): Workload => ({
+  name: `read a clinic's records as ${callerName(caller)}, 1 in ${writeEvery} requests writing an Encounter there (c=16)`,
   group: 'read',
   connections: 16,
   writes: true,
-  prepare: readsWhileWriting,
-};
+  prepare: (context) => readsWhileWriting(context, caller),
+});
 
 export const restrictedWorkloads: Workload[] = [
   ...(['clinician', 'administrator'] as const).flatMap((caller): Workload[] => [
   {
-    name: `read a clinic's records as ${caller === 'clinician' ? "the clinic's clinician" : 'an administrator'} (c=16)`,
+    name: `read a clinic's records as ${callerName(caller)} (c=16)`,
     group: 'read',
     connections: 16,
     writes: false,
     prepare: (context) => prepared(context, caller, reads),
   },
   {
-    name: `search a patient's Observations as ${caller === 'clinician' ? "the clinic's clinician" : 'an administrator'} (c=16)`,
+    name: `search a patient's Observations as ${callerName(caller)} (c=16)`,
     group: 'search',
     connections: 16,
     writes: false,
     prepare: (context) => prepared(context, caller, searches),
   },
   ]),
-  whileWriting,
+  whileWriting('clinician'),
+  whileWriting('administrator'),
 ];
