@@ -16,14 +16,19 @@ interface Verdict {
   visible: boolean;
 }
 
-/** Most verdicts kept per restriction: a clinic's records at 10k are a few thousand resources. */
-const maxVerdicts = 20_000;
+/**
+ * Most verdicts kept in all (about 150 bytes each): a clinic's records at 10k are a few thousand
+ * resources, and many callers share a restriction. When full, all are forgotten (they cost a query each).
+ */
+const maxVerdicts = 100_000;
 
 const dependencies = new WeakMap<ResultRestriction, readonly string[]>();
 
-/** One store's verdicts (a FHIR core keeps one, next to its store), per restriction. */
+/** One store's verdicts (a FHIR core keeps one, next to its store), by restriction and resource. */
 export class VisibilityVerdicts {
-  private readonly byRestriction = new WeakMap<ResultRestriction, Map<string, Verdict>>();
+  private readonly restrictionIds = new WeakMap<ResultRestriction, number>();
+  private readonly verdicts = new Map<string, Verdict>();
+  private nextId = 0;
 
   constructor(private readonly changeMarker: ChangeMarker) {}
 
@@ -37,22 +42,26 @@ export class VisibilityVerdicts {
     // Read before judging: a write committed meanwhile changes the marker the next request reads, so a
     // verdict judged on newer data than its marker is never reused under a newer one.
     const marker = types.length ? await this.changeMarker(types) : '';
-    let known = this.byRestriction.get(restriction);
-    const key = `${resourceType}/${id}`;
-    const seen = known?.get(key);
+    const key = `${this.idOf(restriction)} ${resourceType}/${id}`;
+    const seen = this.verdicts.get(key);
     if (seen && seen.versionId === versionId && seen.marker === marker) {
       return seen.visible;
     }
     const visible = await judge();
-    if (!known) {
-      known = new Map();
-      this.byRestriction.set(restriction, known);
+    if (this.verdicts.size >= maxVerdicts) {
+      this.verdicts.clear();
     }
-    if (known.size >= maxVerdicts) {
-      known.clear();
-    }
-    known.set(key, { versionId, marker, visible });
+    this.verdicts.set(key, { versionId, marker, visible });
     return visible;
+  }
+
+  private idOf(restriction: ResultRestriction): number {
+    let id = this.restrictionIds.get(restriction);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.restrictionIds.set(restriction, id);
+    }
+    return id;
   }
 }
 
