@@ -17,6 +17,7 @@ import type { ResourceStore, TransactionalOperations } from './store/port';
 import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
 import { watchStoreChanges } from './store/change-watch';
+import { VisibilityVerdicts } from './fhir/pipeline/verdict-cache';
 import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
@@ -71,6 +72,8 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
     // The CapabilityStatement lists the stored profiles.
     invalidateCapabilities(observedStore);
   });
+  // Kept across requests and checked against the store's change marker (server/fhir/pipeline/verdict-cache.ts).
+  const verdicts = new VisibilityVerdicts((types) => store.changeMarker(types));
   const stages: Pipeline = { hooks: pipeline.hooks ?? [], writeRules: pipeline.writeRules ?? [], restrict: pipeline.restrict };
   const context = ({ caller }: Pick<FhirRequest, 'caller'>, logger: Logger): FhirContext => ({
     store: observedStore,
@@ -80,6 +83,7 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
       writeRules: stages.writeRules,
       restriction: stages.restrict?.(caller),
       dataStore: observedStore,
+      verdicts,
     },
     baseUrl: config.baseUrl,
     logger,

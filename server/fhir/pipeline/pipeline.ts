@@ -8,6 +8,7 @@ import type { Caller } from './caller';
 import type { RequestHook } from './hooks';
 import type { InteractionInfo } from './interaction';
 import { withRestriction } from './restricted-store';
+import type { VisibilityVerdicts } from './verdict-cache';
 import { withWriteRules, type WriteSession } from './write-step';
 import type { WriteRule } from './write-rules';
 
@@ -27,6 +28,8 @@ export interface RequestPipeline {
   restriction?: ResultRestriction;
   /** The store below the scoping: what an interaction's store is built on. */
   dataStore: TransactionalOperations;
+  /** Visibility verdicts kept across requests, for the data store (verdict-cache.ts). */
+  verdicts?: VisibilityVerdicts;
 }
 
 export interface ScopeOptions {
@@ -48,5 +51,6 @@ export function scopedContext(context: FhirContext, interaction: InteractionInfo
     entry: options.entry,
     session: options.session,
   });
-  return { ...context, store: withRestriction(guarded, pipeline.restriction) };
+  // Verdicts are reused across requests only outside a transaction (verdict-cache.ts).
+  return { ...context, store: withRestriction(guarded, pipeline.restriction, options.base ? undefined : pipeline.verdicts) };
 }
