@@ -29,7 +29,11 @@ export interface ServerProcess {
   userToken?: (grant: UserGrant) => string;
   /** The base URL the server announces (FHIR_BASE_URL, or localhost with its port): its tokens' audience. */
   announcedBaseUrl: string;
-  /** Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available. */
+  /**
+   * Peak resident memory so far in bytes (Linux VmHWM), or undefined where /proc is not available.
+   * The server's read threads and audit writer are worker threads of this one process, so its RSS
+   * already counts all of them; the server starts no child processes (none to add).
+   */
   peakRssBytes(): number | undefined;
   /** Resident memory now in bytes (Linux VmRSS), or undefined where /proc is not available. */
   rssBytes(): number | undefined;

@@ -10,6 +10,7 @@ import { runBenchmark, writeResults } from '../../bench/run';
 import { startServerProcess } from '../../bench/server-process';
 
 const workloadNames = [
+  'read Patient by id (c=1)',
   'read Patient by id (c=16)',
   'vread Observation (c=16)',
   "read a clinic's records as the clinic's clinician (c=16)",
