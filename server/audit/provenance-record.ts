@@ -1,5 +1,6 @@
-// The Provenance written with every write (https://hl7.org/fhir/R4/provenance.html): the target is the
-// version written (a versioned reference), `recorded` its lastUpdated, the activity the v3 DataOperation
+// The Provenance written with every write (https://hl7.org/fhir/R4/provenance.html): the targets are the
+// versions written (versioned references; one Provenance per activity of a transaction, Provenance.target
+// being 1..*), `recorded` their lastUpdated, the activity the v3 DataOperation
 // code, and the agents the caller: the person (author, for the first organization), the application
 // (performer, by its client_id) and each organization acted for (author). See docs/audit.md.
 import type { Provenance, ProvenanceAgent } from '@medplum/fhirtypes';
@@ -58,12 +59,18 @@ export function callerAgents(caller: Caller): ProvenanceAgent[] {
   return agents;
 }
 
-/** The Provenance of a written version, by the caller, or the client's own (X-Provenance) with target and time filled in. */
-export function provenanceFor(version: WrittenVersion, caller: Caller, id: string, clientProvenance?: Provenance): Provenance {
-  const target = [{ reference: versionedTarget(version) }];
+/**
+ * The Provenance of the versions one transaction wrote with one activity (all of them `action`), by the
+ * caller, or the client's own (X-Provenance) with targets and time filled in. `recorded` is the newest
+ * version's lastUpdated: the moment the last of them was written.
+ */
+export function provenanceFor(versions: WrittenVersion[], caller: Caller, id: string, clientProvenance?: Provenance): Provenance {
+  const target = versions.map((version) => ({ reference: versionedTarget(version) }));
+  const recorded = versions.reduce((newest, version) => (version.lastUpdated > newest ? version.lastUpdated : newest), versions[0].lastUpdated);
+  const action = versions[0].action;
   if (clientProvenance) {
     const { meta: _meta, ...own } = clientProvenance;
-    return { ...own, id, target, recorded: version.lastUpdated, activity: own.activity ?? activityOf(version.action) };
+    return { ...own, id, target, recorded, activity: own.activity ?? activityOf(action) };
   }
-  return { resourceType: 'Provenance', id, target, recorded: version.lastUpdated, activity: activityOf(version.action), agent: callerAgents(caller) };
+  return { resourceType: 'Provenance', id, target, recorded, activity: activityOf(action), agent: callerAgents(caller) };
 }

@@ -2,7 +2,8 @@
 // - hook 'x-provenance': a client's own Provenance in the X-Provenance header (as HAPI FHIR and Medplum
 //   take it) is checked (a Provenance, agents only the caller) before anything runs, for the request's writes;
 // - write rule 'provenance': every write of a client (not the server's own: seed, bulk load) is recorded
-//   by a Provenance written in the same transaction, the client's own one when it sent one;
+//   by a Provenance written in the same transaction, the client's own one when it sent one; the writes of
+//   one transaction (a transaction Bundle's entries) share one Provenance per activity;
 // - write rule 'source-claims': meta.source, and the agents of a Provenance created directly, may not
 //   claim another organization or user (provenance-claims.ts).
 // Provenance and AuditEvent writes get no Provenance of their own: they are the record.
@@ -11,12 +12,12 @@ import type { Provenance } from '@medplum/fhirtypes';
 import type { Caller } from '../fhir/pipeline/caller';
 import type { RequestHook } from '../fhir/pipeline/hooks';
 import type { Pipeline } from '../fhir/pipeline/pipeline';
-import { ruleViolation, type WriteRule } from '../fhir/pipeline/write-rules';
+import { ruleViolation, type WriteAction, type WriteRule } from '../fhir/pipeline/write-rules';
 import { recordTypes } from '../fhir/record-types';
 import { validateWrite } from '../fhir/validate-write';
 import { badRequest } from '../outcomes';
 import { provenanceClaimProblems, sourceClaimProblem } from './provenance-claims';
-import { provenanceFor } from './provenance-record';
+import { provenanceFor, type WrittenVersion } from './provenance-record';
 import { authorOf } from './version-author';
 
 export const provenanceRule = 'provenance';
@@ -97,6 +98,14 @@ function sourceClaims(baseUrl: string): WriteRule {
   };
 }
 
+/**
+ * The versions of a transaction still waiting for their Provenance, by activity. A transaction Bundle's
+ * writes share one Provenance per activity instead of one each: who wrote a version is still one
+ * `_revinclude=Provenance:target` away, since every version written is a target of exactly one
+ * Provenance, the one of the transaction that wrote it, by the same caller at the same moment.
+ */
+const waiting = new WeakMap<object, Map<WriteAction, WrittenVersion[]>>();
+
 function provenanceWrites(writeProvenance: boolean): WriteRule {
   return {
     name: provenanceRule,
@@ -118,8 +127,28 @@ function provenanceWrites(writeProvenance: boolean): WriteRule {
         if (!written || written.deleted !== (action === 'delete')) {
           return;
         }
+        let groups = waiting.get(write.transaction);
+        if (!groups) {
+          // The first version of the transaction to be recorded: its Provenance is written after every
+          // end check queued so far (the other writes' included), and a write made later (a rule's
+          // effect) opens another.
+          const opened = new Map<WriteAction, WrittenVersion[]>();
+          waiting.set(write.transaction, opened);
+          write.atEnd(async (end) => {
+            waiting.delete(write.transaction);
+            for (const versions of opened.values()) {
+              await end.create(provenanceFor(versions, write.caller, randomUUID(), clientProvenance), { author: authorOf(write.caller) });
+            }
+          });
+          groups = opened;
+        }
         const version = { action, resourceType: write.resourceType, id: write.id, versionId, lastUpdated: written.lastUpdated };
-        await tx.create(provenanceFor(version, write.caller, randomUUID(), clientProvenance), { author: authorOf(write.caller) });
+        const versions = groups.get(action);
+        if (versions) {
+          versions.push(version);
+        } else {
+          groups.set(action, [version]);
+        }
       });
     },
   };

@@ -103,23 +103,56 @@ describe('Authors and Provenance', () => {
     );
   });
 
-  it('records the author and a Provenance for each entry of a transaction Bundle', async () => {
+  it('records the author of each entry of a transaction Bundle, and one Provenance per activity naming every version written', async () => {
+    await server.http.put('/Patient/t3').send(patient({ id: 't3' })).expect(201);
+    await server.http.put('/Patient/t4').send(patient({ id: 't4' })).expect(201);
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
         { fullUrl: 'urn:uuid:0f6c1b7e-1111-4e3a-9a4e-000000000001', resource: patient(), request: { method: 'POST', url: 'Patient' } },
         { resource: patient({ id: 't2' }), request: { method: 'PUT', url: 'Patient/t2' } },
+        { resource: patient({ id: 't3', gender: 'female' }), request: { method: 'PUT', url: 'Patient/t3' } },
+        { request: { method: 'DELETE', url: 'Patient/t4' } },
       ],
     };
     const res = await server.http.post('/').set('x-test-caller', 'backend').send(bundle).expect(200);
-    const ids = (res.body as Bundle).entry?.map((e) => /Patient\/([^/]+)\/_history/.exec(e.response?.location ?? '')?.[1] ?? '') ?? [];
-    assert.equal(ids.length, 2);
-    for (const id of ids) {
+    const locations = (res.body as Bundle).entry?.map((e) => /Patient\/[^/]+\/_history\/\d+/.exec(e.response?.location ?? '')?.[0]) ?? [];
+    const [created, put] = locations.map((location) => location?.split('/')[1] ?? '');
+    for (const id of [created, put]) {
       assert.deepEqual(await authorsOf(server.store, 'Patient', id), [{ kind: 'client', clientId: 'lab-system', organizations: ['Organization/lab1', 'Organization/c1'] }]);
-      const [provenance] = await provenancesOf(server, `Patient/${id}`);
-      assert.equal(provenance.target[0].reference, `Patient/${id}/_history/1`);
     }
+    // Each version written is the target of exactly one Provenance: the transaction's, for its activity.
+    const byActivity = new Map<string, string[]>();
+    for (const id of [created, put, 't3', 't4']) {
+      const provenances = (await provenancesOf(server, `Patient/${id}`)).filter((p) => orgs(p).includes('Organization/lab1'));
+      assert.equal(provenances.length, 1, `one Provenance of the transaction names Patient/${id}`);
+      const [provenance] = provenances;
+      byActivity.set(provenance.activity?.coding?.[0].code ?? '', provenance.target.map((t) => t.reference ?? '').sort());
+    }
+    assert.deepEqual(Object.fromEntries(byActivity), {
+      CREATE: [`Patient/${created}/_history/1`, `Patient/${put}/_history/1`].sort(),
+      UPDATE: ['Patient/t3/_history/2'],
+      DELETE: ['Patient/t4/_history/2'],
+    });
+    const revincluded = await server.http.get(`/Patient?_id=${created},t3&_revinclude=Provenance:target`).expect(200);
+    const included = (revincluded.body as Bundle).entry?.filter((e) => e.search?.mode === 'include').map((e) => (e.resource as Provenance).activity?.coding?.[0].code);
+    assert.deepEqual(included?.sort(), ['CREATE', 'CREATE', 'UPDATE'], "each patient's own creator and the transaction's CREATE and UPDATE");
+  });
+
+  it('writes no Provenance for a transaction Bundle that rolls back', async () => {
+    const before = (await server.http.get('/Provenance?_summary=count').expect(200)).body.total;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: patient({ id: 'r1' }), request: { method: 'PUT', url: 'Patient/r1' } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/missing' } } as Resource, request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
+    await server.http.post('/').send(bundle).expect((res) => assert.ok(res.status >= 400, `refused: ${res.status}`));
+    assert.equal((await server.http.get('/Provenance?_summary=count').expect(200)).body.total, before);
+    await server.http.get('/Patient/r1').expect(404);
   });
 
   it("stores the client's own Provenance from X-Provenance, with the target and time filled in, instead of the server's", async () => {

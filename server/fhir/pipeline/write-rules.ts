@@ -27,6 +27,11 @@ export interface PendingWrite {
   /** Where the write comes from, for messages: 'Bundle.entry[3]'; absent for a single request. */
   entry?: string;
   /**
+   * The same object for every write of one store transaction (a transaction Bundle's entries and their
+   * effects included): a rule keys what it gathers across the transaction's writes on it (a WeakMap).
+   */
+  transaction: object;
+  /**
    * Runs `check` once every write of the transaction is made, still inside it: after the write itself
    * for a single request, after the last entry for a transaction Bundle, so that what a rule checks is
    * the transaction's end state (an entry may refer to one that a later entry creates).

@@ -83,6 +83,7 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
       caller: scope.caller,
       interaction: scope.interaction,
       entry: scope.entry,
+      transaction: session,
       atEnd: (deferred) => session.defer(deferred, scope.entry),
       afterwards: () => undefined,
       ...(scope.effectOf ? { effectOf: scope.effectOf } : {}),
