@@ -8,9 +8,9 @@ import type { StatementCache } from './statement-cache';
 
 /** The nearest AuditEvent chain link before `seq` (an SQL expression) as one row (s, h): a stored event's or an archive boundary's. */
 export function linkBeforeSql(seq: string): string {
-  return `SELECT * FROM (SELECT a.seq AS s, a.audit_hash AS h FROM audit_events a WHERE a.seq < ${seq} ORDER BY a.seq DESC LIMIT 1)
+  return `SELECT * FROM (SELECT la.seq AS s, la.audit_hash AS h FROM audit_events la WHERE la.seq < ${seq} ORDER BY la.seq DESC LIMIT 1)
       UNION ALL
-      SELECT * FROM (SELECT b.seq AS s, b.audit_hash AS h FROM audit_archive b WHERE b.seq < ${seq} ORDER BY b.seq DESC LIMIT 1)
+      SELECT * FROM (SELECT lb.seq AS s, lb.audit_hash AS h FROM audit_archive lb WHERE lb.seq < ${seq} ORDER BY lb.seq DESC LIMIT 1)
       ORDER BY s DESC LIMIT 1`;
 }
 
