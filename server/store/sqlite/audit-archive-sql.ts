@@ -14,9 +14,11 @@ export function linkBeforeSql(seq: string): string {
       ORDER BY s DESC LIMIT 1`;
 }
 
+const newestLinkSql = `SELECT h FROM (${linkBeforeSql('9223372036854775807')})`;
+
 /** The AuditEvent chain's newest link: the one the next event is chained to (null when there is none). */
 export function newestAuditLink(cache: StatementCache): string | null {
-  const row = cache.get(`SELECT h FROM (${linkBeforeSql('9223372036854775807')})`).get() as { h: string | null } | undefined;
+  const row = cache.get(newestLinkSql).get() as { h: string | null } | undefined;
   return row?.h ?? null;
 }
 

@@ -58,17 +58,24 @@ const insertSql = `INSERT INTO audit_events
   (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
   VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
 
+// The statements of every write and read by id, built once: the statement cache is keyed by their text.
+const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`;
+const versionSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`;
+/** From the (id, version_id) index alone: an event's id is new, the usual case. */
+const storedSql = 'SELECT 1 FROM audit_events WHERE id = ? LIMIT 1';
+const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)';
+
+type ReferenceCells = [number, string | null, string | null, string | null, string | null, string | null, string | null];
+
 /** The event's search entries as the table keeps them (see the file's header). */
-function searchColumns(entries: IndexEntries, paramId: (code: string) => number): { low: number | null; high: number | null; tokens: string; refs: string } {
+function searchColumns(entries: IndexEntries, paramId: (code: string) => number): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[] } {
   const dates = entries.dates.filter((d) => d.param === 'date');
   const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
   return {
     low: dates.length ? Math.min(...dates.map((d) => d.low)) : null,
     high: dates.length ? Math.max(...dates.map((d) => d.high)) : null,
     tokens: JSON.stringify(entries.tokens.map((t) => [paramId(t.param), n(t.system), n(t.code), n(t.text)])),
-    refs: JSON.stringify(
-      entries.references.map((r) => [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)])
-    ),
+    refs: entries.references.map((r) => [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)]),
   };
 }
 
@@ -85,9 +92,9 @@ export class AuditEventTable {
    * retried after an unacknowledged commit) changes nothing; a different event under a stored id is
    * refused: AuditEvents are never changed (the API refuses it earlier, write rule audit-records).
    */
-  append(resource: Resource, options: WriteOptions = {}): { row: AuditEventRow; outcome: 'created' | 'unchanged' } {
+  append(resource: Resource, options: WriteOptions = {}): { row: AuditEventRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
     const id = resource.id as string;
-    const stored = this.current(this.writes, id);
+    const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
     checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
     if (stored) {
       if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
@@ -105,23 +112,24 @@ export class AuditEventTable {
     const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     const { seq } = this.writes
       .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, columns.refs, author, hash, auditHash, content) as { seq: number };
-    const targets = this.writes.get('INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)');
-    for (const [paramId, targetType, targetId] of JSON.parse(columns.refs) as [number, string | null, string | null][]) {
+      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number };
+    const targets = this.writes.get(targetSql);
+    for (const [paramId, targetType, targetId] of columns.refs) {
       if (targetId !== null) {
         targets.run(paramId, targetId, targetType ?? '', seq);
       }
     }
-    return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created' };
+    // The stored resource as written, not parsed back from its text (as resource versions are returned).
+    return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
   }
 
   /** The newest version of an event, through `cache` (the write connection inside a transaction). */
   current(cache: StatementCache, id: string): AuditEventRow | undefined {
-    return cache.get(`SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`).get(id) as AuditEventRow | undefined;
+    return cache.get(currentSql).get(id) as AuditEventRow | undefined;
   }
 
   readVersion(id: string, versionId: number): AuditEventRow | undefined {
-    return this.reads.get(`SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`).get(id, versionId) as AuditEventRow | undefined;
+    return this.reads.get(versionSql).get(id, versionId) as AuditEventRow | undefined;
   }
 
   /**

@@ -82,7 +82,7 @@ export class SqliteOperations implements StoreOperations {
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
     const id = resource.id as string;
     if (resource.resourceType === auditEventType && !this.audits.current(this.writes, id)) {
-      return this.version(this.audits.append(resource, options).row) as ResourceVersion<T>;
+      return this.appendedEvent(this.audits.append(resource, options)) as ResourceVersion<T>;
     }
     if (this.current(this.writes, resource.resourceType, id) || resource.resourceType === auditEventType) {
       throw conflict(`${resource.resourceType}/${id} already exists`);
@@ -126,8 +126,8 @@ export class SqliteOperations implements StoreOperations {
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
     const id = resource.id as string;
     if (resource.resourceType === auditEventType) {
-      const { row, outcome } = this.audits.append(resource, options);
-      return { version: this.version(row), outcome };
+      const appended = this.audits.append(resource, options);
+      return { version: this.appendedEvent(appended), outcome: appended.outcome };
     }
     const current = this.current(this.writes, resource.resourceType, id);
     checkExpectedVersion(resource.resourceType, id, current && { version: current.version_id, deleted: current.deleted === 1 }, options);
@@ -352,6 +352,10 @@ export class SqliteOperations implements StoreOperations {
   async newestPosition(): Promise<string> {
     const { seq } = this.reads.get('SELECT coalesce(max(seq), 0) AS seq FROM resource_versions').get() as { seq: number };
     return String(Math.max(seq, this.audits.newestSeq()));
+  }
+
+  private appendedEvent({ row, resource }: { row: VersionRow; resource?: Resource }): ResourceVersion {
+    return resource ? { ...versionFields(row), resource } : this.version(row);
   }
 
   private version(row: VersionRow): ResourceVersion {
