@@ -160,20 +160,7 @@ export class AuditEventTable {
 
   /** The events' chain records (ChainRecord columns), oldest first, up to `query.limit`. */
   chainRows(query: ChainQuery): Record<string, SQLInputValue>[] {
-    const where: string[] = [];
-    const params: SQLInputValue[] = [];
-    const add = (clause: string, value: SQLInputValue | undefined): void => {
-      if (value !== undefined) {
-        where.push(clause);
-        params.push(value);
-      }
-    };
-    add('a.id = ?', query.id);
-    add('a.last_updated >= ?', query.from);
-    add('a.last_updated < ?', query.to);
-    add('a.seq > ?', query.after === undefined ? undefined : Number(query.after));
-    add('a.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
-    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'a.content, a.author';
+    const { where, params, content } = chainConditions({ ...query, resourceType: undefined }, 'a');
     return this.reads
       .get(
         `SELECT ${auditRowColumns('a')}, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
@@ -188,4 +175,24 @@ export class AuditEventTable {
   newestSeq(cache: StatementCache = this.reads): number {
     return (cache.get('SELECT coalesce(max(seq), 0) AS seq FROM audit_events').get() as { seq: number }).seq;
   }
+}
+
+/** A chain query's conditions on versions aliased `alias` (resource_versions or audit_events), and the columns of content it reads. */
+export function chainConditions(query: ChainQuery, alias: string): { where: string[]; params: SQLInputValue[]; content: string } {
+  const where: string[] = [];
+  const params: SQLInputValue[] = [];
+  const add = (clause: string, value: SQLInputValue | undefined): void => {
+    if (value !== undefined) {
+      where.push(`${alias}.${clause}`);
+      params.push(value);
+    }
+  };
+  add('resource_type = ?', query.resourceType);
+  add('id = ?', query.id);
+  add('last_updated >= ?', query.from);
+  add('last_updated < ?', query.to);
+  add('seq > ?', query.after === undefined ? undefined : Number(query.after));
+  add('seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
+  const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : `${alias}.content, ${alias}.author`;
+  return { where, params, content };
 }

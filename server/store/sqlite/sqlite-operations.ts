@@ -31,7 +31,7 @@ import { FilterCompiler } from './filter-sql';
 import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
-import { AuditEventTable, auditEventType, nextSeqSql } from './audit-event-table';
+import { AuditEventTable, auditEventType, chainConditions, nextSeqSql } from './audit-event-table';
 import { auditChainRows, auditHistory } from './audit-store-reads';
 import { auditEventsNaming, searchAuditEvents } from './audit-search-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
@@ -301,21 +301,7 @@ export class SqliteOperations implements StoreOperations {
   }
 
   async chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
-    const where: string[] = [];
-    const params: SQLInputValue[] = [];
-    const add = (clause: string, value: SQLInputValue | undefined): void => {
-      if (value !== undefined) {
-        where.push(clause);
-        params.push(value);
-      }
-    };
-    add('v.resource_type = ?', query.resourceType);
-    add('v.id = ?', query.id);
-    add('v.last_updated >= ?', query.from);
-    add('v.last_updated < ?', query.to);
-    add('v.seq > ?', query.after === undefined ? undefined : Number(query.after));
-    add('v.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
-    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'v.content, v.author';
+    const { where, params, content } = chainConditions(query, 'v');
     // The previous version's hash by the unique (type, id, version) index; a missing row is told apart
     // from a row without a hash by p.seq. AuditEvents' records, with their chain's links, come from their
     // own table (audit-event-table.ts), merged in write order.
