@@ -127,8 +127,12 @@ async function measureMode(loaded: string, patients: number, mode: 'on' | 'off',
   }
 }
 
-/** Bytes per stored AuditEvent (JSON and index rows), from a fresh file store holding `count` typical events. */
-async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPerEvent: number }> {
+/**
+ * Bytes per stored AuditEvent (JSON and search entries), from a fresh file store holding `count` typical
+ * events, and the CPU the writer spends per event (this process's CPU time around each batch's write, in
+ * batches of 100 as the server's writer thread writes them).
+ */
+async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPerEvent: number; writerCpuMsPerEvent: number }> {
   loadResourceDefinitions();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-audit-bytes-'));
   const file = path.join(dir, 'fhir.sqlite');
@@ -142,6 +146,13 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
     const write = storeWriter(store);
     const caller: Caller = { kind: 'user', user: 'PractitionerRole/pr-000123', account: 'dr-000123', clientId: 'his-vendor-a-emr', organizations: ['Organization/clinic-12'], roles: ['clinician'], scopes: ['user/*.cruds'], sourceAddress: '10.20.30.40' };
     let json = 0;
+    let cpuMicros = 0;
+    const timed = async (events: AuditEvent[]): Promise<void> => {
+      const start = process.cpuUsage();
+      await write(events);
+      const used = process.cpuUsage(start);
+      cpuMicros += used.user + used.system;
+    };
     const batch: AuditEvent[] = [];
     for (let i = 0; i < count; i++) {
       const id = `p${i % 5000}`;
@@ -150,11 +161,11 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
       const [event] = restEvents(call, { response: { status: 200, body: resource as never }, resources: [resource as never] }, 'https://fhir.example.org');
       json += Buffer.byteLength(JSON.stringify(event));
       batch.push(event);
-      if (batch.length === 500) await write(batch.splice(0));
+      if (batch.length === 100) await timed(batch.splice(0));
     }
-    if (batch.length) await write(batch);
+    if (batch.length) await timed(batch);
     await store.close();
-    return { perEvent: (fileBytes(file) - before) / count, jsonPerEvent: json / count };
+    return { perEvent: (fileBytes(file) - before) / count, jsonPerEvent: json / count, writerCpuMsPerEvent: cpuMicros / 1000 / count };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -204,7 +215,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.workload} | ${r.on.toFixed(0)} | ${r.off.toFixed(0)} | ${(r.cost * 100).toFixed(1)}% | ${r.p50On.toFixed(2)} | ${r.p50Off.toFixed(2)} | ${r.load.toFixed(1)} |`),
     '',
-    `AuditEvents per request: ${results.eventsPerRequest.toFixed(3)}; bytes per stored event (SQLite, JSON + index rows): ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); audit bytes per request: ${(results.eventsPerRequest * bytes.perEvent).toFixed(0)}`,
+    `AuditEvents per request: ${results.eventsPerRequest.toFixed(3)}; bytes per stored event (SQLite, JSON + search entries): ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); audit bytes per request: ${(results.eventsPerRequest * bytes.perEvent).toFixed(0)}; writer CPU per event (in process, batches of 100): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms`,
   ].join('\n');
   fs.mkdirSync(options.outDir, { recursive: true });
   const stem = path.join(options.outDir, `${results.date.slice(0, 16).replace(':', '-')}-audit`);

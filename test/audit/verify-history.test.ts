@@ -103,14 +103,14 @@ describe('$verify-history and $anchor', () => {
   it('detects an edited AuditEvent, in its own chain and in the AuditEvent chain, even with its version hash recomputed', async () => {
     await writeHistory();
     const db = new DatabaseSync(file);
-    const row = db.prepare("SELECT content, author, last_updated FROM resource_versions WHERE resource_type = 'AuditEvent' AND id = 'a2'").get() as {
+    const row = db.prepare("SELECT content, author, last_updated FROM audit_events WHERE id = 'a2'").get() as {
       content: string;
       author: string;
       last_updated: number;
     };
     const forged = row.content.replace('Practitioner/admin', 'Practitioner/someone-else');
     const hash = versionHash(null, { resourceType: 'AuditEvent', id: 'a2', versionId: 1, lastUpdated: row.last_updated, deleted: false, author: row.author, content: forged });
-    db.prepare("UPDATE resource_versions SET content = ?, hash = ? WHERE resource_type = 'AuditEvent' AND id = 'a2'").run(forged, hash);
+    db.prepare("UPDATE audit_events SET content = ?, hash = ? WHERE id = 'a2'").run(forged, hash);
     db.close();
     const res = await get('/$verify-history').expect(200);
     assert.equal(value(res.body, 'result')?.valueBoolean, false);
@@ -156,7 +156,7 @@ describe('$verify-history and $anchor', () => {
     await writeHistory();
     const anchor = value((await get('/$anchor').expect(200)).body, 'anchor')?.valueString as string;
     const db = new DatabaseSync(file);
-    db.prepare("DELETE FROM resource_versions WHERE resource_type = 'AuditEvent' AND id = 'a3'").run();
+    db.prepare("DELETE FROM audit_events WHERE id = 'a3'").run();
     db.close();
     const res = await get(`/$verify-history?anchor=${anchor}`).expect(200);
     assert.equal(value(res.body, 'result')?.valueBoolean, false);
@@ -205,7 +205,7 @@ describe('$verify-history and $anchor', () => {
   it('keeps the AuditEvent links in write order', async () => {
     await writeHistory();
     const db = new DatabaseSync(file);
-    const rows = db.prepare("SELECT hash, audit_hash FROM resource_versions WHERE resource_type = 'AuditEvent' ORDER BY seq").all() as { hash: string; audit_hash: string }[];
+    const rows = db.prepare('SELECT hash, audit_hash FROM audit_events ORDER BY seq').all() as { hash: string; audit_hash: string }[];
     db.close();
     let link: string | null = null;
     for (const row of rows) {

@@ -10,11 +10,11 @@ import type { MongoStoreBackend } from '../../server/store/adapters';
 import { mingoAuthCollections } from './mingo-auth-collections';
 import { copied, findCursor, type FindCursorStandIn } from './mingo-cursor';
 
-type Documents = { current: Document[]; versions: Document[]; auditArchive: Document[] };
+type Documents = { current: Document[]; versions: Document[]; auditArchive: Document[]; auditEvents: Document[] };
 type Options = { session?: ClientSession; projection?: Document };
 
 export function mingoBackend(): MongoStoreBackend {
-  let committed: Documents = { current: [], versions: [], auditArchive: [] };
+  let committed: Documents = { current: [], versions: [], auditArchive: [], auditEvents: [] };
   const open = new Map<ClientSession, Documents>();
   let queue: Promise<unknown> = Promise.resolve();
   const documents = (name: keyof Documents, options?: Options): Document[] =>
@@ -24,6 +24,7 @@ export function mingoBackend(): MongoStoreBackend {
     current: collection('current'),
     versions: collection('versions'),
     auditArchive: collection('auditArchive'),
+    auditEvents: collection('auditEvents'),
     // The authorization state is written outside transactions, one atomic document at a time.
     auth: mingoAuthCollections(),
     transactions: <T>(work: (session: ClientSession) => Promise<T>): Promise<T> => {

@@ -8,7 +8,7 @@ import type { CompositePart, IndexEntries } from '../../search/indexing/types';
 import type { ResourceVersion } from '../port';
 
 /** Collection names inside the configured database. */
-export const collections = { current: 'resources', history: 'resource_history', auditArchive: 'audit_archive' } as const;
+export const collections = { current: 'resources', history: 'resource_history', auditArchive: 'audit_archive', auditEvents: 'audit_events' } as const;
 
 /** Where archived AuditEvents end (port.ts AuditArchiveBoundary): `_id` and `seq` the last one's seq. */
 export interface AuditArchiveDocument {

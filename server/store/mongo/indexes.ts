@@ -37,7 +37,22 @@ export const historyIndexes: IndexDescription[] = [
   { name: 'system_history', key: { seq: -1 } },
 ];
 
+/**
+ * On AuditEvents (audit-events.ts), each at once its current document and its only version: the write
+ * order (history, the chains, a search's default order) and the values auditors and patients search by
+ * (date, the token parameters, references, by parameter and by target for _revinclude).
+ */
+export const auditEventIndexes: IndexDescription[] = [
+  { name: 'event_order', key: { seq: -1 } },
+  { name: 'type_order', key: { type: 1, deleted: 1, seq: 1 } },
+  { name: 'date', key: { type: 1, 'idx.date.p': 1, 'idx.date.lo': 1, 'idx.date.hi': 1 } },
+  { name: 'token', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.c': 1, 'idx.tok.s': 1 } },
+  { name: 'reference', key: { type: 1, 'idx.ref.p': 1, 'idx.ref.k': 1 } },
+  { name: 'reference_target', key: { 'idx.ref.k': 1, 'idx.ref.p': 1 } },
+];
+
 export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection(collections.current).createIndexes(currentIndexes);
   await db.collection(collections.history).createIndexes(historyIndexes);
+  await db.collection(collections.auditEvents).createIndexes(auditEventIndexes);
 }

@@ -9,7 +9,7 @@ import { conflict } from '../../outcomes';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { withinBytes } from '../page-bytes';
 import type { SearchPlan } from '../../search/plan';
-import { auditChainType, auditLink, versionHash } from '../../audit/chain-hash';
+import { versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import type {
   AuditArchiveBoundary,
@@ -33,6 +33,7 @@ import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { currentDocument, nextSeq, resourceKey, toVersion, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
 import { FilterCompiler, type CurrentReader } from './filters';
 import { searchPage } from './search-page';
+import { auditEventType, MongoAuditEvents, type AuditEventDocument } from './audit-events';
 
 /** Everything of a current document but its index entries. */
 const withoutIndex = { projection: { idx: 0 } };
@@ -44,17 +45,29 @@ const duplicateKey = 11000;
 const historyBatch = 100;
 
 export class MongoOperations implements StoreOperations {
+  /** AuditEvents are kept apart, one document each (audit-events.ts). */
+  private readonly audits: MongoAuditEvents;
+
   constructor(
     private readonly current: Collection<CurrentDocument>,
     private readonly versions: Collection<VersionDocument>,
     private readonly indexer: ResourceIndexer,
-    private readonly session?: ClientSession,
+    private readonly session: ClientSession | undefined,
     /** Where archived AuditEvents end; absent, none were archived. */
-    private readonly auditArchive?: Collection<AuditArchiveDocument>
-  ) {}
+    auditArchive: Collection<AuditArchiveDocument> | undefined,
+    private readonly auditEvents: Collection<AuditEventDocument>
+  ) {
+    this.audits = new MongoAuditEvents(auditEvents, indexer, session, auditArchive);
+  }
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
     const id = resource.id as string;
+    if (resource.resourceType === auditEventType) {
+      if (await this.audits.current(id)) {
+        throw conflict(`${auditEventType}/${id} already exists`);
+      }
+      return (await this.audits.append(resource, options)).version as ResourceVersion<T>;
+    }
     if (await this.currentDoc(resource.resourceType, id)) {
       throw conflict(`${resource.resourceType}/${id} already exists`);
     }
@@ -62,7 +75,7 @@ export class MongoOperations implements StoreOperations {
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
-    const doc = await this.currentDoc(resourceType, id);
+    const doc = resourceType === auditEventType ? await this.audits.current(id) : await this.currentDoc(resourceType, id);
     return doc && toVersion(doc);
   }
 
@@ -71,11 +84,18 @@ export class MongoOperations implements StoreOperations {
     if (!Number.isSafeInteger(version) || version < 1) {
       return undefined;
     }
+    if (resourceType === auditEventType) {
+      const event = await this.audits.current(id);
+      return event && event.vid === version ? toVersion(event) : undefined;
+    }
     const doc = await this.versions.findOne({ _id: `${resourceKey(resourceType, id)}/${version}` }, { session: this.session });
     return doc ? toVersion(doc) : undefined;
   }
 
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
+    if (resource.resourceType === auditEventType) {
+      return this.audits.append(resource, options);
+    }
     const id = resource.id as string;
     const current = await this.currentDoc(resource.resourceType, id);
     checkExpectedVersion(resource.resourceType, id, current && { version: current.vid, deleted: current.deleted }, options);
@@ -90,6 +110,10 @@ export class MongoOperations implements StoreOperations {
   }
 
   async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<DeleteResult> {
+    if (resourceType === auditEventType) {
+      // Removed only by an archive's purge; the API refuses earlier (403).
+      throw conflict('AuditEvents are never deleted; old ones are archived');
+    }
     const current = await this.currentDoc(resourceType, id);
     checkExpectedVersion(resourceType, id, current && { version: current.vid, deleted: current.deleted }, options);
     if (!current || current.deleted) {
@@ -130,12 +154,30 @@ export class MongoOperations implements StoreOperations {
       }
       after = batch[batch.length - 1].seq;
     }
-    const page = withinBytes(found.slice(0, query.count), query.maxBytes, (doc) => doc.json);
+    const merged = await this.withAuditHistory(found, filter, query, wanted);
+    const page = withinBytes(merged.slice(0, query.count), query.maxBytes, (doc) => doc.json);
     return {
       versions: page.map(toVersion),
       // With count 0 the page is empty: there is nothing to continue from.
-      nextCursor: found.length > page.length && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
+      nextCursor: merged.length > page.length && page.length ? encodeCursor([page[page.length - 1].seq]) : undefined,
     };
+  }
+
+  /** A history page's versions with the AuditEvents the query lists (those the caller may see) merged in write order. */
+  private async withAuditHistory(found: VersionDocument[], filter: Document, query: HistoryQuery, wanted: number): Promise<VersionDocument[]> {
+    if (query.resourceType !== undefined && query.resourceType !== auditEventType) {
+      return found;
+    }
+    const { type: _type, ...shared } = filter;
+    const conditions: Document[] = [shared];
+    if (query.cursor) {
+      conditions.push({ seq: { $lt: decodeCursor(query.cursor, 1)[0] as string } });
+    }
+    if (query.restriction) {
+      conditions.push({ deleted: false }, await new FilterCompiler(this.reader(), query.restriction).visible([auditEventType]));
+    }
+    const events = await this.audits.find({ $and: conditions }, wanted);
+    return [...found, ...events].sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0)).slice(0, wanted);
   }
 
   /** The versions whose resource's current version the caller may see (so none of a deleted resource). */
@@ -152,10 +194,17 @@ export class MongoOperations implements StoreOperations {
   }
 
   search(plan: SearchPlan): Promise<SearchPage> {
+    // AuditEvents are matched in their collection; what a page includes, or what includes them, may be in either.
+    const searched = plan.resourceType === auditEventType ? this.auditEvents : this.current;
+    const events = this.auditEvents;
+    const both: CurrentReader = {
+      find: async (query, fields) => [...(await this.reader().find(query, fields)), ...(await this.reader(events).find(query, fields))],
+    };
     return searchPage(plan, {
       ...this.reader(),
-      aggregate: (pipeline) => this.current.aggregate(pipeline, { session: this.session }).toArray(),
-      count: (query) => this.current.countDocuments(query, { session: this.session }),
+      aggregate: (pipeline) => searched.aggregate(pipeline, { session: this.session }).toArray(),
+      count: (query) => searched.countDocuments(query, { session: this.session }),
+      includes: both,
     });
   }
 
@@ -187,7 +236,7 @@ export class MongoOperations implements StoreOperations {
   async versionCount(resourceTypes: readonly string[]): Promise<number> {
     let count = 0;
     for (const type of resourceTypes) {
-      count += await this.versions.countDocuments({ type }, { session: this.session });
+      count += type === auditEventType ? await this.audits.count() : await this.versions.countDocuments({ type }, { session: this.session });
     }
     return count;
   }
@@ -206,7 +255,11 @@ export class MongoOperations implements StoreOperations {
       filter.seq = { ...(query.after !== undefined ? { $gt: query.after } : {}), ...(query.upTo !== undefined ? { $lte: query.upTo } : {}) };
     }
     const projection = query.hashesOnly ? { json: 0, au: 0 } : undefined;
-    const docs = await this.versions.find(filter, { projection, session: this.session }).sort({ seq: 1 }).limit(query.limit).toArray();
+    const stored = await this.versions.find(filter, { projection, session: this.session }).sort({ seq: 1 }).limit(query.limit).toArray();
+    const listsEvents = query.resourceType === undefined || query.resourceType === auditEventType;
+    const { type: _type, ...shared } = filter;
+    const events = listsEvents ? await this.audits.chain(shared, query.hashesOnly, query.limit) : [];
+    const docs = [...stored, ...events].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)).slice(0, query.limit);
     // The previous versions' hashes in one query; a missing one is told apart from one without a hash.
     const previousIds = docs.filter((d) => d.vid > 1).map((d) => `${d.key}/${d.vid - 1}`);
     const previous = previousIds.length
@@ -227,7 +280,7 @@ export class MongoOperations implements StoreOperations {
         hash: doc.h ?? null,
         previousHash: doc.vid === 1 ? null : previousHashes.get(`${doc.key}/${doc.vid - 1}`),
         auditHash: doc.ah ?? null,
-        previousAuditHash: doc.type === auditChainType ? await this.auditLinkBefore(doc.seq) : null,
+        previousAuditHash: doc.type === auditEventType ? await this.audits.linkBefore(doc.seq) : null,
       });
     }
     return records;
@@ -235,46 +288,20 @@ export class MongoOperations implements StoreOperations {
 
   async newestPosition(): Promise<string> {
     const [newest] = await this.versions.find({}, { projection: { seq: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
-    return newest?.seq ?? '0';
+    const event = await this.audits.newestSeq();
+    return [newest?.seq ?? '0', event ?? '0'].sort().pop() as string;
   }
 
-  /**
-   * The AuditEvent chain's link written last before `seq` (every one when `seq` is undefined): a stored
-   * event's, or the archive boundary's once older events were archived (docs/audit.md, "Retention").
-   */
-  private async auditLinkBefore(seq: string | undefined): Promise<string | null> {
-    const filter: Document = seq === undefined ? { type: auditChainType } : { type: auditChainType, seq: { $lt: seq } };
-    const [last] = await this.versions.find(filter, { projection: { ah: 1, seq: 1 }, session: this.session }).sort({ seq: -1 }).limit(1).toArray();
-    const [boundary] = this.auditArchive
-      ? await this.auditArchive.find(seq === undefined ? {} : { seq: { $lt: seq } }, { session: this.session }).sort({ seq: -1 }).limit(1).toArray()
-      : [];
-    if (boundary && (!last || boundary.seq > last.seq)) {
-      return boundary.ah;
-    }
-    return last?.ah ?? null;
+  /** Removes the AuditEvents at or before the boundary and records it (audit-events.ts). */
+  purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
+    return this.audits.purge(boundary);
   }
 
-  /** Removes the AuditEvents at or before the boundary (versions and current documents) and records it. */
-  async purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {
-    if (!this.auditArchive) {
-      throw new Error('this MongoDB store has no audit_archive collection');
-    }
-    const upTo = { type: auditChainType, seq: { $lte: boundary.position } };
-    const { deletedCount } = await this.versions.deleteMany(upTo, { session: this.session });
-    if (deletedCount !== boundary.events) {
-      // Thrown inside the store's transaction: nothing is removed.
-      throw conflict(`the store holds ${deletedCount} AuditEvent versions up to position ${boundary.position}, the archive ${boundary.events}; nothing was purged`);
-    }
-    await this.current.deleteMany(upTo, { session: this.session });
-    await this.auditArchive.insertOne({ _id: boundary.position, seq: boundary.position, ah: boundary.auditHash, at: Date.now() }, { session: this.session });
-    return deletedCount;
-  }
-
-  private reader(): CurrentReader {
+  private reader(collection: Collection<CurrentDocument> | Collection<AuditEventDocument> = this.current): CurrentReader {
     return {
       find: (query, fields) => {
         const projection = Object.fromEntries((fields.length ? fields : ['_id']).map((f) => [f, 1]));
-        return this.current.find(query, { projection, session: this.session }).toArray() as Promise<Document[]>;
+        return (collection as unknown as Collection<Document>).find(query, { projection, session: this.session }).toArray();
       },
     };
   }
@@ -302,9 +329,7 @@ export class MongoOperations implements StoreOperations {
     const author = authorText(options.author);
     const h = versionHash(previous?.h ?? null, { resourceType, id, versionId: vid, lastUpdated: lu, deleted, author, content: json ?? null });
     doc.h = h;
-    // Concurrent AuditEvent writers in several processes could chain to the same link (docs/audit.md).
-    const ah = resourceType === auditChainType ? auditLink(await this.auditLinkBefore(undefined), h) : undefined;
-    const chained = { h, ...(author ? { au: author } : {}), ...(ah ? { ah } : {}) };
+    const chained = { h, ...(author ? { au: author } : {}) };
     const writeOptions = { session: this.session };
     await this.versions.insertOne({ _id: `${key}/${vid}`, key, type: resourceType, id, vid, lu, seq, deleted, ...(json ? { json } : {}), ...chained }, writeOptions);
     try {

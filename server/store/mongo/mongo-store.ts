@@ -27,6 +27,7 @@ import { collections, type AuditArchiveDocument, type CurrentDocument, type Vers
 import { ensureIndexes } from './indexes';
 import { MongoAuthStore } from './mongo-auth-store';
 import { MongoOperations } from './mongo-operations';
+import { moveStoredAuditEvents, type AuditEventDocument } from './audit-events';
 
 export interface MongoStoreOptions {
   /** A mongodb:// or mongodb+srv:// connection string naming a replica set (transactions need one). */
@@ -56,6 +57,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
   try {
     const db = client.db(options.database);
     await ensureIndexes(db);
+    await moveStoredAuditEvents(db.collection(collections.current), db.collection(collections.history), db.collection(collections.auditEvents));
     const auth = authCollections(db);
     await ensureAuthIndexes(auth);
     const transactions: TransactionRunner = async (work) => {
@@ -71,6 +73,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
         current: db.collection(collections.current),
         versions: db.collection(collections.history),
         auditArchive: db.collection(collections.auditArchive),
+        auditEvents: db.collection(collections.auditEvents),
         auth,
         transactions,
         close: () => client.close(),
@@ -92,6 +95,8 @@ export interface MongoStoreBackend {
   versions: Collection<VersionDocument>;
   /** Where archived AuditEvents end (documents.ts). */
   auditArchive: Collection<AuditArchiveDocument>;
+  /** AuditEvents, one document each (audit-events.ts). */
+  auditEvents: Collection<AuditEventDocument>;
   /** The authorization server's state (auth-collections.ts). */
   auth: AuthCollections;
   transactions: TransactionRunner;
@@ -107,7 +112,7 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
     private readonly indexer: ResourceIndexer
   ) {
     super();
-    this.reads = new MongoOperations(backend.current, backend.versions, indexer, undefined, backend.auditArchive);
+    this.reads = new MongoOperations(backend.current, backend.versions, indexer, undefined, backend.auditArchive, backend.auditEvents);
   }
 
   /**
@@ -124,7 +129,7 @@ export class MongoStore extends TransactionalWrites implements ResourceStore {
   }
 
   private operations(session: ClientSession): MongoOperations {
-    return new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session, this.backend.auditArchive);
+    return new MongoOperations(this.backend.current, this.backend.versions, this.indexer, session, this.backend.auditArchive, this.backend.auditEvents);
   }
 
   readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {

@@ -15,6 +15,8 @@ import { compileSearch } from './search-pipeline';
 export interface SearchSource extends CurrentReader {
   aggregate(pipeline: Document[]): Promise<Document[]>;
   count(query: Document): Promise<number>;
+  /** Where _include and _revinclude look (the matches' collection and AuditEvents'); absent, this source. */
+  includes?: CurrentReader;
 }
 
 export async function searchPage(plan: SearchPlan, source: SearchSource): Promise<SearchPage> {
@@ -41,7 +43,7 @@ export async function searchPage(plan: SearchPlan, source: SearchSource): Promis
     result.total = page.length;
   }
   if (page.length && (plan.include.length || plan.revInclude.length)) {
-    const included = await findIncluded(source, compiled.filters, page, plan.include, plan.revInclude);
+    const included = await findIncluded(source.includes ?? source, compiled.filters, page, plan.include, plan.revInclude);
     result.included = included.map((d) => toVersion(d as CurrentDocument));
   }
   return result;

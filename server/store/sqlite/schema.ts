@@ -175,15 +175,72 @@ const migrations: string[] = [
   CREATE INDEX idx_reference_key ON idx_reference (key, param_id, target_type, target_id);
   DELETE FROM deferred_indexes WHERE name IN ('idx_token_lookup', 'idx_reference_lookup', 'idx_date_lookup', 'idx_date_high', 'idx_quantity_canonical', 'idx_composite_lookup');
   `,
+  // 8: AuditEvents in an append-only table of their own (server/store/sqlite/audit-event-table.ts,
+  // docs/audit.md "Storage"): one row per event, its search entries on the row, its local references in
+  // a narrow lookup table; no current row, no generic index rows. The events stored so far move here with
+  // their positions and hashes (the chains stay intact), their search entries read from the index rows
+  // of their current versions, which are removed with their version and current rows.
+  `
+  CREATE TABLE audit_events (
+    seq         INTEGER PRIMARY KEY,  -- the position, in the write order shared with resource_versions
+    id          TEXT    NOT NULL,
+    version_id  INTEGER NOT NULL,
+    last_updated INTEGER NOT NULL,
+    deleted     INTEGER NOT NULL,
+    current     INTEGER NOT NULL,     -- 1 for the current, non-deleted version: what a search sees
+    date_low    INTEGER,              -- the date parameter (AuditEvent.recorded) as [low, high), ms
+    date_high   INTEGER,
+    tokens      TEXT    NOT NULL,     -- JSON [[param_id, system, code, text], ...]
+    refs        TEXT    NOT NULL,     -- JSON [[param_id, target_type, target_id, version, url, identifier_system, identifier_value], ...]
+    author      TEXT,
+    hash        TEXT,
+    audit_hash  TEXT,
+    content     TEXT                  -- last: the filters above are read without stepping over it
+  );
+  CREATE UNIQUE INDEX audit_events_by_id ON audit_events (id, version_id);
+  CREATE INDEX audit_events_by_date_high ON audit_events (date_high);
+  CREATE INDEX audit_events_by_date_low ON audit_events (date_low);
+  CREATE TABLE audit_event_targets (
+    param_id INTEGER NOT NULL, target_id TEXT NOT NULL, target_type TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (param_id, target_id, target_type, seq)
+  ) WITHOUT ROWID;
+
+  INSERT INTO audit_events (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
+  SELECT v.seq, v.id, v.version_id, v.last_updated, v.deleted, c.key IS NOT NULL AND v.deleted = 0,
+    (SELECT min(d.low) FROM idx_date d WHERE d.key = c.key AND d.param_id = (SELECT param_id FROM search_params WHERE resource_type = 'AuditEvent' AND code = 'date')),
+    (SELECT max(d.high) FROM idx_date d WHERE d.key = c.key AND d.param_id = (SELECT param_id FROM search_params WHERE resource_type = 'AuditEvent' AND code = 'date')),
+    coalesce((SELECT json_group_array(json_array(t.param_id, t.system, t.code, t.text)) FROM idx_token t WHERE t.key = c.key), '[]'),
+    coalesce((SELECT json_group_array(json_array(x.param_id, x.target_type, x.target_id, x.version, x.url, x.identifier_system, x.identifier_value))
+      FROM idx_reference x WHERE x.key = c.key), '[]'),
+    v.author, v.hash, v.audit_hash, v.content
+  FROM resource_versions v
+  LEFT JOIN resources c ON c.resource_type = v.resource_type AND c.id = v.id AND c.seq = v.seq
+  WHERE v.resource_type = 'AuditEvent';
+  INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq)
+  SELECT x.param_id, x.target_id, coalesce(x.target_type, ''), c.seq FROM resources c JOIN idx_reference x ON x.key = c.key
+  WHERE c.resource_type = 'AuditEvent' AND c.deleted = 0 AND x.target_id IS NOT NULL;
+  DELETE FROM idx_string WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_token WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_date WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_number WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_quantity WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_reference WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_uri WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_composite WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM idx_unique WHERE key IN (SELECT key FROM resources WHERE resource_type = 'AuditEvent');
+  DELETE FROM resources WHERE resource_type = 'AuditEvent';
+  DELETE FROM resource_versions WHERE resource_type = 'AuditEvent';
+  `,
 ];
 
 export const schemaVersion = migrations.length;
 
 /**
  * Brings the database up to the latest schema. The version is re-read inside each write transaction,
- * so two processes starting on one file at once do not both apply the same migration.
+ * so two processes starting on one file at once do not both apply the same migration. `upTo` stops
+ * earlier (a test builds a file as an older server left it, to migrate it).
  */
-export function migrate(db: DatabaseSync): void {
+export function migrate(db: DatabaseSync, upTo: number = migrations.length): void {
   for (;;) {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -194,7 +251,7 @@ export function migrate(db: DatabaseSync): void {
             'upgrade the server or point FHIR_DB at another file'
         );
       }
-      if (current === migrations.length) {
+      if (current >= upTo) {
         db.exec('COMMIT');
         return;
       }

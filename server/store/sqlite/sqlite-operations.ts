@@ -7,7 +7,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import { conflict } from '../../outcomes';
 import type { SearchPlan } from '../../search/plan';
 import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
-import { auditChainType, auditLink, versionHash } from '../../audit/chain-hash';
+import { versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import type {
   ChainQuery,
@@ -31,7 +31,9 @@ import { FilterCompiler } from './filter-sql';
 import { withinBytes } from '../page-bytes';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { findIncludedKeys } from './include-sql';
-import { auditLinkBeforeSql, newestAuditLink } from './audit-archive-sql';
+import { AuditEventTable, auditEventType, chainConditions, nextSeqSql } from './audit-event-table';
+import { auditChainRows, auditHistory } from './audit-store-reads';
+import { auditEventsNaming, searchAuditEvents } from './audit-search-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
 import { compileSearch } from './search-sql';
@@ -63,6 +65,8 @@ const typeSizeMaxAgeMs = 30_000;
 export class SqliteOperations implements StoreOperations {
   /** Recent counts of current resources per type: the planner needs the order of magnitude, not the figure. */
   private readonly typeSizes = new Map<string, { count: number; at: number }>();
+  /** AuditEvents are kept apart, in an append-only table (audit-event-table.ts). */
+  private readonly audits: AuditEventTable;
 
   constructor(
     private readonly reads: StatementCache,
@@ -71,11 +75,16 @@ export class SqliteOperations implements StoreOperations {
     private readonly paramIds: ParamIds,
     /** 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they arrive. */
     private readonly decoding: 'parse' | 'text' = 'parse'
-  ) {}
+  ) {
+    this.audits = new AuditEventTable(reads, writes, indexer, paramIds);
+  }
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {
     const id = resource.id as string;
-    if (this.current(this.writes, resource.resourceType, id)) {
+    if (resource.resourceType === auditEventType && !this.audits.current(this.writes, id)) {
+      return this.appendedEvent(this.audits.append(resource, options)) as ResourceVersion<T>;
+    }
+    if (this.current(this.writes, resource.resourceType, id) || resource.resourceType === auditEventType) {
       throw conflict(`${resource.resourceType}/${id} already exists`);
     }
     return this.insertVersion(resource, undefined, options) as ResourceVersion<T>;
@@ -86,6 +95,10 @@ export class SqliteOperations implements StoreOperations {
   }
 
   async readCurrent(resourceType: string, id: string): Promise<ResourceVersion | undefined> {
+    if (resourceType === auditEventType) {
+      const event = this.audits.current(this.reads, id);
+      return event && this.version(event);
+    }
     const row = this.reads
       .get(
         `SELECT ${versionColumns} FROM resources c JOIN resource_versions v ON v.seq = c.seq
@@ -100,6 +113,10 @@ export class SqliteOperations implements StoreOperations {
     if (!Number.isSafeInteger(version) || version < 1) {
       return undefined;
     }
+    if (resourceType === auditEventType) {
+      const event = this.audits.readVersion(id, version);
+      return event && this.version(event);
+    }
     const row = this.reads
       .get(`SELECT ${versionColumns} FROM resource_versions v WHERE resource_type = ? AND id = ? AND version_id = ?`)
       .get(resourceType, id, version) as VersionRow | undefined;
@@ -108,6 +125,10 @@ export class SqliteOperations implements StoreOperations {
 
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {
     const id = resource.id as string;
+    if (resource.resourceType === auditEventType) {
+      const appended = this.audits.append(resource, options);
+      return { version: this.appendedEvent(appended), outcome: appended.outcome };
+    }
     const current = this.current(this.writes, resource.resourceType, id);
     checkExpectedVersion(resource.resourceType, id, current && { version: current.version_id, deleted: current.deleted === 1 }, options);
     if (current && !current.deleted) {
@@ -122,6 +143,10 @@ export class SqliteOperations implements StoreOperations {
   }
 
   async delete(resourceType: string, id: string, options: WriteOptions = {}): Promise<DeleteResult> {
+    if (resourceType === auditEventType) {
+      // Removed only by an archive's purge (audit-archive-sql.ts); the API refuses earlier (403).
+      throw conflict('AuditEvents are never deleted; old ones are archived');
+    }
     const current = this.current(this.writes, resourceType, id);
     checkExpectedVersion(resourceType, id, current && { version: current.version_id, deleted: current.deleted === 1 }, options);
     if (!current || current.deleted) {
@@ -165,7 +190,8 @@ export class SqliteOperations implements StoreOperations {
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       // One resource's versions: its own index, in version order (the same as write order for it).
       (query.id ? ' ORDER BY v.version_id DESC LIMIT ?' : ' ORDER BY v.seq DESC LIMIT ?');
-    const rows = this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[];
+    const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
+    const rows = auditHistory(this.audits, paramId, query, this.reads.get(sql).all(...params, query.count + 1) as unknown as VersionRow[]);
     const page = withinBytes(rows.slice(0, query.count), query.maxBytes, (row) => row.content);
     const hasMore = rows.length > page.length;
     return {
@@ -183,7 +209,7 @@ export class SqliteOperations implements StoreOperations {
     // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
     const perType = resourceTypes.map(() => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)');
     const { seq } = this.reads.get(`SELECT max(${perType.join(', ')}, 0) AS seq`).get(...resourceTypes) as { seq: number };
-    return String(seq);
+    return String(resourceTypes.includes(auditEventType) ? Math.max(seq, this.audits.newestSeq()) : seq);
   }
 
   private typeSize(resourceType: string): number {
@@ -199,6 +225,10 @@ export class SqliteOperations implements StoreOperations {
 
   async search(plan: SearchPlan): Promise<SearchPage> {
     const paramId = (type: string, code: string): number | undefined => this.paramIds.lookup(this.reads, type, code);
+    if (plan.resourceType === auditEventType) {
+      const { rows, included, ...paging } = searchAuditEvents(this.reads, paramId, plan);
+      return { resources: rows.map((row) => this.version(row)), included: included.map((row) => this.version(row)), ...paging };
+    }
     const compiled = compileSearch(plan, paramId, {
       rows: (subquery, limit) => {
         const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
@@ -244,6 +274,8 @@ export class SqliteOperations implements StoreOperations {
           .all(JSON.stringify(keys)) as unknown as VersionRow[];
         result.included = included.map((row) => this.version(row));
       }
+      const events = auditEventsNaming(this.reads, paramId, keyed, plan.revInclude, plan.restriction);
+      result.included.push(...events.map((row) => this.version(row)));
     }
     return result;
   }
@@ -269,32 +301,17 @@ export class SqliteOperations implements StoreOperations {
   }
 
   async chainRecords(query: ChainQuery): Promise<ChainRecord[]> {
-    const where: string[] = [];
-    const params: SQLInputValue[] = [];
-    const add = (clause: string, value: SQLInputValue | undefined): void => {
-      if (value !== undefined) {
-        where.push(clause);
-        params.push(value);
-      }
-    };
-    add('v.resource_type = ?', query.resourceType);
-    add('v.id = ?', query.id);
-    add('v.last_updated >= ?', query.from);
-    add('v.last_updated < ?', query.to);
-    add('v.seq > ?', query.after === undefined ? undefined : Number(query.after));
-    add('v.seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
-    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'v.content, v.author';
+    const { where, params, content } = chainConditions(query, 'v');
     // The previous version's hash by the unique (type, id, version) index; a missing row is told apart
-    // from a row without a hash by p.seq. The AuditEvent chain's previous link: the one written just before
-    // (or the archive boundary's, audit-archive-sql.ts).
+    // from a row without a hash by p.seq. AuditEvents' records, with their chain's links, come from their
+    // own table (audit-event-table.ts), merged in write order.
     const sql = `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, ${content}, v.hash, v.audit_hash,
-        p.seq AS previous_seq, p.hash AS previous_hash,
-        CASE WHEN v.resource_type = '${auditChainType}' THEN ${auditLinkBeforeSql('v.seq')} END AS previous_audit_hash
+        p.seq AS previous_seq, p.hash AS previous_hash, NULL AS previous_audit_hash
       FROM resource_versions v
       LEFT JOIN resource_versions p ON p.resource_type = v.resource_type AND p.id = v.id AND p.version_id = v.version_id - 1
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY v.seq LIMIT ?`;
-    const rows = this.reads.get(sql).all(...params, query.limit) as unknown as (VersionRow & {
+    const stored = this.reads.get(sql).all(...params, query.limit) as unknown as (VersionRow & {
       author: string | null;
       hash: string | null;
       audit_hash: string | null;
@@ -302,7 +319,7 @@ export class SqliteOperations implements StoreOperations {
       previous_hash: string | null;
       previous_audit_hash: string | null;
     })[];
-    return rows.map((row) => ({
+    return auditChainRows(this.audits, query, stored).map((row) => ({
       position: String(row.seq),
       resourceType: row.resource_type,
       id: row.id,
@@ -320,7 +337,11 @@ export class SqliteOperations implements StoreOperations {
 
   async newestPosition(): Promise<string> {
     const { seq } = this.reads.get('SELECT coalesce(max(seq), 0) AS seq FROM resource_versions').get() as { seq: number };
-    return String(seq);
+    return String(Math.max(seq, this.audits.newestSeq()));
+  }
+
+  private appendedEvent({ row, resource }: { row: VersionRow; resource?: Resource }): ResourceVersion {
+    return resource ? { ...versionFields(row), resource } : this.version(row);
   }
 
   private version(row: VersionRow): ResourceVersion {
@@ -338,14 +359,13 @@ export class SqliteOperations implements StoreOperations {
     const author = authorText(options.author);
     const previousHash = previous ? ((this.writes.get('SELECT hash FROM resource_versions WHERE seq = ?').get(previous.seq) as { hash: string | null }).hash) : null;
     const hash = versionHash(previousHash, { resourceType: resource.resourceType, id: resource.id as string, versionId, lastUpdated, deleted, author, content });
-    // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
-    const auditHash = resource.resourceType === auditChainType ? auditLink(newestAuditLink(this.writes), hash) : null;
+    // The position is the next of the order shared with the AuditEvent table.
     const { lastInsertRowid } = this.writes
       .get(
-        `INSERT INTO resource_versions (resource_type, id, version_id, last_updated, deleted, content, author, hash, audit_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        `INSERT INTO resource_versions (seq, resource_type, id, version_id, last_updated, deleted, content, author, hash)
+         VALUES (${nextSeqSql}, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
-      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, content, author, hash, auditHash);
+      .run(resource.resourceType, resource.id as string, versionId, lastUpdated, deleted ? 1 : 0, content, author, hash);
     if (previous) {
       this.writes.get('UPDATE resource_versions SET replaced_at = ? WHERE seq = ?').run(lastUpdated, previous.seq);
     }

@@ -66,7 +66,7 @@ describe('MongoDB store: authors and hash chains', () => {
     const before = await digestHistory(store);
     assert.equal(before.auditHead, link);
     assert.equal(before.types.AuditEvent.versions, 3);
-    await backend.versions.updateOne({ _id: 'AuditEvent/a2/1' }, { $set: { ah: 'f'.repeat(64) } });
+    await backend.auditEvents.updateOne({ _id: 'AuditEvent/a2' }, { $set: { ah: 'f'.repeat(64) } });
     const report = await verifyChains(store, { resourceType: 'AuditEvent' });
     assert.ok(report.breaks.some((b) => b.id === 'a2' && /AuditEvent chain/.test(b.problem)));
     const after = await digestHistory(store, { position: before.position });

@@ -1,0 +1,198 @@
+// AuditEvents in their own append-only table (schema migration 8, docs/audit.md "Storage"): one row per
+// event with its stored JSON exactly as a resource version would hold it, its hashes, and what the nine
+// AuditEvent search parameters need (server/audit/audit-search-parameters.ts): the `date` range as two
+// columns, the token and reference entries as small JSON arrays on the row, and the local references in
+// one narrow lookup table (audit_event_targets) for the selective searches (patient, agent, entity). No
+// `resources` row and no generic index rows: an event costs one row and a few b-tree entries, against
+// a version row, a current row and 12 index rows before (docs/performance.md, "Auditing on and off").
+// Positions (seq) share one order with resource_versions, so that system history, the chains and the
+// anchors see one write order.
+import type { Resource } from '@medplum/fhirtypes';
+import type { SQLInputValue } from 'node:sqlite';
+import { auditLink, versionHash } from '../../audit/chain-hash';
+import { authorText } from '../../audit/version-author';
+import { stringifyKeepingNumbers } from '../../json/number-text';
+import { conflict } from '../../outcomes';
+import type { IndexEntries } from '../../search/indexing/types';
+import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
+import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
+import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
+import type { ParamIds } from './param-ids';
+import type { StatementCache } from './statement-cache';
+
+export const auditEventType = 'AuditEvent';
+
+/**
+ * The next position in the write order shared by resource versions and AuditEvents (and never one at or
+ * below an archive boundary, to which the chain goes on). Each part is the last entry of a b-tree.
+ */
+export const nextSeqSql = `(SELECT max(
+  coalesce((SELECT max(seq) FROM resource_versions), 0),
+  coalesce((SELECT max(seq) FROM audit_events), 0),
+  coalesce((SELECT max(seq) FROM audit_archive), 0)) + 1)`;
+
+/** A stored event as the version readers see it (the columns SqliteOperations decodes). */
+export interface AuditEventRow {
+  seq: number;
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: number;
+  deleted: number;
+  content: string | null;
+}
+
+/** The columns of an AuditEventRow, from audit_events aliased `alias`. */
+export function auditRowColumns(alias: string): string {
+  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${alias}.content`;
+}
+
+/** The stored event's entries as the rows a condition of value-sql.ts reads (its column names). */
+export const tokenRowsSql = (alias: string): string =>
+  `SELECT value->>0 AS param_id, value->>1 AS system, value->>2 AS code, value->>3 AS text, NULL AS type_system, NULL AS type_code FROM json_each(${alias}.tokens)`;
+export const referenceRowsSql = (alias: string): string =>
+  `SELECT value->>0 AS param_id, value->>1 AS target_type, value->>2 AS target_id, value->>3 AS version, value->>4 AS url,
+     value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(${alias}.refs)`;
+
+const insertSql = `INSERT INTO audit_events
+  (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
+  VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
+
+// The statements of every write and read by id, built once: the statement cache is keyed by their text.
+const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`;
+const versionSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`;
+/** From the (id, version_id) index alone: an event's id is new, the usual case. */
+const storedSql = 'SELECT 1 FROM audit_events WHERE id = ? LIMIT 1';
+const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)';
+
+type ReferenceCells = [number, string | null, string | null, string | null, string | null, string | null, string | null];
+
+/** The event's search entries as the table keeps them (see the file's header). */
+function searchColumns(entries: IndexEntries, paramId: (code: string) => number): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[] } {
+  const dates = entries.dates.filter((d) => d.param === 'date');
+  const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+  return {
+    low: dates.length ? Math.min(...dates.map((d) => d.low)) : null,
+    high: dates.length ? Math.max(...dates.map((d) => d.high)) : null,
+    tokens: JSON.stringify(entries.tokens.map((t) => [paramId(t.param), n(t.system), n(t.code), n(t.text)])),
+    refs: entries.references.map((r) => [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)]),
+  };
+}
+
+export class AuditEventTable {
+  constructor(
+    private readonly reads: StatementCache,
+    private readonly writes: StatementCache,
+    private readonly indexer: ResourceIndexer,
+    private readonly paramIds: ParamIds
+  ) {}
+
+  /**
+   * Appends an event (version 1), chained to the newest AuditEvent. Writing the same event again (a batch
+   * retried after an unacknowledged commit) changes nothing; a different event under a stored id is
+   * refused: AuditEvents are never changed (the API refuses it earlier, write rule audit-records).
+   */
+  append(resource: Resource, options: WriteOptions = {}): { row: AuditEventRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
+    const id = resource.id as string;
+    const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
+    checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
+    if (stored) {
+      if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
+        return { row: stored, outcome: 'unchanged' };
+      }
+      throw conflict(`${auditEventType}/${id} is stored already; AuditEvents are never changed`);
+    }
+    const lastUpdated = Date.now();
+    const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
+    const content = stringifyKeepingNumbers(withVersion);
+    const author = authorText(options.author);
+    const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
+    // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
+    const auditHash = auditLink(newestAuditLink(this.writes), hash);
+    const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    const { seq } = this.writes
+      .get(insertSql)
+      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number };
+    const targets = this.writes.get(targetSql);
+    for (const [paramId, targetType, targetId] of columns.refs) {
+      if (targetId !== null) {
+        targets.run(paramId, targetId, targetType ?? '', seq);
+      }
+    }
+    // The stored resource as written, not parsed back from its text (as resource versions are returned).
+    return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
+  }
+
+  /** The newest version of an event, through `cache` (the write connection inside a transaction). */
+  current(cache: StatementCache, id: string): AuditEventRow | undefined {
+    return cache.get(currentSql).get(id) as AuditEventRow | undefined;
+  }
+
+  readVersion(id: string, versionId: number): AuditEventRow | undefined {
+    return this.reads.get(versionSql).get(id, versionId) as AuditEventRow | undefined;
+  }
+
+  /**
+   * The events of a history page, newest first, up to `limit`: one event's versions, or all of them for
+   * type and system history. `visible` is the caller's restriction on an event (SQL on alias `r`).
+   */
+  history(query: HistoryQuery, limit: number, visible: { sql: string; params: SQLInputValue[] }, before: number | undefined): AuditEventRow[] {
+    const where = [visible.sql];
+    const params: SQLInputValue[] = [...visible.params];
+    const add = (clause: string, ...values: SQLInputValue[]): void => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (query.id !== undefined) add('r.id = ?', query.id);
+    if (query.since !== undefined) add('r.last_updated >= ?', query.since);
+    // An event is never replaced: it was current from its write on.
+    if (query.at) add('r.last_updated < ?', query.at.high);
+    if (before !== undefined) add('r.seq < ?', before);
+    // A restriction sees an event as it is now: its current, non-deleted version.
+    if (visible.sql !== '1') where.push('r.current = 1');
+    return this.reads
+      .get(
+        `SELECT ${auditRowColumns('r')} FROM audit_events r WHERE ${where.join(' AND ')}
+         ORDER BY ${query.id === undefined ? 'r.seq' : 'r.version_id'} DESC LIMIT ?`
+      )
+      .all(...params, limit) as unknown as AuditEventRow[];
+  }
+
+  /** The events' chain records (ChainRecord columns), oldest first, up to `query.limit`. */
+  chainRows(query: ChainQuery): Record<string, SQLInputValue>[] {
+    const { where, params, content } = chainConditions({ ...query, resourceType: undefined }, 'a');
+    return this.reads
+      .get(
+        `SELECT ${auditRowColumns('a')}, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
+           (SELECT h FROM (${linkBeforeSql('a.seq')})) AS previous_audit_hash
+         FROM audit_events a LEFT JOIN audit_events p ON p.id = a.id AND p.version_id = a.version_id - 1
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq LIMIT ?`
+      )
+      .all(...params, query.limit);
+  }
+
+  /** The newest event's position, 0 when there is none. */
+  newestSeq(cache: StatementCache = this.reads): number {
+    return (cache.get('SELECT coalesce(max(seq), 0) AS seq FROM audit_events').get() as { seq: number }).seq;
+  }
+}
+
+/** A chain query's conditions on versions aliased `alias` (resource_versions or audit_events), and the columns of content it reads. */
+export function chainConditions(query: ChainQuery, alias: string): { where: string[]; params: SQLInputValue[]; content: string } {
+  const where: string[] = [];
+  const params: SQLInputValue[] = [];
+  const add = (clause: string, value: SQLInputValue | undefined): void => {
+    if (value !== undefined) {
+      where.push(`${alias}.${clause}`);
+      params.push(value);
+    }
+  };
+  add('resource_type = ?', query.resourceType);
+  add('id = ?', query.id);
+  add('last_updated >= ?', query.from);
+  add('last_updated < ?', query.to);
+  add('seq > ?', query.after === undefined ? undefined : Number(query.after));
+  add('seq <= ?', query.upTo === undefined ? undefined : Number(query.upTo));
+  const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : `${alias}.content, ${alias}.author`;
+  return { where, params, content };
+}
