@@ -133,6 +133,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   };
 }
 
+/**
+ * How long the benchmark's own tokens last: a whole run, since a 1M-resource load alone outlasts the
+ * hour an access token is normally given (a run died with 401 'jwt expired' 40 minutes into its load).
+ */
+const benchTokenSeconds = 24 * 3600;
+
 /** A token the server accepts: signed with its key file, for its announced base URL (the audience). */
 function userToken(env: Record<string, string | undefined>, baseUrl: string, grant: UserGrant): string {
   const keysFile = env.FHIR_AUTH_KEYS_FILE ?? path.join(env.FHIR_DATA_DIR ?? './data', 'auth-keys.json');
@@ -140,7 +146,7 @@ function userToken(env: Record<string, string | undefined>, baseUrl: string, gra
   return new AccessTokens(keys, undefined, baseUrl, baseUrl).issue({
     kind: 'user', clientId: 'bench', account: 'bench', roles: grant.roles, organizations: grant.organizations, scopes: ['user/*.cruds'],
     ...(grant.user ? { fhirUser: grant.user } : {}),
-  }).token;
+  }, benchTokenSeconds).token;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on every Linux this runs on. */

@@ -94,6 +94,9 @@ describe('benchmark smoke run', function () {
     const other = await startServerProcess({ FHIR_DATA_DIR: dir });
     try {
       const token = other.headers.Authorization.replace(/^Bearer /, '');
+      // A 1M-resource run lasts far more than the hour a normal access token does.
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+      assert.ok(claims.exp - claims.iat >= 12 * 3600, `the benchmark's token lasts ${claims.exp - claims.iat} s`);
       const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl, '--token', token], outDir));
       checkResults(results);
       assert.equal(results.target.ownServer, false);
