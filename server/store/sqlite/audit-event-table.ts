@@ -19,6 +19,7 @@ import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
+import type { VersionRow } from './version-row';
 
 export const auditEventType = 'AuditEvent';
 
@@ -31,18 +32,7 @@ export const nextSeqSql = `(SELECT max(
   coalesce((SELECT max(seq) FROM audit_events), 0),
   coalesce((SELECT max(seq) FROM audit_archive), 0)) + 1)`;
 
-/** A stored event as the version readers see it (the columns SqliteOperations decodes). */
-export interface AuditEventRow {
-  seq: number;
-  resource_type: string;
-  id: string;
-  version_id: number;
-  last_updated: number;
-  deleted: number;
-  content: string | null;
-}
-
-/** The columns of an AuditEventRow, from audit_events aliased `alias`. */
+/** The columns of a VersionRow, from audit_events aliased `alias`. */
 export function auditRowColumns(alias: string): string {
   return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${alias}.content`;
 }
@@ -92,7 +82,7 @@ export class AuditEventTable {
    * retried after an unacknowledged commit) changes nothing; a different event under a stored id is
    * refused: AuditEvents are never changed (the API refuses it earlier, write rule audit-records).
    */
-  append(resource: Resource, options: WriteOptions = {}): { row: AuditEventRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
+  append(resource: Resource, options: WriteOptions = {}): { row: VersionRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
     const id = resource.id as string;
     const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
     checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
@@ -124,19 +114,19 @@ export class AuditEventTable {
   }
 
   /** The newest version of an event, through `cache` (the write connection inside a transaction). */
-  current(cache: StatementCache, id: string): AuditEventRow | undefined {
-    return cache.get(currentSql).get(id) as AuditEventRow | undefined;
+  current(cache: StatementCache, id: string): VersionRow | undefined {
+    return cache.get(currentSql).get(id) as VersionRow | undefined;
   }
 
-  readVersion(id: string, versionId: number): AuditEventRow | undefined {
-    return this.reads.get(versionSql).get(id, versionId) as AuditEventRow | undefined;
+  readVersion(id: string, versionId: number): VersionRow | undefined {
+    return this.reads.get(versionSql).get(id, versionId) as VersionRow | undefined;
   }
 
   /**
    * The events of a history page, newest first, up to `limit`: one event's versions, or all of them for
    * type and system history. `visible` is the caller's restriction on an event (SQL on alias `r`).
    */
-  history(query: HistoryQuery, limit: number, visible: { sql: string; params: SQLInputValue[] }, before: number | undefined): AuditEventRow[] {
+  history(query: HistoryQuery, limit: number, visible: { sql: string; params: SQLInputValue[] }, before: number | undefined): VersionRow[] {
     const where = [visible.sql];
     const params: SQLInputValue[] = [...visible.params];
     const add = (clause: string, ...values: SQLInputValue[]): void => {
@@ -155,7 +145,7 @@ export class AuditEventTable {
         `SELECT ${auditRowColumns('r')} FROM audit_events r WHERE ${where.join(' AND ')}
          ORDER BY ${query.id === undefined ? 'r.seq' : 'r.version_id'} DESC LIMIT ?`
       )
-      .all(...params, limit) as unknown as AuditEventRow[];
+      .all(...params, limit) as unknown as VersionRow[];
   }
 
   /** The events' chain records (ChainRecord columns), oldest first, up to `query.limit`. */

@@ -10,10 +10,11 @@ import type { Filter, IncludeSpec, ResultRestriction, SearchPlan, ValueCondition
 import { dateApproximation } from '../../search/range-bounds';
 import { decodeSearchCursor, encodeSearchCursor } from '../cursor';
 import { withinBytes } from '../page-bytes';
-import { auditEventType, auditRowColumns, referenceRowsSql, tokenRowsSql, type AuditEventRow } from './audit-event-table';
+import { auditEventType, auditRowColumns, referenceRowsSql, tokenRowsSql } from './audit-event-table';
 import { FilterCompiler, type ParamIdLookup, type Sql } from './filter-sql';
 import { findIncludedKeys, type KeyedResource } from './include-sql';
 import type { StatementCache } from './statement-cache';
+import type { VersionRow } from './version-row';
 import { matchAnySql, rangesSql } from './value-sql';
 
 const always: Sql = { sql: '1', params: [] };
@@ -151,9 +152,9 @@ function sortColumns(plan: SearchPlan): SortColumn[] {
 }
 
 export interface AuditSearchResult {
-  rows: AuditEventRow[];
+  rows: VersionRow[];
   /** Rows of `resources`/`resource_versions` (the VersionRow columns) that _include and _revinclude add. */
-  included: AuditEventRow[];
+  included: VersionRow[];
   total?: number;
   nextCursor?: string;
   previousCursor?: string;
@@ -181,7 +182,7 @@ export function searchAuditEvents(reads: StatementCache, paramId: ParamIdLookup,
       `SELECT ${auditRowColumns('r')}, ${columns.map((c, i) => `${c.expr} AS sort_${i}`).join(', ')} FROM audit_events r
        WHERE ${pageWhere.join(' AND ')} ORDER BY ${columns.map((c) => `${c.expr} ${direction}`).join(', ')} LIMIT ?`
     )
-    .all(...pageParams, plan.count + 1) as unknown as (AuditEventRow & Record<string, SQLInputValue>)[];
+    .all(...pageParams, plan.count + 1) as unknown as (VersionRow & Record<string, SQLInputValue>)[];
   const kept = withinBytes(rows.slice(0, plan.count), plan.maxBytes, (row) => row.content);
   const hasMore = rows.length > kept.length;
   const page = backward ? kept.reverse() : kept;
@@ -211,7 +212,7 @@ export function searchAuditEvents(reads: StatementCache, paramId: ParamIdLookup,
  * (resources whose references name the events), what the caller may see; :iterate goes on from there
  * through the generic index (include-sql.ts).
  */
-function auditIncludes(reads: StatementCache, paramId: ParamIdLookup, page: AuditEventRow[], plan: SearchPlan): AuditEventRow[] {
+function auditIncludes(reads: StatementCache, paramId: ParamIdLookup, page: VersionRow[], plan: SearchPlan): VersionRow[] {
   const found: number[] = [];
   for (const spec of plan.include.filter((s) => s.sourceType === auditEventType)) {
     const rows = reads
@@ -248,7 +249,7 @@ function auditIncludes(reads: StatementCache, paramId: ParamIdLookup, page: Audi
       `SELECT v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content FROM resources c JOIN resource_versions v ON v.seq = c.seq
        WHERE c.key IN (SELECT value FROM json_each(?))`
     )
-    .all(JSON.stringify(keys)) as unknown as AuditEventRow[];
+    .all(JSON.stringify(keys)) as unknown as VersionRow[];
 }
 
 /**
@@ -261,7 +262,7 @@ export function auditEventsNaming(
   page: { resourceType: string; id: string }[],
   specs: IncludeSpec[],
   restriction: ResultRestriction | undefined
-): AuditEventRow[] {
+): VersionRow[] {
   const pids = specs.filter((s) => s.sourceType === auditEventType).flatMap((s) => specParams(paramId, s));
   const visible = new AuditFilterSql(paramId, restriction).visible();
   if (!page.length || !pids.length || visible.sql === '0') {
@@ -274,7 +275,7 @@ export function auditEventsNaming(
            ON t.param_id = p.value AND t.target_id = target.value->>1 AND t.target_type = target.value->>0)
        AND ${visible.sql}`
     )
-    .all(JSON.stringify(pids), JSON.stringify(page.map((r) => [r.resourceType, r.id])), ...visible.params) as unknown as AuditEventRow[];
+    .all(JSON.stringify(pids), JSON.stringify(page.map((r) => [r.resourceType, r.id])), ...visible.params) as unknown as VersionRow[];
 }
 
 function specParams(paramId: ParamIdLookup, spec: IncludeSpec): number[] {

@@ -3,15 +3,16 @@
 // anchor's position means the same whichever table a version is in.
 import { decodeCursor } from '../cursor';
 import type { ChainQuery, HistoryQuery } from '../port';
-import { auditEventType, type AuditEventRow, type AuditEventTable } from './audit-event-table';
+import { auditEventType, type AuditEventTable } from './audit-event-table';
 import { AuditFilterSql } from './audit-search-sql';
 import type { ParamIdLookup } from './filter-sql';
+import type { VersionRow } from './version-row';
 
 /** Whether a query of `resourceType` (undefined: every type) lists AuditEvents. */
 const listsEvents = (resourceType: string | undefined): boolean => resourceType === undefined || resourceType === auditEventType;
 
 /** A history page's rows (newest first, `count + 1` at most) with the AuditEvents the query lists merged in. */
-export function auditHistory<T extends AuditEventRow>(audits: AuditEventTable, paramId: ParamIdLookup, query: HistoryQuery, rows: T[]): T[] {
+export function auditHistory<T extends VersionRow>(audits: AuditEventTable, paramId: ParamIdLookup, query: HistoryQuery, rows: T[]): T[] {
   if (!listsEvents(query.resourceType)) {
     return rows;
   }

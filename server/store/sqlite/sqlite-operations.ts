@@ -38,16 +38,7 @@ import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
 import { compileSearch } from './search-sql';
 import type { StatementCache } from './statement-cache';
-
-interface VersionRow {
-  seq: number;
-  resource_type: string;
-  id: string;
-  version_id: number;
-  last_updated: number;
-  deleted: number;
-  content: string | null;
-}
+import type { VersionRow } from './version-row';
 
 interface CurrentRow {
   key: number;
