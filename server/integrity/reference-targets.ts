@@ -5,6 +5,7 @@
 // placeholder names another entry of a transaction Bundle; anywhere else (a batch entry, a single
 // request) it can never resolve and is refused rather than stored verbatim.
 import type { Resource } from '@medplum/fhirtypes';
+import type { ResourceVersion, StoreOperations } from '../store/port';
 import { rewriteReferences } from '../fhir/bundle/reference-rewrite';
 import { ruleViolation, type WriteRule } from '../fhir/pipeline/write-rules';
 import { isValidId } from '../fhir/ids';
@@ -27,10 +28,37 @@ interface LocalReference {
   versionId?: string;
 }
 
+/**
+ * The targets already looked up in one store transaction (keyed by `write.transaction`), by
+ * 'Type/id/version': the entries of a patient's record all refer to the same patient, encounter and
+ * organization, so a 74-entry Bundle reads each of them once instead of once per entry. A write of a
+ * resource through the rules (an entry, a rule's effect) forgets what was read of it; the other writes
+ * of a transaction (its Provenance) only create, which can only make a missing target exist, and a
+ * missing target is never remembered: it fails the transaction.
+ */
+const lookedUp = new WeakMap<object, Map<string, Promise<ResourceVersion | undefined>>>();
+
+function lookUp(tx: StoreOperations, transaction: object, ref: LocalReference): Promise<ResourceVersion | undefined> {
+  let targets = lookedUp.get(transaction);
+  if (!targets) {
+    targets = new Map();
+    lookedUp.set(transaction, targets);
+  }
+  const key = `${ref.resourceType}/${ref.id}/${ref.versionId ?? ''}`;
+  let found = targets.get(key);
+  if (!found) {
+    found = ref.versionId ? tx.readVersion(ref.resourceType, ref.id, ref.versionId) : tx.readCurrent(ref.resourceType, ref.id);
+    targets.set(key, found);
+  }
+  return found;
+}
+
 export function referenceTargetsExist(baseUrl: string): WriteRule {
   return {
     name: referenceTargetRule,
     async check(write) {
+      // This write changes what a later check would read of its resource (its versions are immutable).
+      lookedUp.get(write.transaction)?.delete(`${write.resourceType}/${write.id}/`);
       if (!write.resource) {
         return;
       }
@@ -40,9 +68,7 @@ export function referenceTargetsExist(baseUrl: string): WriteRule {
       }
       write.atEnd(async (tx) => {
         for (const ref of references) {
-          const found = ref.versionId
-            ? await tx.readVersion(ref.resourceType, ref.id, ref.versionId)
-            : await tx.readCurrent(ref.resourceType, ref.id);
+          const found = await lookUp(tx, write.transaction, ref);
           if (!found || (!ref.versionId && found.deleted)) {
             const state = !found ? 'does not exist' : 'was deleted';
             throw ruleViolation(

@@ -1,7 +1,11 @@
 // Rule 'reference-target-exists' (server/integrity/reference-targets.ts): single writes, transactions
 // (whose own entries count, in any order) and batches (whose entries may not refer to each other).
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
+import { serverCaller } from '../../server/fhir/pipeline/caller';
+import type { PendingWrite, WriteAction } from '../../server/fhir/pipeline/write-rules';
+import { referenceTargetsExist } from '../../server/integrity/reference-targets';
+import type { ResourceVersion, StoreOperations } from '../../server/store/port';
 import { observation, patient } from '../helpers/fixtures';
 import { createTestServer, fhirJson, testBaseUrl, type TestServer } from '../helpers/test-server';
 
@@ -119,5 +123,68 @@ describe('integrity: reference targets exist', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('integrity: reference targets are read once per transaction', () => {
+  const rule = referenceTargetsExist(testBaseUrl);
+  /** A store that holds Patient/p1 (deleted once `deleted` is set) and counts its reads. */
+  const store = (): { tx: StoreOperations; reads: string[]; state: { deleted: boolean } } => {
+    const reads: string[] = [];
+    const state = { deleted: false };
+    const version = (): ResourceVersion => ({ resourceType: 'Patient', id: 'p1', versionId: '1', lastUpdated: '2026-01-01T00:00:00Z', deleted: state.deleted });
+    const tx = {
+      readCurrent: async (type: string, id: string) => (reads.push(`${type}/${id}`), type === 'Patient' && id === 'p1' ? version() : undefined),
+      readVersion: async (type: string, id: string, v: string) => (reads.push(`${type}/${id}/${v}`), type === 'Patient' && id === 'p1' && v === '1' ? version() : undefined),
+    } as unknown as StoreOperations;
+    return { tx, reads, state };
+  };
+  /** Runs the rule on a write of one transaction, collecting its end checks. */
+  const write = async (transaction: object, checks: ((tx: StoreOperations) => Promise<void>)[], action: WriteAction, resource: Resource): Promise<void> => {
+    const pending: PendingWrite = {
+      action,
+      resourceType: resource.resourceType,
+      id: resource.id as string,
+      resource: action === 'delete' ? undefined : resource,
+      previous: async () => undefined,
+      caller: serverCaller,
+      interaction: { code: 'transaction' },
+      transaction,
+      atEnd: (check) => checks.push(check),
+      afterwards: () => undefined,
+    };
+    await rule.check(pending, {} as StoreOperations);
+  };
+
+  it('reads a target that many entries share once, and a versioned reference once', async () => {
+    const { tx, reads } = store();
+    const transaction = {};
+    const checks: ((tx: StoreOperations) => Promise<void>)[] = [];
+    for (let i = 0; i < 50; i++) {
+      await write(transaction, checks, 'create', { ...observation('p1'), id: `o${i}`, performer: [{ reference: 'Patient/p1/_history/1' }] });
+    }
+    for (const check of checks) {
+      await check(tx);
+    }
+    assert.deepEqual(reads.sort(), ['Patient/p1', 'Patient/p1/1']);
+    // Another transaction reads for itself.
+    const other: ((tx: StoreOperations) => Promise<void>)[] = [];
+    await write({}, other, 'create', { ...observation('p1'), id: 'o-other' });
+    await other[0](tx);
+    assert.equal(reads.length, 3);
+  });
+
+  it('reads a target again once the transaction writes it, and so sees it deleted', async () => {
+    const { tx, reads, state } = store();
+    const transaction = {};
+    const checks: ((tx: StoreOperations) => Promise<void>)[] = [];
+    await write(transaction, checks, 'create', { ...observation('p1'), id: 'o1' });
+    await checks[0](tx);
+    // A rule's effect deletes the patient after the first check ran; a later write's check must see it.
+    await write(transaction, checks, 'delete', { resourceType: 'Patient', id: 'p1' });
+    state.deleted = true;
+    await write(transaction, checks, 'create', { ...observation('p1'), id: 'o2' });
+    await assert.rejects(checks[1](tx), /Patient\/p1, which was deleted/);
+    assert.deepEqual(reads, ['Patient/p1', 'Patient/p1']);
   });
 });
