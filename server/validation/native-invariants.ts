@@ -27,17 +27,53 @@ const exact: Record<string, NativeCheck> = {
   'contained.contained.empty()': (v) => (v.contained === undefined ? true : undefined),
   'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()': (v) => (v.contained === undefined ? true : undefined),
   'contained.meta.security.empty()': (v) => (v.contained === undefined ? true : undefined),
-  // per-1 and rng-2 hold when a bound is missing; comparing two dates or quantities is FHIRPath's job.
-  'start.hasValue().not() or end.hasValue().not() or (start <= end)': (v) => (v.start === undefined || v.end === undefined ? true : undefined),
+  // per-1 and rng-2 hold when a bound is missing; per-1 compares two dates or two date-times of the same
+  // full precision here too, other precisions (and quantities) are FHIRPath's job.
+  'start.hasValue().not() or end.hasValue().not() or (start <= end)': (v) =>
+    v.start === undefined || v.end === undefined ? true : notAfter(v.start, v.end),
   'low.empty() or high.empty() or (low <= high)': (v) => (!present(v, 'low') || !present(v, 'high') ? true : undefined),
+  // obs-7 (on every Observation): no value beside components that repeat the Observation's own code;
+  // without components it holds.
+  'value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()': (v) =>
+    v.component === undefined ? true : undefined,
+  // vs-2 (the vital-signs profile): a value, a data-absent reason, components or members. Only its
+  // holding is read here: a value given as extensions alone (`_valueString`) is FHIRPath's to judge.
+  '(component.empty() and hasMember.empty()) implies (dataAbsentReason.exists() or value.exists())': (v) =>
+    present(v, 'component') || present(v, 'hasMember') || present(v, 'dataAbsentReason') || present(v, 'value') ? true : undefined,
 };
 
+/** YYYY-MM-DD, or a date-time to the second with a zone and no fraction: the precisions compared here. */
+const fullDate = /^\d{4}-\d{2}-\d{2}$/;
+const fullDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `start <= end` for two dates, or two date-times to the second in the same zone, where the text's order
+ * is the order of the instants (https://hl7.org/fhirpath/#comparison); undefined for anything else
+ * (@medplum/core's FHIRPath, which decides those, does not order date-times of different zones by instant).
+ */
+function notAfter(start: unknown, end: unknown): boolean | undefined {
+  if (typeof start !== 'string' || typeof end !== 'string') {
+    return undefined;
+  }
+  if (fullDate.test(start) && fullDate.test(end)) {
+    return start <= end;
+  }
+  const zone = fullDateTime.exec(start)?.[1];
+  return zone !== undefined && fullDateTime.exec(end)?.[1] === zone ? start <= end : undefined;
+}
+
 const name = '([a-z][A-Za-z]*)';
-const shapes: [RegExp, (a: string, b: string) => NativeCheck][] = [
+const shapes: [RegExp, (a: string, b: string, c: string) => NativeCheck][] = [
   [new RegExp(`^${name}\\.empty\\(\\)$`), (a) => (v) => !present(v, a)],
   [new RegExp(`^${name}\\.empty\\(\\) or ${name}\\.exists\\(\\)$`), (a, b) => (v) => !present(v, a) || present(v, b)],
   [new RegExp(`^${name}\\.empty\\(\\) or ${name}\\.empty\\(\\)$`), (a, b) => (v) => !present(v, a) || !present(v, b)],
   [new RegExp(`^${name}\\.exists\\(\\) or ${name}\\.exists\\(\\)$`), (a, b) => (v) => present(v, a) || present(v, b)],
+  // obs-3 on every reference range; only its holding is read here (an element given as extensions alone
+  // is FHIRPath's to judge).
+  [
+    new RegExp(`^${name}\\.exists\\(\\) or ${name}\\.exists\\(\\) or ${name}\\.exists\\(\\)$`),
+    (a, b, c) => (v) => (v[a] !== undefined || v[b] !== undefined || v[c] !== undefined ? true : undefined),
+  ],
 ];
 
 const checks = new Map<string, NativeCheck | null>();
@@ -50,7 +86,7 @@ export function nativeCheck(constraint: Constraint): NativeCheck | null {
     for (const [shape, make] of check ? [] : shapes) {
       const match = shape.exec(constraint.expression);
       if (match) {
-        check = make(match[1], match[2]);
+        check = make(match[1], match[2], match[3]);
         break;
       }
     }
