@@ -34,7 +34,8 @@ function agree(key: string, expression: string, type: string, values: fc.Arbitra
   return decided;
 }
 
-const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined });
+/** Present or absent, evenly: each check meets both often enough in 300 values. */
+const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
 /** Drops the keys whose value is undefined: JSON has no undefined. */
 const json = (fields: Record<string, unknown>): Json => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 
