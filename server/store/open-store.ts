@@ -8,14 +8,16 @@ import { SqliteStore } from './sqlite/sqlite-store';
 /** The part of the configuration the adapters read. */
 export type StoreConfig = Pick<
   ServerConfig,
-  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'sqliteReadThreads' | 'mongoUrl' | 'mongoDatabase'
+  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'sqliteReadCacheMiB' | 'sqliteReadThreads' | 'mongoUrl' | 'mongoDatabase'
 >;
 
 type AdapterFactory = (config: StoreConfig, indexer: ResourceIndexer) => Promise<ResourceStore>;
 
 const adapters: Record<ServerConfig['store'], AdapterFactory> = {
   sqlite: async (config, indexer) =>
-    new SqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB, readThreads: config.sqliteReadThreads }),
+    new SqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB,
+      readCacheMiB: config.sqliteReadCacheMiB,
+      readThreads: config.sqliteReadThreads }),
   mongo: async (config, indexer) => {
     if (!config.mongoUrl) {
       throw new Error('FHIR_STORE=mongo without MONGODB_URL: loadConfig refuses this configuration');
