@@ -78,7 +78,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   // The key file and the seeded accounts' file go beside the database, never into the working directory.
   const dataDir = env.FHIR_DATA_DIR ?? (env.FHIR_DB && env.FHIR_DB !== ':memory:' ? path.dirname(env.FHIR_DB) : undefined);
   const fullEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', LOG_LEVEL: 'info', FHIR_SEED: 'off', ...(dataDir ? { FHIR_DATA_DIR: dataDir } : {}), ...env };
-  const child = spawn(process.execPath, [mainScript], {
+  // As `npm start` and the Dockerfile run it: the main thread's young generation bounded (docs/performance.md, "Memory").
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', mainScript], {
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

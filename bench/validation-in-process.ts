@@ -12,7 +12,7 @@ import { LocalTerminology } from '../server/terminology/local-terminology';
 import { InMemoryTerminologySource } from '../server/terminology/memory-source';
 import { loadBaseSchema, validateBaseSchema } from '../server/validation/base-schema';
 import { ResourceValidator } from '../server/validation/resource-validator';
-import { baseStructureDefinitions } from '../server/validation/structure-definitions';
+import { baseStructureDefinition } from '../server/validation/structure-definitions';
 import { patientRecord } from './generator/patient-records';
 
 export interface ValidationFigures {
@@ -100,7 +100,7 @@ export function networkValidator(): ResourceValidator {
   }
   const lookup = async (canonical: string): Promise<StructureDefinition | undefined> => {
     const url = canonical.split('|')[0];
-    return profiles.get(url) ?? baseStructureDefinitions().get(url);
+    return profiles.get(url) ?? baseStructureDefinition(url);
   };
   const network = ['codesystems', 'valuesets', 'conceptmaps'].flatMap((dir) => readDirectory(path.join(repoRoot, 'terminology', dir)));
   const terminology = new LocalTerminology(new LayeredTerminologySource([new InMemoryTerminologySource(network), new BaseDefinitionsSource()]));

@@ -41,8 +41,10 @@ export interface ServerConfig {
   profilesDir: string;
   /** SQLite's synchronous pragma: FULL survives power loss, NORMAL only a process crash. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
-  /** SQLite's page cache per connection (the server has two, and one per read thread), in MiB. */
+  /** SQLite's page cache of the server's writing connection, in MiB. */
   sqliteCacheMiB: number;
+  /** SQLite's page cache of every other connection (the server's reader, each read thread, the audit writer's), in MiB. */
+  sqliteReadCacheMiB: number;
   /** Most threads answering the SQLite store's searches and history (docs/performance.md, "Concurrency"); 0: none. */
   sqliteReadThreads: number;
   /** The network's CodeSystems, ValueSets and ConceptMaps, loaded into the store at start-up. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   );
   const sqliteSynchronous = readChoice(env, 'FHIR_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL');
   const sqliteCacheMiB = readInteger(env, 'FHIR_SQLITE_CACHE_MB', 64, 2, 65536);
+  const sqliteReadCacheMiB = readInteger(env, 'FHIR_SQLITE_READ_CACHE_MB', 16, 2, 65536);
   const sqliteReadThreads = readInteger(env, 'FHIR_READ_THREADS', os.availableParallelism(), 0, 64);
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
   const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
@@ -198,6 +201,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
     sqliteSynchronous,
     sqliteCacheMiB,
+    sqliteReadCacheMiB,
     sqliteReadThreads,
     profilesDir,
     terminologyDir,

@@ -22,6 +22,7 @@ describe('configuration', () => {
     assert.equal(config.maxBundleEntries, 10_000);
     assert.equal(config.conditionalDeleteMultiple, false);
     assert.equal(config.sqliteCacheMiB, 64);
+    assert.equal(config.sqliteReadCacheMiB, 16);
     assert.equal(config.sqliteReadThreads, os.availableParallelism());
     assert.equal(config.unknownProfile, 'error');
     assert.equal(config.unknownExtension, 'warning');
@@ -44,12 +45,14 @@ describe('configuration', () => {
       FHIR_CONDITIONAL_DELETE_MULTIPLE: 'on',
       FHIR_TERMINOLOGY_DIR: '/srv/terminology',
       FHIR_SQLITE_CACHE_MB: '1024',
+      FHIR_SQLITE_READ_CACHE_MB: '8',
       FHIR_READ_THREADS: '0',
       FHIR_UNKNOWN_PROFILE: 'warning',
       FHIR_UNKNOWN_EXTENSION: 'error',
       FHIR_REQUIRED_PROFILES: 'MedicationRequest=https://x.example/StructureDefinition/a, Patient=https://x.example/StructureDefinition/b,MedicationRequest=https://x.example/StructureDefinition/c',
     });
     assert.equal(config.sqliteCacheMiB, 1024);
+    assert.equal(config.sqliteReadCacheMiB, 8);
     assert.equal(config.sqliteReadThreads, 0);
     assert.equal(config.unknownProfile, 'warning');
     assert.equal(config.unknownExtension, 'error');

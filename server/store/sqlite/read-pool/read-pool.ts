@@ -8,6 +8,14 @@ import { Worker } from 'node:worker_threads';
 import { serviceUnavailable } from '../../../outcomes';
 import { arrived, fromWireError, type PooledRead, type ReadArgs, type ReadReply, type ReadRequest, type ReadResult, type ReadThreadData } from './read-calls';
 
+/**
+ * The young generation of a thread's V8 heap, in MiB. V8 lets it grow to 128 MiB per thread under load,
+ * all of it resident; 32 MiB (the server's own thread gets the same, `--max-semi-space-size=16`) costs
+ * no measurable speed (docs/performance.md, "Memory"). The old generation is left unbounded: a limit
+ * there would end a thread with a large result instead of answering it.
+ */
+export const threadYoungGenerationMiB = 32;
+
 interface WaitingRead {
   resolve(value: unknown): void;
   reject(reason: unknown): void;
@@ -77,7 +85,10 @@ export class ReadPool {
   }
 
   private start(): ReadThread {
-    const worker = new Worker(path.join(__dirname, 'read-worker.js'), { workerData: this.data });
+    const worker = new Worker(path.join(__dirname, 'read-worker.js'), {
+      workerData: this.data,
+      resourceLimits: { maxYoungGenerationSizeMb: threadYoungGenerationMiB },
+    });
     worker.unref();
     let failure: Error | undefined;
     let exited!: () => void;
