@@ -1,7 +1,8 @@
 // The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
-import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../json/number-text';
+import { stringifyKeepingNumbers } from '../../json/number-text';
+import { parseStoredResource } from '../../json/stored-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { conflict } from '../../outcomes';
@@ -391,7 +392,7 @@ export class SqliteOperations implements StoreOperations {
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
-  return { ...versionFields(row), resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined };
+  return { ...versionFields(row), resource: row.content ? parseStoredResource(row.content) : undefined };
 }
 
 /**
