@@ -37,6 +37,7 @@ import { auditChainRows, auditHistory } from './audit-store-reads';
 import { auditEventsNaming, searchAuditEvents } from './audit-search-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
+import { RowEstimates } from './row-estimates';
 import { compileSearch } from './search-sql';
 import type { StatementCache } from './statement-cache';
 import type { VersionRow } from './version-row';
@@ -57,6 +58,8 @@ const typeSizeMaxAgeMs = 30_000;
 export class SqliteOperations implements StoreOperations {
   /** Recent counts of current resources per type: the planner needs the order of magnitude, not the figure. */
   private readonly typeSizes = new Map<string, { count: number; at: number }>();
+  /** Recent counts of the planner's candidate filters (row-estimates.ts). */
+  private readonly rowEstimates = new RowEstimates();
   /** AuditEvents are kept apart, in an append-only table (audit-event-table.ts). */
   private readonly audits: AuditEventTable;
 
@@ -222,10 +225,11 @@ export class SqliteOperations implements StoreOperations {
       return { resources: rows.map((row) => this.version(row)), included: included.map((row) => this.version(row)), ...paging };
     }
     const compiled = compileSearch(plan, paramId, {
-      rows: (subquery, limit) => {
-        const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
-        return row.n;
-      },
+      rows: (subquery, limit) =>
+        this.rowEstimates.rows(subquery, limit, () => {
+          const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+          return row.n;
+        }),
       typeSize: (resourceType) => this.typeSize(resourceType),
     });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {

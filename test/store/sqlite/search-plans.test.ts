@@ -150,6 +150,19 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.deepEqual(ids, ['o2', 'o4']);
   });
 
+  it('reads a date from (ge) or up to (le) as a range of one end of the date index, not every date of the parameter', () => {
+    for (const [query, index] of [
+      ['date=ge2026-03-05', 'idx_date_high (param_id=? AND high>?)'],
+      ['date=le2026-03-05', 'idx_date_lookup (param_id=? AND low<?)'],
+    ]) {
+      const compiled = compileSearch(plan('Observation', query, 'accurate'), paramId, estimator());
+      const details = queryPlan(compiled.countSql!, compiled.countParams);
+      assert.ok(details.some((d) => d.includes(index)), `${query}\n${details.join('\n')}`);
+      // Every observation has that date.
+      assert.equal(total(compiled.countSql, compiled.countParams), observations, query);
+    }
+  });
+
   it('reads the dates within a day as a range of the date index bounded at both ends', () => {
     const compiled = compileSearch(plan('Observation', 'date=2026-03-05', 'accurate'), paramId, estimator());
     assert.equal(total(compiled.countSql, compiled.countParams), observations);
