@@ -4,8 +4,9 @@
 // other codes and deleted resources never.
 import type { Bundle, Observation } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { createTestServer, fhirJson, testBaseUrl, type TestServer } from '../helpers/test-server';
+import { createTestServer, fhirJson, type TestServer } from '../helpers/test-server';
 import { forEachStoreAdapter } from '../helpers/store-adapters';
+import { forwardAndBack } from '../helpers/paging';
 
 const loinc = 'http://loinc.org';
 
@@ -45,23 +46,7 @@ forEachStoreAdapter((adapter) => {
     after(() => server.close());
 
     async function pages(query: string): Promise<{ ids: string[]; pages: number; back: string[][]; forward: string[][] }> {
-      const forward: string[][] = [];
-      let bundle: Bundle | undefined;
-      let url: string | undefined = query;
-      while (url) {
-        const res = await server.http.get(url);
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        bundle = res.body as Bundle;
-        forward.push((bundle.entry ?? []).map((e) => e.resource!.id!));
-        url = bundle.link?.find((l) => l.relation === 'next')?.url.replace(testBaseUrl, '');
-      }
-      const back: string[][] = [];
-      url = bundle?.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
-      while (url) {
-        const page = (await server.http.get(url)).body as Bundle;
-        back.push((page.entry ?? []).map((e) => e.resource!.id!));
-        url = page.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
-      }
+      const { forward, back } = await forwardAndBack(server, query);
       return { ids: forward.flat(), pages: forward.length, back, forward };
     }
 
