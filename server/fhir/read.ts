@@ -2,6 +2,7 @@
 // (http.html#cread): If-None-Match naming the current version, or If-Modified-Since at or after its
 // last update, gives 304 Not Modified without a body.
 import { gone, notFound } from '../outcomes';
+import { storedTextOf } from '../json/stored-text';
 import type { ResourceVersion } from '../store/port';
 import type { FhirRequest, Interaction } from './request';
 import { applySubset, parseSubsetRequest } from './subsetting';
@@ -19,7 +20,9 @@ export const read: Interaction = async (request, { resourceType, id }, context) 
   if (isNotModified(request, version)) {
     return { status: 304, headers: versionHeaders(version), version };
   }
-  return { status: 200, headers: versionHeaders(version), body: applySubset(version.resource, subset), version };
+  const body = applySubset(version.resource, subset);
+  // Returned as read (no _summary or _elements): the stored text is sent as it is.
+  return { status: 200, headers: versionHeaders(version), body, serialized: storedTextOf(body), version };
 };
 
 /** If-None-Match wins over If-Modified-Since, as in HTTP (RFC 9110 13.2.2). */

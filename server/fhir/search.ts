@@ -1,5 +1,6 @@
 // search: GET [base]/[type]?params and POST [base]/[type]/_search (https://hl7.org/fhir/R4/http.html#search).
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import { serializeWithStoredTexts } from '../json/stored-text';
 import { badRequest, issue, outcome } from '../outcomes';
 import { compartmentFilter } from '../search/compartments';
 import { pageLinks, parseCount } from './paging';
@@ -51,5 +52,6 @@ export const search: Interaction = async (request, route, context) => {
     link: pageLinks(request, context, page.nextCursor, page.previousCursor),
     entry,
   };
-  return { status: 200, body: bundle };
+  // The entries' resources as read are written as their stored text (server/json/stored-text.ts).
+  return { status: 200, body: bundle, serialized: serializeWithStoredTexts(bundle) };
 };

@@ -4,6 +4,7 @@ import type { Bundle, Observation } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { createTestServer, fhirJson, testBaseUrl, type TestServer } from '../helpers/test-server';
 import { forEachStoreAdapter } from '../helpers/store-adapters';
+import { forwardAndBack } from '../helpers/paging';
 
 forEachStoreAdapter((adapter) => {
   describe('_sort on a date, paged', () => {
@@ -36,29 +37,9 @@ forEachStoreAdapter((adapter) => {
       return seen;
     }
 
-    /** Pages forward to the end, then back by previous links; returns both, as lists of pages. */
-    async function forwardAndBack(query: string): Promise<{ forward: string[][]; back: string[][] }> {
-      const forward: string[][] = [];
-      let bundle: Bundle | undefined;
-      let url: string | undefined = query;
-      while (url) {
-        bundle = (await server.http.get(url)).body as Bundle;
-        forward.push((bundle.entry ?? []).map((e) => e.resource!.id!));
-        url = bundle.link?.find((l) => l.relation === 'next')?.url.replace(testBaseUrl, '');
-      }
-      const back: string[][] = [];
-      url = bundle?.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
-      while (url) {
-        const page = (await server.http.get(url)).body as Bundle;
-        back.push((page.entry ?? []).map((e) => e.resource!.id!));
-        url = page.link?.find((l) => l.relation === 'previous')?.url.replace(testBaseUrl, '');
-      }
-      return { forward, back };
-    }
-
     for (const query of ['/Observation?_count=2', '/Observation?_sort=-date&_count=2', '/Observation?code=29463-7&_sort=date,_id&_count=2']) {
       it(`goes back by previous links to the same pages: ${query}`, async () => {
-        const { forward, back } = await forwardAndBack(query);
+        const { forward, back } = await forwardAndBack(server, query);
         assert.equal(forward.length, 3);
         assert.deepEqual(back, forward.slice(0, -1).reverse());
       });

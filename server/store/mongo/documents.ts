@@ -1,9 +1,9 @@
 // The MongoDB document shapes: one document per resource for its current version (the resource's JSON
 // text plus `idx`, a compact sub-document of its extracted search values), one per version in the
 // history collection. docs/storage-mongo.md explains the shape and why.
-import type { Resource } from '@medplum/fhirtypes';
 import { ObjectId } from 'mongodb';
-import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../json/number-text';
+import { stringifyKeepingNumbers } from '../../json/number-text';
+import { parseStoredResource } from '../../json/stored-text';
 import type { CompositePart, IndexEntries } from '../../search/indexing/types';
 import type { ResourceVersion } from '../port';
 
@@ -231,6 +231,6 @@ export function toVersion(doc: CurrentDocument | VersionDocument): ResourceVersi
     versionId: String(doc.vid),
     lastUpdated: new Date(doc.lu).toISOString(),
     deleted: doc.deleted,
-    resource: doc.json ? (parseJsonKeepingNumbers(doc.json) as Resource) : undefined,
+    resource: doc.json ? parseStoredResource(doc.json) : undefined,
   };
 }

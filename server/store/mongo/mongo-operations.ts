@@ -203,7 +203,8 @@ export class MongoOperations implements StoreOperations {
     return searchPage(plan, {
       ...this.reader(),
       aggregate: (pipeline) => searched.aggregate(pipeline, { session: this.session }).toArray(),
-      count: (query) => searched.countDocuments(query, { session: this.session }),
+      count: (query, limit) => searched.countDocuments(query, { session: this.session, ...(limit !== undefined ? { limit } : {}) }),
+      typeSize: (resourceType) => cachedTypeSize(searched, resourceType, () => searched.countDocuments({ type: resourceType, deleted: false }, { session: this.session })),
       includes: both,
     });
   }
@@ -369,4 +370,21 @@ export class MongoOperations implements StoreOperations {
       throw uniqueConflict(holder._id, resourceType, param, system);
     }
   }
+}
+
+/** How long a type's resource count serves _total=estimate before it is counted again (as SQLite's planner). */
+const typeSizeMaxAgeMs = 30_000;
+const typeSizes = new WeakMap<object, Map<string, { count: number; at: number }>>();
+
+/** The current resources of a type in a collection, counted (on its type_order index) at most every 30 s. */
+async function cachedTypeSize(collection: object, resourceType: string, count: () => Promise<number>): Promise<number> {
+  const counts = typeSizes.get(collection) ?? new Map<string, { count: number; at: number }>();
+  typeSizes.set(collection, counts);
+  const known = counts.get(resourceType);
+  if (known && Date.now() - known.at < typeSizeMaxAgeMs) {
+    return known.count;
+  }
+  const fresh = await count();
+  counts.set(resourceType, { count: fresh, at: Date.now() });
+  return fresh;
 }

@@ -14,12 +14,28 @@ import { compileSearch } from './search-pipeline';
 /** Where the current documents are read. */
 export interface SearchSource extends CurrentReader {
   aggregate(pipeline: Document[]): Promise<Document[]>;
-  count(query: Document): Promise<number>;
+  /** The documents matching, counted up to `limit` when given. */
+  count(query: Document, limit?: number): Promise<number>;
+  /** About how many current resources of a type there are (a recent count is good enough). */
+  typeSize(resourceType: string): Promise<number>;
   /** Where _include and _revinclude look (the matches' collection and AuditEvents'); absent, this source. */
   includes?: CurrentReader;
 }
 
-export async function searchPage(plan: SearchPlan, source: SearchSource): Promise<SearchPage> {
+/**
+ * What _total=estimate reads (https://hl7.org/fhir/R4/search.html#total): matches are counted exactly up
+ * to `exactUpTo`; past it, the share of matches among `sampleSize` random resources of the type is scaled
+ * to the type's size, so the cost stays bounded at any size, as the SQLite adapter's sample does
+ * (count-sql.ts). Sized like SQLite's: exact below 20,000, 1,000 sampled.
+ */
+export interface EstimateLimits {
+  exactUpTo: number;
+  sampleSize: number;
+}
+
+export const estimateLimits: EstimateLimits = { exactUpTo: 20_000, sampleSize: 1_000 };
+
+export async function searchPage(plan: SearchPlan, source: SearchSource, limits: EstimateLimits = estimateLimits): Promise<SearchPage> {
   const compiled = await compileSearch(plan, source);
   const docs = await source.aggregate(compiled.pipeline);
   // A backward page was read in reverse order (nearest the cursor first): cut it, then put it back; its
@@ -36,8 +52,10 @@ export async function searchPage(plan: SearchPlan, source: SearchSource): Promis
       result.previousCursor = encodeSearchCursor({ backward: true, values: compiled.cursorValues(page[0]) });
     }
   }
-  if (plan.total === 'accurate' || plan.total === 'estimate') {
+  if (plan.total === 'accurate') {
     result.total = await source.count(compiled.match);
+  } else if (plan.total === 'estimate') {
+    result.total = await estimatedTotal(plan.resourceType, compiled.match, source, limits);
   } else if (plan.total === 'auto' && !plan.cursor && !hasMore) {
     // The first page holds every match: the total is known for free.
     result.total = page.length;
@@ -47,4 +65,24 @@ export async function searchPage(plan: SearchPlan, source: SearchSource): Promis
     result.included = included.map((d) => toVersion(d as CurrentDocument));
   }
   return result;
+}
+
+/**
+ * An exact count while it stays under the limit; otherwise the matches among a random sample of the
+ * type ($sample), scaled to the type's size, and never below the limit the count already reached.
+ */
+async function estimatedTotal(resourceType: string, match: Document, source: SearchSource, limits: EstimateLimits): Promise<number> {
+  const counted = await source.count(match, limits.exactUpTo);
+  if (counted < limits.exactUpTo) {
+    return counted;
+  }
+  const [sample] = await source.aggregate([
+    { $match: { type: resourceType, deleted: false } },
+    { $sample: { size: limits.sampleSize } },
+    { $facet: { all: [{ $count: 'n' }], hits: [{ $match: match }, { $count: 'n' }] } },
+  ]);
+  const all = (sample?.all as { n: number }[] | undefined)?.[0]?.n ?? 0;
+  const hits = (sample?.hits as { n: number }[] | undefined)?.[0]?.n ?? 0;
+  const scaled = all ? Math.round((hits / all) * (await source.typeSize(resourceType))) : 0;
+  return Math.max(counted, scaled);
 }

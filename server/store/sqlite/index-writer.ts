@@ -21,7 +21,7 @@ type Cell = string | number | null;
 
 const inserts = {
   strings: 'INSERT INTO idx_string (param_id, value, exact, key) VALUES (?, ?, ?, ?)',
-  tokens: 'INSERT INTO idx_token (param_id, system, code, text, type_system, type_code, key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  tokens: 'INSERT INTO idx_token (param_id, system, code, text, type_system, type_code, date_high, key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   dates: 'INSERT INTO idx_date (param_id, low, high, key) VALUES (?, ?, ?, ?)',
   numbers: 'INSERT INTO idx_number (param_id, value, low, high, key) VALUES (?, ?, ?, ?, ?)',
   quantities:
@@ -56,6 +56,17 @@ export function compositeColumns(part: CompositePart | undefined): [Cell, Cell, 
   }
 }
 
+/** The highest `high` of the resource's `date` parameter: what a newest-first sort on it orders by. */
+function newestDateOf(entries: IndexEntries): number | null {
+  let newest: number | null = null;
+  for (const e of entries.dates) {
+    if (e.param === 'date' && (newest === null || e.high > newest)) {
+      newest = e.high;
+    }
+  }
+  return newest;
+}
+
 export function deleteIndexRows(writes: StatementCache, key: number): void {
   for (const table of indexTables) {
     writes.get(`DELETE FROM ${table} WHERE key = ?`).run(key);
@@ -74,8 +85,10 @@ export function insertIndexRows(
   for (const e of entries.strings) {
     writes.get(inserts.strings).run(id(e.param), e.value, e.exact, key);
   }
+  // Each token row carries its resource's newest `date` (schema.ts, migration 9: the token and date index).
+  const newestDate = newestDateOf(entries);
   for (const e of entries.tokens) {
-    writes.get(inserts.tokens).run(id(e.param), n(e.system), n(e.code), n(e.text), n(e.typeSystem), n(e.typeCode), key);
+    writes.get(inserts.tokens).run(id(e.param), n(e.system), n(e.code), n(e.text), n(e.typeSystem), n(e.typeCode), newestDate, key);
   }
   for (const e of entries.dates) {
     writes.get(inserts.dates).run(id(e.param), e.low, e.high, key);

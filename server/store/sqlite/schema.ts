@@ -231,6 +231,22 @@ const migrations: string[] = [
   DELETE FROM resources WHERE resource_type = 'AuditEvent';
   DELETE FROM resource_versions WHERE resource_type = 'AuditEvent';
   `,
+  // 9: a token and date index (docs/performance.md, "Slow plans at 1M"). A token row carries the
+  // newest date of its resource's `date` parameter (the value a newest-first sort orders by: its highest
+  // `high`), so that `Observation?code=…&_sort=-date` walks that code's rows newest first and stops once
+  // its page is full, instead of walking every Observation's dates newest first until enough of them
+  // have the code (a lab code whose newest results lie months before the newest vital signs read tens
+  // of thousands of rows at 1M). Partial: rows of resources without a date are not in it.
+  `
+  ALTER TABLE idx_token ADD COLUMN date_high INTEGER;
+  CREATE TEMP TABLE newest_dates (key INTEGER PRIMARY KEY, high INTEGER NOT NULL);
+  INSERT INTO newest_dates (key, high)
+  SELECT d.key, max(d.high) FROM idx_date d JOIN search_params p ON p.param_id = d.param_id AND p.code = 'date' GROUP BY d.key;
+  UPDATE idx_token SET date_high = (SELECT n.high FROM newest_dates n WHERE n.key = idx_token.key)
+  WHERE key IN (SELECT key FROM newest_dates);
+  DROP TABLE newest_dates;
+  CREATE INDEX idx_token_date ON idx_token (param_id, code, date_high, key) WHERE date_high IS NOT NULL;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -2,9 +2,10 @@
 // the sort keys, and keyset paging with the write sequence as the final tie-breaker.
 import type { SQLInputValue } from 'node:sqlite';
 import type { SearchPlan, SortKey } from '../../search/plan';
-import { decodeCursor, decodeSearchCursor, type CursorValues } from '../cursor';
+import { decodeSearchCursor, type CursorValues } from '../cursor';
 import { compileTotal, testsKeyOnly } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
+import { codeDateWalk, dateSortWalk, lastNumber, newestByCode, singleDateSort } from './date-walk-sql';
 
 export interface CompiledSearch {
   pageSql: string;
@@ -24,8 +25,7 @@ interface SortColumn {
   descending: boolean;
 }
 
-/** Resources without a value sort last in either direction. */
-const lastNumber = 1e300;
+/** Resources without a value sort last in either direction (lastNumber for numbers and dates). */
 const lastText = '\u{10FFFF}';
 
 /** What the planner asks the database before it picks a plan. */
@@ -54,7 +54,10 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   const planner = new FilterCompiler(paramId, plan.restriction);
   const candidates = driverCandidates(plan, planner);
   const choice = estimate ? chooseDriver(plan, candidates, estimate) : undefined;
-  const driver = choice?.drives ? choice.best : undefined;
+  // A newest-first sort with a code walks that code's rows in date order (the token and date index),
+  // unless another filter is selective enough to drive.
+  const codeWalk = newestByCode(plan, paramId);
+  const driver = choice?.drives && choice.best.index !== codeWalk?.index ? choice.best : undefined;
   // Driven or by id, the rows are few: the restriction's chains and _has are checked per row too.
   const byId = plan.filters.some((f) => f.kind === 'id' && !f.negate);
   const compiler = driver || byId ? new FilterCompiler(paramId, plan.restriction, true) : planner;
@@ -80,6 +83,14 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
   // Previous pages take the general plan; the date walk only reads forwards.
   if (!driver && !cursor?.backward && dateSort) {
     const pid = paramId(dateSort.param.resourceType, dateSort.param.code);
+    if (pid !== undefined && codeWalk) {
+      const others = compiler.all(
+        plan.filters.filter((_, i) => i !== codeWalk.index),
+        'r'
+      );
+      const walked: Sql = { sql: `${others.sql} AND ${visible.sql}`, params: [...others.params, ...visible.params] };
+      return { ...codeDateWalk(plan, codeWalk, walked), countSql, countParams, backward: false };
+    }
     if (pid !== undefined) {
       // Filters that read only the key are checked on the date index's row itself, before its resource
       // row is read: most walked rows fail them.
@@ -116,65 +127,6 @@ export function compileSearch(plan: SearchPlan, paramId: ParamIdLookup, estimate
     countParams,
     cursorValues: (row) => columns.map((_, i) => row[`sort_${i}`] as string | number),
     backward,
-  };
-}
-
-/**
- * _sort on one date parameter without a selective filter: walk the date index in order and check the
- * filters on each resource, so the page is found without sorting every match. A resource counts at its
- * lowest date ascending, its highest descending (the row that is not that value is skipped); resources
- * without a date follow, in write order, as in the general plan (same sentinel in the cursor).
- */
-function dateSortWalk(
-  plan: SearchPlan,
-  descending: boolean,
-  pid: number,
-  rest: Sql,
-  onIndexRow: Sql | undefined
-): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
-  const column = descending ? 'high' : 'low';
-  const aggregate = descending ? 'MAX' : 'MIN';
-  const missing = descending ? -lastNumber : lastNumber;
-  const index = descending ? 'idx_date_high' : 'idx_date_lookup';
-  const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
-  const limit = plan.count + 1;
-  const walked = onIndexRow ?? rest;
-  const withValue: SQLInputValue[] = [pid, ...walked.params, pid, plan.resourceType];
-  let keysetA = '';
-  if (cursor) {
-    keysetA = ` AND (s.${column} ${descending ? '<' : '>'} ? OR (s.${column} = ? AND r.seq > ?))`;
-    withValue.push(cursor[0], cursor[0], cursor[1]);
-  }
-  const without: SQLInputValue[] = [plan.resourceType, ...rest.params, pid];
-  let keysetB = '';
-  if (cursor) {
-    keysetB = ' AND (? <> ? OR r.seq > ?)';
-    without.push(cursor[0], missing, cursor[1]);
-  }
-  const direction = descending ? 'DESC' : 'ASC';
-  // The keys are chosen first and the versions (their JSON) joined for the page alone: a walk that
-  // passes thousands of rows before its page is full would otherwise read each one's JSON.
-  const pageSql =
-    `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
-     SELECT * FROM (SELECT r.key, r.seq AS current_seq, s.${column} AS sort_0, r.seq AS sort_1
-       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key
-       WHERE s.param_id = ? AND ${walked.sql}
-         AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = s.key AND x.param_id = ?)
-         AND r.resource_type = ? AND r.deleted = 0${keysetA}
-       ORDER BY s.${column} ${direction}, r.seq ASC LIMIT ?)
-     UNION ALL
-     SELECT * FROM (SELECT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
-       FROM resources r
-       WHERE r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
-         AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetB}
-       ORDER BY r.seq LIMIT ?)
-     LIMIT ?) p
-     JOIN resource_versions v ON v.seq = p.current_seq
-     ORDER BY p.sort_0 ${direction}, p.sort_1 ASC`;
-  return {
-    pageSql,
-    pageParams: [...withValue, limit, ...without, limit, limit],
-    cursorValues: (row) => [row.sort_0 as number, row.sort_1 as number],
   };
 }
 
@@ -248,12 +200,6 @@ function walkIsCheaper(plan: SearchPlan, matches: number, estimate: RowEstimator
   }
   const walkedRows = ((plan.count + 1) * estimate.typeSize(plan.resourceType)) / matches;
   return walkedRows < matches * drivenRowCost;
-}
-
-/** The sort key when a search sorts on exactly one date parameter: such a search walks the date index. */
-function singleDateSort(plan: SearchPlan): (SortKey & { field: 'param' }) | undefined {
-  const [key] = plan.sort;
-  return plan.sort.length === 1 && key.field === 'param' && key.param.kind === 'date' ? key : undefined;
 }
 
 /** The value a resource sorts by for a search parameter: its lowest value ascending, highest descending. */

@@ -1,7 +1,8 @@
 // The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
-import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../json/number-text';
+import { stringifyKeepingNumbers } from '../../json/number-text';
+import { parseStoredResource } from '../../json/stored-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { conflict } from '../../outcomes';
@@ -36,6 +37,7 @@ import { auditChainRows, auditHistory } from './audit-store-reads';
 import { auditEventsNaming, searchAuditEvents } from './audit-search-sql';
 import { deleteIndexRows, insertIndexRows } from './index-writer';
 import type { ParamIds } from './param-ids';
+import { RowEstimates } from './row-estimates';
 import { compileSearch } from './search-sql';
 import type { StatementCache } from './statement-cache';
 import type { VersionRow } from './version-row';
@@ -56,6 +58,8 @@ const typeSizeMaxAgeMs = 30_000;
 export class SqliteOperations implements StoreOperations {
   /** Recent counts of current resources per type: the planner needs the order of magnitude, not the figure. */
   private readonly typeSizes = new Map<string, { count: number; at: number }>();
+  /** Recent counts of the planner's candidate filters (row-estimates.ts). */
+  private readonly rowEstimates = new RowEstimates();
   /** AuditEvents are kept apart, in an append-only table (audit-event-table.ts). */
   private readonly audits: AuditEventTable;
 
@@ -221,10 +225,11 @@ export class SqliteOperations implements StoreOperations {
       return { resources: rows.map((row) => this.version(row)), included: included.map((row) => this.version(row)), ...paging };
     }
     const compiled = compileSearch(plan, paramId, {
-      rows: (subquery, limit) => {
-        const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
-        return row.n;
-      },
+      rows: (subquery, limit) =>
+        this.rowEstimates.rows(subquery, limit, () => {
+          const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+          return row.n;
+        }),
       typeSize: (resourceType) => this.typeSize(resourceType),
     });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
@@ -391,7 +396,7 @@ export class SqliteOperations implements StoreOperations {
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
-  return { ...versionFields(row), resource: row.content ? (parseJsonKeepingNumbers(row.content) as Resource) : undefined };
+  return { ...versionFields(row), resource: row.content ? parseStoredResource(row.content) : undefined };
 }
 
 /**

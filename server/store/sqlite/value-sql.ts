@@ -3,7 +3,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { SystemCode, ValueCondition } from '../../search/plan';
 import { canonicalUnit, scaleToCanonical, ucumSystem } from '../../search/indexing/ucum-canonical';
-import { dateApproximation, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
+import { dateApproximation, impliedBound, rangeBounds, valueApproximation, type Approximation } from '../../search/range-bounds';
 import type { Sql } from './filter-sql';
 
 /** Above every string SQLite compares (UTF-8 of U+10FFFF), for prefix ranges. */
@@ -204,7 +204,11 @@ export function rangesSql(conditions: ValueCondition[], fields: { low: string; h
       params.push(...bounds.map((b) => b.value));
     }
   }
-  return { sql: `(${alternatives.join(' OR ') || '0'})`, params };
+  const ranges = { sql: `(${alternatives.join(' OR ') || '0'})`, params };
+  // One condition's implied bound goes first, so that the index on that end reads a range (range-bounds.ts).
+  const [only] = conditions;
+  const implied = conditions.length === 1 && (only.type === 'date' || only.type === 'number' || only.type === 'quantity') ? impliedBound(only) : undefined;
+  return implied ? { sql: `${fields[implied.field]} ${implied.op} ? AND ${ranges.sql}`, params: [implied.value, ...ranges.params] } : ranges;
 }
 
 /**

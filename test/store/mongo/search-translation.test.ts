@@ -12,7 +12,7 @@ import { parseSearch } from '../../../server/search/parse-search';
 import type { Filter, ParamRef, ResultRestriction, SearchPlan } from '../../../server/search/plan';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { currentDocument, nextSeq, type CurrentDocument } from '../../../server/store/mongo/documents';
-import { searchPage, type SearchSource } from '../../../server/store/mongo/search-page';
+import { searchPage, type EstimateLimits, type SearchSource } from '../../../server/store/mongo/search-page';
 import type { ResourceStore, ResourceVersion, SearchPage } from '../../../server/store/port';
 import { memoryStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
 import { searchFixtures } from '../../search/search-fixtures';
@@ -62,7 +62,8 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
   const mingoSource: SearchSource = {
     find: async (query) => find(docs, query).all() as Document[],
     aggregate: async (pipeline) => new Aggregator(pipeline).run(docs) as Document[],
-    count: async (query) => find(docs, query).all().length,
+    count: async (query, limit) => Math.min(find(docs, query).all().length, limit ?? Infinity),
+    typeSize: async (resourceType) => find(docs, { type: resourceType, deleted: false }).all().length,
   };
 
   function plan(resourceType: string, query: string, count = 50): SearchPlan {
@@ -148,6 +149,32 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
         await assertSame({ ...plan(type, ''), filters: [filter] }, name);
       });
     }
+  });
+
+  describe('_total=estimate', () => {
+    const estimate = (type: string, query: string, limits?: EstimateLimits): Promise<SearchPage> =>
+      searchPage({ ...plan(type, query), total: 'estimate' }, mingoSource, limits);
+
+    it('counts exactly while the matches stay under the limit', async () => {
+      for (const [type, query] of [['Observation', 'code=http://loinc.org|85354-9'], ['Patient', 'gender=male'], ['Patient', '']] as const) {
+        const exact = (await sqlite.search({ ...plan(type, query), total: 'accurate' })).total;
+        assert.equal((await estimate(type, query)).total, exact, `${type}?${query}`);
+      }
+    });
+
+    it('past the limit, scales the matches of a random sample of the type to its size, never below the limit', async () => {
+      const observations = find(docs, { type: 'Observation', deleted: false }).all().length;
+      // Every Observation matches: any sample's share is 1.
+      assert.equal((await estimate('Observation', '', { exactUpTo: 2, sampleSize: 50 })).total, observations);
+      const males = (await sqlite.search({ ...plan('Patient', 'gender=male'), total: 'accurate' })).total!;
+      const patients = find(docs, { type: 'Patient', deleted: false }).all().length;
+      assert.ok(males > 1 && males < patients, `${males} of ${patients}`);
+      // mingo samples with replacement (MongoDB without): 4,000 draws put the share within a few percent.
+      const estimated = (await estimate('Patient', 'gender=male', { exactUpTo: 1, sampleSize: 4000 })).total!;
+      assert.ok(Math.abs(estimated - males) <= Math.max(1, males * 0.2), `${estimated} estimated, ${males} exactly`);
+      // An empty sample still leaves the count reached.
+      assert.equal((await estimate('Patient', 'gender=male', { exactUpTo: 1, sampleSize: 0 })).total, 1);
+    });
   });
 
   describe('compartments (anyOf)', () => {

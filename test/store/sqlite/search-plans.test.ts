@@ -120,15 +120,47 @@ describe('SQLite search plans that must not grow with the matches', function () 
   });
 
   it('walks a date order checking the filters on the date index row, before the resource row is read', () => {
-    const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_sort=-date`), paramId, largeStore);
+    // Two codes: one code takes the token and date index instead (below).
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|B,${loinc}|C&_sort=-date`), paramId, largeStore);
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     const walk = details.indexOf(details.find((d) => d.startsWith('SEARCH s USING COVERING INDEX idx_date_high'))!);
-    const tokens = details.findIndex((d) => d.includes('idx_token_key (key=? AND param_id=? AND code=?)'));
+    const tokens = details.findIndex((d) => d.includes('idx_token_key (key=? AND param_id=?'));
     const resource = details.findIndex((d) => d.startsWith('SEARCH r USING INTEGER PRIMARY KEY'));
     assert.ok(walk >= 0 && walk < tokens && tokens < resource, details.join('\n'));
     // Every observation has the same date: the page is in write order, a full page and one more.
     const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
     assert.deepEqual([ids.length, ...ids.slice(0, 4)], [21, 'o2', 'o4', 'o6', 'o8']);
+  });
+
+  it('walks the rows of one code newest first through the token and date index, whatever the type holds', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_sort=-date`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.startsWith('SEARCH t USING INDEX idx_token_date (param_id=? AND code=? AND date_high>?)')), details.join('\n'));
+    // No scan of the type: the undated resources of the code come from the code's rows too.
+    assert.ok(!details.some((d) => d.startsWith('SCAN r') || d.includes('idx_date_high')), details.join('\n'));
+    const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual([ids.length, ...ids.slice(0, 4)], [21, 'o2', 'o4', 'o6', 'o8']);
+  });
+
+  it('keeps a selective filter as the driver of a newest-first sort by code', () => {
+    const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_id=o2,o4&_sort=-date`), paramId, estimator());
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(!details.some((d) => d.includes('idx_token_date')), details.join('\n'));
+    const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual(ids, ['o2', 'o4']);
+  });
+
+  it('reads a date from (ge) or up to (le) as a range of one end of the date index, not every date of the parameter', () => {
+    for (const [query, index] of [
+      ['date=ge2026-03-05', 'idx_date_high (param_id=? AND high>?)'],
+      ['date=le2026-03-05', 'idx_date_lookup (param_id=? AND low<?)'],
+    ]) {
+      const compiled = compileSearch(plan('Observation', query, 'accurate'), paramId, estimator());
+      const details = queryPlan(compiled.countSql!, compiled.countParams);
+      assert.ok(details.some((d) => d.includes(index)), `${query}\n${details.join('\n')}`);
+      // Every observation has that date.
+      assert.equal(total(compiled.countSql, compiled.countParams), observations, query);
+    }
   });
 
   it('reads the dates within a day as a range of the date index bounded at both ends', () => {

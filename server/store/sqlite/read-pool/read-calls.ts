@@ -3,8 +3,8 @@
 // (https://nodejs.org/api/worker_threads.html#portpostmessagevalue-transferlist), which keeps plain data
 // only: versions travel as their stored JSON text and are parsed once here, and a typed FhirError
 // travels as its status and issues and is built again, so that a bad cursor is still a 400.
-import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { parseJsonKeepingNumbers } from '../../../json/number-text';
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { parseStoredResource } from '../../../json/stored-text';
 import { FhirError } from '../../../outcomes';
 import type { ResourceVersion, StoreOperations } from '../../port';
 import type { StoredTextVersion } from '../sqlite-operations';
@@ -71,7 +71,7 @@ export function fromWireError(wire: WireError): Error {
 /** Parses the stored text a version arrived with into its resource, as the server's thread's reads do. */
 function revive(version: StoredTextVersion): ResourceVersion {
   const { storedText, ...fields } = version;
-  return { ...fields, resource: storedText ? (parseJsonKeepingNumbers(storedText) as Resource) : undefined };
+  return { ...fields, resource: storedText ? parseStoredResource(storedText) : undefined };
 }
 
 /** Per read, how its result is made whole on arrival. */
