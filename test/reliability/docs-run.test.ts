@@ -71,6 +71,15 @@ describe('docs that run: every curl example in README.md and docs/', function ()
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  // The README's `export TOKEN=$(npm run --silent admin -- token admin)` keeps stdout: anything else
+  // the command prints (its build step's lines) would end up in the header and the request be refused.
+  it('the README\'s token command prints the token alone, its build step\'s lines elsewhere', async () => {
+    const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+    const env = { ...process.env, FHIR_DB: seededStore, FHIR_DATA_DIR: dir, LOG_LEVEL: 'error' };
+    const { stdout } = await run(npm[0], [...npm.slice(1), 'run', '--silent', 'admin', '--', 'token', 'admin'], { cwd: repoRoot, env });
+    assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n?$/, `stdout holds more than a token: ${stdout.slice(0, 80)}`);
+  });
+
   for (const page of pages) {
     const examples = readExamples(path.join(repoRoot, page));
     if (!examples.length) {
