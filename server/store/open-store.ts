@@ -15,9 +15,14 @@ type AdapterFactory = (config: StoreConfig, indexer: ResourceIndexer) => Promise
 
 const adapters: Record<ServerConfig['store'], AdapterFactory> = {
   sqlite: async (config, indexer) =>
-    new SqliteStore({ file: config.sqliteFile, synchronous: config.sqliteSynchronous, indexer, cacheMiB: config.sqliteCacheMiB,
+    new SqliteStore({
+      file: config.sqliteFile,
+      synchronous: config.sqliteSynchronous,
+      indexer,
+      cacheMiB: config.sqliteCacheMiB,
       readCacheMiB: config.sqliteReadCacheMiB,
-      readThreads: config.sqliteReadThreads }),
+      readThreads: config.sqliteReadThreads,
+    }),
   mongo: async (config, indexer) => {
     if (!config.mongoUrl) {
       throw new Error('FHIR_STORE=mongo without MONGODB_URL: loadConfig refuses this configuration');
