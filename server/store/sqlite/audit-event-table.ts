@@ -59,15 +59,36 @@ const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_i
 
 type ReferenceCells = [number, string | null, string | null, string | null, string | null, string | null, string | null];
 
-/** The event's search entries as the table keeps them (see the file's header). */
-function searchColumns(entries: IndexEntries, paramId: (code: string) => number): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[] } {
+/**
+ * The parameters whose local references go into the lookup table. Not `patient`: R4 defines it as the
+ * agents' and entities' references to a Patient (https://hl7.org/fhir/R4/auditevent.html#search), so its
+ * lookup reads their entries of type Patient (audit-search-sql.ts): one lookup entry fewer per event, each
+ * a page written at the commit (the lookup's keys are scattered; docs/performance.md, "Auditing on and off").
+ */
+export const auditLookupParams: ReadonlySet<string> = new Set(['agent', 'entity', 'source']);
+/** The lookup of `patient`: the entries of these parameters whose target is a Patient. */
+export const patientLookupParams = ['agent', 'entity'] as const;
+
+/** The event's search entries as the table keeps them (see the file's header), and its lookup entries. */
+function searchColumns(
+  entries: IndexEntries,
+  paramId: (code: string) => number
+): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[]; lookups: ReferenceCells[] } {
   const dates = entries.dates.filter((d) => d.param === 'date');
   const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+  const refs: ReferenceCells[] = [];
+  const lookups: ReferenceCells[] = [];
+  for (const r of entries.references) {
+    const cells: ReferenceCells = [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)];
+    refs.push(cells);
+    if (r.targetId !== undefined && auditLookupParams.has(r.param)) lookups.push(cells);
+  }
   return {
     low: dates.length ? Math.min(...dates.map((d) => d.low)) : null,
     high: dates.length ? Math.max(...dates.map((d) => d.high)) : null,
     tokens: JSON.stringify(entries.tokens.map((t) => [paramId(t.param), n(t.system), n(t.code), n(t.text)])),
-    refs: entries.references.map((r) => [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)]),
+    refs,
+    lookups,
   };
 }
 
@@ -108,10 +129,8 @@ export class AuditEventTable {
       .get(insertSql)
       .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number };
     const targets = this.writes.get(targetSql);
-    for (const [paramId, targetType, targetId] of columns.refs) {
-      if (targetId !== null) {
-        targets.run(paramId, targetId, targetType ?? '', seq);
-      }
+    for (const [paramId, targetType, targetId] of columns.lookups) {
+      targets.run(paramId, targetId, targetType ?? '', seq);
     }
     // The stored resource as written, not parsed back from its text (as resource versions are returned).
     return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
