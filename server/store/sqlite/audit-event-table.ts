@@ -48,12 +48,12 @@ export const referenceRowsSql = (alias: string): string =>
 
 const insertSql = `INSERT INTO audit_events
   (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
-  VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
+  VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, version_id) DO NOTHING RETURNING seq`;
 
 // The statements of every write and read by id, built once: the statement cache is keyed by their text.
 const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`;
 const versionSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`;
-/** From the (id, version_id) index alone: an event's id is new, the usual case. */
+/** From the (id, version_id) index alone. */
 const storedSql = 'SELECT 1 FROM audit_events WHERE id = ? LIMIT 1';
 const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)';
 
@@ -107,13 +107,14 @@ export class AuditEventTable {
    */
   append(resource: Resource, options: WriteOptions = {}): { row: VersionRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
     const id = resource.id as string;
-    const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
-    checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
-    if (stored) {
-      if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
-        return { row: stored, outcome: 'unchanged' };
+    // With If-Match the stored version is looked at first; otherwise only when the id is taken (the
+    // insert below finds it in its unique index: an event's id is new, the usual case).
+    if (options.expectedVersionId !== undefined) {
+      const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
+      checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
+      if (stored) {
+        return this.storedAlready(stored, resource);
       }
-      throw conflict(`${auditEventType}/${id} is stored already; AuditEvents are never changed`);
     }
     const lastUpdated = Date.now();
     const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
@@ -125,15 +126,27 @@ export class AuditEventTable {
     // The server's own events are read directly (the writer's most frequent work); others by the indexer.
     const entries = auditSearchEntries(withVersion as AuditEvent, ensureFhirSchema().resourceTypes) ?? this.indexer(withVersion);
     const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
-    const { seq } = this.writes
+    const inserted = this.writes
       .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number };
+      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number } | undefined;
+    if (!inserted) {
+      return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
+    }
+    const { seq } = inserted;
     const targets = this.writes.get(targetSql);
     for (const [paramId, targetType, targetId] of columns.lookups) {
       targets.run(paramId, targetId, targetType ?? '', seq);
     }
     // The stored resource as written, not parsed back from its text (as resource versions are returned).
     return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
+  }
+
+  /** An id already stored: the same event again changes nothing (a batch retried); another is refused. */
+  private storedAlready(stored: VersionRow, resource: Resource): { row: VersionRow; outcome: 'unchanged' } {
+    if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
+      return { row: stored, outcome: 'unchanged' };
+    }
+    throw conflict(`${auditEventType}/${resource.id} is stored already; AuditEvents are never changed`);
   }
 
   /** The newest version of an event, through `cache` (the write connection inside a transaction). */
