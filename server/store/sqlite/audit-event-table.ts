@@ -7,14 +7,12 @@
 // a version row, a current row and 12 index rows before (docs/performance.md, "Auditing on and off").
 // Positions (seq) share one order with resource_versions, so that system history, the chains and the
 // anchors see one write order.
-import type { AuditEvent, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
-import { auditSearchEntries } from '../../audit/audit-search-entries';
 import { auditLink, versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import { stringifyKeepingNumbers } from '../../json/number-text';
 import { conflict } from '../../outcomes';
-import { ensureFhirSchema } from '../../search/indexing/fhir-schema';
 import type { IndexEntries } from '../../search/indexing/types';
 import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
@@ -123,9 +121,7 @@ export class AuditEventTable {
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
     const auditHash = auditLink(newestAuditLink(this.writes), hash);
-    // The server's own events are read directly (the writer's most frequent work); others by the indexer.
-    const entries = auditSearchEntries(withVersion as AuditEvent, ensureFhirSchema().resourceTypes) ?? this.indexer(withVersion);
-    const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     const inserted = this.writes
       .get(insertSql)
       .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number } | undefined;
