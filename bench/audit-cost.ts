@@ -37,18 +37,21 @@ interface Options {
   warmupMs: number;
   seed: number;
   outDir: string;
+  /** Only the in-process measure of the writer (bytes and CPU per event), no server runs. */
+  writerOnly: boolean;
 }
 
-const usage = 'Usage: npm run bench:audit -- [--size 10000] [--rounds 3] [--duration 3] [--warmup 1] [--out DIR]';
+const usage = 'Usage: npm run bench:audit -- [--size 10000] [--rounds 3] [--duration 3] [--warmup 1] [--out DIR] [--writer-only]';
 
 function parse(argv: string[]): Options {
-  const options: Options = { size: 10_000, rounds: 3, durationMs: 3000, warmupMs: 1000, seed: 20261123, outDir: path.resolve(__dirname, '../../bench/results') };
+  const options: Options = { size: 10_000, rounds: 3, durationMs: 3000, warmupMs: 1000, seed: 20261123, outDir: path.resolve(__dirname, '../../bench/results'), writerOnly: false };
   for (const { flag, value } of commandLineFlags(argv, usage)) {
     if (flag === '--size') options.size = Number(value().replace(/k$/i, '000'));
     else if (flag === '--rounds') options.rounds = Number(value());
     else if (flag === '--duration') options.durationMs = Number(value()) * 1000;
     else if (flag === '--warmup') options.warmupMs = Number(value()) * 1000;
     else if (flag === '--out') options.outDir = path.resolve(value());
+    else if (flag === '--writer-only') options.writerOnly = true;
     else throw new Error(`unknown flag ${flag}\n${usage}`);
   }
   return options;
@@ -144,7 +147,7 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
     const before = fileBytes(file);
     store = openSqliteStore({ file, synchronous: 'NORMAL', indexer });
     const write = storeWriter(store);
-    const caller: Caller = { kind: 'user', user: 'PractitionerRole/pr-000123', account: 'dr-000123', clientId: 'his-vendor-a-emr', organizations: ['Organization/clinic-12'], roles: ['clinician'], scopes: ['user/*.cruds'], sourceAddress: '10.20.30.40' };
+    const clinicianCaller: Caller = { kind: 'user', clientId: 'his-vendor-a-emr', organizations: ['Organization/clinic-12'], roles: ['clinician'], scopes: ['user/*.cruds'], sourceAddress: '10.20.30.40' };
     let json = 0;
     let cpuMicros = 0;
     const timed = async (events: AuditEvent[]): Promise<void> => {
@@ -155,7 +158,11 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
     };
     const batch: AuditEvent[] = [];
     for (let i = 0; i < count; i++) {
-      const id = `p${i % 5000}`;
+      // Reads of 5,000 patients' records by 200 clinicians, in a scattered order as traffic comes (7919 and
+      // 31 are coprime to 5,000 and 200): each event's lookup entries land on other pages of the b-trees.
+      const id = `p${(i * 7919) % 5000}`;
+      const clinician = `pr-${String((i * 31) % 200).padStart(6, '0')}`;
+      const caller: Caller = { ...clinicianCaller, user: `PractitionerRole/${clinician}`, account: clinician.replace('pr', 'dr') };
       const call = { request: { method: 'GET', path: `Observation/${id}-e1-bp`, query: new URLSearchParams(), headers: {}, caller }, interaction: { code: 'read', resourceType: 'Observation', id: `${id}-e1-bp` }, caller, context: {} as FhirContext } as HookCall;
       const resource = { resourceType: 'Observation', id: `${id}-e1-bp`, meta: { versionId: '1' }, status: 'final', code: {}, subject: { reference: `Patient/${id}` } } as const;
       const [event] = restEvents(call, { response: { status: 200, body: resource as never }, resources: [resource as never] }, 'https://fhir.example.org');
@@ -173,6 +180,11 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
+  if (options.writerOnly) {
+    const bytes = await bytesPerEvent(20_000);
+    console.log(`bytes per stored event: ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); writer CPU per event (in process, batches of 100): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms; load average ${os.loadavg()[0].toFixed(2)}`);
+    return;
+  }
   const machine = describeMachine();
   const loaded = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-audit-loaded-'));
   const measured = new Set(['read Patient by id (c=16)', 'vread Observation (c=16)', 'create Observation (c=16)']);

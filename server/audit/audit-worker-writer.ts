@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { AuditWriter } from './audit-buffer';
 import type { WorkerReply } from './audit-worker';
 
-type Message = { events: AuditEvent[] } | { close: true };
+/** A batch goes as one JSON text: cheaper to write and to read than the structured clone of its objects. */
+type Message = { events: string } | { close: true };
 
 export interface AuditWorkerWriter {
   write: AuditWriter;
@@ -66,7 +67,9 @@ export function auditWorkerWriter(logger: Logger): AuditWorkerWriter {
   };
 
   return {
-    write: (events: readonly AuditEvent[]) => send({ events: [...events] }),
+    // JSON.stringify on this thread costs about 1.5 µs an event less than postMessage's clone of the
+    // objects, and JSON.parse on the writer's about 2.5 µs less than rebuilding them (docs/performance.md).
+    write: (events: readonly AuditEvent[]) => send({ events: JSON.stringify(events) }),
     close: async () => {
       if (!worker) return;
       const { thread } = worker;

@@ -13,7 +13,8 @@ import { loadNetworkSearchParameters } from '../search/network-search-parameters
 import { openStore } from '../store/open-store';
 import { storeWriter } from './audit-trail';
 
-export type WorkerRequest = { id: number; events: AuditEvent[] } | { id: number; close: true };
+/** A batch of events as one JSON text (audit-worker-writer.ts), or the request to close. */
+export type WorkerRequest = { id: number; events: string } | { id: number; close: true };
 export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string } | { ready: true };
 
 async function run(): Promise<void> {
@@ -36,7 +37,8 @@ async function run(): Promise<void> {
       );
       return;
     }
-    write(request.events).then(
+    // Parsed inside the promise: a batch that does not parse is a failed write, retried, never a dead thread.
+    Promise.resolve(request.events).then((text) => write(JSON.parse(text) as AuditEvent[])).then(
       () => port.postMessage({ id: request.id, ok: true } satisfies WorkerReply),
       // The error's kind only: its message may quote what was written.
       (err: unknown) => port.postMessage({ id: request.id, ok: false, error: err instanceof Error ? err.name : 'Error' } satisfies WorkerReply)

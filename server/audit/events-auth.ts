@@ -3,10 +3,9 @@
 // the Login subtype (https://hl7.org/fhir/R4/valueset-audit-event-type.html), as BALP's security-token
 // patterns suggest; the grant type or the login form is the entity. No password or token is recorded.
 import type { AuditEvent, AuditEventAgent } from '@medplum/fhirtypes';
-import { randomUUID } from 'node:crypto';
 import type { AuthEvent } from '../auth/auth-events';
 import type { Caller } from '../fhir/pipeline/caller';
-import { callerAgents, outcomeDescription, serverIdentity } from './events-shared';
+import { auditEventId, callerAgents, outcomeDescription, serverIdentity } from './events-shared';
 
 const dicom = 'http://dicom.nema.org/resources/ontology/DCM';
 export const authenticationType = { system: dicom, code: '110114', display: 'User Authentication' };
@@ -32,7 +31,7 @@ export function authEvent(event: AuthEvent, baseUrl: string, recorded = new Date
   const agents: AuditEventAgent[] = callerAgents(caller, baseUrl);
   return {
     resourceType: 'AuditEvent',
-    id: randomUUID(),
+    id: auditEventId(),
     type: authenticationType,
     subtype: [login],
     action: 'E',

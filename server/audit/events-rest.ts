@@ -5,11 +5,10 @@
 // entity. As BALP's PatientQuery asks, a result about several patients gives one event per patient, so
 // that a patient reading the events about them never learns of another patient.
 import type { AuditEvent, AuditEventEntity, Coding, Resource } from '@medplum/fhirtypes';
-import { randomUUID } from 'node:crypto';
 import { referencedPatients } from '../auth/enforcement';
 import type { HookCall, HookResult } from '../fhir/pipeline/hooks';
 import type { InteractionCode } from '../fhir/pipeline/interaction';
-import { callerAgents, outcomeDescription, outcomeOf, serverIdentity } from './events-shared';
+import { auditEventId, callerAgents, outcomeDescription, outcomeOf, serverIdentity } from './events-shared';
 
 const entityTypes = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const objectRoles = 'http://terminology.hl7.org/CodeSystem/object-role';
@@ -74,9 +73,9 @@ export function restEvents(call: HookCall, result: HookResult, baseUrl: string, 
   const targetPatient = target?.role?.code === '1' ? target.what?.reference?.split('/')[1] : undefined;
   const patientEntity = (id: string): AuditEventEntity[] => (id === targetPatient ? [] : [{ what: { reference: `Patient/${id}` }, type: person, role: patientRole }]);
   if (patients.length <= 1) {
-    return [{ ...event, id: randomUUID(), ...withEntities([...entities, ...patients.flatMap(patientEntity)]) }];
+    return [{ ...event, id: auditEventId(), ...withEntities([...entities, ...patients.flatMap(patientEntity)]) }];
   }
-  return patients.map((id) => ({ ...event, id: randomUUID(), ...withEntities([...entities, ...patientEntity(id)]) }));
+  return patients.map((id) => ({ ...event, id: auditEventId(), ...withEntities([...entities, ...patientEntity(id)]) }));
 }
 
 function withEntities(entities: AuditEventEntity[]): Pick<AuditEvent, 'entity'> {

@@ -189,6 +189,11 @@ describe('AuditEvents in their own table, through the API', function () {
       assert.deepEqual(withProvenance.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`), ['AuditEvent/e2', 'Provenance/pv1']);
       const patient = (await test.http.get('/Patient?_id=p2&_revinclude=AuditEvent:patient').expect(200)).body as Bundle;
       assert.deepEqual(patient.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`).sort(), ['AuditEvent/e2', 'AuditEvent/e4', 'Patient/p2']);
+      // `patient` names Patients only: an event whose entity is the Observation is not the Observation's patient event.
+      const observation = (await test.http.get('/Observation?_id=o1&_revinclude=AuditEvent:patient&_revinclude=AuditEvent:agent').expect(200)).body as Bundle;
+      assert.deepEqual(observation.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`), ['Observation/o1']);
+      const byEntity = (await test.http.get('/Observation?_id=o1&_revinclude=AuditEvent:entity').expect(200)).body as Bundle;
+      assert.deepEqual(byEntity.entry?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`), ['Observation/o1', 'AuditEvent/e2']);
     });
 
     it('shows a patient only the events about them, in searches, reads and includes', async () => {
@@ -215,9 +220,9 @@ describe('the AuditEvent table on disk', function () {
       const db = new DatabaseSync(file);
       const all = (sql: string): unknown[] => db.prepare(sql).all().map((r) => ({ ...r }));
       assert.deepEqual(all('SELECT id, version_id, current FROM audit_events'), [{ id: 'e2', version_id: 1, current: 1 }]);
+      // One lookup entry per agent and entity; `patient` is looked up through them (audit-event-table.ts).
       assert.deepEqual(all('SELECT target_type, target_id FROM audit_event_targets ORDER BY target_type, target_id'), [
         { target_type: 'Observation', target_id: 'o1' },
-        { target_type: 'Patient', target_id: 'p2' },
         { target_type: 'Patient', target_id: 'p2' },
         { target_type: 'PractitionerRole', target_id: 'dr2' },
       ]);

@@ -14,11 +14,17 @@ export function linkBeforeSql(seq: string): string {
       ORDER BY s DESC LIMIT 1`;
 }
 
-const newestLinkSql = `SELECT h FROM (${linkBeforeSql('9223372036854775807')})`;
+const newestEventLinkSql = 'SELECT audit_hash AS h FROM audit_events ORDER BY seq DESC LIMIT 1';
+const newestBoundaryLinkSql = 'SELECT audit_hash AS h FROM audit_archive ORDER BY seq DESC LIMIT 1';
 
-/** The AuditEvent chain's newest link: the one the next event is chained to (null when there is none). */
+/**
+ * The AuditEvent chain's newest link: the one the next event is chained to (null when there is none). The
+ * newest stored event's when there is one: a purge removes every event up to its boundary and a new event
+ * takes a position after every boundary, so a stored event is always newer than the boundaries; the newest
+ * boundary's once all were archived. (One step down one b-tree per event, not linkBeforeSql's union.)
+ */
 export function newestAuditLink(cache: StatementCache): string | null {
-  const row = cache.get(newestLinkSql).get() as { h: string | null } | undefined;
+  const row = (cache.get(newestEventLinkSql).get() ?? cache.get(newestBoundaryLinkSql).get()) as { h: string | null } | undefined;
   return row?.h ?? null;
 }
 

@@ -46,26 +46,47 @@ export const referenceRowsSql = (alias: string): string =>
 
 const insertSql = `INSERT INTO audit_events
   (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
-  VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`;
+  VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, version_id) DO NOTHING RETURNING seq`;
 
 // The statements of every write and read by id, built once: the statement cache is keyed by their text.
 const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`;
 const versionSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`;
-/** From the (id, version_id) index alone: an event's id is new, the usual case. */
+/** From the (id, version_id) index alone. */
 const storedSql = 'SELECT 1 FROM audit_events WHERE id = ? LIMIT 1';
 const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)';
 
 type ReferenceCells = [number, string | null, string | null, string | null, string | null, string | null, string | null];
 
-/** The event's search entries as the table keeps them (see the file's header). */
-function searchColumns(entries: IndexEntries, paramId: (code: string) => number): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[] } {
+/**
+ * The parameters whose local references go into the lookup table. Not `patient`: R4 defines it as the
+ * agents' and entities' references to a Patient (https://hl7.org/fhir/R4/auditevent.html#search), so its
+ * lookup reads their entries of type Patient (audit-search-sql.ts): one lookup entry fewer per event, each
+ * a page written at the commit (the lookup's keys are scattered; docs/performance.md, "Auditing on and off").
+ */
+export const auditLookupParams: ReadonlySet<string> = new Set(['agent', 'entity', 'source']);
+/** The lookup of `patient`: the entries of these parameters whose target is a Patient. */
+export const patientLookupParams = ['agent', 'entity'] as const;
+
+/** The event's search entries as the table keeps them (see the file's header), and its lookup entries. */
+function searchColumns(
+  entries: IndexEntries,
+  paramId: (code: string) => number
+): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[]; lookups: ReferenceCells[] } {
   const dates = entries.dates.filter((d) => d.param === 'date');
   const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+  const refs: ReferenceCells[] = [];
+  const lookups: ReferenceCells[] = [];
+  for (const r of entries.references) {
+    const cells: ReferenceCells = [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)];
+    refs.push(cells);
+    if (r.targetId !== undefined && auditLookupParams.has(r.param)) lookups.push(cells);
+  }
   return {
     low: dates.length ? Math.min(...dates.map((d) => d.low)) : null,
     high: dates.length ? Math.max(...dates.map((d) => d.high)) : null,
     tokens: JSON.stringify(entries.tokens.map((t) => [paramId(t.param), n(t.system), n(t.code), n(t.text)])),
-    refs: entries.references.map((r) => [paramId(r.param), n(r.targetType), n(r.targetId), n(r.version), n(r.url), n(r.identifierSystem), n(r.identifierValue)]),
+    refs,
+    lookups,
   };
 }
 
@@ -84,13 +105,14 @@ export class AuditEventTable {
    */
   append(resource: Resource, options: WriteOptions = {}): { row: VersionRow; outcome: 'created' | 'unchanged'; resource?: Resource } {
     const id = resource.id as string;
-    const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
-    checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
-    if (stored) {
-      if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
-        return { row: stored, outcome: 'unchanged' };
+    // With If-Match the stored version is looked at first; otherwise only when the id is taken (the
+    // insert below finds it in its unique index: an event's id is new, the usual case).
+    if (options.expectedVersionId !== undefined) {
+      const stored = this.writes.get(storedSql).get(id) ? this.current(this.writes, id) : undefined;
+      checkExpectedVersion(auditEventType, id, stored && { version: stored.version_id, deleted: stored.deleted === 1 }, options);
+      if (stored) {
+        return this.storedAlready(stored, resource);
       }
-      throw conflict(`${auditEventType}/${id} is stored already; AuditEvents are never changed`);
     }
     const lastUpdated = Date.now();
     const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
@@ -100,17 +122,27 @@ export class AuditEventTable {
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
     const auditHash = auditLink(newestAuditLink(this.writes), hash);
     const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
-    const { seq } = this.writes
+    const inserted = this.writes
       .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number };
+      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number } | undefined;
+    if (!inserted) {
+      return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
+    }
+    const { seq } = inserted;
     const targets = this.writes.get(targetSql);
-    for (const [paramId, targetType, targetId] of columns.refs) {
-      if (targetId !== null) {
-        targets.run(paramId, targetId, targetType ?? '', seq);
-      }
+    for (const [paramId, targetType, targetId] of columns.lookups) {
+      targets.run(paramId, targetId, targetType ?? '', seq);
     }
     // The stored resource as written, not parsed back from its text (as resource versions are returned).
     return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
+  }
+
+  /** An id already stored: the same event again changes nothing (a batch retried); another is refused. */
+  private storedAlready(stored: VersionRow, resource: Resource): { row: VersionRow; outcome: 'unchanged' } {
+    if (!stored.deleted && stored.content && sameContent(JSON.parse(stored.content) as Resource, resource)) {
+      return { row: stored, outcome: 'unchanged' };
+    }
+    throw conflict(`${auditEventType}/${resource.id} is stored already; AuditEvents are never changed`);
   }
 
   /** The newest version of an event, through `cache` (the write connection inside a transaction). */

@@ -10,7 +10,7 @@ import type { Filter, IncludeSpec, ResultRestriction, SearchPlan, ValueCondition
 import { dateApproximation } from '../../search/range-bounds';
 import { decodeSearchCursor, encodeSearchCursor } from '../cursor';
 import { withinBytes } from '../page-bytes';
-import { auditEventType, auditRowColumns, referenceRowsSql, tokenRowsSql } from './audit-event-table';
+import { auditEventType, auditRowColumns, patientLookupParams, referenceRowsSql, tokenRowsSql } from './audit-event-table';
 import { FilterCompiler, type ParamIdLookup, type Sql } from './filter-sql';
 import { findIncludedKeys, type KeyedResource } from './include-sql';
 import type { StatementCache } from './statement-cache';
@@ -109,23 +109,41 @@ export class AuditFilterSql {
     const match = matchAnySql(filter.anyOf);
     const rows = kind === 'token' ? tokenRowsSql('r') : referenceRowsSql('r');
     const check: Sql = { sql: `(SELECT 1 FROM (${rows}) x WHERE x.param_id = ? AND ${match.sql} LIMIT 1) IS ${negate ? '' : 'NOT '}NULL`, params: [pid, ...match.params] };
-    const lookup = kind === 'reference' && !negate ? targetLookup(pid, filter.anyOf) : undefined;
+    const lookup = kind === 'reference' && !negate ? this.targetLookup(code, pid, filter.anyOf) : undefined;
     // Local references are also looked up in audit_event_targets: the events of one patient or agent are
     // found from that index instead of walking every event.
     return lookup ? { sql: `${lookup.sql} AND ${check.sql}`, params: [...lookup.params, ...check.params] } : check;
   }
+
+  /**
+   * `r.seq IN (events naming one of the ids)` when every condition is a local reference by id; `patient`'s
+   * from the agents' and entities' entries of type Patient (what R4 defines it as; audit-event-table.ts).
+   */
+  private targetLookup(code: string, pid: number, anyOf: ValueCondition[]): Sql | undefined {
+    const ids: string[] = [];
+    for (const c of anyOf) {
+      if (c.type !== 'reference' || c.id === undefined || c.url !== undefined || c.identifierSystem !== undefined || c.identifierValue !== undefined) {
+        return undefined;
+      }
+      ids.push(c.id);
+    }
+    const lookup = lookupParams(this.paramId, code, pid);
+    return {
+      sql: `r.seq IN (SELECT seq FROM audit_event_targets WHERE param_id IN (SELECT value FROM json_each(?)) AND target_id IN (SELECT value FROM json_each(?))${lookup.targetType ? ' AND target_type = ?' : ''})`,
+      params: [JSON.stringify(lookup.pids), JSON.stringify(ids), ...(lookup.targetType ? [lookup.targetType] : [])],
+    };
+  }
 }
 
-/** `r.seq IN (events naming one of the ids)` when every condition is a local reference by id. */
-function targetLookup(pid: number, anyOf: ValueCondition[]): Sql | undefined {
-  const ids: string[] = [];
-  for (const c of anyOf) {
-    if (c.type !== 'reference' || c.id === undefined || c.url !== undefined || c.identifierSystem !== undefined || c.identifierValue !== undefined) {
-      return undefined;
-    }
-    ids.push(c.id);
+/** Where the lookup table keeps a reference parameter's entries: its own, or for `patient` the agents' and entities' of type Patient. */
+function lookupParams(paramId: ParamIdLookup, code: string, pid: number): { pids: number[]; targetType?: string } {
+  if (code !== 'patient') {
+    return { pids: [pid] };
   }
-  return { sql: 'r.seq IN (SELECT seq FROM audit_event_targets WHERE param_id = ? AND target_id IN (SELECT value FROM json_each(?)))', params: [pid, JSON.stringify(ids)] };
+  return {
+    pids: patientLookupParams.map((c) => paramId(auditEventType, c)).filter((p): p is number => p !== undefined),
+    targetType: 'Patient',
+  };
 }
 
 interface SortColumn {
@@ -263,19 +281,32 @@ export function auditEventsNaming(
   specs: IncludeSpec[],
   restriction: ResultRestriction | undefined
 ): VersionRow[] {
-  const pids = specs.filter((s) => s.sourceType === auditEventType).flatMap((s) => specParams(paramId, s));
+  // [param id, target type or null]: `patient` is looked up as the agents' and entities' Patients.
+  const lookups = specs.filter((s) => s.sourceType === auditEventType).flatMap((s) => specLookups(paramId, s));
   const visible = new AuditFilterSql(paramId, restriction).visible();
-  if (!page.length || !pids.length || visible.sql === '0') {
+  if (!page.length || !lookups.length || visible.sql === '0') {
     return [];
   }
   return reads
     .get(
       `SELECT ${auditRowColumns('r')} FROM audit_events r WHERE r.current = 1 AND r.seq IN (
          SELECT t.seq FROM json_each(?) p CROSS JOIN json_each(?) target CROSS JOIN audit_event_targets t
-           ON t.param_id = p.value AND t.target_id = target.value->>1 AND t.target_type = target.value->>0)
+           ON t.param_id = p.value->>0 AND t.target_id = target.value->>1 AND t.target_type = target.value->>0
+         WHERE p.value->>1 IS NULL OR p.value->>1 = target.value->>0)
        AND ${visible.sql}`
     )
-    .all(JSON.stringify(pids), JSON.stringify(page.map((r) => [r.resourceType, r.id])), ...visible.params) as unknown as VersionRow[];
+    .all(JSON.stringify(lookups), JSON.stringify(page.map((r) => [r.resourceType, r.id])), ...visible.params) as unknown as VersionRow[];
+}
+
+function specLookups(paramId: ParamIdLookup, spec: IncludeSpec): [number, string | null][] {
+  return spec.codes.flatMap((code) => {
+    const pid = paramId(spec.sourceType, code);
+    if (pid === undefined) {
+      return [];
+    }
+    const lookup = lookupParams(paramId, code, pid);
+    return lookup.pids.map((p): [number, string | null] => [p, lookup.targetType ?? null]);
+  });
 }
 
 function specParams(paramId: ParamIdLookup, spec: IncludeSpec): number[] {
