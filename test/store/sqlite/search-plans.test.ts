@@ -81,6 +81,9 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.countSql!, compiled.countParams);
     assert.ok(details.some((d) => /COVERING INDEX idx_token_lookup/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/\bresources\b/.test(d)), details.join('\n'));
+    // One pass over the code's index entries, which come in key order (each key compared with the one
+    // before): no subquery whose rows are handed on one by one, no B-tree of every key.
+    assert.deepEqual(details, ['SEARCH idx_token USING COVERING INDEX idx_token_lookup (param_id=? AND code=? AND system=?)']);
   });
 
   it('counts exactly with a second filter tested by key on its index rows, still without resource rows', () => {
