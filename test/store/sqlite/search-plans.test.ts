@@ -192,6 +192,19 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(rows.length, 21, 'a full page and one more');
   });
 
+  it('checks a string on each walked row with one seek of the string index by key, reading no string row', () => {
+    // Every patient is named 王小明: 王 is common, the walk checks each Patient and each Observation's subject.
+    for (const [type, query, expected] of [
+      ['Patient', 'name=王', 10],
+      ['Observation', 'subject:Patient.name=王', 21],
+    ] as const) {
+      const compiled = compileSearch(plan(type, query), paramId, largeStore);
+      const details = queryPlan(compiled.pageSql, compiled.pageParams);
+      assert.ok(details.some((d) => d.includes('COVERING INDEX idx_string_key (key=? AND param_id=? AND value>? AND value<?)')), details.join('\n'));
+      assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, expected, query);
+    }
+  });
+
   it('drives _has from the few sources that match, through their references', () => {
     const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=E11.9`, 'accurate'), paramId, estimator(1_000_000));
     assert.match(compiled.pageSql, /\) d CROSS JOIN resources r/);
