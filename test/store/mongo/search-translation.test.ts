@@ -106,7 +106,8 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
     Observation: [
       'code=http://loinc.org|85354-9', 'code=85354-9,14771-0', 'code=|85354-9', 'code:text=血压', 'code:text=blood', 'code:not=85354-9',
       'value-quantity=7.2|http://unitsofmeasure.org|mmol/L', 'value-quantity=7200|http://unitsofmeasure.org|umol/L',
-      'value-quantity=gt7', 'value-quantity=le65.5', 'value-quantity=65.5||kg', 'value-quantity=ap7.2', 'value-quantity=ne7.2',
+      'value-quantity=gt7', 'value-quantity=le65.5', 'value-quantity=65.5||kg', 'value-quantity=65.5|http://unitsofmeasure.org|kg',
+      'value-quantity=65500|http://unitsofmeasure.org|g', 'value-quantity=ap7.2', 'value-quantity=ne7.2',
       'component-code-value-quantity=http://loinc.org|8480-6$gt140', 'component-code-value-quantity=http://loinc.org|8462-4$lt90',
       'combo-code-value-quantity=http://loinc.org|8480-6$128', 'date=2026-03', 'date=ge2026-03-05', 'date=sa2026-03-31', 'date=eb2026-03-02',
       'status=final,preliminary', 'subject:Patient.name=wang', 'patient.organization.name=和平区', 'subject.gender=female',
