@@ -645,6 +645,24 @@ export function describeStoreContract(name: string, openStore: (indexer?: Resour
         assert.equal((await store.search({ ...planOf('Patient', '', 2), total: 'estimate' })).total, 3);
       });
 
+      it('counts a resource once however many of its index entries match (a code twice, with two displays or two systems)', async () => {
+        await store.update(
+          observation('p-wang', {
+            id: 'obs-twice',
+            code: {
+              coding: [
+                { system: 'http://loinc.org', code: '2345-7', display: 'Glucose' },
+                { system: 'http://loinc.org', code: '2345-7', display: 'Glucose [Mass/volume] in Serum or Plasma' },
+                { system: 'urn:local-lab', code: '2345-7' },
+              ],
+            },
+          })
+        );
+        for (const query of ['code=http://loinc.org|2345-7', 'code=2345-7', 'code=http://loinc.org|2345-7&subject=Patient/p-wang']) {
+          assert.equal((await store.search({ ...planOf('Observation', query, 0), total: 'accurate' })).total, 1, query);
+        }
+      });
+
       it('adds what _include and _revinclude reach, :iterate included, never a match twice', async () => {
         const page = await store.search(
           planOf('Observation', '_id=obs-weight&_include=Observation:subject&_include:iterate=Patient:organization&_include:iterate=Organization:partof')

@@ -61,6 +61,12 @@ export interface CurrentDocument {
   uq?: string[];
   /** The current version's hash (server/audit/chain-hash.ts), which the next version chains to. */
   h?: string;
+  /**
+   * What `_sort=-date` orders by, stored (newestDate): the highest end of the `date` parameter's values,
+   * or -lastNumber without one. Stored, it is indexed with the token entries (indexes.ts, token_date),
+   * so that `code=…&_sort=-date` reads one code's documents newest first and stops at the page.
+   */
+  nd?: number;
 }
 
 /** One version, `_id` 'Type/id/vid'; `key` is the resource's 'Type/id'. */
@@ -82,6 +88,23 @@ export interface VersionDocument {
   h?: string;
   /** AuditEvents only: the link of the global AuditEvent chain. */
   ah?: string;
+}
+
+/** Resources without a value sort last in either direction: this number ascending, its negative descending (as in SQLite). */
+export const lastNumber = 1e300;
+
+/** The parameter whose newest value a document stores as `nd`: every type's clinical date is `date`. */
+export const newestDateParam = 'date';
+
+/** The `nd` of a resource with these index entries (the value search-pipeline.ts computes for `_sort=-date`). */
+export function newestDate(entries: IndexEntries): number {
+  let newest = -lastNumber;
+  for (const date of entries.dates) {
+    if (date.param === newestDateParam && date.high > newest) {
+      newest = date.high;
+    }
+  }
+  return newest;
 }
 
 export function resourceKey(resourceType: string, id: string): string {
@@ -216,6 +239,7 @@ export function currentDocument(version: ResourceVersion, seq: string, entries: 
   if (version.resource && entries) {
     doc.json = stringifyKeepingNumbers(version.resource);
     doc.idx = indexDocument(entries);
+    doc.nd = newestDate(entries);
     const unique = uniqueKeys(entries);
     if (unique.length) {
       doc.uq = unique;

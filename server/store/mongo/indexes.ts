@@ -1,7 +1,8 @@
 // The indexes the plans need, created idempotently at every start-up (createIndexes with the same
 // name and keys is a no-op). docs/storage-mongo.md says which query each one answers.
-import type { Db, IndexDescription } from 'mongodb';
-import { collections } from './documents';
+import type { Collection, Db, Document, IndexDescription } from 'mongodb';
+import type { IndexEntries } from '../../search/indexing/types';
+import { collections, newestDate, type IndexDocument } from './documents';
 
 /**
  * On the current versions: the orders a search walks (write order, _id, _lastUpdated) per type; one
@@ -15,6 +16,8 @@ export const currentIndexes: IndexDescription[] = [
   { name: 'type_updated', key: { type: 1, deleted: 1, lu: 1 } },
   { name: 'string', key: { type: 1, 'idx.str.p': 1, 'idx.str.v': 1 } },
   { name: 'token', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.c': 1, 'idx.tok.s': 1 } },
+  // `code=…&_sort=-date`: one code's documents newest first (nd, documents.ts), then in write order.
+  { name: 'token_date', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.c': 1, nd: -1, seq: 1 } },
   { name: 'token_text', key: { type: 1, 'idx.tok.p': 1, 'idx.tok.t': 1 }, sparse: true },
   { name: 'date', key: { type: 1, 'idx.date.p': 1, 'idx.date.lo': 1, 'idx.date.hi': 1 } },
   { name: 'number', key: { type: 1, 'idx.num.p': 1, 'idx.num.lo': 1 } },
@@ -50,6 +53,20 @@ export const auditEventIndexes: IndexDescription[] = [
   { name: 'reference', key: { type: 1, 'idx.ref.p': 1, 'idx.ref.k': 1 } },
   { name: 'reference_target', key: { 'idx.ref.k': 1, 'idx.ref.p': 1 } },
 ];
+
+/**
+ * Stores `nd` (documents.ts, newestDate) on the current documents written before it was kept, once: a
+ * document without it would sort as if it had no date. Each is read and updated by itself, so that the
+ * same code runs on any MongoDB version (and on the tests' mingo backend); a store written since has none to do.
+ */
+export async function storeNewestDates(current: Collection<Document>): Promise<number> {
+  const missing = await current.find({ deleted: false, nd: { $exists: false } }, { projection: { _id: 1, 'idx.date': 1 } }).toArray();
+  for (const doc of missing) {
+    const dates = ((doc.idx as IndexDocument | undefined)?.date ?? []).map((d) => ({ param: d.p, low: d.lo, high: d.hi }));
+    await current.updateOne({ _id: doc._id }, { $set: { nd: newestDate({ dates } as IndexEntries) } });
+  }
+  return missing.length;
+}
 
 export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection(collections.current).createIndexes(currentIndexes);

@@ -24,7 +24,7 @@ import type {
 import type { AuthStore } from '../auth-port';
 import { authCollections, ensureAuthIndexes, type AuthCollections } from './auth-collections';
 import { collections, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
-import { ensureIndexes } from './indexes';
+import { ensureIndexes, storeNewestDates } from './indexes';
 import { MongoAuthStore } from './mongo-auth-store';
 import { MongoOperations } from './mongo-operations';
 import { moveStoredAuditEvents, type AuditEventDocument } from './audit-events';
@@ -58,6 +58,8 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Resour
     const db = client.db(options.database);
     await ensureIndexes(db);
     await moveStoredAuditEvents(db.collection(collections.current), db.collection(collections.history), db.collection(collections.auditEvents));
+    await storeNewestDates(db.collection(collections.current));
+    await storeNewestDates(db.collection(collections.auditEvents));
     const auth = authCollections(db);
     await ensureAuthIndexes(auth);
     const transactions: TransactionRunner = async (work) => {

@@ -5,6 +5,7 @@
 import type { Document } from 'mongodb';
 import type { SearchPlan, SortKey } from '../../search/plan';
 import { decodeSearchCursor, type CursorValues } from '../cursor';
+import { lastNumber, newestDateParam } from './documents';
 import { and, indexField, type CurrentReader, FilterCompiler } from './filters';
 
 export interface CompiledSearch {
@@ -20,7 +21,6 @@ export interface CompiledSearch {
 }
 
 /** Resources without a value sort last in either direction (the SQLite adapter's sentinels). */
-const lastNumber = 1e300;
 const lastText = '\u{10FFFF}';
 
 /** The fields a page of results reads: the version, and the references that _include follows. */
@@ -54,7 +54,8 @@ export async function compileSearch(plan: SearchPlan, reader: CurrentReader): Pr
   pipeline.push(
     { $sort: Object.fromEntries(columns.map((c) => [c.field, c.descending ? -1 : 1])) },
     { $limit: plan.count + 1 },
-    { $project: Object.fromEntries([...pageFields, ...computed.map((c) => c.field)].map((f) => [f, 1])) }
+    // The cursor reads every sort column from the page's documents, the stored ones (nd) as well.
+    { $project: Object.fromEntries([...new Set([...pageFields, ...columns.map((c) => c.field)])].map((f) => [f, 1])) }
   );
   return {
     match,
@@ -71,6 +72,11 @@ function sortColumn(key: SortKey, i: number): SortColumn {
     return { field: key.field === '_id' ? 'id' : 'lu', descending: key.descending };
   }
   const { kind, code } = key.param;
+  if (kind === 'date' && code === newestDateParam && key.descending) {
+    // Stored on the document (documents.ts, newestDate): the sort reads the token_date index when the
+    // search has a code, instead of computing every match's value and sorting them all.
+    return { field: 'nd', descending: true };
+  }
   const numeric = kind === 'date' || kind === 'number' || kind === 'quantity';
   const value = numeric ? (key.descending ? 'hi' : 'lo') : kind === 'token' ? 'c' : kind === 'reference' ? 'i' : 'v';
   const missing = key.descending ? (numeric ? -lastNumber : '') : numeric ? lastNumber : lastText;

@@ -117,7 +117,10 @@ function quantityCondition(c: ValueCondition & { type: 'quantity' }, col: Fields
   }
   const [canonicalCode, factor] = canonical;
   const scaled = { ...c, value: scaleToCanonical(c.value, factor), low: scaleToCanonical(c.low, factor), high: scaleToCanonical(c.high, factor) };
-  return { $or: [{ $and: stated }, { $and: [{ cc: canonicalCode }, numeric(scaled, 'clo', 'chi', 'cv', true)] }] };
+  const inCanonical: Document = { $and: [{ cc: canonicalCode }, numeric(scaled, 'clo', 'chi', 'cv', true)] };
+  // In its dimension's canonical unit (kg, mmol/L), every entry the stated unit matches holds the same
+  // values in the canonical fields: the quantity_canonical index alone finds them (as in SQLite, value-sql.ts).
+  return factor === 1 && c.system === ucumSystem ? inCanonical : { $or: [{ $and: stated }, inCanonical] };
 }
 
 function referenceCondition(c: ValueCondition & { type: 'reference' }, col: Fields, inPart: boolean): Document {

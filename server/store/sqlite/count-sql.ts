@@ -53,10 +53,14 @@ function exactCount(plan: SearchPlan, compiler: FilterCompiler, driver: DriverCa
   }
   const others = plan.filters.filter((_, i) => i !== driver.index);
   const filtered = compiler.all(others, 'r');
-  const keys = `(SELECT DISTINCT key FROM (${driver.sql.sql}))`;
   if (driver.currentOnly && visible.sql === '1' && others.every(testsKeyOnly)) {
-    return { sql: `SELECT count(*) AS total FROM ${keys} r WHERE ${filtered.sql}`, params: [...driver.sql.params, ...filtered.params] };
+    // count(DISTINCT) over the driver's rows rather than a count of a DISTINCT subquery: where the
+    // index delivers the keys in order (one token code and system: idx_token_lookup ends with the key),
+    // SQLite compares each key with the one before instead of building a temporary B-tree of every
+    // key (44,037 blood-pressure panels of a 351,531-resource store: 2.9 -> 2.5 ms, docs/performance.md).
+    return { sql: `SELECT count(DISTINCT r.key) AS total FROM (${driver.sql.sql}) r WHERE ${filtered.sql}`, params: [...driver.sql.params, ...filtered.params] };
   }
+  const keys = `(SELECT DISTINCT key FROM (${driver.sql.sql}))`;
   return {
     sql:
       `SELECT count(*) AS total FROM ${keys} d CROSS JOIN resources r ON r.key = d.key ` +

@@ -33,48 +33,31 @@ export function dateSortWalk(
 ): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
   const column = descending ? 'high' : 'low';
   const aggregate = descending ? 'MAX' : 'MIN';
-  const missing = descending ? -lastNumber : lastNumber;
   const index = descending ? 'idx_date_high' : 'idx_date_lookup';
-  const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
-  const limit = plan.count + 1;
   const walked = onIndexRow ?? rest;
-  const withValue: SQLInputValue[] = [pid, ...walked.params, pid, plan.resourceType];
-  let keysetA = '';
-  if (cursor) {
-    keysetA = ` AND (s.${column} ${descending ? '<' : '>'} ? OR (s.${column} = ? AND r.seq > ?))`;
-    withValue.push(cursor[0], cursor[0], cursor[1]);
-  }
-  const without: SQLInputValue[] = [plan.resourceType, ...rest.params, pid];
-  let keysetB = '';
-  if (cursor) {
-    keysetB = ' AND (? <> ? OR r.seq > ?)';
-    without.push(cursor[0], missing, cursor[1]);
-  }
-  const direction = descending ? 'DESC' : 'ASC';
-  // The keys are chosen first and the versions (their JSON) joined for the page alone: a walk that
-  // passes thousands of rows before its page is full would otherwise read each one's JSON.
-  const pageSql =
-    `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
-     SELECT * FROM (SELECT r.key, r.seq AS current_seq, s.${column} AS sort_0, r.seq AS sort_1
-       FROM idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key
-       WHERE s.param_id = ? AND ${walked.sql}
+  return walkPage(plan, {
+    descending,
+    distinct: false,
+    dated: {
+      from: `idx_date s INDEXED BY ${index} CROSS JOIN resources r ON r.key = s.key`,
+      sortColumn: `s.${column}`,
+      where: {
+        sql:
+          `s.param_id = ? AND ${walked.sql}
          AND s.${column} = (SELECT ${aggregate}(x.${column}) FROM idx_date x INDEXED BY idx_date_key WHERE x.key = s.key AND x.param_id = ?)
-         AND r.resource_type = ? AND r.deleted = 0${keysetA}
-       ORDER BY s.${column} ${direction}, r.seq ASC LIMIT ?)
-     UNION ALL
-     SELECT * FROM (SELECT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
-       FROM resources r
-       WHERE r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
-         AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)${keysetB}
-       ORDER BY r.seq LIMIT ?)
-     LIMIT ?) p
-     JOIN resource_versions v ON v.seq = p.current_seq
-     ORDER BY p.sort_0 ${direction}, p.sort_1 ASC`;
-  return {
-    pageSql,
-    pageParams: [...withValue, limit, ...without, limit, limit],
-    cursorValues: (row) => [row.sort_0 as number, row.sort_1 as number],
-  };
+         AND r.resource_type = ? AND r.deleted = 0`,
+        params: [pid, ...walked.params, pid, plan.resourceType],
+      },
+    },
+    undated: {
+      from: 'resources r',
+      where: {
+        sql: `r.resource_type = ? AND r.deleted = 0 AND ${rest.sql}
+         AND NOT EXISTS (SELECT 1 FROM idx_date x INDEXED BY idx_date_key WHERE x.key = r.key AND x.param_id = ?)`,
+        params: [plan.resourceType, ...rest.params, pid],
+      },
+    },
+  });
 }
 
 /** The token filter a newest-first walk by code can follow: one code, positive, on a search sorted by its type's `date` alone. */
@@ -121,39 +104,73 @@ export function newestByCode(plan: SearchPlan, paramId: ParamIdLookup): CodeWalk
  * date follow, in write order, as in the general plan; the cursor is the same (newest date, seq).
  */
 export function codeDateWalk(plan: SearchPlan, walk: CodeWalk, walked: Sql): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
-  const missing = -lastNumber;
+  // The resources of the code without a date (read only once the dated ones are exhausted) are found
+  // from the code's rows too: every row of a resource carries the same date_high.
+  const codeRows = (index: string, dated: boolean): WalkedRows => ({
+    from: `idx_token t INDEXED BY ${index} CROSS JOIN resources r ON r.key = t.key`,
+    where: {
+      sql: `t.param_id = ? AND ${walk.match.sql} AND t.date_high IS ${dated ? 'NOT ' : ''}NULL AND ${walked.sql}
+         AND r.resource_type = ? AND r.deleted = 0`,
+      params: [walk.pid, ...walk.match.params, ...walked.params, plan.resourceType],
+    },
+  });
+  return walkPage(plan, {
+    descending: true,
+    distinct: true,
+    dated: { ...codeRows('idx_token_date', true), sortColumn: 't.date_high' },
+    undated: codeRows('idx_token_lookup', false),
+  });
+}
+
+/** One part of a date walk: the rows read (a FROM clause that joins `resources r`) and the conditions they pass. */
+interface WalkedRows {
+  from: string;
+  where: Sql;
+}
+
+/**
+ * The page of a date walk: the rows with a date in date order (then write order), after the cursor,
+ * followed by those without one in write order (their sort value the sentinel lastNumber, so that the
+ * cursor is the same either side), up to the page's size plus one. The keys are chosen first and the
+ * versions (their JSON) joined for the page alone: a walk that passes thousands of rows before its page
+ * is full would otherwise read each one's JSON.
+ */
+function walkPage(
+  plan: SearchPlan,
+  walk: { descending: boolean; distinct: boolean; dated: WalkedRows & { sortColumn: string }; undated: WalkedRows }
+): Pick<CompiledSearch, 'pageSql' | 'pageParams' | 'cursorValues'> {
+  const { descending, dated, undated } = walk;
+  const missing = descending ? -lastNumber : lastNumber;
   const cursor = plan.cursor ? decodeCursor(plan.cursor, 2) : undefined;
   const limit = plan.count + 1;
-  const withValue: SQLInputValue[] = [walk.pid, ...walk.match.params, ...walked.params, plan.resourceType];
+  const withValue: SQLInputValue[] = [...dated.where.params];
   let keysetA = '';
   if (cursor) {
-    keysetA = ' AND (t.date_high < ? OR (t.date_high = ? AND r.seq > ?))';
+    keysetA = ` AND (${dated.sortColumn} ${descending ? '<' : '>'} ? OR (${dated.sortColumn} = ? AND r.seq > ?))`;
     withValue.push(cursor[0], cursor[0], cursor[1]);
   }
-  const without: SQLInputValue[] = [walk.pid, ...walk.match.params, ...walked.params, plan.resourceType];
+  const without: SQLInputValue[] = [...undated.where.params];
   let keysetB = '';
   if (cursor) {
     keysetB = ' AND (? <> ? OR r.seq > ?)';
     without.push(cursor[0], missing, cursor[1]);
   }
-  // The resources of the code without a date (read only once the dated ones are exhausted) are found
-  // from the code's rows too: every row of a resource carries the same date_high.
+  const distinct = walk.distinct ? 'DISTINCT ' : '';
+  const direction = descending ? 'DESC' : 'ASC';
   const pageSql =
     `SELECT p.key, v.seq, v.resource_type, v.id, v.version_id, v.last_updated, v.deleted, v.content, p.sort_0, p.sort_1 FROM (
-     SELECT * FROM (SELECT DISTINCT r.key, r.seq AS current_seq, t.date_high AS sort_0, r.seq AS sort_1
-       FROM idx_token t INDEXED BY idx_token_date CROSS JOIN resources r ON r.key = t.key
-       WHERE t.param_id = ? AND ${walk.match.sql} AND t.date_high IS NOT NULL AND ${walked.sql}
-         AND r.resource_type = ? AND r.deleted = 0${keysetA}
-       ORDER BY t.date_high DESC, r.seq ASC LIMIT ?)
+     SELECT * FROM (SELECT ${distinct}r.key, r.seq AS current_seq, ${dated.sortColumn} AS sort_0, r.seq AS sort_1
+       FROM ${dated.from}
+       WHERE ${dated.where.sql}${keysetA}
+       ORDER BY ${dated.sortColumn} ${direction}, r.seq ASC LIMIT ?)
      UNION ALL
-     SELECT * FROM (SELECT DISTINCT r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
-       FROM idx_token t INDEXED BY idx_token_lookup CROSS JOIN resources r ON r.key = t.key
-       WHERE t.param_id = ? AND ${walk.match.sql} AND t.date_high IS NULL AND ${walked.sql}
-         AND r.resource_type = ? AND r.deleted = 0${keysetB}
+     SELECT * FROM (SELECT ${distinct}r.key, r.seq AS current_seq, ${missing} AS sort_0, r.seq AS sort_1
+       FROM ${undated.from}
+       WHERE ${undated.where.sql}${keysetB}
        ORDER BY r.seq LIMIT ?)
      LIMIT ?) p
      JOIN resource_versions v ON v.seq = p.current_seq
-     ORDER BY p.sort_0 DESC, p.sort_1 ASC`;
+     ORDER BY p.sort_0 ${direction}, p.sort_1 ASC`;
   return {
     pageSql,
     pageParams: [...withValue, limit, ...without, limit, limit],

@@ -5,13 +5,16 @@
 // same plan, the caller's restriction included.
 import type { Resource } from '@medplum/fhirtypes';
 import { Aggregator, find } from 'mingo';
-import type { Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { strict as assert } from 'node:assert';
 import { isResourceType } from '../../../server/fhir/resource-definitions';
 import { parseSearch } from '../../../server/search/parse-search';
 import type { Filter, ParamRef, ResultRestriction, SearchPlan } from '../../../server/search/plan';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
-import { currentDocument, nextSeq, type CurrentDocument } from '../../../server/store/mongo/documents';
+import { currentDocument, lastNumber, nextSeq, type CurrentDocument } from '../../../server/store/mongo/documents';
+import { currentIndexes, storeNewestDates } from '../../../server/store/mongo/indexes';
+import { compileSearch } from '../../../server/store/mongo/search-pipeline';
+import { mingoBackend } from '../../helpers/mingo-backend';
 import { searchPage, type EstimateLimits, type SearchSource } from '../../../server/store/mongo/search-page';
 import type { ResourceStore, ResourceVersion, SearchPage } from '../../../server/store/port';
 import { memoryStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
@@ -28,6 +31,8 @@ const extraFixtures: Resource[] = [
     effectiveDateTime: '2026-04-01',
     valueQuantity: { value: 7200, unit: 'umol/L', system: 'http://unitsofmeasure.org', code: 'umol/L' },
   },
+  // A blood pressure without a date: last when sorted by date, either way.
+  { resourceType: 'Observation', id: 'obs-bp-undated', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] }, subject: { reference: 'Patient/p-jose' } },
   { resourceType: 'RiskAssessment', id: 'risk-2', status: 'final', subject: { reference: 'Patient/p-jose' }, prediction: [{ probabilityDecimal: 0.1 }] },
   { resourceType: 'RiskAssessment', id: 'risk-range', status: 'final', subject: { reference: 'Patient/p-zhang' }, prediction: [{ probabilityRange: { low: { value: 0.2 }, high: { value: 0.4 } } }] },
 ];
@@ -106,7 +111,8 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
     Observation: [
       'code=http://loinc.org|85354-9', 'code=85354-9,14771-0', 'code=|85354-9', 'code:text=血压', 'code:text=blood', 'code:not=85354-9',
       'value-quantity=7.2|http://unitsofmeasure.org|mmol/L', 'value-quantity=7200|http://unitsofmeasure.org|umol/L',
-      'value-quantity=gt7', 'value-quantity=le65.5', 'value-quantity=65.5||kg', 'value-quantity=ap7.2', 'value-quantity=ne7.2',
+      'value-quantity=gt7', 'value-quantity=le65.5', 'value-quantity=65.5||kg', 'value-quantity=65.5|http://unitsofmeasure.org|kg',
+      'value-quantity=65500|http://unitsofmeasure.org|g', 'value-quantity=ap7.2', 'value-quantity=ne7.2',
       'component-code-value-quantity=http://loinc.org|8480-6$gt140', 'component-code-value-quantity=http://loinc.org|8462-4$lt90',
       'combo-code-value-quantity=http://loinc.org|8480-6$128', 'date=2026-03', 'date=ge2026-03-05', 'date=sa2026-03-31', 'date=eb2026-03-02',
       'status=final,preliminary', 'subject:Patient.name=wang', 'patient.organization.name=和平区', 'subject.gender=female',
@@ -192,6 +198,7 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
       ['Patient', '_sort=family'], ['Patient', '_sort=-gender,-_id'], ['Observation', '_sort=_lastUpdated'], ['Observation', '_sort=-_lastUpdated'],
       ['Observation', '_sort=-_id'], ['Observation', '_sort=subject,-date'], ['Observation', '_sort=value-quantity'], ['Observation', 'status=final&_sort=-value-quantity'],
       ['RiskAssessment', '_sort=probability'], ['Observation', ''], ['Patient', '_sort=address-city'],
+      ['Observation', 'code=http://loinc.org|85354-9&_sort=-date'], ['Observation', 'code=14771-0&_sort=-date'], ['Encounter', 'class=AMB&_sort=-date'],
     ];
     for (const [type, query] of sorted) {
       it(`${type}?${query}, two at a time, forwards then backwards`, async () => {
@@ -223,6 +230,36 @@ describe('MongoDB search translation, evaluated with mingo, against the SQLite a
         assert.deepEqual([...back.flat(), ...keys(last!.resources)], keys(whole.resources), `${query}: the pages backwards`);
       });
     }
+  });
+
+  describe('a code newest first (the token_date index)', () => {
+    it('sorts on the stored newest date right after the match, so that the index on the code and that date serves the order', async () => {
+      const compiled = await compileSearch(plan('Observation', 'code=http://loinc.org|85354-9&_sort=-date', 2), mingoSource);
+      assert.deepEqual(compiled.pipeline[1], { $sort: { nd: -1, seq: 1 } });
+      // The index: the match's equality fields (the type, the token's parameter and code), then the sort's.
+      const index = currentIndexes.find((i) => i.name === 'token_date');
+      assert.deepEqual(index?.key, { type: 1, 'idx.tok.p': 1, 'idx.tok.c': 1, nd: -1, seq: 1 });
+      assert.deepEqual(compiled.pipeline[0], {
+        $match: { $and: [{ type: 'Observation', deleted: false }, { 'idx.tok': { $elemMatch: { p: 'code', c: '85354-9', s: 'http://loinc.org' } } }] },
+      });
+    });
+
+    it('stores the newest date on documents written before it was kept, once', async () => {
+      const backend = mingoBackend();
+      const stored = docs.filter((d) => d.type === 'Observation' && !d.deleted);
+      for (const doc of stored) {
+        const { nd: _dropped, ...old } = doc;
+        await backend.current.insertOne(old);
+      }
+      assert.equal(await storeNewestDates(backend.current as unknown as Collection<Document>), stored.length);
+      assert.equal(await storeNewestDates(backend.current as unknown as Collection<Document>), 0);
+      const after = await backend.current.find({}).toArray();
+      assert.deepEqual(
+        after.map((d) => [d._id, d.nd]).sort(),
+        stored.map((d) => [d._id, d.nd]).sort()
+      );
+      assert.ok(stored.some((d) => d.nd! > 0) && stored.some((d) => d.nd === -lastNumber), 'with and without a date');
+    });
   });
 
   describe('_include and _revinclude', () => {

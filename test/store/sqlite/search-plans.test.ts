@@ -81,6 +81,9 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.countSql!, compiled.countParams);
     assert.ok(details.some((d) => /COVERING INDEX idx_token_lookup/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/\bresources\b/.test(d)), details.join('\n'));
+    // One pass over the code's index entries, which come in key order (each key compared with the one
+    // before): no subquery whose rows are handed on one by one, no B-tree of every key.
+    assert.deepEqual(details, ['SEARCH idx_token USING COVERING INDEX idx_token_lookup (param_id=? AND code=? AND system=?)']);
   });
 
   it('counts exactly with a second filter tested by key on its index rows, still without resource rows', () => {
@@ -102,14 +105,17 @@ describe('SQLite search plans that must not grow with the matches', function () 
     }
   });
 
-  it('finds an equal quantity with its unit as a range of the value, in its unit and in the canonical one', () => {
+  it('finds an equal quantity with its unit as a range of the value: in the canonical unit alone when it is that unit, else in both', () => {
+    // kg is its dimension's canonical unit: one range of the canonical index.
     const compiled = compileSearch(plan('Observation', 'value-quantity=150|http://unitsofmeasure.org|kg', 'accurate'), paramId, estimator());
     assert.equal(total(compiled.countSql, compiled.countParams), 1);
     const details = queryPlan(compiled.countSql!, compiled.countParams).filter((d) => d.includes('idx_quantity'));
-    assert.ok(details.length >= 2 && details.every((d) => /INDEX idx_quantity_(above|canonical) \(param_id=\? AND (canonical_code=\? AND )?<expr>>\? AND <expr><\?\)/.test(d)), details.join('\n'));
-    // The same amount in another unit of the dimension: 150 kg is 150,000 g.
+    assert.deepEqual(details, ['SEARCH idx_quantity USING INDEX idx_quantity_canonical (param_id=? AND canonical_code=? AND <expr>>? AND <expr><?)']);
+    // The same amount in another unit of the dimension: 150 kg is 150,000 g, read in g and in kg.
     const grams = compileSearch(plan('Observation', 'value-quantity=150000|http://unitsofmeasure.org|g', 'accurate'), paramId, estimator());
     assert.equal(total(grams.countSql, grams.countParams), 1);
+    const both = queryPlan(grams.countSql!, grams.countParams).filter((d) => d.includes('idx_quantity'));
+    assert.ok(both.length === 2 && both.every((d) => /INDEX idx_quantity_(above|canonical) \(param_id=\? AND (canonical_code=\? AND )?<expr>>\? AND <expr><\?\)/.test(d)), both.join('\n'));
   });
 
   it('counts a composite from its lookup index alone', () => {
@@ -187,6 +193,19 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const rows = db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[];
     assert.deepEqual(rows.slice(0, 3).map((r) => r.id), ['o2', 'o4', 'o6']);
     assert.equal(rows.length, 21, 'a full page and one more');
+  });
+
+  it('checks a string on each walked row with one seek of the string index by key, reading no string row', () => {
+    // Every patient is named 王小明: 王 is common, the walk checks each Patient and each Observation's subject.
+    for (const [type, query, expected] of [
+      ['Patient', 'name=王', 10],
+      ['Observation', 'subject:Patient.name=王', 21],
+    ] as const) {
+      const compiled = compileSearch(plan(type, query), paramId, largeStore);
+      const details = queryPlan(compiled.pageSql, compiled.pageParams);
+      assert.ok(details.some((d) => d.includes('COVERING INDEX idx_string_key (key=? AND param_id=? AND value>? AND value<?)')), details.join('\n'));
+      assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, expected, query);
+    }
   });
 
   it('drives _has from the few sources that match, through their references', () => {
