@@ -9,6 +9,7 @@ import { withSecurity } from './auth/enforcement';
 import { defaultLimits } from './config';
 import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
+import { largeBodyBudget } from './http/body-budget';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
 import { redactHeaders, redactResponseHeaders, redactUrl } from './http/log-redaction';
 import { sendError } from './http/render';
@@ -78,6 +79,7 @@ export function createApp({ config, store, logger, registry, core, pipeline, ide
     app.use(auth.cors);
     app.use(auth.router);
   }
+  app.use(largeBodyBudget(config.maxBodyBytes));
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   const corePipeline = auth ? withSecurity(pipeline) : pipeline;
   const coreConfig = auth ? { ...config, auth: true } : config;

@@ -35,6 +35,12 @@ export interface ServerConfig {
   seedValue: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /**
+   * The old-generation size of the server thread's V8 heap, in MiB (node's --max-old-space-size), which
+   * start-up applies (server/heap-limit.ts); 0: V8 sizes it. Undefined when node's own options
+   * (NODE_OPTIONS) already set one, which then wins.
+   */
+  heapMiB: number | undefined;
   /** pino log level ('silent' turns logging off). */
   logLevel: string;
   /** Where the network's profiles live; SearchParameter resources found there are indexed. */
@@ -114,6 +120,19 @@ export const defaultLimits: RequestLimits = {
   pageBytes: 8 * 1024 * 1024,
 };
 
+/**
+ * The server thread's old generation by default: what the server holds live at rest and under the
+ * benchmark's load, plus what the largest accepted Bundle needs while it is processed, measured per MiB
+ * of body (docs/performance.md, "Memory": a 16 MiB transaction of 10,000 entries).
+ */
+export function defaultHeapMiB(maxBodyMiB: number): number {
+  return heapBaseMiB + heapPerBodyMiB * maxBodyMiB;
+}
+const heapBaseMiB = 256;
+const heapPerBodyMiB = 16;
+/** Below this the server cannot start (the definitions and the validator alone hold about 100 MiB). */
+const minHeapMiB = 192;
+
 /** Thrown for a configuration value that cannot be used; the message says what to set instead. */
 export class ConfigError extends Error {}
 
@@ -148,6 +167,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const seedPatients = readInteger(env, 'FHIR_SEED_PATIENTS', 300, 0, 100_000);
   const seedValue = readInteger(env, 'FHIR_SEED_VALUE', 20261123, 0, 2 ** 31 - 1);
   const maxBodyBytes = readInteger(env, 'FHIR_MAX_BODY_MB', 16, 1, 1024) * 1024 * 1024;
+  const heapMiB = /--max[-_]old[-_]space[-_]size/.test(env.NODE_OPTIONS ?? '')
+    ? undefined
+    : readInteger(env, 'FHIR_HEAP_MB', defaultHeapMiB(maxBodyBytes / 1024 / 1024), 0, 1024 * 1024);
+  if (heapMiB !== undefined && heapMiB !== 0 && heapMiB < minHeapMiB) {
+    throw new ConfigError(`FHIR_HEAP_MB must be 0 (no limit) or at least ${minHeapMiB}, got '${heapMiB}'`);
+  }
   const logLevel = readChoice(
     env,
     'LOG_LEVEL',
@@ -198,6 +223,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     seedPatients,
     seedValue,
     maxBodyBytes,
+    heapMiB,
     logLevel,
     sqliteSynchronous,
     sqliteCacheMiB,

@@ -51,6 +51,9 @@ function readBody(req: Request, request: FhirRequest, maxJsonDepth: number): voi
   }
   const isSearch = request.method === 'POST' && request.path.endsWith('_search');
   const kind = bodyKind(req.headers['content-type'], isSearch ? 'form' : request.method === 'PATCH' ? 'json-patch' : 'json');
+  // The bytes are not needed once read: a Bundle of FHIR_MAX_BODY_MB would otherwise stay referenced by
+  // the request until its answer is sent, beside its parsed form.
+  req.body = undefined;
   const text = decodeUtf8(raw);
   if (kind === 'form') {
     for (const [name, value] of new URLSearchParams(text)) {

@@ -1,0 +1,45 @@
+// The server thread's heap limit (server/heap-limit.ts): `npm start`, the Dockerfile and the benchmark run
+// dist/server/main.js, which starts itself again with --max-old-space-size from FHIR_HEAP_MB's default;
+// under that limit the largest Bundle the server accepts still succeeds (a limit too low would end the
+// process: V8 aborts when the old generation cannot fit what is live).
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FhirClient } from '../bench/fhir-client';
+import { largestBodyBytes, largestTransaction, mostEntries } from '../bench/generator/large-bundles';
+import { loadNetwork } from '../bench/load-data';
+import { startServerProcess, type ServerProcess } from '../bench/server-process';
+import { defaultHeapMiB } from '../server/config';
+
+describe('the server thread heap limit', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let server: ServerProcess | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-heap-'));
+  });
+  afterEach(async () => {
+    await server?.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs with the default limit, and the largest accepted transaction Bundle succeeds under it', async () => {
+    server = await startServerProcess({ FHIR_DATA_DIR: dir }, 120_000);
+    const commandLine = fs.readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(commandLine.includes(`--max-old-space-size=${defaultHeapMiB(largestBodyBytes / 2 ** 20)}`), commandLine.join(' '));
+    const client = new FhirClient(server.baseUrl, server.headers.Authorization?.replace(/^Bearer /, ''), 1);
+    try {
+      // The records refer to the network's organizations and staff, which must exist (the integrity rules).
+      await loadNetwork(client, true, () => undefined);
+      const bundle = largestTransaction();
+      assert.ok(Buffer.byteLength(JSON.stringify(bundle)) > largestBodyBytes * 0.98);
+      const reply = await client.request('POST', '', bundle);
+      assert.equal(reply.status, 200, JSON.stringify(reply.body).slice(0, 300));
+      assert.equal(reply.body.entry.length, mostEntries);
+      assert.equal(server.child.exitCode, null, 'the server still runs');
+    } finally {
+      await client.close();
+    }
+  });
+});
