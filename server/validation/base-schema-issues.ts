@@ -103,6 +103,7 @@ function toIssue(error: ErrorObject, resource: Json): OperationOutcomeIssue {
     case 'minLength':
       return make('value', 'Strings must not be empty: leave the element out instead');
     case 'pattern':
+    case 'fhirBase64':
     case 'minimum':
     case 'maximum': {
       let hint = (primitive && PRIMITIVE_HINTS[primitive]) ?? error.message ?? 'invalid value';

@@ -248,6 +248,18 @@ describe('validateBaseSchema', () => {
     assert.deepEqual(found({ resourceType: 'Patient', extension: [{ url: 'http://x', valueBase64Binary: 'QUJD\nREVG' }] }), []);
   });
 
+  it('checks base64Binary in one pass: megabytes of it are valid, a group short, a stray character or only whitespace are not', () => {
+    const binary = (data: string): unknown => ({ resourceType: 'Binary', contentType: 'application/octet-stream', data });
+    // 3 MB: a pattern repeating a group per four characters overflowed V8's backtracking stack at about 1 MB.
+    assert.deepEqual(found(binary(`${'QUJD'.repeat(750_000)}\n`)), []);
+    assert.deepEqual(found(binary('QU JD\r\nRE\tVG QQ==')), []);
+    for (const bad of ['QUJDRA', `${'QUJD'.repeat(750_000)}!`, ' \n ', 'QUJD\u00a0REVG']) {
+      const issue = only(binary(bad));
+      assert.deepEqual(issue.expression, ['Binary.data']);
+      assert.match(issue.details?.text ?? '', /use base64/);
+    }
+  });
+
   it('refuses, without throwing, nesting deep enough to overflow the stack', () => {
     const depth = 20000;
     const nested = `${'{"url":"x","extension":['.repeat(depth)}{"url":"x","valueString":"a"}${']}'.repeat(depth)}`;
