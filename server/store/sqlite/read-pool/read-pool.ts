@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serviceUnavailable } from '../../../outcomes';
+import type { ValidationAnswer, ValidationRequest } from '../../../validation/offloaded-validation';
+import { validateCall } from './validate-calls';
 import { arrived, fromWireError, type PooledRead, type ReadArgs, type ReadReply, type ReadRequest, type ReadResult, type ReadThreadData } from './read-calls';
 
 /**
@@ -39,13 +41,22 @@ export class ReadPool {
   ) {}
 
   call<M extends PooledRead>(method: M, args: ReadArgs<M>): Promise<ReadResult<M>> {
+    return this.send(method, args, (value) => arrived(method, value));
+  }
+
+  /** A write's checks on resources (validate-calls.ts), on the idlest thread. */
+  validate(request: ValidationRequest): Promise<ValidationAnswer> {
+    return this.send(validateCall, [request], (value) => value as ValidationAnswer);
+  }
+
+  private send<T>(method: Extract<ReadRequest, { id: number }>['method'], args: unknown[], arrive: (value: unknown) => T): Promise<T> {
     if (this.closed) {
       return Promise.reject(new Error('the store is closed'));
     }
     const thread = this.choose();
     const id = this.nextId++;
-    return new Promise<ReadResult<M>>((resolve, reject) => {
-      thread.waiting.set(id, { resolve: (value) => resolve(arrived(method, value)), reject });
+    return new Promise<T>((resolve, reject) => {
+      thread.waiting.set(id, { resolve: (value) => resolve(arrive(value)), reject });
       // A thread with reads to answer keeps the process alive (a command-line tool awaiting a search).
       thread.worker.ref();
       try {
