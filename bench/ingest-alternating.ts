@@ -1,7 +1,8 @@
 // The ingest comparison harness of docs/performance.md ("Transaction ingest"): the server on a fresh
 // store with the network's resources, 8 warm-up Bundles, then `--bundles` Bundles of one patient's
 // record each (urn:uuid references, the patient a conditional create) at 8 in flight; reports resources
-// per second and per second of the server's CPU (all its threads, from /proc), with the load average.
+// per second and per second of the server's CPU (all its threads, from /proc), the CPU time of the
+// server's main thread (the writer) per resource, and the load average.
 // Two builds are compared by running this file from each build's dist/ alternately (it starts the
 // server of the build it belongs to).
 //   node dist/bench/ingest-alternating.js [--bundles 120] [--first 60000000]
@@ -36,10 +37,13 @@ async function main(): Promise<void> {
     const bundles = records.map((resources, i) => postTransaction(resources, `ingest-${i}`));
     await post(client, bundles.slice(0, warmUp));
     const cpu = server.cpuSeconds() ?? NaN;
+    const pid = server.child.pid as number;
+    const writerCpu = threadCpuSeconds(pid, pid);
     const started = performance.now();
     await post(client, bundles.slice(warmUp));
     const seconds = (performance.now() - started) / 1000;
     const cpuUsed = (server.cpuSeconds() ?? NaN) - cpu;
+    const writerUsed = threadCpuSeconds(pid, pid) - writerCpu;
     const resources = records.slice(warmUp).reduce((sum, r) => sum + r.length, 0);
     const line = {
       build: path.resolve(__dirname, '..'),
@@ -49,6 +53,10 @@ async function main(): Promise<void> {
       resourcesPerSecond: Math.round(resources / seconds),
       serverCpuSeconds: round(cpuUsed),
       resourcesPerCpuSecond: Math.round(resources / cpuUsed),
+      // The server's main thread: the writer, which every Bundle's transaction waits for.
+      writerCpuSeconds: round(writerUsed),
+      writerCpuMsPerResource: round((writerUsed * 1000) / resources),
+      peakRssMiB: Math.round((server.peakRssBytes() ?? NaN) / 2 ** 20),
       loadAverageAtStart: round(load),
       loadAverageAtEnd: round(os.loadavg()[0]),
     };
@@ -71,6 +79,13 @@ async function post(client: FhirClient, bundles: object[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, sender));
+}
+
+/** One thread's CPU time in seconds (Linux /proc/[pid]/task/[tid]/stat: utime and stime, in clock ticks of 1/100 s). */
+function threadCpuSeconds(pid: number, tid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;

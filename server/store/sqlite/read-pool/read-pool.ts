@@ -44,16 +44,25 @@ export class ReadPool {
     return this.send(method, args, (value) => arrived(method, value));
   }
 
-  /** A write's checks on resources (validate-calls.ts), on the idlest thread. */
+  /**
+   * A write's checks on resources (validate-calls.ts), always on the pool's first thread: a validator
+   * holds the R4 definitions, schemas and compiled profiles (about 200 MiB once warm), which one thread
+   * carries instead of every thread (docs/performance.md, "Transaction ingest").
+   */
   validate(request: ValidationRequest): Promise<ValidationAnswer> {
-    return this.send(validateCall, [request], (value) => value as ValidationAnswer);
+    return this.send(validateCall, [request], (value) => value as ValidationAnswer, this.threads[0]);
   }
 
-  private send<T>(method: Extract<ReadRequest, { id: number }>['method'], args: unknown[], arrive: (value: unknown) => T): Promise<T> {
+  private send<T>(
+    method: Extract<ReadRequest, { id: number }>['method'],
+    args: unknown[],
+    arrive: (value: unknown) => T,
+    chosen?: ReadThread
+  ): Promise<T> {
     if (this.closed) {
       return Promise.reject(new Error('the store is closed'));
     }
-    const thread = this.choose();
+    const thread = chosen ?? this.choose();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       thread.waiting.set(id, { resolve: (value) => resolve(arrive(value)), reject });
