@@ -21,6 +21,8 @@ export interface PrevalidationCounts {
 export class ValidationPool {
   private readonly settings: ValidatorSettings;
   readonly counts: PrevalidationCounts = { used: 0, checkedAgain: 0 };
+  private warming: Promise<unknown> | undefined;
+  private ready = false;
 
   constructor(
     private readonly send: OffThreadValidator,
@@ -37,7 +39,7 @@ export class ValidationPool {
    * otherwise before each write. Undefined when no thread answered: every write is checked as before.
    */
   async prevalidate(bodies: unknown[], rewrites: Map<string, string>, confirmOnce: boolean): Promise<PrevalidatedWrites | undefined> {
-    if (!bodies.length) {
+    if (!bodies.length || !this.warm()) {
       return undefined;
     }
     let answer: ValidationAnswer | undefined;
@@ -48,6 +50,22 @@ export class ValidationPool {
       return undefined;
     }
     return answer && new PrevalidatedWrites(answer, () => this.marker(validatorSources), confirmOnce, this.counts);
+  }
+
+  /**
+   * Whether the thread's validator is ready. A thread loads its validator (the compiled base schema, the
+   * R4 definitions: a second or more) on its first request, while the server's thread loaded its own at
+   * start-up: the first Bundle only starts that load, and Bundles validate on the writer until it is
+   * done, so that no request right after a start waits for it.
+   */
+  private warm(): boolean {
+    if (this.warming === undefined) {
+      this.warming = this.send({ settings: this.settings, rewrites: [], bodies: [{ resourceType: 'Patient' }] }).then(
+        () => (this.ready = true),
+        () => (this.warming = undefined)
+      );
+    }
+    return this.ready;
   }
 }
 
