@@ -44,6 +44,8 @@ export interface FhirCore {
   handle(request: FhirRequest, logger: Logger): Promise<FhirResponse>;
   /** The store with the core's cache invalidation, below the pipeline's scoping. */
   readonly store: TransactionalOperations;
+  /** Readies what validates off the server's thread (server/validation/prevalidated-writes.ts), if anything does. */
+  warmUp(): Promise<void>;
 }
 
 export function createFhirCore({ config, store, registry, pipeline = {}, signingKeys }: FhirCoreDependencies): FhirCore {
@@ -108,5 +110,8 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
       return handleFhirRequest(request, context(request, logger));
     },
     store: observedStore,
+    warmUp: async () => {
+      await validationPool?.warmUp();
+    },
   };
 }

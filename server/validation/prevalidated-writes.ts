@@ -54,18 +54,22 @@ export class ValidationPool {
 
   /**
    * Whether the thread's validator is ready. A thread loads its validator (the compiled base schema, the
-   * R4 definitions: a second or more) on its first request, while the server's thread loaded its own at
-   * start-up: the first Bundle only starts that load, and Bundles validate on the writer until it is
-   * done, so that no request right after a start waits for it.
+   * R4 definitions: a second or more) on its first request. The server starts that at start-up; where
+   * nothing did, the first Bundle starts it, and Bundles validate on the writer until it is done, so
+   * that no request waits for it.
    */
   private warm(): boolean {
-    if (this.warming === undefined) {
-      this.warming = this.send({ settings: this.settings, rewrites: [], bodies: [{ resourceType: 'Patient' }] }).then(
-        () => (this.ready = true),
-        () => (this.warming = undefined)
-      );
-    }
+    void this.warmUp();
     return this.ready;
+  }
+
+  /** Loads the thread's validator; the server awaits it at start-up, as it loads its own (server/main.ts). */
+  warmUp(): Promise<unknown> {
+    this.warming ??= this.send({ settings: this.settings, rewrites: [], bodies: [{ resourceType: 'Patient' }] }).then(
+      () => (this.ready = true),
+      () => (this.warming = undefined)
+    );
+    return this.warming;
   }
 }
 

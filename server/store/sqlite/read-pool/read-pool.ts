@@ -50,7 +50,13 @@ export class ReadPool {
    * carries instead of every thread (docs/performance.md, "Transaction ingest").
    */
   validate(request: ValidationRequest): Promise<ValidationAnswer> {
-    return this.send(validateCall, [request], (value) => value as ValidationAnswer, this.threads[0]);
+    const validating = this.threads[0] ?? this.start();
+    // The other threads start now too: a search sent while the first validates would otherwise wait
+    // for a thread to start (its modules loaded, a few hundred ms), as the server's first writes did.
+    while (!this.closed && this.threads.length < Math.max(1, this.size)) {
+      this.start();
+    }
+    return this.send(validateCall, [request], (value) => value as ValidationAnswer, validating);
   }
 
   private send<T>(
