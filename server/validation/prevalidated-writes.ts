@@ -66,7 +66,8 @@ export class ValidationPool {
   /** Loads the thread's validator; the server awaits it at start-up, as it loads its own (server/main.ts). */
   warmUp(): Promise<unknown> {
     this.warming ??= this.send({ settings: this.settings, rewrites: [], bodies: [{ resourceType: 'Patient' }] }).then(
-      () => (this.ready = true),
+      // No answer: the store has no thread now (FHIR_READ_THREADS=0); every Bundle validates on the writer.
+      (answer) => (this.ready = answer !== undefined),
       () => (this.warming = undefined)
     );
     return this.warming;
