@@ -7,7 +7,7 @@ import { parseSearch, type SearchContext } from './search/parse-search';
 import { escapeValue } from './search/values/split';
 import type { StoreOperations } from './store/port';
 
-export function createCanonicalLookup(store: StoreOperations, searchContext: SearchContext): CanonicalResources {
+export function createCanonicalLookup(store: Pick<StoreOperations, 'search'>, searchContext: SearchContext): CanonicalResources {
   return {
     async find<T extends Resource>(resourceType: string, criteria: readonly (readonly [string, string])[], limit: number): Promise<T[]> {
       const query = new URLSearchParams(criteria.map(([name, value]): [string, string] => [name, escapeValue(value)]));

@@ -18,6 +18,7 @@ import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
 import { watchStoreChanges } from './store/change-watch';
 import { VisibilityVerdicts } from './fhir/pipeline/verdict-cache';
+import { ValidationPool } from './validation/prevalidated-writes';
 import { ResourceValidator } from './validation/resource-validator';
 import { structureDefinitionLookup } from './validation/structure-definitions';
 
@@ -43,6 +44,8 @@ export interface FhirCore {
   handle(request: FhirRequest, logger: Logger): Promise<FhirResponse>;
   /** The store with the core's cache invalidation, below the pipeline's scoping. */
   readonly store: TransactionalOperations;
+  /** Readies what validates off the server's thread (server/validation/prevalidated-writes.ts), if anything does. */
+  warmUp(): Promise<void>;
 }
 
 export function createFhirCore({ config, store, registry, pipeline = {}, signingKeys }: FhirCoreDependencies): FhirCore {
@@ -58,11 +61,15 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
   // each cached.
   const canonicals = createCanonicalLookup(store, { registry, baseUrl: config.baseUrl, isResourceType });
   const terminology = createStoreTerminology(canonicals, config.baseUrl);
-  const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, {
+  const policy = {
     unknownProfile: config.unknownProfile ?? 'error',
     unknownExtension: config.unknownExtension ?? 'warning',
     requiredProfiles: config.requiredProfiles ?? new Map(),
-  });
+  } as const;
+  const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, policy);
+  // A Bundle's entries are checked on the store's threads, when it has some (server/validation/prevalidated-writes.ts).
+  const offThread = store.validateOffThread?.bind(store);
+  const validationPool = offThread && new ValidationPool(offThread, (types) => store.changeMarker(types), config.baseUrl, policy);
   const invalidateTerminology = (): void => {
     terminology.invalidate();
     validator.invalidate();
@@ -92,6 +99,7 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
     terminology,
     validator,
     signingKeys,
+    validationPool,
   });
   // Another process sharing the store may have written terminology or profiles since the last request.
   const followOtherProcesses = watchStoreChanges(store, new Set([...terminologyTypes, ...profileTypes]), invalidateTerminology);
@@ -102,5 +110,8 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
       return handleFhirRequest(request, context(request, logger));
     },
     store: observedStore,
+    warmUp: async () => {
+      await validationPool?.warmUp();
+    },
   };
 }

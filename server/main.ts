@@ -163,6 +163,8 @@ async function serve(
   // The signing keys sign access tokens and the history anchors (docs/audit.md), with security off too.
   const keys = SigningKeyRing.open(config.authKeysFile);
   const core = createFhirCore({ config, store, registry, pipeline: config.auth ? withSecurity({ writeRules, hooks }) : { writeRules, hooks }, signingKeys: keys });
+  // The validating read thread loads its validator before the first request, as this thread did above.
+  await core.warmUp();
   if (config.seed) {
     await seedOnStartup(core, logger, { patients: config.seedPatients, seedValue: config.seedValue });
   }

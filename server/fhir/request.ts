@@ -1,5 +1,6 @@
 // The plain request and response the FHIR core works with. The core never sees express, so batch
 // entries, tests and any future transport build these objects directly.
+import type { PrevalidatedWrites, ValidationPool } from '../validation/prevalidated-writes';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { SigningKeyRing } from '../auth/signing-keys';
@@ -63,6 +64,10 @@ export interface FhirContext {
   validator: ResourceValidator;
   /** The server's signing keys, which sign and check history anchors (server/audit); absent in some tests. */
   signingKeys?: SigningKeyRing;
+  /** Validation on the store's threads, for a Bundle's entries; absent when the store has none. */
+  validationPool?: ValidationPool;
+  /** The verdicts reached off the writer's thread for this request's writes (server/validation/prevalidated-writes.ts). */
+  prevalidated?: PrevalidatedWrites;
 }
 
 /** Configured limits and choices the interactions follow (see ServerConfig). */

@@ -9,7 +9,8 @@ import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
 
-export function validateWrite(body: unknown, urlType: string, urlId?: string): Resource {
+/** `schemaIssues`: the base schema's issues for this body, when they were found already (off the writer's thread). */
+export function validateWrite(body: unknown, urlType: string, urlId?: string, schemaIssues?: OperationOutcomeIssue[]): Resource {
   if (body === undefined) {
     throw badRequest(`The request needs a ${urlType} resource as its JSON body`);
   }
@@ -34,7 +35,7 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string): R
       throw badRequest(`The body's id '${shown(resource.id)}' does not match the URL's id '${urlId}'`, `${urlType}.id`);
     }
   }
-  const issues = validateBaseSchema(body);
+  const issues = schemaIssues ?? validateBaseSchema(body);
   if (issues.length) {
     throw invalidResource(issues);
   }
@@ -52,9 +53,12 @@ export async function checkResourceWrite(
   urlType: string,
   urlId?: string
 ): Promise<{ resource: Resource; issues: OperationOutcomeIssue[] }> {
-  const resource = validateWrite(body, urlType, urlId);
-  checkResourceSize(resource, context.settings.limits.resourceBytes);
-  const issues = await context.validator.writeIssues(resource);
+  const text = isObject(body) ? JSON.stringify(body) : undefined;
+  // A verdict reached on a store thread for this very text (server/validation/prevalidated-writes.ts).
+  const verdict = text === undefined ? undefined : await context.prevalidated?.verdictFor(text);
+  const resource = validateWrite(body, urlType, urlId, verdict?.schemaIssues);
+  checkResourceSize(text as string, resource.resourceType, context.settings.limits.resourceBytes);
+  const issues = verdict ? verdict.issues : await context.validator.writeIssues(resource);
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
     throw unprocessable(issues);
   }
@@ -67,11 +71,15 @@ export async function validateResourceWrite(body: unknown, context: FhirContext,
 }
 
 /** One stored resource is bounded, apart from the body limit that a large transaction needs. */
-function checkResourceSize(resource: Resource, maxBytes: number): void {
-  const bytes = Buffer.byteLength(JSON.stringify(resource));
+function checkResourceSize(text: string, resourceType: string, maxBytes: number): void {
+  const bytes = Buffer.byteLength(text);
   if (bytes > maxBytes) {
     throw payloadTooLarge(
-      `The ${resource.resourceType} is ${bytes} bytes of JSON; the largest resource stored is ${maxBytes} bytes (FHIR_MAX_RESOURCE_MB)`
+      `The ${resourceType} is ${bytes} bytes of JSON; the largest resource stored is ${maxBytes} bytes (FHIR_MAX_RESOURCE_MB)`
     );
   }
+}
+
+function isObject(body: unknown): body is object {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
 }

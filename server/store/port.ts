@@ -1,5 +1,6 @@
 // The storage port: the one interface every adapter (SQLite, MongoDB) implements. Nothing outside
 // server/store/ knows which adapter runs. Every write is atomic; `transaction` groups several.
+import type { ValidationAnswer, ValidationRequest } from '../validation/offloaded-validation';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthStore } from './auth-port';
 import type { CohortQuery, CohortRow } from './cohort-port';
@@ -228,4 +229,9 @@ export interface ResourceStore extends TransactionalOperations {
    * Returns the number of versions removed. Optional: without it, events cannot be archived.
    */
   purgeAuditEvents?(boundary: AuditArchiveBoundary): Promise<number>;
+  /**
+   * Runs a write's checks on resources on a thread with its own read connection, beside the writer
+   * (server/validation/offloaded-validation.ts). Optional; undefined when the adapter has no such thread.
+   */
+  validateOffThread?(request: ValidationRequest): Promise<ValidationAnswer | undefined>;
 }

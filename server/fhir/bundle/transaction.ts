@@ -17,6 +17,7 @@ import { newResourceId } from '../ids';
 import type { FhirContext, FhirResponse } from '../request';
 import { conditionalUpdateId, withId } from '../update';
 import { describeEntry, parseEntryRequest, type EntryRequest, type SharedHeaders } from './entry-request';
+import { prevalidateEntries } from './entry-prevalidation';
 import { entryFromResponse } from './entry-response';
 import { collectReferences, rewriteReferences } from './reference-rewrite';
 
@@ -56,7 +57,9 @@ export async function processTransaction(bundle: Bundle, shared: SharedHeaders, 
       started.push(entry);
       await forEntry(entry, () => runBefore(calls.get(entry) as HookCall));
     }
-    result = await context.pipeline.dataStore.transaction((tx) => runEntries(entries, calls, responses, tx, context));
+    // Checked on the store's threads while the writer works on earlier requests (entry-prevalidation.ts).
+    const checked = await prevalidateEntries(entries, context, true);
+    result = await context.pipeline.dataStore.transaction((tx) => runEntries(entries, calls, responses, tx, checked));
   } catch (err) {
     failure = err;
   }
@@ -140,7 +143,8 @@ async function planEntry(entry: EntryRequest, context: FhirContext): Promise<Pla
       planned.existing = existing;
       planned.targets = [`${resourceType}/${existing.id}`];
     } else {
-      request.assignedId = newResourceId();
+      // Chosen already when the entries were checked off the writer's thread.
+      request.assignedId ??= newResourceId();
       planned.targets = [`${resourceType}/${request.assignedId}`];
     }
   } else if (method === 'PUT' || method === 'PATCH') {

@@ -34,6 +34,7 @@ import { migrate } from './schema';
 import { ParamIds } from './param-ids';
 import type { PooledRead, ReadArgs, ReadResult, ReadThreadSetup } from './read-pool/read-calls';
 import { ReadPool } from './read-pool/read-pool';
+import type { ValidationAnswer, ValidationRequest } from '../../validation/offloaded-validation';
 import { SqliteAuthStore } from './sqlite-auth-store';
 import { SqliteOperations } from './sqlite-operations';
 import { StatementCache } from './statement-cache';
@@ -230,6 +231,11 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
    */
   changeMarker(resourceTypes: readonly string[]): Promise<string> {
     return this.read(async () => this.readOps.newestSeq(resourceTypes));
+  }
+
+  /** On a read thread (validate-calls.ts); without the pool there is no thread to run it on. */
+  async validateOffThread(request: ValidationRequest): Promise<ValidationAnswer | undefined> {
+    return this.pool?.validate(request);
   }
 
   purgeAuditEvents(boundary: AuditArchiveBoundary): Promise<number> {

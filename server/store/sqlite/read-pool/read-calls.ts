@@ -8,6 +8,7 @@ import { parseStoredResource } from '../../../json/stored-text';
 import { FhirError } from '../../../outcomes';
 import type { ResourceVersion, StoreOperations } from '../../port';
 import type { StoredTextVersion } from '../sqlite-operations';
+import type { validateCall } from './validate-calls';
 
 /**
  * The reads a thread of the pool runs: those whose cost can grow with the data. Reads by id stay on the
@@ -39,7 +40,7 @@ export interface ReadThreadSetup {
   data?: unknown;
 }
 
-export type ReadRequest = { id: number; method: PooledRead; args: unknown[] } | { close: true };
+export type ReadRequest = { id: number; method: PooledRead | typeof validateCall; args: unknown[] } | { close: true };
 
 /** An error as it crosses: a FhirError's status, issues and headers, or any other error's name and message. */
 export type WireError =

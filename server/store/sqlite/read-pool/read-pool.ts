@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serviceUnavailable } from '../../../outcomes';
+import type { ValidationAnswer, ValidationRequest } from '../../../validation/offloaded-validation';
+import { validateCall } from './validate-calls';
 import { arrived, fromWireError, type PooledRead, type ReadArgs, type ReadReply, type ReadRequest, type ReadResult, type ReadThreadData } from './read-calls';
 
 /**
@@ -39,13 +41,37 @@ export class ReadPool {
   ) {}
 
   call<M extends PooledRead>(method: M, args: ReadArgs<M>): Promise<ReadResult<M>> {
+    return this.send(method, args, (value) => arrived(method, value));
+  }
+
+  /**
+   * A write's checks on resources (validate-calls.ts), always on the pool's first thread: a validator
+   * holds the R4 definitions, schemas and compiled profiles (about 200 MiB once warm), which one thread
+   * carries instead of every thread (docs/performance.md, "Transaction ingest").
+   */
+  validate(request: ValidationRequest): Promise<ValidationAnswer> {
+    const validating = this.threads[0] ?? this.start();
+    // The other threads start now too: a search sent while the first validates would otherwise wait
+    // for a thread to start (its modules loaded, a few hundred ms), as the server's first writes did.
+    while (!this.closed && this.threads.length < Math.max(1, this.size)) {
+      this.start();
+    }
+    return this.send(validateCall, [request], (value) => value as ValidationAnswer, validating);
+  }
+
+  private send<T>(
+    method: Extract<ReadRequest, { id: number }>['method'],
+    args: unknown[],
+    arrive: (value: unknown) => T,
+    chosen?: ReadThread
+  ): Promise<T> {
     if (this.closed) {
       return Promise.reject(new Error('the store is closed'));
     }
-    const thread = this.choose();
+    const thread = chosen ?? this.choose();
     const id = this.nextId++;
-    return new Promise<ReadResult<M>>((resolve, reject) => {
-      thread.waiting.set(id, { resolve: (value) => resolve(arrived(method, value)), reject });
+    return new Promise<T>((resolve, reject) => {
+      thread.waiting.set(id, { resolve: (value) => resolve(arrive(value)), reject });
       // A thread with reads to answer keeps the process alive (a command-line tool awaiting a search).
       thread.worker.ref();
       try {
