@@ -121,11 +121,13 @@ export const defaultLimits: RequestLimits = {
 };
 
 /**
- * The server thread's old generation by default: what the server holds live at rest and under the
- * benchmark's load, plus what the largest accepted Bundle needs while it is processed, measured per MiB
- * of body (docs/performance.md, "Memory": a 16 MiB transaction of 10,000 entries).
+ * The smallest old generation that fits the server: what it holds live at rest and under the benchmark's
+ * load at 10k-40k resources, plus what the largest accepted Bundle needs while it is processed, measured per
+ * MiB of body (docs/performance.md, "Memory": a 16 MiB transaction of 10,000 entries). Not the default:
+ * at 100k resources a limit of this size cost a quarter to two fifths of the creates' throughput (V8
+ * collecting near its limit), so FHIR_HEAP_MB is 0 (V8's own sizing) unless an operator sets it.
  */
-export function defaultHeapMiB(maxBodyMiB: number): number {
+export function sizedHeapMiB(maxBodyMiB: number): number {
   return heapBaseMiB + heapPerBodyMiB * maxBodyMiB;
 }
 const heapBaseMiB = 256;
@@ -169,7 +171,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const maxBodyBytes = readInteger(env, 'FHIR_MAX_BODY_MB', 16, 1, 1024) * 1024 * 1024;
   const heapMiB = /--max[-_]old[-_]space[-_]size/.test(env.NODE_OPTIONS ?? '')
     ? undefined
-    : readInteger(env, 'FHIR_HEAP_MB', defaultHeapMiB(maxBodyBytes / 1024 / 1024), 0, 1024 * 1024);
+    : readInteger(env, 'FHIR_HEAP_MB', 0, 0, 1024 * 1024);
   if (heapMiB !== undefined && heapMiB !== 0 && heapMiB < minHeapMiB) {
     throw new ConfigError(`FHIR_HEAP_MB must be 0 (no limit) or at least ${minHeapMiB}, got '${heapMiB}'`);
   }

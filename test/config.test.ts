@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, defaultHeapMiB, loadConfig } from '../server/config';
+import { ConfigError, loadConfig, sizedHeapMiB } from '../server/config';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -134,9 +134,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_ANCHOR_MINUTES: '-1' }), /FHIR_ANCHOR_MINUTES/);
   });
 
-  it("derives the server thread's heap limit from the largest body, unless set or given to node", () => {
-    assert.equal(loadConfig({}).heapMiB, defaultHeapMiB(16));
-    assert.ok(loadConfig({ FHIR_MAX_BODY_MB: '64' }).heapMiB! > defaultHeapMiB(16), 'a larger body allowed, a larger heap');
+  it("leaves the server thread's heap to V8 unless FHIR_HEAP_MB or node's own flag sets it", () => {
+    assert.equal(loadConfig({}).heapMiB, 0);
+    assert.ok(sizedHeapMiB(64) > sizedHeapMiB(16), 'a larger body allowed, a larger heap');
     assert.equal(loadConfig({ FHIR_HEAP_MB: '900' }).heapMiB, 900);
     assert.equal(loadConfig({ FHIR_HEAP_MB: '0' }).heapMiB, 0, '0: V8 sizes the heap');
     assert.equal(loadConfig({ NODE_OPTIONS: '--max-old-space-size=2048', FHIR_HEAP_MB: '900' }).heapMiB, undefined, "node's own flag wins");
