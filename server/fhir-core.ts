@@ -5,22 +5,18 @@
 // indexed exactly alike.
 import type { Logger } from 'pino';
 import type { SigningKeyRing } from './auth/signing-keys';
-import { createCanonicalLookup } from './canonical-lookup';
 import { defaultLimits, type ServerConfig } from './config';
 import { invalidateCapabilities } from './fhir/capabilities';
 import { handleFhirRequest } from './fhir/dispatch';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import type { FhirContext, FhirRequest, FhirResponse } from './fhir/request';
-import { isResourceType } from './fhir/resource-definitions';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore, TransactionalOperations } from './store/port';
-import { createStoreTerminology } from './terminology/local-terminology';
 import { invalidateOnWrite } from './store/invalidate-on-write';
 import { watchStoreChanges } from './store/change-watch';
 import { VisibilityVerdicts } from './fhir/pipeline/verdict-cache';
 import { ValidationPool } from './validation/prevalidated-writes';
-import { ResourceValidator } from './validation/resource-validator';
-import { structureDefinitionLookup } from './validation/structure-definitions';
+import { storeValidator } from './validation/store-validator';
 
 export type CoreConfig = Pick<ServerConfig, 'maxBundleEntries' | 'conditionalDeleteMultiple'> &
   Partial<Pick<ServerConfig, 'unknownProfile' | 'unknownExtension' | 'requiredProfiles' | 'cascadeDelete' | 'limits' | 'auth'>> & { baseUrl: string };
@@ -59,14 +55,12 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
   // The terminology reads the store's CodeSystems, ValueSets and ConceptMaps, the validator its
   // StructureDefinitions (and the terminology); writes of those through the FHIR core invalidate what
   // each cached.
-  const canonicals = createCanonicalLookup(store, { registry, baseUrl: config.baseUrl, isResourceType });
-  const terminology = createStoreTerminology(canonicals, config.baseUrl);
   const policy = {
     unknownProfile: config.unknownProfile ?? 'error',
     unknownExtension: config.unknownExtension ?? 'warning',
     requiredProfiles: config.requiredProfiles ?? new Map(),
   } as const;
-  const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, policy);
+  const { terminology, validator } = storeValidator(store, registry, config.baseUrl, policy);
   // A Bundle's entries are checked on the store's threads, when it has some (server/validation/prevalidated-writes.ts).
   const offThread = store.validateOffThread?.bind(store);
   const validationPool = offThread && new ValidationPool(offThread, (types) => store.changeMarker(types), config.baseUrl, policy);

@@ -5,15 +5,13 @@
 // JSON text of what it checked and by the store's marker of the validator's sources, so that the writer
 // uses a verdict only for exactly that content checked against exactly those profiles and terminology.
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { createCanonicalLookup } from '../canonical-lookup';
 import { rewriteReferences } from '../fhir/bundle/reference-rewrite';
-import { isResourceType } from '../fhir/resource-definitions';
 import { SearchParameterRegistry } from '../search/indexing/registry';
 import type { StoreOperations } from '../store/port';
-import { createStoreTerminology, type LocalTerminology } from '../terminology/local-terminology';
+import type { LocalTerminology } from '../terminology/local-terminology';
 import { validateBaseSchema } from './base-schema';
-import { ResourceValidator, type ValidationPolicy } from './resource-validator';
-import { structureDefinitionLookup } from './structure-definitions';
+import type { ResourceValidator, ValidationPolicy } from './resource-validator';
+import { storeValidator } from './store-validator';
 
 /**
  * The resource types a validator's verdict depends on besides the resource itself: its profiles and
@@ -90,9 +88,7 @@ export class ThreadValidators {
       this.current.marker = marker;
       return this.current.validator;
     }
-    const canonicals = createCanonicalLookup(this.store, { registry: this.registry, baseUrl: settings.baseUrl, isResourceType });
-    const terminology = createStoreTerminology(canonicals, settings.baseUrl);
-    const validator = new ResourceValidator(structureDefinitionLookup(canonicals), terminology, {
+    const { terminology, validator } = storeValidator(this.store, this.registry, settings.baseUrl, {
       unknownProfile: settings.unknownProfile,
       unknownExtension: settings.unknownExtension,
       requiredProfiles: new Map(settings.requiredProfiles),
