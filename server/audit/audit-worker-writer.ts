@@ -26,7 +26,7 @@ export function auditWorkerWriter(logger: Logger): AuditWorkerWriter {
   const start = (): { thread: Worker; ready: Promise<void> } => {
     // Its V8 young generation bounded as the read threads' is (docs/performance.md, "Memory"): V8 lets
     // it grow to 128 MiB under load, all of it resident.
-    const thread = new Worker(path.join(__dirname, 'audit-worker.js'), { resourceLimits: { maxYoungGenerationSizeMb: 32 } });
+    const thread = new Worker(path.join(__dirname, 'audit-worker.js'), { name: 'fhir-audit', resourceLimits: { maxYoungGenerationSizeMb: 32 } });
     // The thread never keeps the process alive: shutdown closes it after the last flush.
     thread.unref();
     const ready = new Promise<void>((resolve, reject) => {

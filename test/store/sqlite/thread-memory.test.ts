@@ -50,6 +50,19 @@ describe('the memory of SQLite connections and read threads', function () {
     assert.equal((await threadLimits({ cacheMiB: 128 })).cacheKiB, 16 * 1024);
   });
 
+  it('names each read thread, so that its CPU and memory are told apart in /proc/<pid>/task/*/comm', async function () {
+    if (!fs.existsSync('/proc/self/task')) this.skip();
+    const store = openWith({}, new Int32Array(new SharedArrayBuffer(8)));
+    try {
+      const { plan } = parseSearch('Patient', new URLSearchParams('name=x'), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+      await store.search(plan);
+      const names = fs.readdirSync('/proc/self/task').map((task) => fs.readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim());
+      assert.ok(names.includes('fhir-read-1'), names.join(', '));
+    } finally {
+      await store.close();
+    }
+  });
+
   it(`bounds a read thread's young generation to ${threadYoungGenerationMiB} MiB (V8 would let it reach 128)`, async () => {
     assert.equal((await threadLimits({})).youngMiB, threadYoungGenerationMiB);
   });

@@ -112,6 +112,8 @@ export class ReadPool {
 
   private start(): ReadThread {
     const worker = new Worker(path.join(__dirname, 'read-worker.js'), {
+      // The thread's name is its OS thread name (/proc/<pid>/task/*/comm): per-thread CPU is told apart.
+      name: `fhir-read-${this.threads.length + 1}`,
       workerData: this.data,
       resourceLimits: { maxYoungGenerationSizeMb: threadYoungGenerationMiB },
     });
