@@ -68,12 +68,13 @@ describe('home care: Tasks about an order carry the workflow code', function () 
     await refused(f.clinicianToken, { ...uncoded('kind-both'), status: 'requested', code: { coding: [visitCode, { system: workflowSystem, code: 'eligibility-assessment' }] }, executionPeriod: undefined, output: undefined });
     const dispatched = await f.as(f.clinicianToken).post('/ServiceRequest/sr-kind/$dispatch');
     assert.equal(dispatched.status, 200, dispatched.text);
+    // The dispatched visit is authored now: its lastModified may not be earlier (Task's invariant inv-1).
     const [visit] = await f.visits('sr-kind');
     const { meta: _meta, ...stored } = visit;
     for (const code of [{ coding: [fulfil] }, { coding: [{ system: workflowSystem, code: 'eligibility-assessment' }] }]) {
-      const res = await f.as(f.nurseToken('first')).put({ ...stored, code, status: 'accepted', lastModified: '2026-12-07T08:00:00+08:00' });
+      const res = await f.as(f.nurseToken('first')).put({ ...stored, code, status: 'accepted', lastModified: stored.authoredOn });
       assert.equal(res.status, 422, res.text);
-      assert.equal(res.body.issue[0].diagnostics, 'write rule: home-care-task-code');
+      assert.equal(res.body.issue[0].diagnostics, 'write rule: home-care-task-code', JSON.stringify(res.body));
     }
     assert.equal((await f.server.http.get(`/Task/${visit.id}`)).body.status, 'requested');
   });
