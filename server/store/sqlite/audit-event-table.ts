@@ -12,6 +12,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import { auditLink, versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import { stringifyKeepingNumbers } from '../../json/number-text';
+import { storedTextOf } from '../../json/stored-text';
 import { conflict } from '../../outcomes';
 import type { IndexEntries } from '../../search/indexing/types';
 import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
@@ -90,6 +91,22 @@ function searchColumns(
   };
 }
 
+/**
+ * The stored text of `stored` (the event with its meta) from the text the event was parsed from, when it
+ * has one (the audit writer's events: audit-worker-writer.ts) and its id comes right after resourceType:
+ * `meta` goes in after the id, as withMeta places it, instead of serializing the event again. The same
+ * text as stringifyKeepingNumbers(stored), since the event's text is JSON.stringify's of the same value;
+ * undefined otherwise (an event with a meta of its own, one read back from the store).
+ */
+export function storedEventText(event: Resource, stored: Resource): string | undefined {
+  const text = storedTextOf(event);
+  if (text === undefined || event.meta !== undefined) {
+    return undefined;
+  }
+  const head = `{"resourceType":${JSON.stringify(event.resourceType)},"id":${JSON.stringify(event.id)},`;
+  return text.startsWith(head) ? `${head}"meta":${JSON.stringify(stored.meta)},${text.slice(head.length)}` : undefined;
+}
+
 export class AuditEventTable {
   constructor(
     private readonly reads: StatementCache,
@@ -116,7 +133,7 @@ export class AuditEventTable {
     }
     const lastUpdated = Date.now();
     const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
-    const content = stringifyKeepingNumbers(withVersion);
+    const content = storedEventText(resource, withVersion) ?? stringifyKeepingNumbers(withVersion);
     const author = authorText(options.author);
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
