@@ -22,6 +22,7 @@ import { SearchParameterRegistry } from '../../server/search/indexing/registry';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore } from '../../server/store/adapters';
 import { storedEventText } from '../../server/store/sqlite/audit-event-table';
+import { registerAuditText } from '../../server/store/sqlite/audit-packed-text';
 import { withMeta } from '../../server/store/versioning';
 
 const base = 'https://fhir.example.org';
@@ -94,7 +95,9 @@ describe('the audit writer’s batches', () => {
       const events = typicalEvents();
       await storeWriter(store)(parseEventLines(eventLines(events)));
       const db = new DatabaseSync(file);
-      const rows = db.prepare('SELECT id, last_updated, content, hash FROM audit_events ORDER BY seq').all() as { id: string; last_updated: number; content: string; hash: string }[];
+      // Stored packed (audit-packed-text.ts): read as the server reads it.
+      registerAuditText(db);
+      const rows = db.prepare('SELECT id, last_updated, audit_text(content) AS content, hash FROM audit_events ORDER BY seq').all() as { id: string; last_updated: number; content: string; hash: string }[];
       db.close();
       assert.deepEqual(rows.map((r) => r.id), events.map((e) => e.id));
       for (const [i, row] of rows.entries()) {

@@ -11,6 +11,7 @@ import { auditLink, versionHash } from '../../server/audit/chain-hash';
 import { createAuthTestServer, type AuthTestServer } from '../helpers/auth';
 import { auditEvent, patient } from '../helpers/fixtures';
 import { fileStore } from '../helpers/test-server';
+import { packAuditText, registerAuditText } from '../../server/store/sqlite/audit-packed-text';
 
 function value(body: Parameters, name: string): ParametersParameter | undefined {
   return body.parameter?.find((p) => p.name === name);
@@ -103,14 +104,15 @@ describe('$verify-history and $anchor', () => {
   it('detects an edited AuditEvent, in its own chain and in the AuditEvent chain, even with its version hash recomputed', async () => {
     await writeHistory();
     const db = new DatabaseSync(file);
-    const row = db.prepare("SELECT content, author, last_updated FROM audit_events WHERE id = 'a2'").get() as {
+    registerAuditText(db);
+    const row = db.prepare("SELECT audit_text(content) AS content, author, last_updated FROM audit_events WHERE id = 'a2'").get() as {
       content: string;
       author: string;
       last_updated: number;
     };
     const forged = row.content.replace('Practitioner/admin', 'Practitioner/someone-else');
     const hash = versionHash(null, { resourceType: 'AuditEvent', id: 'a2', versionId: 1, lastUpdated: row.last_updated, deleted: false, author: row.author, content: forged });
-    db.prepare("UPDATE audit_events SET content = ?, hash = ? WHERE id = 'a2'").run(forged, hash);
+    db.prepare("UPDATE audit_events SET content = ?, hash = ? WHERE id = 'a2'").run(packAuditText(forged), hash);
     db.close();
     const res = await get('/$verify-history').expect(200);
     assert.equal(value(res.body, 'result')?.valueBoolean, false);

@@ -18,6 +18,7 @@ import type { IndexEntries } from '../../search/indexing/types';
 import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
+import { packAuditText } from './audit-packed-text';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
 import type { VersionRow } from './version-row';
@@ -35,15 +36,15 @@ export const nextSeqSql = `(SELECT max(
 
 /** The columns of a VersionRow, from audit_events aliased `alias`. */
 export function auditRowColumns(alias: string): string {
-  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${alias}.content`;
+  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, audit_text(${alias}.content) AS content`;
 }
 
 /** The stored event's entries as the rows a condition of value-sql.ts reads (its column names). */
 export const tokenRowsSql = (alias: string): string =>
-  `SELECT value->>0 AS param_id, value->>1 AS system, value->>2 AS code, value->>3 AS text, NULL AS type_system, NULL AS type_code FROM json_each(${alias}.tokens)`;
+  `SELECT value->>0 AS param_id, value->>1 AS system, value->>2 AS code, value->>3 AS text, NULL AS type_system, NULL AS type_code FROM json_each(audit_text(${alias}.tokens))`;
 export const referenceRowsSql = (alias: string): string =>
   `SELECT value->>0 AS param_id, value->>1 AS target_type, value->>2 AS target_id, value->>3 AS version, value->>4 AS url,
-     value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(${alias}.refs)`;
+     value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(audit_text(${alias}.refs))`;
 
 const insertSql = `INSERT INTO audit_events
   (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
@@ -139,9 +140,12 @@ export class AuditEventTable {
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
     const auditHash = auditLink(newestAuditLink(this.writes), hash);
     const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
     const inserted = this.writes
       .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number } | undefined;
+      .get(id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)) as
+      | { seq: number }
+      | undefined;
     if (!inserted) {
       return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
     }
@@ -199,10 +203,11 @@ export class AuditEventTable {
 
   /** The events' chain records (ChainRecord columns), oldest first, up to `query.limit`. */
   chainRows(query: ChainQuery): Record<string, SQLInputValue>[] {
-    const { where, params, content } = chainConditions({ ...query, resourceType: undefined }, 'a');
+    const { where, params } = chainConditions({ ...query, resourceType: undefined }, 'a');
+    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'audit_text(a.content) AS content, a.author';
     return this.reads
       .get(
-        `SELECT ${auditRowColumns('a')}, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
+        `SELECT a.seq, '${auditEventType}' AS resource_type, a.id, a.version_id, a.last_updated, a.deleted, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
            (SELECT h FROM (${linkBeforeSql('a.seq')})) AS previous_audit_hash
          FROM audit_events a LEFT JOIN audit_events p ON p.id = a.id AND p.version_id = a.version_id - 1
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq LIMIT ?`
