@@ -1,6 +1,7 @@
 // AuditEvents in their own append-only table (schema migration 8, docs/audit.md "Storage"): one row per
-// event with its stored JSON exactly as a resource version would hold it, its hashes, and what the nine
-// AuditEvent search parameters need (server/audit/audit-search-parameters.ts): the `date` range as two
+// event with its stored JSON (packed: audit-packed-text.ts; read as the JSON a resource version would
+// hold), its hashes, and what the nine AuditEvent search parameters need
+// (server/audit/audit-search-parameters.ts): the `date` range as two
 // columns, the token and reference entries as small JSON arrays on the row, and the local references in
 // one narrow lookup table (audit_event_targets) for the selective searches (patient, agent, entity). No
 // `resources` row and no generic index rows: an event costs one row and a few b-tree entries, against
