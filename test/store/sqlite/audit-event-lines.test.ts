@@ -1,4 +1,5 @@
-// The batch the server hands to the audit writer thread (server/audit/audit-worker-writer.ts): one line of
+// The batch the server hands to the audit writer thread (server/audit/audit-worker-writer.ts), as the SQLite
+// store keeps it (server/store/sqlite/audit-event-table.ts): one line of
 // JSON per event, each event remembering its line, so that the writer stores the line with only `meta` put
 // in (storedEventText, server/store/sqlite/audit-event-table.ts) instead of serializing the event again.
 // What is stored must be exactly what serializing the event with its meta gives, and chain as before.
@@ -8,22 +9,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { storeWriter } from '../../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../../server/audit/audit-worker-writer';
-import { versionHash } from '../../server/audit/chain-hash';
-import { authEvent } from '../../server/audit/events-auth';
-import { restEvents } from '../../server/audit/events-rest';
-import type { Caller } from '../../server/fhir/pipeline/caller';
-import type { HookCall } from '../../server/fhir/pipeline/hooks';
-import type { FhirContext } from '../../server/fhir/request';
-import { loadResourceDefinitions } from '../../server/fhir/resource-definitions';
-import { stringifyKeepingNumbers } from '../../server/json/number-text';
-import { SearchParameterRegistry } from '../../server/search/indexing/registry';
-import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
-import { openSqliteStore } from '../../server/store/adapters';
-import { storedEventText } from '../../server/store/sqlite/audit-event-table';
-import { registerAuditText } from '../../server/store/sqlite/audit-packed-text';
-import { withMeta } from '../../server/store/versioning';
+import { storeWriter } from '../../../server/audit/audit-trail';
+import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
+import { versionHash } from '../../../server/audit/chain-hash';
+import { authEvent } from '../../../server/audit/events-auth';
+import { restEvents } from '../../../server/audit/events-rest';
+import type { Caller } from '../../../server/fhir/pipeline/caller';
+import type { HookCall } from '../../../server/fhir/pipeline/hooks';
+import type { FhirContext } from '../../../server/fhir/request';
+import { loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
+import { stringifyKeepingNumbers } from '../../../server/json/number-text';
+import { SearchParameterRegistry } from '../../../server/search/indexing/registry';
+import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
+import { openSqliteStore } from '../../../server/store/adapters';
+import { storedEventText } from '../../../server/store/sqlite/audit-event-table';
+import { registerAuditText } from '../../../server/store/sqlite/audit-packed-text';
+import { withMeta } from '../../../server/store/versioning';
 
 const base = 'https://fhir.example.org';
 const caller: Caller = {
