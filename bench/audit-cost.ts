@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { storeWriter } from '../server/audit/audit-trail';
+import { eventLines, parseEventLines } from '../server/audit/audit-worker-writer';
 import { restEvents } from '../server/audit/events-rest';
 import type { Caller } from '../server/fhir/pipeline/caller';
 import type { HookCall } from '../server/fhir/pipeline/hooks';
@@ -151,8 +152,10 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
     let json = 0;
     let cpuMicros = 0;
     const timed = async (events: AuditEvent[]): Promise<void> => {
+      // As the writer thread gets them: each event with the line it was sent as (audit-worker-writer.ts).
+      const received = parseEventLines(eventLines(events));
       const start = process.cpuUsage();
-      await write(events);
+      await write(received);
       const used = process.cpuUsage(start);
       cpuMicros += used.user + used.system;
     };

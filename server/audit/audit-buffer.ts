@@ -132,13 +132,34 @@ export class AuditBuffer {
     this.cancel();
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.writeBatch().then(
-        () => this.events.length && this.schedule(this.events.length >= this.options.batchSize ? 0 : this.options.flushMs),
-        () => this.schedule(this.retryDelay())
-      );
+      if (!this.writing) {
+        this.writeNext();
+      }
     }, delayMs);
     // A pending flush never keeps the process alive: close() writes what is left on shutdown.
     this.timer.unref();
+  }
+
+  /**
+   * Writes the oldest batch; then the next one at once while a full batch waits or the writer is behind,
+   * rather than a timer's turn of the event loop later: on a busy server that turn waits behind every
+   * request read meanwhile, and the writer thread idles (docs/performance.md, "Auditing on and off").
+   */
+  private writeNext(): void {
+    this.cancel();
+    this.writeBatch().then(
+      () => {
+        if (this.closed || !this.events.length) {
+          return;
+        }
+        if (this.events.length >= this.options.batchSize || this.behind()) {
+          this.writeNext();
+        } else {
+          this.schedule(this.options.flushMs);
+        }
+      },
+      () => this.schedule(this.retryDelay())
+    );
   }
 
   private cancel(): void {

@@ -2,7 +2,6 @@
 // writes the batches of AuditEvents the server sends it, one store transaction each, so that storing
 // and indexing the audit runs beside the requests instead of on their event loop. Started by
 // audit-worker-writer.ts; answers each batch with { id, ok }.
-import type { AuditEvent } from '@medplum/fhirtypes';
 import { parentPort } from 'node:worker_threads';
 import { loadConfig } from '../config';
 import { loadResourceDefinitions } from '../fhir/resource-definitions';
@@ -12,8 +11,9 @@ import { createResourceIndexer } from '../search/indexing/resource-indexer';
 import { loadNetworkSearchParameters } from '../search/network-search-parameters';
 import { openStore } from '../store/open-store';
 import { storeWriter } from './audit-trail';
+import { parseEventLines } from './audit-worker-writer';
 
-/** A batch of events as one JSON text (audit-worker-writer.ts), or the request to close. */
+/** A batch of events as one JSON text per line (audit-worker-writer.ts), or the request to close. */
 export type WorkerRequest = { id: number; events: string } | { id: number; close: true };
 export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string } | { ready: true };
 
@@ -38,7 +38,7 @@ async function run(): Promise<void> {
       return;
     }
     // Parsed inside the promise: a batch that does not parse is a failed write, retried, never a dead thread.
-    Promise.resolve(request.events).then((text) => write(JSON.parse(text) as AuditEvent[])).then(
+    Promise.resolve(request.events).then((text) => write(parseEventLines(text))).then(
       () => port.postMessage({ id: request.id, ok: true } satisfies WorkerReply),
       // The error's kind only: its message may quote what was written.
       (err: unknown) => port.postMessage({ id: request.id, ok: false, error: err instanceof Error ? err.name : 'Error' } satisfies WorkerReply)

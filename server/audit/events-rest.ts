@@ -73,9 +73,17 @@ export function restEvents(call: HookCall, result: HookResult, baseUrl: string, 
   const targetPatient = target?.role?.code === '1' ? target.what?.reference?.split('/')[1] : undefined;
   const patientEntity = (id: string): AuditEventEntity[] => (id === targetPatient ? [] : [{ what: { reference: `Patient/${id}` }, type: person, role: patientRole }]);
   if (patients.length <= 1) {
-    return [{ ...event, id: auditEventId(), ...withEntities([...entities, ...patients.flatMap(patientEntity)]) }];
+    return [withId(event, withEntities([...entities, ...patients.flatMap(patientEntity)]))];
   }
-  return patients.map((id) => ({ ...event, id: auditEventId(), ...withEntities([...entities, ...patientEntity(id)]) }));
+  return patients.map((id) => withId(event, withEntities([...entities, ...patientEntity(id)])));
+}
+
+/**
+ * One event with a new id, placed right after resourceType as the store places it (store/versioning.ts,
+ * withMeta): the audit writer then stores the text it is sent with only `meta` put in (audit-event-table.ts).
+ */
+function withId({ resourceType, ...rest }: AuditEvent, entities: Pick<AuditEvent, 'entity'>): AuditEvent {
+  return { resourceType, id: auditEventId(), ...rest, ...entities };
 }
 
 function withEntities(entities: AuditEventEntity[]): Pick<AuditEvent, 'entity'> {

@@ -58,6 +58,19 @@ describe('the audit buffer', () => {
     assert.equal(buffer.pending, 0);
   });
 
+  it('writes the next full batch as soon as one is written, not a timer later', async () => {
+    const batches: number[] = [];
+    const buffer = new AuditBuffer(async (events) => void batches.push(events.length), pino({ level: 'silent' }), { flushMs: 10_000, batchSize: 100 });
+    await buffer.record(Array.from({ length: 250 }, (_, i) => event(i)));
+    // Timers of one duration run in the order set: this one runs right after the buffer's first write
+    // started; a write started by a timer set after that one would not have run yet.
+    await sleep(0);
+    assert.deepEqual(batches, [100, 100], 'the second full batch followed the first without a timer');
+    assert.equal(buffer.pending, 50, 'a batch that is not full waits for flushMs');
+    await buffer.close();
+    assert.deepEqual(batches, [100, 100, 50]);
+  });
+
   it('retries a failed write with backoff, logs it without content, and writes every event once when the store recovers', async () => {
     const written: string[] = [];
     let failures = 3;

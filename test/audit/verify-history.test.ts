@@ -102,13 +102,12 @@ describe('$verify-history and $anchor', () => {
 
   it('detects an edited AuditEvent, in its own chain and in the AuditEvent chain, even with its version hash recomputed', async () => {
     await writeHistory();
+    // The stored JSON as the API reads it (the table holds it packed; a text without codes is stored as it is).
+    const stored = JSON.stringify((await get('/AuditEvent/a2').expect(200)).body);
     const db = new DatabaseSync(file);
-    const row = db.prepare("SELECT content, author, last_updated FROM audit_events WHERE id = 'a2'").get() as {
-      content: string;
-      author: string;
-      last_updated: number;
-    };
-    const forged = row.content.replace('Practitioner/admin', 'Practitioner/someone-else');
+    const row = db.prepare("SELECT author, last_updated FROM audit_events WHERE id = 'a2'").get() as { author: string; last_updated: number };
+    const forged = stored.replace('Practitioner/admin', 'Practitioner/someone-else');
+    assert.notEqual(forged, stored);
     const hash = versionHash(null, { resourceType: 'AuditEvent', id: 'a2', versionId: 1, lastUpdated: row.last_updated, deleted: false, author: row.author, content: forged });
     db.prepare("UPDATE audit_events SET content = ?, hash = ? WHERE id = 'a2'").run(forged, hash);
     db.close();

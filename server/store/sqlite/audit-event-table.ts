@@ -1,6 +1,7 @@
 // AuditEvents in their own append-only table (schema migration 8, docs/audit.md "Storage"): one row per
-// event with its stored JSON exactly as a resource version would hold it, its hashes, and what the nine
-// AuditEvent search parameters need (server/audit/audit-search-parameters.ts): the `date` range as two
+// event with its stored JSON (packed: audit-packed-text.ts; read as the JSON a resource version would
+// hold), its hashes, and what the nine AuditEvent search parameters need
+// (server/audit/audit-search-parameters.ts): the `date` range as two
 // columns, the token and reference entries as small JSON arrays on the row, and the local references in
 // one narrow lookup table (audit_event_targets) for the selective searches (patient, agent, entity). No
 // `resources` row and no generic index rows: an event costs one row and a few b-tree entries, against
@@ -12,11 +13,13 @@ import type { SQLInputValue } from 'node:sqlite';
 import { auditLink, versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
 import { stringifyKeepingNumbers } from '../../json/number-text';
+import { storedTextOf } from '../../json/stored-text';
 import { conflict } from '../../outcomes';
 import type { IndexEntries } from '../../search/indexing/types';
 import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
+import { packAuditText } from './audit-packed-text';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
 import type { VersionRow } from './version-row';
@@ -34,15 +37,15 @@ export const nextSeqSql = `(SELECT max(
 
 /** The columns of a VersionRow, from audit_events aliased `alias`. */
 export function auditRowColumns(alias: string): string {
-  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${alias}.content`;
+  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, audit_text(${alias}.content) AS content`;
 }
 
 /** The stored event's entries as the rows a condition of value-sql.ts reads (its column names). */
 export const tokenRowsSql = (alias: string): string =>
-  `SELECT value->>0 AS param_id, value->>1 AS system, value->>2 AS code, value->>3 AS text, NULL AS type_system, NULL AS type_code FROM json_each(${alias}.tokens)`;
+  `SELECT value->>0 AS param_id, value->>1 AS system, value->>2 AS code, value->>3 AS text, NULL AS type_system, NULL AS type_code FROM json_each(audit_text(${alias}.tokens))`;
 export const referenceRowsSql = (alias: string): string =>
   `SELECT value->>0 AS param_id, value->>1 AS target_type, value->>2 AS target_id, value->>3 AS version, value->>4 AS url,
-     value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(${alias}.refs)`;
+     value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(audit_text(${alias}.refs))`;
 
 const insertSql = `INSERT INTO audit_events
   (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
@@ -90,6 +93,22 @@ function searchColumns(
   };
 }
 
+/**
+ * The stored text of `stored` (the event with its meta) from the text the event was parsed from, when it
+ * has one (the audit writer's events: audit-worker-writer.ts) and its id comes right after resourceType:
+ * `meta` goes in after the id, as withMeta places it, instead of serializing the event again. The same
+ * text as stringifyKeepingNumbers(stored), since the event's text is JSON.stringify's of the same value;
+ * undefined otherwise (an event with a meta of its own, one read back from the store).
+ */
+export function storedEventText(event: Resource, stored: Resource): string | undefined {
+  const text = storedTextOf(event);
+  if (text === undefined || event.meta !== undefined) {
+    return undefined;
+  }
+  const head = `{"resourceType":${JSON.stringify(event.resourceType)},"id":${JSON.stringify(event.id)},`;
+  return text.startsWith(head) ? `${head}"meta":${JSON.stringify(stored.meta)},${text.slice(head.length)}` : undefined;
+}
+
 export class AuditEventTable {
   constructor(
     private readonly reads: StatementCache,
@@ -116,15 +135,18 @@ export class AuditEventTable {
     }
     const lastUpdated = Date.now();
     const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
-    const content = stringifyKeepingNumbers(withVersion);
+    const content = storedEventText(resource, withVersion) ?? stringifyKeepingNumbers(withVersion);
     const author = authorText(options.author);
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
     const auditHash = auditLink(newestAuditLink(this.writes), hash);
     const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
     const inserted = this.writes
       .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, columns.tokens, JSON.stringify(columns.refs), author, hash, auditHash, content) as { seq: number } | undefined;
+      .get(id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)) as
+      | { seq: number }
+      | undefined;
     if (!inserted) {
       return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
     }
@@ -182,10 +204,11 @@ export class AuditEventTable {
 
   /** The events' chain records (ChainRecord columns), oldest first, up to `query.limit`. */
   chainRows(query: ChainQuery): Record<string, SQLInputValue>[] {
-    const { where, params, content } = chainConditions({ ...query, resourceType: undefined }, 'a');
+    const { where, params } = chainConditions({ ...query, resourceType: undefined }, 'a');
+    const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'audit_text(a.content) AS content, a.author';
     return this.reads
       .get(
-        `SELECT ${auditRowColumns('a')}, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
+        `SELECT a.seq, '${auditEventType}' AS resource_type, a.id, a.version_id, a.last_updated, a.deleted, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
            (SELECT h FROM (${linkBeforeSql('a.seq')})) AS previous_audit_hash
          FROM audit_events a LEFT JOIN audit_events p ON p.id = a.id AND p.version_id = a.version_id - 1
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq LIMIT ?`

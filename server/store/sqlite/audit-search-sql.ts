@@ -69,7 +69,7 @@ export class AuditFilterSql {
           return filter.missing ? always : never;
         }
         const column = filter.param.kind === 'token' ? 'tokens' : 'refs';
-        return { sql: `(SELECT 1 FROM json_each(r.${column}) WHERE value->>0 = ? LIMIT 1) IS ${filter.missing ? '' : 'NOT '}NULL`, params: [pid] };
+        return { sql: `(SELECT 1 FROM json_each(audit_text(r.${column})) WHERE value->>0 = ? LIMIT 1) IS ${filter.missing ? '' : 'NOT '}NULL`, params: [pid] };
       }
       case 'chain': {
         const pid = this.paramId(auditEventType, filter.param.code);
@@ -235,7 +235,7 @@ function auditIncludes(reads: StatementCache, paramId: ParamIdLookup, page: Vers
   for (const spec of plan.include.filter((s) => s.sourceType === auditEventType)) {
     const rows = reads
       .get(
-        `SELECT DISTINCT c.key FROM audit_events a CROSS JOIN json_each(a.refs) j
+        `SELECT DISTINCT c.key FROM audit_events a CROSS JOIN json_each(audit_text(a.refs)) j
          JOIN resources c ON c.resource_type = j.value->>1 AND c.id = j.value->>2
          WHERE a.seq IN (SELECT value FROM json_each(?)) AND j.value->>0 IN (SELECT value FROM json_each(?))
            AND c.deleted = 0 AND (? IS NULL OR c.resource_type = ?)`

@@ -29,6 +29,7 @@ import type {
 } from '../port';
 import type { AuthStore } from '../auth-port';
 import { purgeAuditEvents } from './audit-archive-sql';
+import { registerAuditText } from './audit-packed-text';
 import { deferLookupIndexes, rebuildDeferredIndexes } from './bulk-load';
 import { migrate } from './schema';
 import { ParamIds } from './param-ids';
@@ -295,4 +296,5 @@ function configure(db: DatabaseSync, synchronous: 'FULL' | 'NORMAL', inMemory: b
   db.exec('PRAGMA temp_store = MEMORY');
   db.exec(`PRAGMA cache_size = -${cacheMiB * 1024}`); // in KiB when negative
   db.exec('PRAGMA wal_autocheckpoint = 10000'); // checkpoint every ~40 MiB of WAL, not every 4 MiB
+  registerAuditText(db);
 }

@@ -12,6 +12,7 @@ import { StatementCache } from '../statement-cache';
 import type { ValidationRequest } from '../../../validation/offloaded-validation';
 import { toWireError, type ReadReply, type ReadRequest, type ReadThreadData } from './read-calls';
 import { threadValidation, validateCall } from './validate-calls';
+import { registerAuditText } from '../audit-packed-text';
 
 const refuseWrites: ResourceIndexer = () => {
   throw new Error('a read thread of the store never writes');
@@ -27,6 +28,7 @@ function run(): void {
   // WAL mode is the file's own (the writer set it); the page cache and temporary tables are per connection.
   db.exec('PRAGMA temp_store = MEMORY');
   db.exec(`PRAGMA cache_size = -${options.cacheMiB * 1024}`); // in KiB when negative
+  registerAuditText(db);
   if (options.setup) {
     const setup = require(options.setup.module) as { setupReadConnection(db: DatabaseSync, data: unknown): void };
     setup.setupReadConnection(db, options.setup.data);
