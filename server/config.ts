@@ -42,6 +42,12 @@ export interface ServerConfig {
    */
   heapMiB: number | undefined;
   /**
+   * How far V8 lets every thread's old generation grow past what its last full collection left live, in
+   * percent (V8's --heap-growing-percent, applied at start-up with the heap limit); 0: V8's own factor,
+   * which reaches 300% on a machine with this much memory.
+   */
+  heapGrowthPercent: number;
+  /**
    * glibc malloc settings the process starts with (server/heap-limit.ts restarts it with them): the
    * defaults of `mallocDefaults` that the environment does not set itself. Empty when it sets them all.
    */
@@ -138,6 +144,14 @@ export function sizedHeapMiB(maxBodyMiB: number): number {
 const heapBaseMiB = 256;
 const heapPerBodyMiB = 16;
 /**
+ * V8 grows a thread's old generation up to 4 times what its last full collection left live before it
+ * collects again (its factor comes from the collector's speed against the allocation rate, capped at 4 on
+ * a machine with several GiB): under a load the server thread, live at 70-140 MiB, reached 390-480 MiB,
+ * mostly garbage (docs/performance.md, "Memory"). 100: twice what is live, for more full collections.
+ */
+const defaultHeapGrowthPercent = 100;
+
+/**
  * glibc's malloc, tuned for a long-running process with threads (docs/performance.md, "Memory"). With its
  * own defaults it kept 150 to 500 MiB of freed memory resident at 10k-100k resources (malloc_info: most of
  * its arenas free but not returned): an arena per thread up to 8 per core, and an mmap threshold that rises
@@ -194,6 +208,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   if (heapMiB !== undefined && heapMiB !== 0 && heapMiB < minHeapMiB) {
     throw new ConfigError(`FHIR_HEAP_MB must be 0 (no limit) or at least ${minHeapMiB}, got '${heapMiB}'`);
   }
+  const heapGrowthPercent = readInteger(env, 'FHIR_HEAP_GROWTH_PERCENT', defaultHeapGrowthPercent, 0, 1000);
   const mallocEnv = Object.fromEntries(Object.entries(mallocDefaults).filter(([name]) => !env[name]));
   const logLevel = readChoice(
     env,
@@ -246,6 +261,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     seedValue,
     maxBodyBytes,
     heapMiB,
+    heapGrowthPercent,
     mallocEnv,
     logLevel,
     sqliteSynchronous,
