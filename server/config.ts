@@ -153,8 +153,8 @@ const defaultHeapGrowthPercent = 100;
 
 /**
  * glibc's malloc, tuned for a long-running process with threads (docs/performance.md, "Memory"). With its
- * own defaults it kept 150 to 500 MiB of freed memory resident at 10k-100k resources (malloc_info: most of
- * its arenas free but not returned): an arena per thread up to 8 per core, and an mmap threshold that rises
+ * own defaults it kept 150 to 310 MiB of freed memory resident at 10k-100k resources (malloc_info at 10k:
+ * 208 of the 272 MiB its arenas held were free, not returned): an arena per thread up to 8 per core, and an mmap threshold that rises
  * to the largest block freed, so that request bodies and SQLite's buffers then come from the arenas and
  * stay there once freed. A fixed threshold keeps blocks from 128 KiB up in their own mappings, returned on
  * free (and fixing it stops glibc's dynamic adjustment of the trim threshold too); two arenas bound how many

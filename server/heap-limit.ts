@@ -2,15 +2,18 @@
 // "Memory"): the server thread's V8 old generation (FHIR_HEAP_MB, --max-old-space-size), how far V8 lets
 // every thread's heap grow between full collections (FHIR_HEAP_GROWTH_PERCENT, --heap-growing-percent,
 // which node does not take in NODE_OPTIONS) and glibc's malloc (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_:
-// config.ts, mallocDefaults). Start-up replaces the process
-// with itself, the flag and the settings (execve: the same pid, so signals, a container's PID 1 and
-// supervisors see no change). The second start finds them in place and goes on.
+// config.ts, mallocDefaults). Start-up replaces the process with itself, the flags and the settings
+// (execve: the same pid, so signals, a container's PID 1 and supervisors see no change); the second start
+// finds them in place and goes on.
 
-/** node's flag for the limit, as written on a command line or in NODE_OPTIONS. */
+/** node's flags, as written on a command line (or, for the limit, in NODE_OPTIONS). */
 const heapFlag = /^--max[-_]old[-_]space[-_]size/;
 const growthFlag = /^--heap[-_]growing[-_]percent/;
 
-/** What the process must start with: an old-generation limit (0 or undefined: none), V8's growth factor (0: its own) and environment settings. */
+/**
+ * What the process must start with: an old-generation limit (0 or undefined: none), V8's growth factor
+ * (0: its own) and malloc's environment settings (config.ts).
+ */
 export interface StartSettings {
   heapMiB: number | undefined;
   heapGrowthPercent: number;
