@@ -18,7 +18,7 @@ import { ContentError } from './content/content-loader';
 import { loadShippedContent } from './content/shipped-content';
 import { createFhirCore } from './fhir-core';
 import { loadResourceDefinitions } from './fhir/resource-definitions';
-import { restartWithHeapLimit } from './heap-limit';
+import { restartWithMemorySettings } from './heap-limit';
 import { createLimitedServer } from './http/connection-limits';
 import { createLogger } from './logger';
 import { SearchParameterRegistry } from './search/indexing/registry';
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // The server thread's heap limit (FHIR_HEAP_MB): may start this process again with it, before anything opens.
-  restartWithHeapLimit(config.heapMiB);
+  // The heap limit (FHIR_HEAP_MB) and malloc's settings: may start this process again with them, before anything opens.
+  restartWithMemorySettings(config);
   const logger = createLogger(config.logLevel);
   loadResourceDefinitions();
   loadBaseSchema();

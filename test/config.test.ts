@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, sizedHeapMiB } from '../server/config';
+import { ConfigError, loadConfig, mallocDefaults, sizedHeapMiB } from '../server/config';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -141,5 +141,17 @@ describe('configuration', () => {
     assert.equal(loadConfig({ FHIR_HEAP_MB: '0' }).heapMiB, 0, '0: V8 sizes the heap');
     assert.equal(loadConfig({ NODE_OPTIONS: '--max-old-space-size=2048', FHIR_HEAP_MB: '900' }).heapMiB, undefined, "node's own flag wins");
     assert.throws(() => loadConfig({ FHIR_HEAP_MB: '64' }), ConfigError);
+  });
+
+  it('lets V8 grow each heap to twice what is live between full collections unless FHIR_HEAP_GROWTH_PERCENT says otherwise', () => {
+    assert.equal(loadConfig({}).heapGrowthPercent, 100);
+    assert.equal(loadConfig({ FHIR_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent, 0, "0: V8's own factor");
+    assert.throws(() => loadConfig({ FHIR_HEAP_GROWTH_PERCENT: 'fast' }), ConfigError);
+  });
+
+  it("starts with glibc malloc's two arenas and fixed mmap threshold unless the environment sets them (docs/performance.md, Memory)", () => {
+    assert.deepEqual(loadConfig({}).mallocEnv, { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
+    assert.deepEqual(loadConfig({ MALLOC_ARENA_MAX: '8' }).mallocEnv, { MALLOC_MMAP_THRESHOLD_: '131072' }, "the operator's own value wins");
+    assert.deepEqual(loadConfig(mallocDefaults).mallocEnv, {}, 'after the restart nothing is missing');
   });
 });

@@ -1,7 +1,8 @@
-// The server thread's heap limit (server/heap-limit.ts): with FHIR_HEAP_MB set, dist/server/main.js starts
-// itself again with --max-old-space-size; under the limit sized for the largest body (sizedHeapMiB, the
-// README's advice) the largest Bundle the server accepts still succeeds (a limit too low would end the
-// process: V8 aborts when the old generation cannot fit what is live).
+// The settings a process starts with (server/heap-limit.ts): V8's growth factor, glibc malloc's
+// (config.ts, mallocDefaults), and with FHIR_HEAP_MB set, the server thread's heap limit:
+// dist/server/main.js starts itself again with them (same pid). Under the limit sized for the largest body
+// (sizedHeapMiB, the README's advice) the largest Bundle the server accepts still succeeds (a limit too low
+// would end the process: V8 aborts when the old generation cannot fit what is live).
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { FhirClient } from '../bench/fhir-client';
 import { largestBodyBytes, largestTransaction, mostEntries } from '../bench/generator/large-bundles';
 import { loadNetwork } from '../bench/load-data';
 import { startServerProcess, type ServerProcess } from '../bench/server-process';
-import { sizedHeapMiB } from '../server/config';
+import { mallocDefaults, sizedHeapMiB } from '../server/config';
 
 describe('the server thread heap limit', function () {
   this.timeout(300_000);
@@ -22,6 +23,16 @@ describe('the server thread heap limit', function () {
   afterEach(async () => {
     await server?.kill();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs with V8's growth factor and glibc malloc's settings by default, same pid, and keeps an operator's own value", async () => {
+    server = await startServerProcess({ FHIR_DATA_DIR: dir, MALLOC_ARENA_MAX: '3' }, 120_000);
+    const commandLine = fs.readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(commandLine.includes('--heap-growing-percent=100'), commandLine.join(' '));
+    const environment = fs.readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
+    assert.ok(environment.includes(`MALLOC_MMAP_THRESHOLD_=${mallocDefaults.MALLOC_MMAP_THRESHOLD_}`), 'the default the environment lacked');
+    assert.ok(environment.includes('MALLOC_ARENA_MAX=3'), "the operator's own value");
+    assert.equal((await fetch(`${server.baseUrl}/metadata`)).status, 200);
   });
 
   it('runs with the limit sized for the largest body, and the largest accepted transaction Bundle succeeds under it', async () => {
