@@ -35,9 +35,9 @@ export const nextSeqSql = `(SELECT max(
   coalesce((SELECT max(seq) FROM audit_events), 0),
   coalesce((SELECT max(seq) FROM audit_archive), 0)) + 1)`;
 
-/** The columns of a VersionRow, from audit_events aliased `alias`. */
-export function auditRowColumns(alias: string): string {
-  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, audit_text(${alias}.content) AS content`;
+/** The columns of a VersionRow, from audit_events aliased `alias`; `content`: the columns read in place of its JSON text. */
+export function auditRowColumns(alias: string, content = `audit_text(${alias}.content) AS content`): string {
+  return `${alias}.seq, '${auditEventType}' AS resource_type, ${alias}.id, ${alias}.version_id, ${alias}.last_updated, ${alias}.deleted, ${content}`;
 }
 
 /** The stored event's entries as the rows a condition of value-sql.ts reads (its column names). */
@@ -208,7 +208,7 @@ export class AuditEventTable {
     const content = query.hashesOnly ? 'NULL AS content, NULL AS author' : 'audit_text(a.content) AS content, a.author';
     return this.reads
       .get(
-        `SELECT a.seq, '${auditEventType}' AS resource_type, a.id, a.version_id, a.last_updated, a.deleted, ${content}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
+        `SELECT ${auditRowColumns('a', content)}, a.hash, a.audit_hash, p.seq AS previous_seq, p.hash AS previous_hash,
            (SELECT h FROM (${linkBeforeSql('a.seq')})) AS previous_audit_hash
          FROM audit_events a LEFT JOIN audit_events p ON p.id = a.id AND p.version_id = a.version_id - 1
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.seq LIMIT ?`
