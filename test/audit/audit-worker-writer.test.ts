@@ -13,7 +13,11 @@ import { testRegistry } from '../helpers/test-server';
 describe('the audit writer thread', function () {
   this.timeout(60_000);
   let dir: string;
-  const saved = { ...process.env };
+  const saved = { dataDir: process.env.FHIR_DATA_DIR, store: process.env.FHIR_STORE };
+  const restore = (name: string, value: string | undefined): void => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-audit-thread-'));
     // The thread reads the server's configuration from the environment it inherits, as main.ts's does.
@@ -21,7 +25,8 @@ describe('the audit writer thread', function () {
     process.env.FHIR_STORE = 'sqlite';
   });
   afterEach(() => {
-    process.env = { ...saved };
+    restore('FHIR_DATA_DIR', saved.dataDir);
+    restore('FHIR_STORE', saved.store);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

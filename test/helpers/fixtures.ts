@@ -1,6 +1,7 @@
 // Typed builders for the resources the tests write.
 import type { AuditEvent, Observation, Patient } from '@medplum/fhirtypes';
 import { uniqueResidentId } from '../../seed/identifiers';
+import type { Caller } from '../../server/fhir/pipeline/caller';
 
 let residents = 0;
 
@@ -46,3 +47,15 @@ export function auditEvent(id: string, who = 'Practitioner/admin'): AuditEvent {
     source: { observer: { display: 'test' } },
   };
 }
+
+/** A clinic's clinician signed in through an HIS vendor's EMR: the caller of the audit tests' events. */
+export const clinicianCaller: Caller = {
+  kind: 'user',
+  user: 'PractitionerRole/dr-1',
+  account: 'dr-1',
+  clientId: 'his-vendor-a-emr',
+  organizations: ['Organization/clinic-12'],
+  roles: ['clinician'],
+  scopes: ['user/*.cruds'],
+  sourceAddress: '10.20.30.40',
+};

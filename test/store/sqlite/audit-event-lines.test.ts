@@ -14,7 +14,6 @@ import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-
 import { versionHash } from '../../../server/audit/chain-hash';
 import { authEvent } from '../../../server/audit/events-auth';
 import { restEvents } from '../../../server/audit/events-rest';
-import type { Caller } from '../../../server/fhir/pipeline/caller';
 import type { HookCall } from '../../../server/fhir/pipeline/hooks';
 import type { FhirContext } from '../../../server/fhir/request';
 import { loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
@@ -25,18 +24,10 @@ import { openSqliteStore } from '../../../server/store/adapters';
 import { storedEventText } from '../../../server/store/sqlite/audit-event-table';
 import { registerAuditText } from '../../../server/store/sqlite/audit-packed-text';
 import { withMeta } from '../../../server/store/versioning';
+import { clinicianCaller } from '../../helpers/fixtures';
 
 const base = 'https://fhir.example.org';
-const caller: Caller = {
-  kind: 'user',
-  user: 'PractitionerRole/dr-1',
-  account: 'dr-1',
-  clientId: 'his-vendor-a-emr',
-  organizations: ['Organization/clinic-12'],
-  roles: ['clinician'],
-  scopes: ['user/*.cruds'],
-  sourceAddress: '10.20.30.40',
-};
+const caller = clinicianCaller;
 
 /** The events of a search whose page holds two patients' Observations (one event per patient), a read and a sign-in. */
 function typicalEvents(): AuditEvent[] {

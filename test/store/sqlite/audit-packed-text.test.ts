@@ -11,7 +11,6 @@ import fc from 'fast-check';
 import { storeWriter } from '../../../server/audit/audit-trail';
 import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { restEvents } from '../../../server/audit/events-rest';
-import type { Caller } from '../../../server/fhir/pipeline/caller';
 import type { HookCall } from '../../../server/fhir/pipeline/hooks';
 import type { FhirContext } from '../../../server/fhir/request';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
@@ -20,21 +19,13 @@ import { packAuditText, unpackAuditText } from '../../../server/store/sqlite/aud
 import { isResourceType } from '../../../server/fhir/resource-definitions';
 import { parseSearch } from '../../../server/search/parse-search';
 import type { SearchPlan } from '../../../server/search/plan';
+import { clinicianCaller } from '../../helpers/fixtures';
 import { testBaseUrl, testRegistry } from '../../helpers/test-server';
 
 const base = 'https://fhir.example.org';
 const planOf = (resourceType: string, query: string): SearchPlan =>
   parseSearch(resourceType, new URLSearchParams(query), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
-const caller: Caller = {
-  kind: 'user',
-  user: 'PractitionerRole/dr-1',
-  account: 'dr-1',
-  clientId: 'his-vendor-a-emr',
-  organizations: ['Organization/clinic-12'],
-  roles: ['clinician'],
-  scopes: ['user/*.cruds'],
-  sourceAddress: '10.20.30.40',
-};
+const caller = clinicianCaller;
 
 function readEvent(patient: string): AuditEvent {
   const call = {
