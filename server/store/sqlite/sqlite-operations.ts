@@ -201,9 +201,7 @@ export class SqliteOperations implements StoreOperations {
     if (!resourceTypes.length) {
       return '0';
     }
-    // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
-    const perType = resourceTypes.map(() => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)');
-    const { seq } = this.reads.get(`SELECT max(${perType.join(', ')}, 0) AS seq`).get(...resourceTypes) as { seq: number };
+    const { seq } = this.reads.get(newestSeqSql(resourceTypes.length)).get(...resourceTypes) as { seq: number };
     return String(resourceTypes.includes(auditEventType) ? Math.max(seq, this.audits.newestSeq()) : seq);
   }
 
@@ -393,6 +391,15 @@ export class SqliteOperations implements StoreOperations {
       resource: stored,
     };
   }
+}
+
+/** The statements of newestSeq by how many types they ask: asked before every request, so built once (the same string is looked up in the statement cache without hashing it again). */
+const newestSeqSqls: string[] = [];
+
+function newestSeqSql(types: number): string {
+  // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
+  newestSeqSqls[types] ??= `SELECT max(${Array.from({ length: types }, () => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)').join(', ')}, 0) AS seq`;
+  return newestSeqSqls[types];
 }
 
 function toVersion(row: VersionRow): ResourceVersion {
