@@ -1,7 +1,7 @@
 // The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
-import { stringifyKeepingNumbers } from '../../json/number-text';
+import { hasUnprintableNumbers, stringifyKeepingNumbers } from '../../json/number-text';
 import { parseStoredResource } from '../../json/stored-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
@@ -413,10 +413,15 @@ function toVersion(row: VersionRow): ResourceVersion {
  */
 export interface StoredTextVersion extends ResourceVersion {
   storedText?: string;
+  /**
+   * Whether some number in the text may not print back as written (hasUnprintableNumbers), looked for
+   * here so that the server's thread, which parses every version of a page, does not scan the text again.
+   */
+  keepNumbers?: boolean;
 }
 
 function storedTextVersion(row: VersionRow): StoredTextVersion {
-  return row.content ? { ...versionFields(row), storedText: row.content } : versionFields(row);
+  return row.content ? { ...versionFields(row), storedText: row.content, keepNumbers: hasUnprintableNumbers(row.content) } : versionFields(row);
 }
 
 function versionFields(row: VersionRow): ResourceVersion {
