@@ -69,28 +69,11 @@ describe('request logging', () => {
 
   it('puts the request id on every line logged for a request, including errors', async () => {
     const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunk
-          .toString()
-          .split('\n')
-          .filter(Boolean)
-          .forEach((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
-        done();
-      },
-    });
     const store = memoryStore();
-    const auth = testAuthServer(store);
-    const app = createApp({
-      config: { ...testConfig, maxBodyBytes: 1024 * 1024 },
-      store,
-      registry: testRegistry(),
-      logger: pino({ level: 'debug' }, sink),
-      auth,
-    });
+    const { app, token } = loggedApp(store, lines);
     const res = await supertest(app)
       .post('/Patient')
-      .set('Authorization', `Bearer ${administratorToken(auth)}`)
+      .set('Authorization', `Bearer ${token}`)
       .set('Content-Type', 'application/fhir+json')
       .send({ resourceType: 'Nope' });
     assert.equal(res.status, 400);
