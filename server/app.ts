@@ -1,9 +1,7 @@
 // The app factory: an express app around the FHIR core, given an open store. Start-up (main.ts)
 // and tests both build the server through this function; seeding is not done here.
 import express, { type Express } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { AuthServer } from './auth/auth-server';
 import { withSecurity } from './auth/enforcement';
 import { defaultLimits } from './config';
@@ -11,8 +9,8 @@ import { createFhirCore, type CoreConfig, type FhirCore } from './fhir-core';
 import type { Pipeline } from './fhir/pipeline/pipeline';
 import { largeBodyBudget } from './http/body-budget';
 import { fhirEndpoint, type CallerFromRequest } from './http/fhir-endpoint';
-import { redactHeaders, redactResponseHeaders, redactUrl } from './http/log-redaction';
 import { sendError } from './http/render';
+import { useRequestLog } from './http/request-log';
 import type { SearchParameterRegistry } from './search/indexing/registry';
 import type { ResourceStore } from './store/port';
 
@@ -35,38 +33,11 @@ export interface AppDependencies {
   auth?: AuthServer;
 }
 
-const requestIdPattern = /^[A-Za-z0-9\-_.:]{1,128}$/;
-
 export function createApp({ config, store, logger, registry, core, pipeline, identify, auth }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
-    pinoHttp({
-      logger,
-      // A caller's X-Request-Id is kept so that its logs and ours can be joined; otherwise a new one.
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customAttributeKeys: { reqId: 'requestId' },
-      // Lines logged while handling a request carry just its requestId, not the whole request.
-      quietReqLogger: true,
-      // Tokens, passwords, secrets and identifier values never reach the log (log-redaction.ts).
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactUrl(req.url),
-          headers: redactHeaders(req.headers),
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number; headers: Record<string, unknown> }) => ({ statusCode: res.statusCode, headers: redactResponseHeaders(res.headers ?? {}) }),
-      },
-    })
-  );
+  useRequestLog(app, logger);
   // Liveness and readiness: an app exists once start-up work is done, so both answer 200 here (main.ts
   // answers them while it is still starting).
   app.get('/healthz', (_req, res) => {

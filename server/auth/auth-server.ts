@@ -85,7 +85,10 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   return {
     context,
     router: authRouter(context),
-    cors: corsHandler,
+    // Without an Origin header (every request but a browser's cross-origin one) the cors middleware does
+    // nothing: its origin check answers false and it calls next() without setting a header. It is not
+    // run then, saving its option copies on every request.
+    cors: (req, res, next) => (req.headers.origin === undefined ? next() : corsHandler(req, res, next)),
     authenticate: bearer,
     identify: async (req) => {
       if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {

@@ -89,21 +89,37 @@ async function existsUndeleted(store: StoreOperations, resourceType: string, id:
 /** Every patient a resource refers to ('Patient/x' references anywhere in it). */
 export function referencedPatients(resource: Resource): string[] {
   const found = new Set<string>();
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-    } else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'reference' && typeof inner === 'string' && /^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(inner)) {
-          found.add(inner.slice('Patient/'.length));
-        } else if (key !== 'contained') {
-          walk(inner);
-        }
+  collectPatients(resource, found);
+  return [...found];
+}
+
+const patientReference = /^Patient\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Walks `value` for Patient references, skipping contained resources. Run on every resource the audit
+ * records (each entry of a search page), so it loops over keys in place rather than copying them with
+ * Object.entries, and tests the pattern only on strings that start like one.
+ */
+function collectPatients(value: unknown, found: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item !== null && typeof item === 'object') {
+        collectPatients(item, found);
       }
     }
-  };
-  walk(resource);
-  return [...found];
+    return;
+  }
+  const holder = value as Record<string, unknown>;
+  for (const key in holder) {
+    const inner = holder[key];
+    if (typeof inner === 'object') {
+      if (inner !== null && key !== 'contained') {
+        collectPatients(inner, found);
+      }
+    } else if (key === 'reference' && typeof inner === 'string' && inner.startsWith('Patient/') && patientReference.test(inner)) {
+      found.add(inner.slice('Patient/'.length));
+    }
+  }
 }
 
 /** A write of patient data must belong to patients the caller may see, before and after the write. */

@@ -18,16 +18,23 @@ export function redactUrl(url: string): string {
   return `${path}?${redacted.join('&')}`;
 }
 
+// Both run for every request's closing line (request-log.ts): plain loops, not entries/fromEntries copies.
 export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secretHeaders.has(name.toLowerCase()) ? '[REDACTED]' : value]));
+  const redacted: Record<string, unknown> = {};
+  for (const name in headers) {
+    redacted[name] = secretHeaders.has(name.toLowerCase()) ? '[REDACTED]' : headers[name];
+  }
+  return redacted;
 }
 
 /** A response's headers, with the query of a redirect's Location (an authorization code, state) left out. */
 export function redactResponseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [
-      name,
-      name.toLowerCase() === 'location' && typeof value === 'string' && value.includes('?') ? `${value.slice(0, value.indexOf('?'))}?[REDACTED]` : name.toLowerCase() === 'set-cookie' ? '[REDACTED]' : value,
-    ])
-  );
+  const redacted: Record<string, unknown> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    const lower = name.toLowerCase();
+    redacted[name] =
+      lower === 'location' && typeof value === 'string' && value.includes('?') ? `${value.slice(0, value.indexOf('?'))}?[REDACTED]` : lower === 'set-cookie' ? '[REDACTED]' : value;
+  }
+  return redacted;
 }

@@ -12,9 +12,12 @@ import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from './number-text'
  */
 const storedTexts = new WeakMap<object, string>();
 
-/** Parses a resource's stored JSON text, remembering the text for the response. */
-export function parseStoredResource(text: string): Resource {
-  const resource = parseJsonKeepingNumbers(text) as Resource;
+/**
+ * Parses a resource's stored JSON text, remembering the text for the response. `keepNumbers`, when the
+ * reader already knows it (hasUnprintableNumbers of the text), saves looking again.
+ */
+export function parseStoredResource(text: string, keepNumbers?: boolean): Resource {
+  const resource = (keepNumbers === undefined ? parseJsonKeepingNumbers(text) : parseJsonKeepingNumbers(text, keepNumbers)) as Resource;
   storedTexts.set(resource, text);
   return resource;
 }

@@ -7,7 +7,7 @@ import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../server/app';
-import { withSecurity } from '../../server/auth/enforcement';
+import { referencedPatients, withSecurity } from '../../server/auth/enforcement';
 import { createFhirCore } from '../../server/fhir-core';
 import { administratorToken, createAuthTestServer, loadGeneratedPatients, testAuthServer, testKeyRing, type AuthTestServer } from '../helpers/auth';
 import { createTestServer, memoryStore, testBaseUrl, testConfig, testRegistry } from '../helpers/test-server';
@@ -220,5 +220,23 @@ describe('security off (FHIR_AUTH=off)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('referencedPatients', () => {
+  it('finds every Patient reference at any depth, once, and none inside contained resources or in other strings', () => {
+    const encounter = {
+      resourceType: 'Encounter',
+      id: 'e1',
+      subject: { reference: 'Patient/p1' },
+      participant: [{ individual: { reference: 'Practitioner/d1' } }, { individual: { reference: 'Patient/p2' } }],
+      reasonReference: [{ reference: 'Patient/p1' }],
+      note: [{ text: 'see Patient/p9' }],
+      extension: [{ url: 'x', valueReference: { reference: 'Patient/p3' } }],
+      identifier: [{ value: 'Patient/p8 ' }],
+      basedOn: [{ reference: 'Patient/not valid!' }],
+      contained: [{ resourceType: 'Patient', id: 'c', link: [{ other: { reference: 'Patient/p7' } }] }],
+    } as unknown as Resource;
+    assert.deepEqual(referencedPatients(encounter).sort(), ['p1', 'p2', 'p3']);
   });
 });

@@ -37,4 +37,14 @@ describe('JSON keeping the written text of numbers', () => {
     assert.equal(hasUnprintableNumbers('{"a": 1.50 }'), true);
     assert.equal(holdsKeptNumbers(parseJsonKeepingNumbers('{"a":1.5}')), false);
   });
+
+  it('finds every literal that prints differently wherever it ends: before a comma, a brace or a bracket, after spaces', () => {
+    for (const text of written) {
+      for (const json of [`{"a":${text}}`, `{"a":${text},"b":1}`, `[1,${text}]`, `{"a":[${text} ]}`, `{"a":\n  ${text}\n}`]) {
+        assert.equal(hasUnprintableNumbers(json), true, json);
+      }
+    }
+    // Dates, times and ids in strings are digits that never end a number.
+    assert.equal(hasUnprintableNumbers('{"birthDate":"1980-01-01","id":"p-100","meta":{"versionId":"10"},"n":[100,2.5,-7]}'), false);
+  });
 });

@@ -2,12 +2,13 @@
 // server keeps answering while one of them is busy, that a read sees every write committed before it,
 // and what a thread that dies does to its reads. A search is held inside SQLite by a test SQL function
 // (test/helpers/hold-search.ts) until the test lets it go: the order of answers is certain, not timed.
-import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isResourceType } from '../../server/fhir/resource-definitions';
+import { holdsKeptNumbers, parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { FhirError } from '../../server/outcomes';
 import { parseSearch } from '../../server/search/parse-search';
 import type { SearchPlan } from '../../server/search/plan';
@@ -86,6 +87,19 @@ describe('SQLite store read threads', function () {
       assert.deepEqual(after.resources.map((r) => r.id).sort(), ['wanda', 'wang'], 'it sees what was committed before it was sent');
       assert.ok(calls(state) > seen, 'the search ran on the read thread');
       assert.equal(after.resources.find((r) => r.id === 'wang')?.resource?.meta?.versionId, '2');
+    });
+
+    it('keeps the written text of decimals across the thread, found there, and of nothing else', async () => {
+      store = openStore(1);
+      const weight = { resourceType: 'Observation', id: 'w1', status: 'final', code: { text: 'weight 1.50, kg' }, valueQuantity: { value: 1.5, unit: 'kg' } };
+      const written = JSON.stringify(weight).replace('"value":1.5', '"value":1.50');
+      await store.create(parseJsonKeepingNumbers(written) as Resource);
+      await store.create({ resourceType: 'Observation', id: 'w2', status: 'final', code: { text: 'plain' }, valueQuantity: { value: 72 } } as Resource);
+      const page = await store.search(planOf('Observation', '_count=10'));
+      const byId = new Map(page.resources.map((v) => [v.id, v.resource as Resource]));
+      assert.match(stringifyKeepingNumbers(byId.get('w1')), /"value":1\.50[,}]/);
+      assert.equal(holdsKeptNumbers(byId.get('w1')), true);
+      assert.equal(holdsKeptNumbers(byId.get('w2')), false, 'a text whose numbers print as written is parsed plainly');
     });
 
     it('sends typed errors back as they were thrown: a bad cursor is still a 400', async () => {

@@ -1,7 +1,7 @@
 // The store operations over SQLite connections. Writes assume the caller (SqliteStore) has opened a
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
-import { stringifyKeepingNumbers } from '../../json/number-text';
+import { hasUnprintableNumbers, stringifyKeepingNumbers } from '../../json/number-text';
 import { parseStoredResource } from '../../json/stored-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
@@ -201,9 +201,7 @@ export class SqliteOperations implements StoreOperations {
     if (!resourceTypes.length) {
       return '0';
     }
-    // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
-    const perType = resourceTypes.map(() => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)');
-    const { seq } = this.reads.get(`SELECT max(${perType.join(', ')}, 0) AS seq`).get(...resourceTypes) as { seq: number };
+    const { seq } = this.reads.get(newestSeqSql(resourceTypes.length)).get(...resourceTypes) as { seq: number };
     return String(resourceTypes.includes(auditEventType) ? Math.max(seq, this.audits.newestSeq()) : seq);
   }
 
@@ -395,6 +393,15 @@ export class SqliteOperations implements StoreOperations {
   }
 }
 
+/** The statements of newestSeq by how many types they ask: asked before every request, so built once (the same string is looked up in the statement cache without hashing it again). */
+const newestSeqSqls: string[] = [];
+
+function newestSeqSql(types: number): string {
+  // Multi-argument max() is NULL when any argument is: a type without versions counts as 0.
+  newestSeqSqls[types] ??= `SELECT max(${Array.from({ length: types }, () => 'coalesce((SELECT max(seq) FROM resource_versions WHERE resource_type = ?), 0)').join(', ')}, 0) AS seq`;
+  return newestSeqSqls[types];
+}
+
 function toVersion(row: VersionRow): ResourceVersion {
   return { ...versionFields(row), resource: row.content ? parseStoredResource(row.content) : undefined };
 }
@@ -406,10 +413,15 @@ function toVersion(row: VersionRow): ResourceVersion {
  */
 export interface StoredTextVersion extends ResourceVersion {
   storedText?: string;
+  /**
+   * Whether some number in the text may not print back as written (hasUnprintableNumbers), looked for
+   * here so that the server's thread, which parses every version of a page, does not scan the text again.
+   */
+  keepNumbers?: boolean;
 }
 
 function storedTextVersion(row: VersionRow): StoredTextVersion {
-  return row.content ? { ...versionFields(row), storedText: row.content } : versionFields(row);
+  return row.content ? { ...versionFields(row), storedText: row.content, keepNumbers: hasUnprintableNumbers(row.content) } : versionFields(row);
 }
 
 function versionFields(row: VersionRow): ResourceVersion {

@@ -71,8 +71,8 @@ export function fromWireError(wire: WireError): Error {
 
 /** Parses the stored text a version arrived with into its resource, as the server's thread's reads do. */
 function revive(version: StoredTextVersion): ResourceVersion {
-  const { storedText, ...fields } = version;
-  return { ...fields, resource: storedText ? parseStoredResource(storedText) : undefined };
+  const { storedText, keepNumbers, ...fields } = version;
+  return { ...fields, resource: storedText ? parseStoredResource(storedText, keepNumbers) : undefined };
 }
 
 /** Per read, how its result is made whole on arrival. */
