@@ -12,9 +12,12 @@ import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from './number-text'
  */
 const storedTexts = new WeakMap<object, string>();
 
-/** Parses a resource's stored JSON text, remembering the text for the response. */
-export function parseStoredResource(text: string): Resource {
-  const resource = parseJsonKeepingNumbers(text) as Resource;
+/**
+ * Parses a resource's stored JSON text, remembering the text for the response. `numbersToKeep` false
+ * skips looking for numbers that print differently, for a text JSON.stringify wrote (parseJsonKeepingNumbers).
+ */
+export function parseStoredResource(text: string, numbersToKeep?: boolean): Resource {
+  const resource = parseJsonKeepingNumbers(text, numbersToKeep) as Resource;
   storedTexts.set(resource, text);
   return resource;
 }
