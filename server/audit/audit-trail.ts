@@ -23,12 +23,17 @@ export interface AuditTrail {
 }
 
 /**
- * Writes a batch in one store transaction: all of it, or none (and the buffer retries). An update with
- * the event's own id, so that writing a batch again (its commit was not acknowledged) changes nothing.
+ * Writes a batch in one store transaction: all of it, or none (and the buffer retries). Each event keeps
+ * its own id, so that writing a batch again (its commit was not acknowledged) changes nothing: the
+ * store's batch append where it has one, an update per event otherwise.
  */
 export function storeWriter(store: TransactionalOperations): AuditWriter {
   return (events) =>
     store.transaction(async (tx) => {
+      if (tx.appendAuditEvents) {
+        await tx.appendAuditEvents(events);
+        return;
+      }
       for (const event of events) {
         await tx.update(event);
       }

@@ -13,11 +13,12 @@ import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from './number-text'
 const storedTexts = new WeakMap<object, string>();
 
 /**
- * Parses a resource's stored JSON text, remembering the text for the response. `keepNumbers`, when the
- * reader already knows it (hasUnprintableNumbers of the text), saves looking again.
+ * Parses a resource's stored JSON text, remembering the text for the response. `numbersToKeep`, when the
+ * reader already knows it (hasUnprintableNumbers of the text, or false for a text JSON.stringify wrote),
+ * saves looking for numbers that print differently (parseJsonKeepingNumbers).
  */
-export function parseStoredResource(text: string, keepNumbers?: boolean): Resource {
-  const resource = (keepNumbers === undefined ? parseJsonKeepingNumbers(text) : parseJsonKeepingNumbers(text, keepNumbers)) as Resource;
+export function parseStoredResource(text: string, numbersToKeep?: boolean): Resource {
+  const resource = parseJsonKeepingNumbers(text, numbersToKeep) as Resource;
   storedTexts.set(resource, text);
   return resource;
 }

@@ -5,6 +5,7 @@ import type { StoreOperations } from './port';
 
 export function delegating(ops: StoreOperations, overrides: Partial<StoreOperations> = {}): StoreOperations {
   const cohort = ops.cohort?.bind(ops);
+  const appendAuditEvents = ops.appendAuditEvents?.bind(ops);
   return {
     create: (resource, options) => ops.create(resource, options),
     readCurrent: (resourceType, id) => ops.readCurrent(resourceType, id),
@@ -17,6 +18,7 @@ export function delegating(ops: StoreOperations, overrides: Partial<StoreOperati
     chainRecords: (query) => ops.chainRecords(query),
     newestPosition: () => ops.newestPosition(),
     ...(cohort ? { cohort } : {}),
+    ...(appendAuditEvents ? { appendAuditEvents } : {}),
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 // profiles): the store's writes are passed through, and once a resource of one of the watched types has
 // been written (after its transaction ended), `invalidate` is called. Wrapping the store the FHIR core
 // writes through covers create, update, delete, patch and Bundles without the interactions knowing.
+import type { Resource } from '@medplum/fhirtypes';
 import { delegating } from './delegating-operations';
 import type { StoreOperations, TransactionalOperations } from './port';
 
@@ -41,5 +42,11 @@ function observeWrites(store: StoreOperations, written: (resourceType: string) =
       written(resourceType);
       return result;
     },
+    ...(store.appendAuditEvents && {
+      appendAuditEvents: async (events: readonly Resource[]) => {
+        await store.appendAuditEvents?.(events);
+        written('AuditEvent');
+      },
+    }),
   });
 }

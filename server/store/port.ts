@@ -193,6 +193,12 @@ export interface StoreOperations {
    * the management figures. Unrestricted: the caller decides who may ask. Optional for other adapters.
    */
   cohort?(query: CohortQuery): Promise<CohortRow[]>;
+  /**
+   * Stores new AuditEvents (version 1 each, chained in the order given) as `update` of each in turn
+   * would, in fewer statements: the audit writer's batches (server/audit/audit-trail.ts). Optional: a
+   * store without it is given each event's `update`.
+   */
+  appendAuditEvents?(events: readonly Resource[]): Promise<void>;
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

@@ -209,6 +209,13 @@ function failingAuditStore(base: ResourceStore, state: { failing: boolean }): Re
                       return inner[name](resource as never);
                     };
                   }
+                  // The audit writer's batches (storeWriter) take this way where the store has it.
+                  if (name === 'appendAuditEvents' && inner.appendAuditEvents) {
+                    return (events: readonly AuditEvent[]) => {
+                      if (state.failing) throw new Error('disk full');
+                      return inner.appendAuditEvents?.(events);
+                    };
+                  }
                   const value = Reflect.get(inner, name, innerReceiver) as unknown;
                   return typeof value === 'function' ? value.bind(inner) : value;
                 },

@@ -47,9 +47,16 @@ export const referenceRowsSql = (alias: string): string =>
   `SELECT value->>0 AS param_id, value->>1 AS target_type, value->>2 AS target_id, value->>3 AS version, value->>4 AS url,
      value->>5 AS identifier_system, value->>6 AS identifier_value FROM json_each(audit_text(${alias}.refs))`;
 
-const insertSql = `INSERT INTO audit_events
-  (seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)
+const rowColumns = '(seq, id, version_id, last_updated, deleted, current, date_low, date_high, tokens, refs, author, hash, audit_hash, content)';
+const insertSql = `INSERT INTO audit_events ${rowColumns}
   VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, version_id) DO NOTHING RETURNING seq`;
+/** A batch's rows, `count` at a time: one statement execution for many rows (appendAll). */
+const insertRowsSql = (count: number): string => `INSERT INTO audit_events ${rowColumns} VALUES ${Array(count).fill('(?, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+const insertTargetsSql = (count: number): string =>
+  `INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES ${Array(count).fill('(?, ?, ?, ?)').join(', ')}`;
+const nextSeqSelectSql = `SELECT ${nextSeqSql} AS seq`;
+/** Whether any of the ids (a JSON array) is stored, from the (id, version_id) index alone. */
+const anyStoredSql = 'SELECT 1 FROM audit_events WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1';
 
 // The statements of every write and read by id, built once: the statement cache is keyed by their text.
 const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? ORDER BY a.version_id DESC LIMIT 1`;
@@ -109,6 +116,26 @@ export function storedEventText(event: Resource, stored: Resource): string | und
   return text.startsWith(head) ? `${head}"meta":${JSON.stringify(stored.meta)},${text.slice(head.length)}` : undefined;
 }
 
+/** A lookup entry as audit_event_targets keys it: parameter, target id, target type, position. */
+type LookupEntry = [number, string, string, number];
+
+function byLookupKey(a: LookupEntry, b: LookupEntry): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || a[3] - b[3];
+}
+
+/**
+ * Inserts `rows` with the statement `sql(n)` for n rows at a time, n a power of two up to `most`: a
+ * handful of prepared statements (each kept by the statement cache) serve any count.
+ */
+function insertMany(writes: StatementCache, sql: (count: number) => string, rows: readonly SQLInputValue[][], most: number): void {
+  let done = 0;
+  for (let size = most; size >= 1; size /= 2) {
+    for (; rows.length - done >= size; done += size) {
+      writes.get(sql(size)).run(...rows.slice(done, done + size).flat());
+    }
+  }
+}
+
 export class AuditEventTable {
   constructor(
     private readonly reads: StatementCache,
@@ -133,30 +160,72 @@ export class AuditEventTable {
         return this.storedAlready(stored, resource);
       }
     }
-    const lastUpdated = Date.now();
-    const withVersion = withMeta(resource, '1', new Date(lastUpdated).toISOString());
-    const content = storedEventText(resource, withVersion) ?? stringifyKeepingNumbers(withVersion);
-    const author = authorText(options.author);
-    const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
-    // The single writer serializes AuditEvent writes: the newest link is the one to chain to.
-    const auditHash = auditLink(newestAuditLink(this.writes), hash);
-    const columns = searchColumns(this.indexer(withVersion), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
-    // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
-    const inserted = this.writes
-      .get(insertSql)
-      .get(id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)) as
-      | { seq: number }
-      | undefined;
+    const event = this.prepared(resource, Date.now(), authorText(options.author), newestAuditLink(this.writes));
+    const inserted = this.writes.get(insertSql).get(...event.values) as { seq: number } | undefined;
     if (!inserted) {
       return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
     }
     const { seq } = inserted;
     const targets = this.writes.get(targetSql);
-    for (const [paramId, targetType, targetId] of columns.lookups) {
-      targets.run(paramId, targetId, targetType ?? '', seq);
+    for (const [paramId, targetId, targetType] of event.lookups) {
+      targets.run(paramId, targetId, targetType, seq);
     }
     // The stored resource as written, not parsed back from its text (as resource versions are returned).
-    return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: lastUpdated, deleted: 0, content }, outcome: 'created', resource: withVersion };
+    return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: event.lastUpdated, deleted: 0, content: event.content }, outcome: 'created', resource: event.stored };
+  }
+
+  /**
+   * Appends new events in their order, as append() one by one would, in a few statements: the batch's
+   * positions follow the newest one (read once: this connection holds the write lock, so no other
+   * process writes in between), each event is chained to the one before it, and the rows and then the
+   * lookup entries (sorted by key, so that neighbours share the b-tree's pages) go in many to a statement.
+   * Per event that was the row's insert with its position read from three b-tree ends, the newest link
+   * read, and one insert per lookup entry (docs/performance.md, "Fewer statements"). False, with nothing
+   * written, when an id of the batch is stored already or repeats in it (a batch written again): the
+   * caller appends those one by one, which keeps the same event unchanged and refuses a different one.
+   */
+  appendAll(resources: readonly Resource[]): boolean {
+    const ids = resources.map((resource) => resource.id);
+    if (ids.some((id) => typeof id !== 'string') || new Set(ids).size !== ids.length || this.writes.get(anyStoredSql).get(JSON.stringify(ids))) {
+      return false;
+    }
+    const first = (this.writes.get(nextSeqSelectSql).get() as { seq: number }).seq;
+    let link = newestAuditLink(this.writes);
+    const lastUpdated = Date.now();
+    const rows: SQLInputValue[][] = [];
+    const lookups: LookupEntry[] = [];
+    resources.forEach((resource, i) => {
+      const seq = first + i;
+      const event = this.prepared(resource, lastUpdated, null, link);
+      link = event.auditHash;
+      rows.push([seq, ...event.values]);
+      for (const [paramId, targetId, targetType] of event.lookups) {
+        lookups.push([paramId, targetId, targetType, seq]);
+      }
+    });
+    lookups.sort(byLookupKey);
+    insertMany(this.writes, insertRowsSql, rows, 64);
+    insertMany(this.writes, insertTargetsSql, lookups, 256);
+    return true;
+  }
+
+  /** An event's stored form, chained to `previousLink`: its row's values after the position, its lookup entries. */
+  private prepared(
+    resource: Resource,
+    lastUpdated: number,
+    author: string | null,
+    previousLink: string | null
+  ): { stored: Resource; content: string; lastUpdated: number; auditHash: string; values: SQLInputValue[]; lookups: [number, string, string][] } {
+    const id = resource.id as string;
+    const stored = withMeta(resource, '1', new Date(lastUpdated).toISOString());
+    const content = storedEventText(resource, stored) ?? stringifyKeepingNumbers(stored);
+    const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
+    const auditHash = auditLink(previousLink, hash);
+    const columns = searchColumns(this.indexer(stored), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
+    const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)];
+    const lookups = columns.lookups.map(([paramId, targetType, targetId]): [number, string, string] => [paramId, targetId as string, targetType ?? '']);
+    return { stored, content, lastUpdated, auditHash, values, lookups };
   }
 
   /** An id already stored: the same event again changes nothing (a batch retried); another is refused. */

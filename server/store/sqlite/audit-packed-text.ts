@@ -75,7 +75,21 @@ const entries: readonly string[] = [
 
 const codeStart = 0x100;
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const codes = new Map(entries.map((entry, i) => [entry, `\u0001${String.fromCharCode(codeStart + i)}`]));
+/**
+ * Each entry's code, by the entry's length first (at most four entries share one): a Map keyed by the
+ * matched text hashed each of an event's ~22 matches, which cost more than the scan itself (4.4 against
+ * 2.5 µs for a 1.2 KB text).
+ */
+const codesByLength = new Map<number, [string, string][]>();
+entries.forEach((entry, i) => {
+  const sameLength = codesByLength.get(entry.length) ?? [];
+  sameLength.push([entry, `\u0001${String.fromCharCode(codeStart + i)}`]);
+  codesByLength.set(entry.length, sameLength);
+});
+const codeOf = (entry: string): string => {
+  const candidates = codesByLength.get(entry.length) as [string, string][];
+  return candidates.length === 1 ? candidates[0][1] : (candidates.find(([text]) => text === entry) as [string, string])[1];
+};
 /** One pass over the text, the longest entry first where several start at one place. */
 const known = new RegExp([...entries].sort((a, b) => b.length - a.length).map(escape).join('|'), 'g');
 const coded = /\u0001([\u0100-\u01ff])/g;
@@ -86,7 +100,7 @@ export function packAuditText(json: string): string {
     // Impossible for JSON.stringify's output: a text that would not read back as itself is refused.
     throw new Error('an AuditEvent text to store holds a raw U+0001');
   }
-  return json.replace(known, (entry) => codes.get(entry) as string);
+  return json.replace(known, codeOf);
 }
 
 /** The JSON text of a stored form. */

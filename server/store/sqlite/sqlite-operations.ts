@@ -85,6 +85,18 @@ export class SqliteOperations implements StoreOperations {
     return this.insertVersion(resource, undefined, options) as ResourceVersion<T>;
   }
 
+  async appendAuditEvents(events: readonly Resource[]): Promise<void> {
+    if (events.some((event) => event.resourceType !== auditEventType)) {
+      throw new Error('appendAuditEvents stores AuditEvents only');
+    }
+    // A batch with an id stored already (written again after an unacknowledged commit) goes one by one.
+    if (!this.audits.appendAll(events)) {
+      for (const event of events) {
+        this.audits.append(event);
+      }
+    }
+  }
+
   async cohort(query: CohortQuery): Promise<CohortRow[]> {
     return cohortRows(this.reads, this.paramIds, query);
   }

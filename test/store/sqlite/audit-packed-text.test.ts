@@ -59,6 +59,15 @@ describe('AuditEvents’ stored text', () => {
     assert.equal(unpackAuditText('\u0001\u013f'), '"Patient","');
   });
 
+  it('codes each entry as itself, entries of the same length too: every code reads back as what it replaced', () => {
+    for (let n = 0; n < 64; n++) {
+      const code = `\u0001${String.fromCharCode(0x100 + n)}`;
+      const entry = unpackAuditText(code);
+      assert.notEqual(entry, code, `entry ${n}`);
+      assert.equal(packAuditText(entry), code, `entry ${n}: ${entry}`);
+    }
+  });
+
   it('refuses a text holding a raw U+0001, which could not read back as itself', () => {
     assert.throws(() => packAuditText('{"a":"\u0001\u0100"}'), /U\+0001/);
   });
