@@ -245,10 +245,10 @@ export class SqliteOperations implements StoreOperations {
       const first = compiled.cursorValues(page[0]);
       const last = compiled.cursorValues(page[page.length - 1]);
       if (compiled.backward ? true : hasMore) {
-        result.nextCursor = encodeSearchCursor({ backward: false, values: last });
+        result.nextCursor = encodeSearchCursor({ backward: false, byKey: compiled.byKey, values: last });
       }
       if (compiled.backward ? hasMore : !!plan.cursor) {
-        result.previousCursor = encodeSearchCursor({ backward: true, values: first });
+        result.previousCursor = encodeSearchCursor({ backward: true, byKey: compiled.byKey, values: first });
       }
     }
     if (compiled.countSql) {
