@@ -127,6 +127,13 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_lookup (param_id=? AND p0_a=? AND p0_b=?)')), details.join('\n'));
   });
 
+  it('checks a composite on each walked row with one seek of the composite index by key, reading no composite row', () => {
+    const compiled = compileSearch(plan('Observation', `code-value-quantity=${loinc}|A$gt150`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_key (key=? AND param_id=?')), details.join('\n'));
+    assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, 21, 'a full page and one more');
+  });
+
   it('walks a date order checking the filters on the date index row, before the resource row is read', () => {
     // Two codes: one code takes the token and date index instead (below).
     const compiled = compileSearch(plan('Observation', `code=${loinc}|B,${loinc}|C&_sort=-date`), paramId, largeStore);
@@ -183,6 +190,8 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_lookup/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    // The source filter reads the reference row's key: no source resource row is read.
+    assert.ok(details.every((d) => !/SEARCH t\d+ /.test(d)), details.join('\n'));
     const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
     assert.deepEqual(ids.sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p8', 'p9']);
   });
@@ -192,6 +201,8 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_key/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    // The target's id is mapped to its key by the id index alone: its gender filter implies it is current.
+    assert.ok(details.some((d) => /SEARCH t\d+ USING COVERING INDEX resources_by_id/.test(d)), details.join('\n'));
     const rows = db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[];
     assert.deepEqual(rows.slice(0, 3).map((r) => r.id), ['o2', 'o4', 'o6']);
     assert.equal(rows.length, 21, 'a full page and one more');
@@ -208,6 +219,15 @@ describe('SQLite search plans that must not grow with the matches', function () 
       assert.ok(details.some((d) => d.includes('COVERING INDEX idx_string_key (key=? AND param_id=? AND value>? AND value<?)')), details.join('\n'));
       assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, expected, query);
     }
+  });
+
+  it('reads a driving string filter\'s keys from the string lookup index alone, in key order', () => {
+    // 10 of a million Patients: driven, without a sort, so the page follows the keys.
+    const compiled = compileSearch(plan('Patient', 'given=小明'), paramId, { rows: estimator().rows, typeSize: () => 1_000_000 });
+    assert.equal(compiled.byKey, true);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('SEARCH idx_string USING COVERING INDEX idx_string_lookup (param_id=? AND value>? AND value<?)')), details.join('\n'));
+    assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, 10);
   });
 
   it('drives _has from the few sources that match, through their references', () => {
