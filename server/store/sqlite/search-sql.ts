@@ -6,6 +6,7 @@ import { badRequest } from '../../outcomes';
 import { decodeSearchCursor, type CursorValues, type SearchCursor } from '../cursor';
 import { compileTotal, testsKeyOnly } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
+import { monotoneBound, type MonotoneBound } from './row-estimates';
 import { codeDateWalk, dateSortWalk, lastNumber, newestByCode, singleDateSort } from './date-walk-sql';
 
 export interface CompiledSearch {
@@ -33,8 +34,11 @@ const lastText = '\u{10FFFF}';
 
 /** What the planner asks the database before it picks a plan. */
 export interface RowEstimator {
-  /** How many rows a subquery yields, counted up to a limit (see driverLimit). */
-  rows(subquery: Sql, limit: number): number;
+  /**
+   * How many rows a subquery yields, counted up to a limit (see driverLimit). `bound`, when the filter
+   * compares one number, lets a count of a neighbouring value answer (row-estimates.ts).
+   */
+  rows(subquery: Sql, limit: number, bound?: MonotoneBound): number;
   /** About how many current resources of a type there are (a recent count is good enough). */
   typeSize(resourceType: string): number;
 }
@@ -195,6 +199,8 @@ export interface DriverCandidate {
   estimate: Sql;
   /** The keys are of current, non-deleted resources of the searched type only (read from the search index). */
   currentOnly: boolean;
+  /** Set when the filter compares one number: its count shrinks monotonically with that number. */
+  bound?: MonotoneBound;
 }
 
 function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCandidate[] {
@@ -203,7 +209,7 @@ function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCan
     if (filter.kind === 'param' || filter.kind === 'chain') {
       const sql = filter.kind === 'param' ? compiler.driverSql(filter) : compiler.chainReferences(filter);
       if (sql) {
-        candidates.push({ index, sql, estimate: sql, currentOnly: true });
+        candidates.push({ index, sql, estimate: sql, currentOnly: true, bound: monotoneBound(filter) });
       }
     } else if (filter.kind === 'has') {
       const targets = compiler.hasTargets(filter, plan.resourceType);
@@ -232,7 +238,7 @@ function chooseDriver(
 ): { best: DriverCandidate; drives: boolean } | undefined {
   let best: { candidate: DriverCandidate; rows: number } | undefined;
   for (const candidate of candidates) {
-    const rows = estimate.rows(candidate.estimate, best ? best.rows : driverLimit);
+    const rows = estimate.rows(candidate.estimate, best ? best.rows : driverLimit, candidate.bound);
     if (rows < (best ? best.rows : driverLimit)) {
       best = { candidate, rows };
     }

@@ -225,11 +225,16 @@ export class SqliteOperations implements StoreOperations {
       return { resources: rows.map((row) => this.version(row)), included: included.map((row) => this.version(row)), ...paging };
     }
     const compiled = compileSearch(plan, paramId, {
-      rows: (subquery, limit) =>
-        this.rowEstimates.rows(subquery, limit, () => {
-          const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
-          return row.n;
-        }),
+      rows: (subquery, limit, bound) =>
+        this.rowEstimates.rows(
+          subquery,
+          limit,
+          () => {
+            const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+            return row.n;
+          },
+          bound
+        ),
       typeSize: (resourceType) => this.typeSize(resourceType),
     });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
