@@ -30,6 +30,12 @@ describe('search planner: driver or walk', () => {
     assert.equal(drives('code=8480-6', 0, 10_000), true);
   });
 
+  it('drives a search without a sort past the driver limit while a walk of a large type would read more, its keys read in key order', () => {
+    assert.equal(drives('code=8480-6', 3000, 1_000_000), true);
+    assert.equal(drives('code=8480-6', 9000, 1_000_000), false, 'past the break-even: the walk fills its page sooner');
+    assert.equal(drives('code=8480-6&_sort=-date', 3000, 1_000_000), false, 'a sorted page is not in key order: the driver limit holds');
+  });
+
   it('walks when every filter matches more than the driver limit', () => {
     assert.equal(drives('code=8480-6', 50_000, 1_000_000), false);
   });

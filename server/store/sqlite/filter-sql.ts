@@ -5,7 +5,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import type { Filter, IndexKind, ParamRef, ResultRestriction, ValueCondition } from '../../search/plan';
 import { dateApproximation } from '../../search/range-bounds';
 import { testsKeyOnly } from './count-sql';
-import { matchAnySql, rangesSql } from './value-sql';
+import { matchAnySql, quantityRangeSql, rangesSql } from './value-sql';
 
 export interface Sql {
   sql: string;
@@ -311,6 +311,19 @@ export class FilterCompiler {
       sql: `(SELECT 1 FROM ${tableOf[param.kind]} x INDEXED BY ${tableOf[param.kind]}_key WHERE x.key = ${alias}.key AND x.param_id = ? AND ${match.sql} LIMIT 1) IS ${negate ? '' : 'NOT '}NULL`,
       params: [pid, ...match.params],
     };
+  }
+
+  /**
+   * A superset of a parameter filter's keys read from an index alone, where its exact test reads each
+   * index row from the table (an equal quantity with a canonical unit); undefined otherwise.
+   */
+  wideKeys(filter: Filter & { kind: 'param' }): Sql | undefined {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    const range = filter.anyOf.length === 1 && !filter.negate ? quantityRangeSql(filter.anyOf[0]) : undefined;
+    if (pid === undefined || !range) {
+      return undefined;
+    }
+    return { sql: `SELECT key FROM idx_quantity WHERE param_id = ? AND ${range.sql}`, params: [pid, ...range.params] };
   }
 
   /** The keys a positive parameter filter matches, as a subquery that can drive the search. */

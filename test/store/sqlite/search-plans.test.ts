@@ -120,6 +120,14 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.deepEqual(both, ['SEARCH idx_quantity USING INDEX idx_quantity_canonical (param_id=? AND canonical_code=? AND <expr>>? AND <expr><?)']);
   });
 
+  it('drives an equal quantity in key order from the canonical index alone, testing each key exactly until the page is full', () => {
+    const compiled = compileSearch(plan('Observation', 'value-quantity=150|http://unitsofmeasure.org|kg'), paramId, { rows: estimator().rows, typeSize: () => 1_000_000 });
+    assert.equal(compiled.byKey, true);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('SEARCH idx_quantity USING COVERING INDEX idx_quantity_canonical')), details.join('\n'));
+    assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['o150']);
+  });
+
   it('counts a composite from its lookup index alone', () => {
     const compiled = compileSearch(plan('Observation', `code-value-quantity=${loinc}|A$gt150`, 'accurate'), paramId, estimator());
     assert.equal(total(compiled.countSql, compiled.countParams), 25);
