@@ -29,6 +29,11 @@ function checkValues(values: unknown, expectedLength: number): CursorValues {
   ) {
     return values as CursorValues;
   }
+  return invalidCursor();
+}
+
+/** A cursor this store did not give, or not for this search: 400. */
+export function invalidCursor(): never {
   throw badRequest('Invalid or expired page cursor; start again from the first page', '_cursor');
 }
 
