@@ -291,7 +291,7 @@ function chooseDriver(
   if (!best) {
     return undefined;
   }
-  return { best: best.candidate, drives: best.rows === 0 || !walkIsCheaper(plan, best.rows, estimate) };
+  return { best: best.candidate, drives: best.rows === 0 || !walkIsCheaper(plan, best.candidate, best.rows, estimate) };
 }
 
 /**
@@ -299,13 +299,14 @@ function chooseDriver(
  * about (count + 1) * typeSize / matches rows. A driver reads all its matches. A sort on another
  * parameter cannot stop early, so there the driver always wins.
  */
-function walkIsCheaper(plan: SearchPlan, matches: number, estimate: RowEstimator): boolean {
+function walkIsCheaper(plan: SearchPlan, driver: DriverCandidate, matches: number, estimate: RowEstimator): boolean {
   const walks = plan.sort.length === 0 || singleDateSort(plan) !== undefined;
   if (!walks) {
     return false;
   }
   const walkedRows = ((plan.count + 1) * estimate.typeSize(plan.resourceType)) / matches;
-  return walkedRows < matches * (plan.sort.length === 0 ? keyOrderRowCost : drivenRowCost);
+  // A _has or chain driver reads a source and its reference per match, more than an index entry.
+  return walkedRows < matches * (plan.sort.length === 0 && driver.indexOnly ? keyOrderRowCost : drivenRowCost);
 }
 
 /**
