@@ -29,25 +29,40 @@ function checkValues(values: unknown, expectedLength: number): CursorValues {
   ) {
     return values as CursorValues;
   }
+  return invalidCursor();
+}
+
+/** A cursor this store did not give, or not for this search: 400. */
+export function invalidCursor(): never {
   throw badRequest('Invalid or expired page cursor; start again from the first page', '_cursor');
 }
 
 export interface SearchCursor {
   /** True for a previous-page cursor: the rows before `values`, in reverse order. */
   backward: boolean;
+  /**
+   * True when the pages follow the store's resource handle rather than the write sequence (a search
+   * without _sort driven from one filter's keys, server/store/sqlite/search-sql.ts): the next pages
+   * keep that order, whatever plan their own estimates would pick.
+   */
+  byKey?: boolean;
   values: CursorValues;
 }
 
 const backwardMark = '<';
+const keyMark = 'k';
 
 export function encodeSearchCursor(cursor: SearchCursor): string {
-  return encodeCursor(cursor.backward ? [backwardMark, ...cursor.values] : cursor.values);
+  return encodeCursor([...(cursor.backward ? [backwardMark] : []), ...(cursor.byKey ? [keyMark] : []), ...cursor.values]);
 }
 
 export function decodeSearchCursor(cursor: string, expectedLength: number): SearchCursor {
-  const values = parseCursor(cursor);
-  if (Array.isArray(values) && values[0] === backwardMark) {
-    return { backward: true, values: checkValues(values.slice(1), expectedLength) };
+  const parsed = parseCursor(cursor);
+  const backward = Array.isArray(parsed) && parsed[0] === backwardMark;
+  const values: unknown = backward ? (parsed as unknown[]).slice(1) : parsed;
+  // The key mark is one value more than the sort keys: a sort value that happens to read 'k' is not it.
+  if (Array.isArray(values) && values[0] === keyMark && values.length === expectedLength + 1) {
+    return { backward, byKey: true, values: checkValues(values.slice(1), expectedLength) };
   }
-  return { backward: false, values: checkValues(values, expectedLength) };
+  return { backward, values: checkValues(values, expectedLength) };
 }

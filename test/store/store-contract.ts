@@ -584,6 +584,25 @@ export function describeStoreContract(name: string, openStore: (indexer?: Resour
         assert.deepEqual(all, ['p-jose', 'p-zhang', 'p-wang']);
       });
 
+      it('pages a search without a sort once through every match, both ways, each resource once however many of its values match', async () => {
+        // Both components of both blood-pressure panels match: four index entries for two resources.
+        const plan = planOf('Observation', 'component-value-quantity=gt50', 1);
+        const forward: string[] = [];
+        let page = await store.search(plan);
+        forward.push(...ids(page));
+        while (page.nextCursor) {
+          page = await store.search({ ...plan, cursor: page.nextCursor });
+          forward.push(...ids(page));
+        }
+        assert.deepEqual([...forward].sort(), ['obs-bp-1', 'obs-bp-2']);
+        const backward = ids(page);
+        while (page.previousCursor) {
+          page = await store.search({ ...plan, cursor: page.previousCursor });
+          backward.unshift(...ids(page));
+        }
+        assert.deepEqual(backward, forward);
+      });
+
       it('sorts by a parameter either way, by _id and _lastUpdated, by several keys, resources without the value last', async () => {
         const sorted = async (type: string, query: string): Promise<string[]> => ids(await store.search(planOf(type, query, 20)));
         assert.deepEqual(await sorted('Patient', '_sort=birthdate'), ['p-jose', 'p-wang', 'p-zhang']);

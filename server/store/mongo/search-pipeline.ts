@@ -4,7 +4,7 @@
 // order `seq` as the final tie-breaker, as the SQLite adapter orders (search-sql.ts).
 import type { Document } from 'mongodb';
 import type { SearchPlan, SortKey } from '../../search/plan';
-import { decodeSearchCursor, type CursorValues } from '../cursor';
+import { decodeSearchCursor, invalidCursor, type CursorValues } from '../cursor';
 import { lastNumber, newestDateParam } from './documents';
 import { and, indexField, type CurrentReader, FilterCompiler } from './filters';
 
@@ -38,6 +38,10 @@ export async function compileSearch(plan: SearchPlan, reader: CurrentReader): Pr
   const filters = new FilterCompiler(reader, plan.restriction);
   const match = await filters.matching(plan.resourceType, plan.filters);
   const cursor = plan.cursor ? decodeSearchCursor(plan.cursor, plan.sort.length + 1) : undefined;
+  if (cursor?.byKey) {
+    // Only the embedded store pages in key order; this adapter never gives such a cursor.
+    invalidCursor();
+  }
   const backward = !!cursor?.backward;
   // A previous page reads the same order reversed, from its cursor backwards.
   const columns: SortColumn[] = [...plan.sort.map(sortColumn), { field: 'seq', descending: false }].map((c) =>

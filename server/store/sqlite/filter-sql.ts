@@ -4,7 +4,8 @@
 import type { SQLInputValue } from 'node:sqlite';
 import type { Filter, IndexKind, ParamRef, ResultRestriction, ValueCondition } from '../../search/plan';
 import { dateApproximation } from '../../search/range-bounds';
-import { matchAnySql, rangesSql } from './value-sql';
+import { testsKeyOnly } from './count-sql';
+import { matchAnySql, quantityRangeSql, rangesSql } from './value-sql';
 
 export interface Sql {
   sql: string;
@@ -160,11 +161,15 @@ export class FilterCompiler {
     const inner = this.all(filter.filters, t);
     // A chain matches only through targets the caller may see.
     const visible = this.visibleAnyOf(filter.targetTypes, t);
+    // A positive parameter filter matches index rows, which exist for current, non-deleted resources
+    // only: the target's deletion is then implied, and resources_by_id alone maps its id to its key
+    // (one seek per walked row instead of two: `Encounter?subject:Patient.name` walks hundreds).
+    const current = filter.filters.some((f) => f.kind === 'param' && !f.negate) ? '' : `AND ${t}.deleted = 0 `;
     return {
       sql:
         `EXISTS (SELECT 1 FROM idx_reference cr INDEXED BY idx_reference_key CROSS JOIN resources ${t} INDEXED BY resources_by_id ` +
         `ON ${t}.resource_type = cr.target_type AND ${t}.id = cr.target_id WHERE cr.key = ${alias}.key AND cr.param_id = ? ` +
-        `AND ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) AND ${t}.deleted = 0 AND ${inner.sql} AND ${visible.sql})`,
+        `AND ${t}.resource_type IN (${filter.targetTypes.map(() => '?').join(', ')}) ${current}AND ${inner.sql} AND ${visible.sql})`,
       params: [pid, ...filter.targetTypes, ...inner.params, ...visible.params],
     };
   }
@@ -183,9 +188,19 @@ export class FilterCompiler {
     }
     const perRow = this.perRow(form);
     const s = this.nextAlias();
-    const inner = this.all(filter.filters, s, perRow ? 'exists' : 'in');
     // Only sources the caller may see can reveal that a resource has them.
     const visible = this.visible(ref.resourceType, s, perRow ? 'exists' : 'in');
+    if (perRow && visible.sql === '1' && filter.filters.every(testsKeyOnly)) {
+      // The source filters read only the source's key, which its reference row holds; a reference row
+      // exists only for a current source of the parameter's type, so no source row is read. A patient
+      // walked for `_has:Observation:patient:code` has dozens of Observations: one seek each, not two.
+      const inner = this.all(filter.filters, 'hr');
+      return {
+        sql: `EXISTS (SELECT 1 FROM idx_reference hr INDEXED BY idx_reference_lookup WHERE hr.param_id = ? AND hr.target_id = ${alias}.id AND hr.target_type = ${alias}.resource_type AND ${inner.sql})`,
+        params: [pid, ...inner.params],
+      };
+    }
+    const inner = this.all(filter.filters, s, perRow ? 'exists' : 'in');
     // Per row the referrers come first (CROSS JOIN keeps that order); as a set, the planner may start from the sources.
     const sources = `${perRow ? 'CROSS ' : ''}JOIN resources ${s} ON ${s}.key = hr.key WHERE hr.param_id = ? AND ${inner.sql} AND ${visible.sql}`;
     return {
@@ -215,10 +230,13 @@ export class FilterCompiler {
       s
     );
     const visible = this.visible(ref.resourceType, s);
+    // The source row is read only for what tests it: the driving filter's keys are current sources already
+    // (498 Conditions of a rare code at 1M: one random row each, for nothing).
+    const sourceRow = inner.sql === '1' && visible.sql === '1' ? '' : `CROSS JOIN resources ${s} ON ${s}.key = sd.key `;
     return {
       sql: {
         sql:
-          `SELECT t.key FROM (SELECT DISTINCT key FROM (${sources.sql})) sd CROSS JOIN resources ${s} ON ${s}.key = sd.key ` +
+          `SELECT t.key FROM (SELECT DISTINCT key FROM (${sources.sql})) sd ${sourceRow}` +
           'CROSS JOIN idx_reference hr INDEXED BY idx_reference_key ON hr.key = sd.key AND hr.param_id = ? AND hr.target_type = ? ' +
           'CROSS JOIN resources t INDEXED BY resources_by_id ON t.resource_type = hr.target_type AND t.id = hr.target_id ' +
           `WHERE t.deleted = 0 AND ${inner.sql} AND ${visible.sql}`,
@@ -296,6 +314,19 @@ export class FilterCompiler {
       sql: `(SELECT 1 FROM ${tableOf[param.kind]} x INDEXED BY ${tableOf[param.kind]}_key WHERE x.key = ${alias}.key AND x.param_id = ? AND ${match.sql} LIMIT 1) IS ${negate ? '' : 'NOT '}NULL`,
       params: [pid, ...match.params],
     };
+  }
+
+  /**
+   * A superset of a parameter filter's keys read from an index alone, where its exact test reads each
+   * index row from the table (an equal quantity with a canonical unit); undefined otherwise.
+   */
+  wideKeys(filter: Filter & { kind: 'param' }): Sql | undefined {
+    const pid = this.paramId(filter.param.resourceType, filter.param.code);
+    const range = filter.anyOf.length === 1 && !filter.negate ? quantityRangeSql(filter.anyOf[0]) : undefined;
+    if (pid === undefined || !range) {
+      return undefined;
+    }
+    return { sql: `SELECT key FROM idx_quantity WHERE param_id = ? AND ${range.sql}`, params: [pid, ...range.params] };
   }
 
   /** The keys a positive parameter filter matches, as a subquery that can drive the search. */

@@ -235,11 +235,16 @@ export class SqliteOperations implements StoreOperations {
       return { resources: rows.map((row) => this.version(row)), included: included.map((row) => this.version(row)), ...paging };
     }
     const compiled = compileSearch(plan, paramId, {
-      rows: (subquery, limit) =>
-        this.rowEstimates.rows(subquery, limit, () => {
-          const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
-          return row.n;
-        }),
+      rows: (subquery, limit, bound) =>
+        this.rowEstimates.rows(
+          subquery,
+          limit,
+          () => {
+            const row = this.reads.get(`SELECT count(*) AS n FROM (${subquery.sql} LIMIT ?)`).get(...subquery.params, limit) as { n: number };
+            return row.n;
+          },
+          bound
+        ),
       typeSize: (resourceType) => this.typeSize(resourceType),
     });
     const rows = this.reads.get(compiled.pageSql).all(...compiled.pageParams) as unknown as (VersionRow & {
@@ -255,10 +260,10 @@ export class SqliteOperations implements StoreOperations {
       const first = compiled.cursorValues(page[0]);
       const last = compiled.cursorValues(page[page.length - 1]);
       if (compiled.backward ? true : hasMore) {
-        result.nextCursor = encodeSearchCursor({ backward: false, values: last });
+        result.nextCursor = encodeSearchCursor({ backward: false, byKey: compiled.byKey, values: last });
       }
       if (compiled.backward ? hasMore : !!plan.cursor) {
-        result.previousCursor = encodeSearchCursor({ backward: true, values: first });
+        result.previousCursor = encodeSearchCursor({ backward: true, byKey: compiled.byKey, values: first });
       }
     }
     if (compiled.countSql) {

@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import type { Condition } from '@medplum/fhirtypes';
+import type { Condition, Observation } from '@medplum/fhirtypes';
 import { isResourceType, loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
 import { parseSearch } from '../../../server/search/parse-search';
 import type { SearchPlan } from '../../../server/search/plan';
+import type { SearchPage } from '../../../server/store/port';
 import { exactBelowTypeSize } from '../../../server/store/sqlite/count-sql';
 import { compileSearch, type RowEstimator } from '../../../server/store/sqlite/search-sql';
 import { observation, patient } from '../../helpers/fixtures';
@@ -111,11 +112,20 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(total(compiled.countSql, compiled.countParams), 1);
     const details = queryPlan(compiled.countSql!, compiled.countParams).filter((d) => d.includes('idx_quantity'));
     assert.deepEqual(details, ['SEARCH idx_quantity USING INDEX idx_quantity_canonical (param_id=? AND canonical_code=? AND <expr>>? AND <expr><?)']);
-    // The same amount in another unit of the dimension: 150 kg is 150,000 g, read in g and in kg.
+    // The same amount in another unit of the dimension: 150 kg is 150,000 g, one range of the canonical
+    // index too (the g rows hold their canonical values), not every quantity of the value 150,000 in any unit.
     const grams = compileSearch(plan('Observation', 'value-quantity=150000|http://unitsofmeasure.org|g', 'accurate'), paramId, estimator());
     assert.equal(total(grams.countSql, grams.countParams), 1);
     const both = queryPlan(grams.countSql!, grams.countParams).filter((d) => d.includes('idx_quantity'));
-    assert.ok(both.length === 2 && both.every((d) => /INDEX idx_quantity_(above|canonical) \(param_id=\? AND (canonical_code=\? AND )?<expr>>\? AND <expr><\?\)/.test(d)), both.join('\n'));
+    assert.deepEqual(both, ['SEARCH idx_quantity USING INDEX idx_quantity_canonical (param_id=? AND canonical_code=? AND <expr>>? AND <expr><?)']);
+  });
+
+  it('drives an equal quantity in key order from the canonical index alone, testing each key exactly until the page is full', () => {
+    const compiled = compileSearch(plan('Observation', 'value-quantity=150|http://unitsofmeasure.org|kg'), paramId, { rows: estimator().rows, typeSize: () => 1_000_000 });
+    assert.equal(compiled.byKey, true);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('SEARCH idx_quantity USING COVERING INDEX idx_quantity_canonical')), details.join('\n'));
+    assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['o150']);
   });
 
   it('counts a composite from its lookup index alone', () => {
@@ -123,6 +133,13 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(total(compiled.countSql, compiled.countParams), 25);
     const details = queryPlan(compiled.countSql!, compiled.countParams);
     assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_lookup (param_id=? AND p0_a=? AND p0_b=?)')), details.join('\n'));
+  });
+
+  it('checks a composite on each walked row with one seek of the composite index by key, reading no composite row', () => {
+    const compiled = compileSearch(plan('Observation', `code-value-quantity=${loinc}|A$gt150`), paramId, largeStore);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('COVERING INDEX idx_composite_key (key=? AND param_id=?')), details.join('\n'));
+    assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, 21, 'a full page and one more');
   });
 
   it('walks a date order checking the filters on the date index row, before the resource row is read', () => {
@@ -181,6 +198,8 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_lookup/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    // The source filter reads the reference row's key: no source resource row is read.
+    assert.ok(details.every((d) => !/SEARCH t\d+ /.test(d)), details.join('\n'));
     const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
     assert.deepEqual(ids.sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p8', 'p9']);
   });
@@ -190,6 +209,8 @@ describe('SQLite search plans that must not grow with the matches', function () 
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_key/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
+    // The target's id is mapped to its key by the id index alone: its gender filter implies it is current.
+    assert.ok(details.some((d) => /SEARCH t\d+ USING COVERING INDEX resources_by_id/.test(d)), details.join('\n'));
     const rows = db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[];
     assert.deepEqual(rows.slice(0, 3).map((r) => r.id), ['o2', 'o4', 'o6']);
     assert.equal(rows.length, 21, 'a full page and one more');
@@ -208,9 +229,18 @@ describe('SQLite search plans that must not grow with the matches', function () 
     }
   });
 
+  it('reads a driving string filter\'s keys from the string lookup index alone, in key order', () => {
+    // 10 of a million Patients: driven, without a sort, so the page follows the keys.
+    const compiled = compileSearch(plan('Patient', 'given=小明'), paramId, { rows: estimator().rows, typeSize: () => 1_000_000 });
+    assert.equal(compiled.byKey, true);
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.includes('SEARCH idx_string USING COVERING INDEX idx_string_lookup (param_id=? AND value>? AND value<?)')), details.join('\n'));
+    assert.equal(db.prepare(compiled.pageSql).all(...compiled.pageParams).length, 10);
+  });
+
   it('drives _has from the few sources that match, through their references', () => {
     const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=E11.9`, 'accurate'), paramId, estimator(1_000_000));
-    assert.match(compiled.pageSql, /\) d CROSS JOIN resources r/);
+    assert.match(compiled.pageSql, /\) d GROUP BY d.key/);
     assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['p7']);
     assert.equal(total(compiled.countSql, compiled.countParams), 1);
   });
@@ -230,3 +260,90 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.equal(total(selective.countSql, selective.countParams), 20);
   });
 });
+
+describe('SQLite search without _sort driven by a filter: pages in key order', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let store: ReturnType<typeof fileStore>;
+  let db: DatabaseSync;
+  const paramId = (type: string, code: string): number | undefined =>
+    (db.prepare('SELECT param_id FROM search_params WHERE resource_type = ? AND code = ?').get(type, code) as { param_id: number } | undefined)?.param_id;
+  const component = (code: string, value: number): NonNullable<Observation['component']>[number] => ({
+    code: { coding: [{ system: loinc, code }] },
+    valueQuantity: { value, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+  });
+  /** 4 of 200 Observations match component-value-quantity=gt400; three of them hold two matching values. */
+  const matching = ['m1', 'm2', 'm3', 'm4'];
+  const query = 'component-value-quantity=gt400';
+  const pageOf = (count: number): SearchPlan => ({ ...plan('Observation', query), count });
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-key-order-'));
+    const file = path.join(dir, 'fhir.sqlite');
+    store = fileStore(file);
+    await store.update(patient({ id: 'p1' }));
+    for (let i = 0; i < 196; i++) {
+      await store.update(observation('p1', { id: `o${i}`, component: [component('8480-6', 120), component('8462-4', 80)] }));
+      if (i % 49 === 7) {
+        const id = matching[(i - 7) / 49];
+        const values = id === 'm4' ? [component('8480-6', 500)] : [component('8480-6', 500), component('8462-4', 450)];
+        await store.update(observation('p1', { id, component: values }));
+      }
+    }
+    db = new DatabaseSync(file);
+  });
+
+  after(async () => {
+    db.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sorts the driver\'s keys from its index entries and reads resource rows only until the page is full', () => {
+    const compiled = compileSearch(plan('Observation', query), paramId, {
+      rows: (sql, limit) => (db.prepare(`SELECT count(*) AS n FROM (${sql.sql} LIMIT ?)`).get(...sql.params, limit) as { n: number }).n,
+      typeSize: () => 200,
+    });
+    assert.equal(compiled.byKey, true);
+    const details = (db.prepare(`EXPLAIN QUERY PLAN ${compiled.pageSql}`).all(...compiled.pageParams) as { detail: string }[]).map((r) => r.detail);
+    // The keys are grouped (sorted) from the quantity index; the resource row is a per-key check, not a
+    // join read for every match before an ORDER BY sort.
+    assert.ok(details.some((d) => d.includes('USE TEMP B-TREE FOR GROUP BY')), details.join('\n'));
+    assert.ok(details.every((d) => !d.includes('FOR ORDER BY') && !d.startsWith('SCAN d')), details.join('\n'));
+    assert.ok(details.some((d) => d.includes('CORRELATED SCALAR SUBQUERY')), details.join('\n'));
+  });
+
+  it('gives every match once across pages both ways, a resource with two matching values included', async () => {
+    const forward: string[] = [];
+    const pages: SearchPage[] = [];
+    let page = await store.search(pageOf(1));
+    pages.push(page);
+    forward.push(...page.resources.map((r) => r.id!));
+    while (page.nextCursor) {
+      page = await store.search({ ...pageOf(1), cursor: page.nextCursor });
+      pages.push(page);
+      forward.push(...page.resources.map((r) => r.id!));
+    }
+    assert.deepEqual([...forward].sort(), matching);
+    assert.equal(pages.length, matching.length);
+    const backward = page.resources.map((r) => r.id!);
+    while (page.previousCursor) {
+      page = await store.search({ ...pageOf(1), cursor: page.previousCursor });
+      backward.unshift(...page.resources.map((r) => r.id!));
+    }
+    assert.deepEqual(backward, forward);
+  });
+
+  it('continues a key-order page in key order when the estimates now say walk', async () => {
+    const first = await store.search(pageOf(2));
+    assert.ok(first.nextCursor);
+    const largeStore: RowEstimator = { rows: (_sql, limit) => limit, typeSize: () => 1_000_000 };
+    const compiled = compileSearch({ ...pageOf(2), cursor: first.nextCursor }, paramId, largeStore);
+    assert.equal(compiled.byKey, true);
+    const rest = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
+    assert.deepEqual([...first.resources.map((r) => r.id!), ...rest].sort(), matching);
+    // Without the cursor the same estimates walk the type in write order.
+    assert.equal(compileSearch(pageOf(2), paramId, largeStore).byKey, false);
+  });
+});
+
