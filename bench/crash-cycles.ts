@@ -25,7 +25,7 @@ export interface CrashFigures {
 export interface CrashOptions {
   cycles: number;
   writers: number;
-  /** How long writes run before each kill, in ms (a random time up to this). */
+  /** How long writes run before each kill, in ms (a random time up to this, from the first acknowledged write). */
   maxRunMs: number;
   log?: (line: string) => void;
 }
@@ -68,6 +68,10 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashFigure
       const writers = Array.from({ length: options.writers }, (_, w) =>
         writeUntilKilled(base, `c${cycle}w${w}`, acknowledged, transactionsSent, () => alive)
       );
+      // The kill's moment is random within the writing, counted from the first acknowledged write: on a
+      // loaded machine a fresh server may take longer than the whole window to answer its first writes,
+      // and a cycle killed before any is acknowledged checks nothing.
+      await firstAcknowledged(acknowledged, firstWriteWaitMs);
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * options.maxRunMs));
       await server.kill();
       alive = false;
@@ -83,6 +87,17 @@ export async function runCrashCycles(options: CrashOptions): Promise<CrashFigure
   } finally {
     await server?.kill();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The longest wait for a fresh server's first acknowledged write before the kill's window starts. */
+const firstWriteWaitMs = 30_000;
+
+/** Resolves once a write is acknowledged, or after `limitMs`. */
+async function firstAcknowledged(acknowledged: Acknowledged[], limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (acknowledged.length === 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
