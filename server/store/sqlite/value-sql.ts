@@ -103,10 +103,10 @@ function valueSql(c: ValueCondition, p: string): Sql {
         // idx_quantity_canonical then holds both branches' rows, tested exactly after. Read through the
         // value index instead, the stated branch read every quantity of that value in any unit (78 umol/L
         // among the 78 kg: 572 matches in 10-12 ms at 1M resources, docs/performance.md).
-        const within = `COALESCE(canonical_value, canonical_high)`;
+        const range = quantityRangeSql(c) as Sql;
         return {
-          sql: `canonical_code = ? AND ${within} >= ? AND ${within} <= ? AND ((${stated.sql}) OR (${converted.sql}))`,
-          params: [canonicalCode, scaled.low, scaled.high, ...stated.params, ...converted.params],
+          sql: `${range.sql} AND ((${stated.sql}) OR (${converted.sql}))`,
+          params: [...range.params, ...stated.params, ...converted.params],
         };
       }
       return {
@@ -165,8 +165,9 @@ function valueSql(c: ValueCondition, p: string): Sql {
 /**
  * A superset of an equal quantity's index rows that the canonical index alone answers (its unit has a
  * canonical one): the scaled value's bounds on the indexed expression, without the exact test that reads
- * each row from the table. The planner counts it instead (an upper bound; 2,000 weights of 73 kg
- * counted in 7 ms through the table at 1M resources, docs/performance.md). Undefined otherwise.
+ * each row from the table. valueSql narrows it with that test; the planner counts it alone (an upper
+ * bound; 2,000 weights of 73 kg counted in 7 ms through the table at 1M resources, docs/performance.md).
+ * Undefined otherwise.
  */
 export function quantityRangeSql(c: ValueCondition): Sql | undefined {
   if (c.type !== 'quantity' || c.prefix !== 'eq' || c.code === undefined || c.system !== ucumSystem) {
