@@ -10,6 +10,9 @@ import { authEventSink, openAuditTrail, withAudit, type AuditTrail } from '../..
 import type { Pipeline } from '../../server/fhir/pipeline/pipeline';
 import type { CallerFromRequest } from '../../server/http/fhir-endpoint';
 import { integrityRules } from '../../server/integrity/integrity-rules';
+import { isResourceType, loadResourceDefinitions } from '../../server/fhir/resource-definitions';
+import { parseSearch } from '../../server/search/parse-search';
+import type { SearchPlan } from '../../server/search/plan';
 import type { ContentOwnership } from '../../server/integrity/owned-content';
 import { defaultLimits, type RequestLimits } from '../../server/config';
 import type { ResourceIndexer, ResourceStore } from '../../server/store/port';
@@ -36,6 +39,12 @@ export function fileStore(file: string, synchronous: 'FULL' | 'NORMAL' = 'NORMAL
 }
 
 export const testBaseUrl = 'http://fhir.test';
+
+/** The plan of a search query as the FHIR core parses it (terminology modifiers not yet resolved). */
+export function testSearchPlan(resourceType: string, query: string, count = 20): SearchPlan {
+  loadResourceDefinitions();
+  return parseSearch(resourceType, new URLSearchParams(query), count, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+}
 
 export interface TestServer {
   app: Express;

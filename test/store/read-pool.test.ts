@@ -7,19 +7,17 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isResourceType } from '../../server/fhir/resource-definitions';
 import { holdsKeptNumbers, parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { FhirError } from '../../server/outcomes';
-import { parseSearch } from '../../server/search/parse-search';
 import type { SearchPlan } from '../../server/search/plan';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore, type EmbeddedStore } from '../../server/store/adapters';
 import { patient } from '../helpers/fixtures';
 import { crash, go, holdMarker, holdState, letGo, searchHeld, slot } from '../helpers/hold-search';
-import { createTestServer, fhirJson, memoryStore, testBaseUrl, testRegistry, type TestServer } from '../helpers/test-server';
+import { createTestServer, fhirJson, memoryStore, testRegistry, testSearchPlan, type TestServer } from '../helpers/test-server';
 
 const planOf = (resourceType: string, query: string): SearchPlan =>
-  parseSearch(resourceType, new URLSearchParams(query), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  testSearchPlan(resourceType, query, 10);
 
 /** Settles with `promise`, and tells whether it has. */
 function watched<T>(promise: PromiseLike<T>): { answered: () => boolean; result: Promise<T> } {

@@ -1,15 +1,12 @@
 // The SQLite planner's choice between driving a search from its most selective filter's keys and
 // walking the sort order until the page is full, by the estimated number of rows each reads.
 import { strict as assert } from 'node:assert';
-import { isResourceType, loadResourceDefinitions } from '../../server/fhir/resource-definitions';
-import { parseSearch } from '../../server/search/parse-search';
 import type { SearchPlan } from '../../server/search/plan';
 import { compileSearch, type RowEstimator } from '../../server/store/sqlite/search-sql';
-import { testBaseUrl, testRegistry } from '../helpers/test-server';
+import { testSearchPlan } from '../helpers/test-server';
 
 function plan(query: string): SearchPlan {
-  loadResourceDefinitions();
-  return parseSearch('Observation', new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  return testSearchPlan('Observation', query);
 }
 
 const estimates = (matches: number, typeSize: number): RowEstimator => ({ rows: (_sql, limit) => Math.min(matches, limit), typeSize: () => typeSize });

@@ -4,16 +4,14 @@
 // includes and the caller's restriction. A known gap of an adapter is listed with its reason, never hidden.
 import type { Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import { isResourceType } from '../../server/fhir/resource-definitions';
 import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { FhirError } from '../../server/outcomes';
-import { parseSearch } from '../../server/search/parse-search';
 import type { Filter, ResultRestriction, SearchPlan } from '../../server/search/plan';
 import type { IndexEntries } from '../../server/search/indexing/types';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import type { ResourceIndexer, ResourceStore, SearchPage } from '../../server/store/port';
 import { observation, patient as freshPatient } from '../helpers/fixtures';
-import { testBaseUrl, testRegistry } from '../helpers/test-server';
+import { testRegistry, testSearchPlan } from '../helpers/test-server';
 import { searchFixtures } from '../search/search-fixtures';
 
 /** One identifier for every patient here, so that writing the same body twice is the same content. */
@@ -26,7 +24,7 @@ function searchPlan(resourceType: string, filters: Filter[]): SearchPlan {
 
 /** The plan of a search query, as the FHIR core parses it (without terminology modifiers). */
 function planOf(resourceType: string, query: string, count = 10): SearchPlan {
-  return parseSearch(resourceType, new URLSearchParams(query), count, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  return testSearchPlan(resourceType, query, count);
 }
 
 const ids = (page: SearchPage): string[] => page.resources.map((r) => r.id);

@@ -10,18 +10,16 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { auditLink, versionHash } from '../../../server/audit/chain-hash';
 import { verifyChains } from '../../../server/audit/verify-chain';
-import { isResourceType } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import type { SearchPlan } from '../../../server/search/plan';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { insertIndexRows } from '../../../server/store/sqlite/index-writer';
 import { ParamIds } from '../../../server/store/sqlite/param-ids';
 import { migrate } from '../../../server/store/sqlite/schema';
 import { StatementCache } from '../../../server/store/sqlite/statement-cache';
-import { fileStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { fileStore, testRegistry, testSearchPlan } from '../../helpers/test-server';
 
 const plan = (query: string): SearchPlan =>
-  parseSearch('AuditEvent', new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  testSearchPlan('AuditEvent', query);
 
 const event = (id: string, patient: string, recorded: string): AuditEvent => ({
   resourceType: 'AuditEvent',

@@ -16,15 +16,13 @@ import type { FhirContext } from '../../../server/fhir/request';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { openSqliteStore } from '../../../server/store/adapters';
 import { packAuditText, unpackAuditText } from '../../../server/store/sqlite/audit-packed-text';
-import { isResourceType } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import type { SearchPlan } from '../../../server/search/plan';
 import { clinicianCaller } from '../../helpers/fixtures';
-import { testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { testRegistry, testSearchPlan } from '../../helpers/test-server';
 
 const base = 'https://fhir.example.org';
 const planOf = (resourceType: string, query: string): SearchPlan =>
-  parseSearch(resourceType, new URLSearchParams(query), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  testSearchPlan(resourceType, query, 10);
 const caller = clinicianCaller;
 
 function readEvent(patient: string): AuditEvent {

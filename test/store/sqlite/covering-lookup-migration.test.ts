@@ -6,17 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { isResourceType, loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import type { ResourceStore } from '../../../server/store/port';
 import { observation, patient } from '../../helpers/fixtures';
-import { fileStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { fileStore, testSearchPlan } from '../../helpers/test-server';
 
 const columns = (db: DatabaseSync, index: string): string[] => (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
 
 async function ids(store: ResourceStore, resourceType: string, query: string): Promise<string[]> {
-  loadResourceDefinitions();
-  const { plan } = parseSearch(resourceType, new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+  const plan = testSearchPlan(resourceType, query);
   return (await store.search(plan)).resources.map((r) => r.id!).sort();
 }
 

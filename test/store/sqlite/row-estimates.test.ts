@@ -1,15 +1,12 @@
 // The planner's recent row counts (server/store/sqlite/row-estimates.ts): one count per question while
 // it is recent, each question (SQL, values, limit) apart.
 import { strict as assert } from 'node:assert';
-import { isResourceType, loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import type { Filter } from '../../../server/search/plan';
 import { monotoneBound, RowEstimates } from '../../../server/store/sqlite/row-estimates';
-import { testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { testSearchPlan } from '../../helpers/test-server';
 
 function filterOf(query: string): Filter {
-  loadResourceDefinitions();
-  return parseSearch('Observation', new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan.filters[0];
+  return testSearchPlan('Observation', query).filters[0];
 }
 
 describe('the planner\'s row estimates', () => {

@@ -6,22 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { Condition, Observation } from '@medplum/fhirtypes';
-import { isResourceType, loadResourceDefinitions } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import type { SearchPlan } from '../../../server/search/plan';
 import type { SearchPage } from '../../../server/store/port';
 import { exactBelowTypeSize } from '../../../server/store/sqlite/count-sql';
 import { compileSearch, type RowEstimator } from '../../../server/store/sqlite/search-sql';
 import { observation, patient } from '../../helpers/fixtures';
-import { fileStore, testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { fileStore, testSearchPlan } from '../../helpers/test-server';
 
 const loinc = 'http://loinc.org';
 /** Observations written: every other one has code A, the others code B; values 1..observations. */
 const observations = 200;
 
 function plan(resourceType: string, query: string, total: SearchPlan['total'] = 'none'): SearchPlan {
-  loadResourceDefinitions();
-  const parsed = parseSearch(resourceType, new URLSearchParams(query), 20, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType }).plan;
+  const parsed = testSearchPlan(resourceType, query);
   return { ...parsed, total };
 }
 

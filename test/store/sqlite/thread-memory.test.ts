@@ -6,12 +6,10 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isResourceType } from '../../../server/fhir/resource-definitions';
-import { parseSearch } from '../../../server/search/parse-search';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
 import { openSqliteStore } from '../../../server/store/adapters';
 import { threadYoungGenerationMiB } from '../../../server/store/sqlite/read-pool/read-pool';
-import { testBaseUrl, testRegistry } from '../../helpers/test-server';
+import { testRegistry, testSearchPlan } from '../../helpers/test-server';
 
 describe('the memory of SQLite connections and read threads', function () {
   this.timeout(60_000);
@@ -34,7 +32,7 @@ describe('the memory of SQLite connections and read threads', function () {
     const recorded = new Int32Array(new SharedArrayBuffer(8));
     const store = openWith(caches, recorded);
     try {
-      const { plan } = parseSearch('Patient', new URLSearchParams('name=x'), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+      const plan = testSearchPlan('Patient', 'name=x', 10);
       await store.search(plan);
       return { cacheKiB: -Atomics.load(recorded, 0), youngMiB: Atomics.load(recorded, 1) };
     } finally {
@@ -54,7 +52,7 @@ describe('the memory of SQLite connections and read threads', function () {
     if (!fs.existsSync('/proc/self/task')) this.skip();
     const store = openWith({}, new Int32Array(new SharedArrayBuffer(8)));
     try {
-      const { plan } = parseSearch('Patient', new URLSearchParams('name=x'), 10, { registry: testRegistry(), baseUrl: testBaseUrl, isResourceType });
+      const plan = testSearchPlan('Patient', 'name=x', 10);
       await store.search(plan);
       const names = fs.readdirSync('/proc/self/task').map((task) => fs.readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim());
       assert.ok(names.includes('fhir-read-1'), names.join(', '));
