@@ -3,6 +3,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { describeFailure, type FhirClient } from './fhir-client';
 import { putTransaction, resourcesUntil } from './generator/dataset';
+import { patientId } from './generator/patient-records';
 import { Progress } from './progress';
 import { networkDirectory } from '../seed/network/directory';
 import { networkResources } from '../seed/network/resources';
@@ -38,6 +39,39 @@ export async function loadNetwork(client: FhirClient, useTransactions: boolean, 
     throw new Error(`Loading the network failed (${describeFailure(failed)}); is the target a writable FHIR R4 server?`);
   }
   return resources.length;
+}
+
+/**
+ * How many generated patients a store already holds. A load stores whole records of patients 0, 1, 2...
+ * (the ids `pat-N`), so the first missing one is found by doubling, then halving: about 2 log2(n) reads.
+ */
+export async function loadedPatients(client: FhirClient): Promise<number> {
+  const stored = async (index: number): Promise<boolean> => {
+    const reply = await client.request('GET', `Patient/${patientId(index)}`);
+    if (reply.status !== 200 && reply.status !== 404 && reply.status !== 410) {
+      throw new Error(`Reading Patient/${patientId(index)} answered ${describeFailure(reply)}; is the store one the benchmark loaded?`);
+    }
+    return reply.status === 200;
+  };
+  if (!(await stored(0))) {
+    return 0;
+  }
+  // stored(low) and not stored(high), once high is found.
+  let low = 0;
+  let high = 1;
+  while (await stored(high)) {
+    low = high;
+    high *= 2;
+  }
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await stored(middle)) {
+      low = middle;
+    } else {
+      high = middle;
+    }
+  }
+  return high;
 }
 
 async function sequential<T>(steps: (() => Promise<T>)[]): Promise<T[]> {

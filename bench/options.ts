@@ -3,6 +3,8 @@ export interface BenchOptions {
   /** Another FHIR server to measure; absent: start our own on a fresh embedded store. */
   target?: string;
   token?: string;
+  /** Our own server on this existing store (kept afterwards; the write workloads add to it) instead of a fresh one. */
+  store?: string;
   /** Stored-resource counts to measure at, ascending. */
   sizes: number[];
   runs: number;
@@ -24,6 +26,8 @@ export interface BenchOptions {
 const usage = `Usage: npm run bench -- [options]
   --target URL     measure this FHIR R4 server instead of starting our own
   --token TOKEN    bearer token sent to the target
+  --store DIR      start our server on this existing store (a copy you may change: the write workloads add
+                   to it) and load only what the sizes still need; the directory is kept
   --sizes LIST     stored-resource counts, e.g. 10k,100k,1M (default 10k,100k)
   --runs N         runs per workload (default 3; median and spread are reported)
   --duration S     seconds per run (default 3)
@@ -74,6 +78,9 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       case '--token':
         options.token = value();
         break;
+      case '--store':
+        options.store = value();
+        break;
       case '--sizes':
         options.sizes = value().split(',').map(parseSize).sort((a, b) => a - b);
         break;
@@ -117,6 +124,9 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       default:
         throw new UsageError(`Unknown option '${flag}'\n${usage}`);
     }
+  }
+  if (options.store && options.target) {
+    throw new UsageError(`--store starts our own server; it cannot be combined with --target\n${usage}`);
   }
   return options;
 }

@@ -53,7 +53,7 @@ export interface BenchResults {
   date: string;
   machine: MachineInfo;
   target: { url: string; ownServer: boolean; software?: string; store?: string };
-  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean; serverEnv?: Record<string, string> };
+  settings: { runs: number; durationMs: number; warmupMs: number; seed: number; smoke: boolean; serverEnv?: Record<string, string>; store?: string };
   sizes: SizeResult[];
   validationInProcess: ValidationFigures[];
   /** What reading and writing JSON exactly as sent costs (absent in results from before it was measured). */

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FhirClient } from './fhir-client';
 import { runLoad } from './http-load';
-import { loadNetwork, loadResources, supportsTransactions } from './load-data';
+import { loadedPatients, loadNetwork, loadResources, supportsTransactions } from './load-data';
 import { patientResourceTypes } from './generator/patient-records';
 import { describeMachine } from './machine';
 import { parseBenchOptions, UsageError, type BenchOptions } from './options';
@@ -39,10 +39,11 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   let server: ServerProcess | undefined;
   let dataDir: string | undefined;
   if (!options.target) {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
-    // A minute to start: loading the shipped terminology and profiles takes a while on a busy machine.
-    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv }, 60_000);
-    log(`started our server at ${server.baseUrl} on a fresh SQLite store in ${dataDir}`);
+    dataDir = options.store ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
+    // A minute to start: loading the shipped terminology and profiles takes a while on a busy machine;
+    // an existing store may also have migrations to run.
+    server = await startServerProcess({ FHIR_DATA_DIR: dataDir, FHIR_SEED: 'off', ...options.serverEnv }, options.store ? 600_000 : 60_000);
+    log(`started our server at ${server.baseUrl} on ${options.store ? 'the existing' : 'a fresh'} SQLite store in ${dataDir}`);
     // Security is on, as `npm start` runs it (unless --server-env FHIR_AUTH=off): every request carries an administrator's token.
     const bearer = server.headers.Authorization?.replace(/^Bearer /, '');
     options = { ...options, ...(bearer && !options.token ? { token: bearer } : {}) };
@@ -69,13 +70,19 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
         seed: options.seed,
         smoke: options.smoke,
         ...(Object.keys(options.serverEnv).length ? { serverEnv: options.serverEnv } : {}),
+        ...(options.store ? { store: options.store } : {}),
       },
       sizes: [],
       validationInProcess: [],
     };
-    // The patients refer to the network's organizations and staff: it is loaded first.
-    await loadNetwork(client, useTransactions, log);
-    let nextPatient = 0;
+    // An existing store goes on after the generated patients it holds; the network is already in it.
+    let nextPatient = options.store ? await loadedPatients(client) : 0;
+    if (nextPatient > 0) {
+      log(`the store holds the generated patients 0 to ${(nextPatient - 1).toLocaleString('en')}`);
+    } else {
+      // The patients refer to the network's organizations and staff: it is loaded first.
+      await loadNetwork(client, useTransactions, log);
+    }
     let stored = await countStored(client);
     for (const size of options.sizes) {
       const load = await loadResources(client, nextPatient, Math.max(0, size - stored), options.seed, useTransactions, log);
@@ -124,7 +131,7 @@ export async function runBenchmark(given: BenchOptions): Promise<BenchResults> {
   } finally {
     await client.close();
     await server?.stop();
-    if (dataDir) {
+    if (dataDir && !options.store) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }

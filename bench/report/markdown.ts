@@ -14,7 +14,7 @@ export function renderMarkdown(results: BenchResults): string {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, load average at start ${m.loadAverage.join(' ')}`,
     `Settings: ${results.settings.runs} runs × ${results.settings.durationMs / 1000} s after ${results.settings.warmupMs / 1000} s warm-up; median (min–max) over runs${results.settings.smoke ? '; SMOKE RUN: figures are not meaningful' : ''}${
       results.settings.serverEnv ? `; server settings: ${Object.entries(results.settings.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''
-    }`,
+    }${results.settings.store ? `; on an existing store (${results.settings.store}): only what the sizes still needed was loaded` : ''}`,
     '',
   ];
   for (const size of results.sizes) {

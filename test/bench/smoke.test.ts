@@ -108,6 +108,31 @@ describe('benchmark smoke run', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps a store given with --store and goes on from the patients it holds', async function () {
+    // Three runs, each starting a server and ending with the in-process measures.
+    this.timeout(300_000);
+    const store = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
+    try {
+      const args = ['--smoke', '--quiet', '--only', 'read patient', '--store', store];
+      const first = await runBenchmark(parseBenchOptions(args, outDir));
+      assert.ok(first.sizes[0].load.resources >= 300, `first load ${first.sizes[0].load.resources}`);
+      assert.ok(fs.existsSync(path.join(store, 'fhir.sqlite')), 'the store is kept');
+      assert.equal(first.settings.store, store);
+      // The same size again: the store already holds it, so nothing is loaded and the reads find the patients.
+      const again = await runBenchmark(parseBenchOptions(args, outDir));
+      assert.equal(again.sizes[0].load.resources, 0);
+      assert.equal(again.sizes[0].storedResources, first.sizes[0].storedResources);
+      const reads = again.sizes[0].workloads.filter((w) => w.name.startsWith('read Patient'));
+      assert.ok(reads.length > 0 && reads.every((w) => w.supported && w.failures === 0), JSON.stringify(reads.map((w) => w.name)));
+      // A larger size loads only the patients after those already stored.
+      const more = await runBenchmark(parseBenchOptions([...args, '--sizes', '600'], outDir));
+      assert.ok(more.sizes[0].load.resources > 0 && more.sizes[0].load.resources < 600, `second load ${more.sizes[0].load.resources}`);
+      assert.ok(more.sizes[0].storedResources >= 600);
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('benchmark options', () => {
@@ -120,6 +145,11 @@ describe('benchmark options', () => {
     assert.equal(o.token, 't');
     assert.equal(o.only, undefined);
     assert.deepEqual(parseBenchOptions(['--only', 'Transaction, create'], '/out').only, ['transaction', 'create']);
+  });
+
+  it('reads --store and refuses it with --target', () => {
+    assert.equal(parseBenchOptions(['--store', '/tmp/kept'], '/out').store, '/tmp/kept');
+    assert.throws(() => parseBenchOptions(['--store', '/tmp/kept', '--target', 'http://x/fhir'], '/out'), (e: unknown) => e instanceof UsageError && /--store/.test(e.message));
   });
 
   it('refuses unknown flags and bad sizes with a usage message', () => {
