@@ -154,7 +154,7 @@ function userToken(env: Record<string, string | undefined>, baseUrl: string, gra
 const userHz = 100;
 
 /** utime + stime of /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised command name). */
-function readCpuSeconds(pid: number | undefined): number | undefined {
+export function readCpuSeconds(pid: number | undefined): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
