@@ -6,7 +6,7 @@
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { parseStoredResource } from '../json/stored-text';
 import type { PreparedAuditEvent } from '../store/port';
-import { auditEventEntries } from './event-entries';
+import { auditEventEntriesText } from './event-entries';
 
 /**
  * Separates an event's text from its entries on a line. JSON.stringify never writes a raw control
@@ -32,7 +32,7 @@ export function preparedLine(event: AuditEvent): string {
   if (event.meta !== undefined || typeof event.id !== 'string' || !fhirId.test(event.id) || !text.startsWith(preparedTextHead(event.id))) {
     return text;
   }
-  return `${text}${entriesMark}${JSON.stringify(auditEventEntries(event))}`;
+  return `${text}${entriesMark}${auditEventEntriesText(event)}`;
 }
 
 /** A line of preparedLine: the prepared event, or the event itself (its text remembered as its stored text). */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { storeWriter } from '../../server/audit/audit-trail';
 import { eventLines, parseEventLines } from '../../server/audit/audit-worker-writer';
-import { auditEventEntries } from '../../server/audit/event-entries';
+import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
 import { restEvents } from '../../server/audit/events-rest';
 import { isPreparedEvent } from '../../server/audit/prepared-event';
@@ -131,7 +131,7 @@ describe('prepared AuditEvents', () => {
       fc.property(batch, (events) => {
         for (const event of events) {
           const entries = indexer(withMeta(event, '1', '2026-12-07T05:00:00.000Z'));
-          assert.deepEqual(auditEventEntries(event), { tokens: entries.tokens, dates: entries.dates, references: entries.references });
+          assert.deepEqual(JSON.parse(auditEventEntriesText(event)), { tokens: entries.tokens, dates: entries.dates, references: entries.references });
         }
       }),
       { numRuns: 200 }
