@@ -2,16 +2,18 @@
 // server itself (not through the pipeline, so that writing the audit is not audited), the hook that
 // records every interaction, the authorization server's sink, and the write rule that keeps AuditEvents
 // unchanged (always on, whether the server audits or not). See docs/audit.md.
+import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { AuthEventSink } from '../auth/auth-events';
 import type { ServerConfig } from '../config';
 import type { Pipeline } from '../fhir/pipeline/pipeline';
-import type { TransactionalOperations } from '../store/port';
-import { AuditBuffer, type AuditBufferOptions, type AuditWriter } from './audit-buffer';
+import type { PreparedAuditEvent, TransactionalOperations } from '../store/port';
+import { AuditBuffer, type AuditBufferOptions } from './audit-buffer';
 import { auditWorkerWriter } from './audit-worker-writer';
 import { auditHook } from './audit-hook';
 import { auditWriteRule } from './audit-write-rule';
 import { authEvent } from './events-auth';
+import { auditEventOf } from './prepared-event';
 
 export interface AuditTrail {
   buffer: AuditBuffer;
@@ -27,7 +29,7 @@ export interface AuditTrail {
  * its own id, so that writing a batch again (its commit was not acknowledged) changes nothing: the
  * store's batch append where it has one, an update per event otherwise.
  */
-export function storeWriter(store: TransactionalOperations): AuditWriter {
+export function storeWriter(store: TransactionalOperations): (events: readonly (AuditEvent | PreparedAuditEvent)[]) => Promise<void> {
   return (events) =>
     store.transaction(async (tx) => {
       if (tx.appendAuditEvents) {
@@ -35,7 +37,7 @@ export function storeWriter(store: TransactionalOperations): AuditWriter {
         return;
       }
       for (const event of events) {
-        await tx.update(event);
+        await tx.update(auditEventOf(event));
       }
     });
 }

@@ -4,7 +4,7 @@
 // writes through covers create, update, delete, patch and Bundles without the interactions knowing.
 import type { Resource } from '@medplum/fhirtypes';
 import { delegating } from './delegating-operations';
-import type { StoreOperations, TransactionalOperations } from './port';
+import type { PreparedAuditEvent, StoreOperations, TransactionalOperations } from './port';
 
 export function invalidateOnWrite(store: TransactionalOperations, watched: ReadonlySet<string>, invalidate: () => void): TransactionalOperations {
   const observed = observeWrites(store, (type) => watched.has(type) && invalidate());
@@ -43,7 +43,7 @@ function observeWrites(store: StoreOperations, written: (resourceType: string) =
       return result;
     },
     ...(store.appendAuditEvents && {
-      appendAuditEvents: async (events: readonly Resource[]) => {
+      appendAuditEvents: async (events: readonly (Resource | PreparedAuditEvent)[]) => {
         await store.appendAuditEvents?.(events);
         written('AuditEvent');
       },

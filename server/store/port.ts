@@ -5,6 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AuthStore } from './auth-port';
 import type { CohortQuery, CohortRow } from './cohort-port';
 import type { ResultRestriction, SearchPlan } from '../search/plan';
+import type { IndexEntries } from '../search/indexing/types';
 
 export type { ResourceIndexer } from '../search/indexing/types';
 
@@ -198,7 +199,18 @@ export interface StoreOperations {
    * would, in fewer statements: the audit writer's batches (server/audit/audit-trail.ts). Optional: a
    * store without it is given each event's `update`.
    */
-  appendAuditEvents?(events: readonly Resource[]): Promise<void>;
+  appendAuditEvents?(events: readonly (Resource | PreparedAuditEvent)[]): Promise<void>;
+}
+
+/**
+ * An AuditEvent as the audit writer thread receives it (server/audit/prepared-event.ts): its JSON text as
+ * JSON.stringify wrote it (the id right after resourceType, no meta) and its search entries, built where
+ * the event was built, so that the store neither parses nor indexes it.
+ */
+export interface PreparedAuditEvent {
+  id: string;
+  eventText: string;
+  entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>;
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

@@ -77,6 +77,14 @@ class MingoCollection {
     return { acknowledged: true };
   }
 
+  /** Ordered, as the adapter asks: in turn, stopping at the first duplicate key (those before it stay, as MongoDB's do). */
+  async insertMany(docs: Document[], options?: Options): Promise<{ acknowledged: boolean; insertedCount: number }> {
+    for (const doc of docs) {
+      await this.insertOne(doc, options);
+    }
+    return { acknowledged: true, insertedCount: docs.length };
+  }
+
   async replaceOne(query: Document, doc: Document, options?: Options): Promise<{ matchedCount: number }> {
     const docs = this.docs(options);
     const [match] = find(docs, query).all();

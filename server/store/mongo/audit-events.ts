@@ -6,9 +6,11 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { MongoServerError, type ClientSession, type Collection, type Document } from 'mongodb';
 import { auditLink, versionHash } from '../../audit/chain-hash';
+import { auditEventOf, isPreparedEvent } from '../../audit/prepared-event';
 import { authorText } from '../../audit/version-author';
 import { conflict } from '../../outcomes';
-import type { AuditArchiveBoundary, ResourceIndexer, ResourceVersion, WriteOptions } from '../port';
+import type { IndexEntries } from '../../search/indexing/types';
+import type { AuditArchiveBoundary, PreparedAuditEvent, ResourceIndexer, ResourceVersion, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { currentDocument, nextSeq, resourceKey, toVersion, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
 
@@ -16,6 +18,9 @@ export const auditEventType = 'AuditEvent';
 
 /** An event's document: its current document's fields and its version's. */
 export type AuditEventDocument = CurrentDocument & VersionDocument;
+
+/** The entry kinds an AuditEvent's nine parameters never yield (a prepared event carries the others). */
+const noEntries: IndexEntries = { strings: [], tokens: [], dates: [], numbers: [], quantities: [], references: [], uris: [], composites: [] };
 
 /** MongoDB's duplicate-key error code. */
 const duplicateKey = 11000;
@@ -64,6 +69,46 @@ export class MongoAuditEvents {
       throw err;
     }
     return { version, outcome: 'created' };
+  }
+
+  /**
+   * Appends new events in their order, as append() one by one would, with one ordered insertMany: the
+   * newest link is read once and each event is chained to the one before it in memory; positions are
+   * nextSeq's, increasing within the batch. A prepared event's search entries are its own (no indexer).
+   * False, with nothing written, when an id of the batch is stored already or repeats in it (a batch
+   * written again after an unacknowledged commit): the caller appends those one by one, which keeps the
+   * same event unchanged and refuses a different one. A duplicate key met by the insert (another process
+   * wrote the id meanwhile) is a conflict thrown inside the caller's transaction: nothing of the batch stays.
+   */
+  async appendAll(events: readonly (Resource | PreparedAuditEvent)[]): Promise<boolean> {
+    const keys = events.map((event) => (typeof event.id === 'string' ? resourceKey(auditEventType, event.id) : undefined));
+    if (keys.some((key) => key === undefined) || new Set(keys).size !== keys.length) {
+      return false;
+    }
+    if (await this.events.findOne({ _id: { $in: keys as string[] } }, { projection: { _id: 1 }, session: this.session })) {
+      return false;
+    }
+    const lu = Date.now();
+    const lastUpdated = new Date(lu).toISOString();
+    let link = await this.linkBefore(undefined);
+    const docs = events.map((event): AuditEventDocument => {
+      const id = event.id as string;
+      const stamped = withMeta(auditEventOf(event), '1', lastUpdated);
+      const version: ResourceVersion = { resourceType: auditEventType, id, versionId: '1', lastUpdated, deleted: false, resource: stamped };
+      const doc = currentDocument(version, nextSeq(lu), isPreparedEvent(event) ? { ...noEntries, ...event.entries } : this.indexer(stamped));
+      const h = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated: lu, deleted: false, author: null, content: doc.json ?? null });
+      link = auditLink(link, h);
+      return { ...doc, key: doc._id, h, ah: link };
+    });
+    try {
+      await this.events.insertMany(docs, { ordered: true, session: this.session });
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === duplicateKey) {
+        throw conflict(`an AuditEvent of the batch is stored already; AuditEvents are never changed`);
+      }
+      throw err;
+    }
+    return true;
   }
 
   /** Events matching a history filter (on the fields versions and events share), newest first. */

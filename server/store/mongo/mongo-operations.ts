@@ -10,9 +10,11 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { withinBytes } from '../page-bytes';
 import type { SearchPlan } from '../../search/plan';
 import { versionHash } from '../../audit/chain-hash';
+import { auditEventOf, isPreparedEvent } from '../../audit/prepared-event';
 import { authorText } from '../../audit/version-author';
 import type {
   AuditArchiveBoundary,
+  PreparedAuditEvent,
   ChainQuery,
   ChainRecord,
   CreateOptions,
@@ -90,6 +92,18 @@ export class MongoOperations implements StoreOperations {
     }
     const doc = await this.versions.findOne({ _id: `${resourceKey(resourceType, id)}/${version}` }, { session: this.session });
     return doc ? toVersion(doc) : undefined;
+  }
+
+  async appendAuditEvents(events: readonly (Resource | PreparedAuditEvent)[]): Promise<void> {
+    if (events.some((event) => !isPreparedEvent(event) && event.resourceType !== auditEventType)) {
+      throw new Error('appendAuditEvents stores AuditEvents only');
+    }
+    // A batch with an id stored already (written again after an unacknowledged commit) goes one by one.
+    if (!(await this.audits.appendAll(events))) {
+      for (const event of events) {
+        await this.audits.append(auditEventOf(event));
+      }
+    }
   }
 
   async update<T extends Resource>(resource: T, options: WriteOptions = {}): Promise<UpdateResult> {

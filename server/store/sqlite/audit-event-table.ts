@@ -11,12 +11,13 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { auditLink, versionHash } from '../../audit/chain-hash';
+import { isPreparedEvent, preparedTextHead } from '../../audit/prepared-event';
 import { authorText } from '../../audit/version-author';
 import { stringifyKeepingNumbers } from '../../json/number-text';
 import { storedTextOf } from '../../json/stored-text';
 import { conflict } from '../../outcomes';
 import type { IndexEntries } from '../../search/indexing/types';
-import type { ChainQuery, HistoryQuery, ResourceIndexer, WriteOptions } from '../port';
+import type { ChainQuery, HistoryQuery, PreparedAuditEvent, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
 import { packAuditText } from './audit-packed-text';
@@ -79,7 +80,7 @@ export const patientLookupParams = ['agent', 'entity'] as const;
 
 /** The event's search entries as the table keeps them (see the file's header), and its lookup entries. */
 function searchColumns(
-  entries: IndexEntries,
+  entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>,
   paramId: (code: string) => number
 ): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[]; lookups: ReferenceCells[] } {
   const dates = entries.dates.filter((d) => d.param === 'date');
@@ -114,6 +115,21 @@ export function storedEventText(event: Resource, stored: Resource): string | und
   }
   const head = `{"resourceType":${JSON.stringify(event.resourceType)},"id":${JSON.stringify(event.id)},`;
   return text.startsWith(head) ? `${head}"meta":${JSON.stringify(stored.meta)},${text.slice(head.length)}` : undefined;
+}
+
+/** A prepared event's stored text: its text with `meta` put in after the id, as storedEventText puts it. */
+function preparedContent(event: PreparedAuditEvent, metaText: string): string {
+  const head = preparedTextHead(event.id);
+  return `${head}"meta":${metaText},${event.eventText.slice(head.length)}`;
+}
+
+/** An event's stored form: its row's values after the position, its lookup entries, its chain link. */
+interface PreparedRow {
+  content: string;
+  lastUpdated: number;
+  auditHash: string;
+  values: SQLInputValue[];
+  lookups: [number, string, string][];
 }
 
 /** A lookup entry as audit_event_targets keys it: parameter, target id, target type, position. */
@@ -184,7 +200,7 @@ export class AuditEventTable {
    * written, when an id of the batch is stored already or repeats in it (a batch written again): the
    * caller appends those one by one, which keeps the same event unchanged and refuses a different one.
    */
-  appendAll(resources: readonly Resource[]): boolean {
+  appendAll(resources: readonly (Resource | PreparedAuditEvent)[]): boolean {
     const ids = resources.map((resource) => resource.id);
     if (ids.some((id) => typeof id !== 'string') || new Set(ids).size !== ids.length || this.writes.get(anyStoredSql).get(JSON.stringify(ids))) {
       return false;
@@ -192,11 +208,15 @@ export class AuditEventTable {
     const first = (this.writes.get(nextSeqSelectSql).get() as { seq: number }).seq;
     let link = newestAuditLink(this.writes);
     const lastUpdated = Date.now();
+    // The meta every event of the batch is given, as withMeta and JSON.stringify write it.
+    const metaText = JSON.stringify({ versionId: '1', lastUpdated: new Date(lastUpdated).toISOString() });
     const rows: SQLInputValue[][] = [];
     const lookups: LookupEntry[] = [];
     resources.forEach((resource, i) => {
       const seq = first + i;
-      const event = this.prepared(resource, lastUpdated, null, link);
+      const event = isPreparedEvent(resource)
+        ? this.row(resource.id, preparedContent(resource, metaText), resource.entries, lastUpdated, null, link)
+        : this.prepared(resource, lastUpdated, null, link);
       link = event.auditHash;
       rows.push([seq, ...event.values]);
       for (const [paramId, targetId, targetType] of event.lookups) {
@@ -215,17 +235,22 @@ export class AuditEventTable {
     lastUpdated: number,
     author: string | null,
     previousLink: string | null
-  ): { stored: Resource; content: string; lastUpdated: number; auditHash: string; values: SQLInputValue[]; lookups: [number, string, string][] } {
+  ): PreparedRow & { stored: Resource } {
     const id = resource.id as string;
     const stored = withMeta(resource, '1', new Date(lastUpdated).toISOString());
     const content = storedEventText(resource, stored) ?? stringifyKeepingNumbers(stored);
+    return { stored, ...this.row(id, content, this.indexer(stored), lastUpdated, author, previousLink) };
+  }
+
+  /** An event's row from its stored text and search entries, chained to `previousLink`. */
+  private row(id: string, content: string, entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>, lastUpdated: number, author: string | null, previousLink: string | null): PreparedRow {
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     const auditHash = auditLink(previousLink, hash);
-    const columns = searchColumns(this.indexer(stored), (code) => this.paramIds.obtain(this.writes, auditEventType, code));
+    const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
     const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)];
     const lookups = columns.lookups.map(([paramId, targetType, targetId]): [number, string, string] => [paramId, targetId as string, targetType ?? '']);
-    return { stored, content, lastUpdated, auditHash, values, lookups };
+    return { content, lastUpdated, auditHash, values, lookups };
   }
 
   /** An id already stored: the same event again changes nothing (a batch retried); another is refused. */

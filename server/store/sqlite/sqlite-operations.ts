@@ -10,6 +10,7 @@ import type { SearchPlan } from '../../search/plan';
 import { decodeCursor, encodeCursor, encodeSearchCursor } from '../cursor';
 import { versionHash } from '../../audit/chain-hash';
 import { authorText } from '../../audit/version-author';
+import { auditEventOf, isPreparedEvent } from '../../audit/prepared-event';
 import type {
   ChainQuery,
   ChainRecord,
@@ -17,6 +18,7 @@ import type {
   DeleteResult,
   HistoryPage,
   HistoryQuery,
+  PreparedAuditEvent,
   ResourceVersion,
   SearchPage,
   StoreOperations,
@@ -85,14 +87,14 @@ export class SqliteOperations implements StoreOperations {
     return this.insertVersion(resource, undefined, options) as ResourceVersion<T>;
   }
 
-  async appendAuditEvents(events: readonly Resource[]): Promise<void> {
-    if (events.some((event) => event.resourceType !== auditEventType)) {
+  async appendAuditEvents(events: readonly (Resource | PreparedAuditEvent)[]): Promise<void> {
+    if (events.some((event) => !isPreparedEvent(event) && event.resourceType !== auditEventType)) {
       throw new Error('appendAuditEvents stores AuditEvents only');
     }
     // A batch with an id stored already (written again after an unacknowledged commit) goes one by one.
     if (!this.audits.appendAll(events)) {
       for (const event of events) {
-        this.audits.append(event);
+        this.audits.append(auditEventOf(event));
       }
     }
   }

@@ -4,6 +4,8 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { auditLink, versionHash } from '../../../server/audit/chain-hash';
+import { storeWriter } from '../../../server/audit/audit-trail';
+import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { verifyChains } from '../../../server/audit/verify-chain';
 import { isResourceType } from '../../../server/fhir/resource-definitions';
 import { parseSearch } from '../../../server/search/parse-search';
@@ -75,5 +77,68 @@ describe('MongoDB store: the AuditEvent collection', () => {
     const records = await store.chainRecords({ resourceType: 'AuditEvent', limit: 10 });
     assert.equal(records[2].previousAuditHash, link);
     assert.equal((await verifyChains(store, {})).breaks.length, 0);
+  });
+
+  describe('the audit writer’s batch append', () => {
+    /** The stored documents without their positions (a fresh ObjectId each), in write order. */
+    const documents = async (backend: ReturnType<typeof mingoBackend>): Promise<Omit<AuditEventDocument, 'seq'>[]> =>
+      ((await backend.auditEvents.find({}).sort({ seq: 1 }).toArray()) as AuditEventDocument[]).map(({ seq: _seq, ...rest }) => rest);
+    const batchOf = (from: number, to: number): AuditEvent[] => Array.from({ length: to - from }, (_, i) => event(`b${from + i}`, `p${(from + i) % 3}`, '2026-12-01T08:00:00.000Z'));
+    let realNow: () => number;
+    beforeEach(() => {
+      realNow = Date.now;
+      Date.now = () => Date.parse('2026-12-07T05:00:00.000Z');
+    });
+    afterEach(() => {
+      Date.now = realNow;
+    });
+
+    it('stores a batch with one ordered insertMany, as one by one: documents, search entries, chain', async () => {
+      const backend = mingoBackend();
+      let inserts = 0;
+      const insertMany = backend.auditEvents.insertMany.bind(backend.auditEvents);
+      backend.auditEvents.insertMany = ((docs: never[], options: never) => {
+        inserts++;
+        return insertMany(docs, options);
+      }) as never;
+      const store = openMongoStoreOn(backend, indexer);
+      await store.update(event('first', 'p1', '2026-12-01T07:00:00.000Z'));
+      // Half the batch as objects, half as the writer thread receives them (text and entries).
+      const events = batchOf(0, 10);
+      await storeWriter(store)([...events.slice(0, 5), ...parseEventLines(eventLines(events.slice(5)))]);
+      assert.equal(inserts, 1);
+      const oneByOne = mingoBackend();
+      const single = openMongoStoreOn(oneByOne, indexer);
+      await single.update(event('first', 'p1', '2026-12-01T07:00:00.000Z'));
+      for (const e of events) await single.update(e);
+      assert.deepEqual(await documents(backend), await documents(oneByOne));
+      const stored = (await backend.auditEvents.find({}).sort({ seq: 1 }).toArray()).map((d) => d.id);
+      assert.deepEqual(stored, ['first', ...events.map((e) => e.id)], 'positions in the batch’s order');
+      assert.deepEqual((await verifyChains(store, {})).breaks, []);
+      assert.deepEqual((await store.search(searchPlan('patient=Patient/p2'))).resources.map((r) => r.id).sort(), ['b2', 'b5', 'b8']);
+    });
+
+    it('leaves a batch written again unchanged and stores its new events after the stored ones', async () => {
+      const backend = mingoBackend();
+      const store = openMongoStoreOn(backend, indexer);
+      const write = storeWriter(store);
+      await write(batchOf(0, 3));
+      // An unacknowledged commit: the buffer writes the batch again, with the events recorded since.
+      await write(parseEventLines(eventLines(batchOf(0, 5))));
+      const stored = (await backend.auditEvents.find({}).sort({ seq: 1 }).toArray()).map((d) => d.id);
+      assert.deepEqual(stored, ['b0', 'b1', 'b2', 'b3', 'b4']);
+      const report = await verifyChains(store, {});
+      assert.deepEqual([report.breaks, report.verified], [[], 5]);
+    });
+
+    it('refuses a changed event with nothing of its batch written', async () => {
+      const backend = mingoBackend();
+      const store = openMongoStoreOn(backend, indexer);
+      const write = storeWriter(store);
+      await write(batchOf(0, 2));
+      const changed = { ...batchOf(1, 2)[0], action: 'D' as const };
+      await assert.rejects(write([...batchOf(2, 4), changed]), (err: { status?: number }) => err.status === 409);
+      assert.deepEqual((await backend.auditEvents.find({}).toArray()).map((d) => d.id).sort(), ['b0', 'b1']);
+    });
   });
 });

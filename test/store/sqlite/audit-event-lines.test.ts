@@ -12,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { storeWriter } from '../../../server/audit/audit-trail';
 import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { versionHash } from '../../../server/audit/chain-hash';
+import { auditEventOf, isPreparedEvent, parsePreparedLine } from '../../../server/audit/prepared-event';
 import { authEvent } from '../../../server/audit/events-auth';
 import { restEvents } from '../../../server/audit/events-rest';
 import type { HookCall } from '../../../server/fhir/pipeline/hooks';
@@ -62,12 +63,15 @@ describe('the audit writer’s batches', () => {
     assert.equal(events.length, 4, 'one event per patient of the search page, the read, the sign-in');
     const text = eventLines(events);
     assert.equal(text.split('\n').length, events.length, 'a line break inside a value never splits an event');
-    assert.deepEqual(parseEventLines(text), events);
+    assert.deepEqual(parseEventLines(text).map(auditEventOf), events);
+    assert.ok(parseEventLines(text).every(isPreparedEvent), 'each sent with its search entries');
   });
 
   it('store each event as the text serializing it with its meta gives, with meta right after the id', () => {
     const stored = (event: AuditEvent): AuditEvent => withMeta(event, '1', '2026-12-06T23:50:00.123Z');
-    for (const event of parseEventLines(eventLines(typicalEvents()))) {
+    // An event sent as its JSON line alone (one with a meta of its own is: prepared-event.ts).
+    const parsedLine = (event: AuditEvent): AuditEvent => parsePreparedLine(JSON.stringify(event)) as AuditEvent;
+    for (const event of typicalEvents().map(parsedLine)) {
       const text = storedEventText(event, stored(event));
       assert.equal(text, stringifyKeepingNumbers(stored(event)));
       assert.match(text as string, /^\{"resourceType":"AuditEvent","id":"[^"]+","meta":\{"versionId":"1","lastUpdated":"2026-12-06T23:50:00.123Z"\},"type":/);
@@ -75,7 +79,7 @@ describe('the audit writer’s batches', () => {
     // Serialized again where there is no line (an event built on this thread) or the event has a meta of its own.
     const [event] = typicalEvents();
     assert.equal(storedEventText(event, stored(event)), undefined);
-    const [imported] = parseEventLines(eventLines([{ ...event, meta: { source: 'Organization/clinic-12' } }]));
+    const [imported] = parseEventLines(eventLines([{ ...event, meta: { source: 'Organization/clinic-12' } }])) as AuditEvent[];
     assert.equal(storedEventText(imported, stored(imported)), undefined);
   });
 

@@ -1,0 +1,183 @@
+// The audit writer's prepared events (server/audit/prepared-event.ts, event-entries.ts): an event handed
+// over as its text and the search entries built where it was built must be stored byte for byte as the
+// generic path stores the event object (the indexer's FHIRPath over it, packing, meta, hashes, chain,
+// lookup entries). A property over generated requests (reads, vreads, search pages about several
+// patients, writes, refusals, failures, operations, Bundle entries, several kinds of caller, sign-ins)
+// writes each batch both ways into two stores and compares every stored row and lookup entry.
+import type { AuditEvent, Observation, Resource } from '@medplum/fhirtypes';
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { storeWriter } from '../../server/audit/audit-trail';
+import { eventLines, parseEventLines } from '../../server/audit/audit-worker-writer';
+import { auditEventEntriesText } from '../../server/audit/event-entries';
+import { authEvent } from '../../server/audit/events-auth';
+import { restEvents } from '../../server/audit/events-rest';
+import { isPreparedEvent } from '../../server/audit/prepared-event';
+import type { Caller } from '../../server/fhir/pipeline/caller';
+import type { HookCall, HookResult } from '../../server/fhir/pipeline/hooks';
+import type { InteractionCode } from '../../server/fhir/pipeline/interaction';
+import type { FhirContext } from '../../server/fhir/request';
+import { loadResourceDefinitions } from '../../server/fhir/resource-definitions';
+import { FhirError } from '../../server/outcomes';
+import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
+import { openSqliteStore } from '../../server/store/adapters';
+import type { ResourceStore } from '../../server/store/port';
+import { withMeta } from '../../server/store/versioning';
+import { testRegistry } from '../helpers/test-server';
+
+const base = 'https://fhir.example.org/fhir';
+const id = fc.stringMatching(/^[A-Za-z0-9\-.]{1,12}$/);
+/** Free text as a client may send it: quotes, line breaks, escapes, Chinese, the packing table's own strings. */
+const text = fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('"quoted"\n', '血压 \\u0001', '"who":{"reference":"PractitionerRole/', 'null,null,null]', '/auth/clients","value":"'));
+
+const caller: fc.Arbitrary<Caller> = fc.record({
+  kind: fc.constantFrom('user', 'client', 'anonymous'),
+  user: fc.option(fc.oneof(id.map((i) => `PractitionerRole/${i}`), id.map((i) => `Patient/${i}`), id.map((i) => `Practitioner/${i}`)), { nil: undefined }),
+  account: fc.option(text, { nil: undefined }),
+  clientId: fc.option(text, { nil: undefined }),
+  organizations: fc.constant([]),
+  roles: fc.constant([]),
+  scopes: fc.constant([]),
+  sourceAddress: fc.option(fc.constantFrom('10.20.30.40', '::ffff:127.0.0.1', '2001:db8::1'), { nil: undefined }),
+}) as fc.Arbitrary<Caller>;
+
+const observation = (oid: string, patient: string, versionId: string): Observation => ({
+  resourceType: 'Observation',
+  id: oid,
+  meta: { versionId },
+  status: 'final',
+  code: { text: 'blood pressure' },
+  subject: { reference: `Patient/${patient}` },
+});
+
+/** One interaction and its result, as the audit hook sees it. */
+const interaction = fc
+  .record({
+    code: fc.constantFrom<InteractionCode>('read', 'vread', 'search-type', 'search-compartment', 'history-instance', 'create', 'update', 'patch', 'delete', 'operation', 'batch', 'history-system'),
+    type: fc.constantFrom('Patient', 'Observation'),
+    id,
+    versionId: fc.option(fc.integer({ min: 1, max: 9 }).map(String), { nil: undefined }),
+    patients: fc.array(id, { maxLength: 4 }),
+    status: fc.constantFrom(200, 201, 400, 403, 404, 409, 500, 503),
+    query: fc.option(fc.constantFrom('code=8480-6&_count=2', 'patient=Patient/p1', 'name=%E7%8E%8B&_sort=-date'), { nil: undefined }),
+    operation: fc.option(fc.constantFrom('validate', 'everything'), { nil: undefined }),
+    entry: fc.option(fc.record({ bundleType: fc.constantFrom('batch', 'transaction'), index: fc.nat(50) }), { nil: undefined }),
+    conditional: fc.boolean(),
+    caller,
+  })
+  .map(({ code, type, id: rid, versionId, patients, status, query, operation, entry, conditional, caller: who }): [HookCall, HookResult] => {
+    const resources: Resource[] =
+      type === 'Patient' ? patients.map((p) => ({ resourceType: 'Patient', id: p, meta: { versionId: versionId ?? '1' } })) : patients.map((p, i) => observation(`${rid}-${i}`, p, versionId ?? '1'));
+    const call = {
+      request: { method: 'GET', path: `${type}/${rid}`, query: new URLSearchParams(query ?? ''), headers: {}, caller: who, body: code === 'create' || code === 'update' ? resources[0] : undefined },
+      interaction: {
+        code,
+        resourceType: type,
+        ...(code.startsWith('search') || code === 'history-system' ? {} : { id: rid }),
+        ...(code === 'vread' ? { versionId: versionId ?? '1' } : {}),
+        ...(code === 'operation' && operation ? { operation } : {}),
+        ...(code === 'search-compartment' ? { compartment: { resourceType: 'Patient', id: patients[0] ?? rid } } : {}),
+        ...(conditional ? { conditional } : {}),
+      },
+      caller: who,
+      context: {} as FhirContext,
+      ...(entry ? { entry } : {}),
+    } as HookCall;
+    if (status >= 400) {
+      return [call, { error: new FhirError(status, [{ severity: 'error', code: status === 403 ? 'forbidden' : 'processing' }]), resources: [] }];
+    }
+    const body = code.startsWith('search') ? { resourceType: 'Bundle' as const, type: 'searchset' as const } : resources[0];
+    return [call, { response: { status, ...(body ? { body } : {}) }, resources }];
+  });
+
+const signIn = fc
+  .record({ kind: fc.constantFrom<'login' | 'token' | 'bearer'>('login', 'token', 'bearer'), success: fc.boolean(), account: fc.option(text, { nil: undefined }), clientId: fc.option(text, { nil: undefined }), reason: fc.option(fc.constantFrom('invalid_grant', '401'), { nil: undefined }) })
+  .map((event) => authEvent({ ...event, sourceAddress: '10.0.0.1' }, base));
+
+const batch = fc.array(fc.oneof({ weight: 5, arbitrary: interaction.map(([call, result]) => restEvents(call, result, base)) }, { weight: 1, arbitrary: signIn.map((e) => [e]) }), { minLength: 1, maxLength: 12 }).map((groups) => groups.flat());
+
+/** Every stored row and lookup entry of the audit tables, as stored (the packed form, not decoded). */
+function storedTables(file: string): unknown {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return {
+      rows: db.prepare('SELECT * FROM audit_events ORDER BY seq').all(),
+      targets: db.prepare('SELECT * FROM audit_event_targets ORDER BY param_id, target_id, target_type, seq').all(),
+      params: db.prepare("SELECT * FROM search_params WHERE resource_type = 'AuditEvent' ORDER BY param_id").all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('prepared AuditEvents', () => {
+  let dir: string;
+  const open = (name: string): ResourceStore =>
+    openSqliteStore({ file: path.join(dir, name), synchronous: 'NORMAL', indexer: createResourceIndexer(testRegistry()), readThreads: 0 });
+
+  before(() => loadResourceDefinitions());
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-prepared-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('have the search entries the indexer extracts from the stored event', () => {
+    const indexer = createResourceIndexer(testRegistry());
+    fc.assert(
+      fc.property(batch, (events) => {
+        for (const event of events) {
+          const entries = indexer(withMeta(event, '1', '2026-12-07T05:00:00.000Z'));
+          assert.deepEqual(JSON.parse(auditEventEntriesText(event)), { tokens: entries.tokens, dates: entries.dates, references: entries.references });
+        }
+      }),
+      { numRuns: 200 }
+    );
+  });
+
+  it('are stored byte for byte as the events themselves are: rows, packed text, entries, hashes, chain, lookups', async () => {
+    const generic = open('generic.sqlite');
+    const prepared = open('prepared.sqlite');
+    const realNow = Date.now;
+    try {
+      let now = Date.parse('2026-12-07T05:00:00.000Z');
+      await fc.assert(
+        fc.asyncProperty(batch, async (events) => {
+          const sent = parseEventLines(eventLines(events));
+          assert.ok(sent.every(isPreparedEvent), 'every event of these kinds goes prepared');
+          // Both stores write the batch at the same instant, so that meta, hashes and links can match.
+          now += 1000;
+          Date.now = () => now;
+          await storeWriter(generic)(events);
+          await storeWriter(prepared)(sent);
+          Date.now = realNow;
+        }),
+        { numRuns: 60 }
+      );
+    } finally {
+      Date.now = realNow;
+      await generic.close();
+      await prepared.close();
+    }
+    const [one, other] = [storedTables(path.join(dir, 'generic.sqlite')), storedTables(path.join(dir, 'prepared.sqlite'))] as { rows: unknown[] }[];
+    assert.ok(one.rows.length > 60);
+    assert.deepEqual(other, one);
+  });
+
+  it('go as the event alone when it has a meta of its own, and are stored as such', async () => {
+    const [event] = restEvents(...fc.sample(interaction, { numRuns: 1, seed: 7 })[0], base);
+    const withSource: AuditEvent = { ...event, meta: { source: 'Organization/clinic-12' } };
+    const [sent] = parseEventLines(eventLines([withSource]));
+    assert.equal(isPreparedEvent(sent), false);
+    const store = open('own-meta.sqlite');
+    try {
+      await storeWriter(store)([sent]);
+      assert.equal((await store.readCurrent('AuditEvent', event.id as string))?.resource?.meta?.source, 'Organization/clinic-12');
+    } finally {
+      await store.close();
+    }
+  });
+});
