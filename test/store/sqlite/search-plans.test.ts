@@ -260,6 +260,9 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.match(compiled.pageSql, /\) d GROUP BY d.key/);
     assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['p7']);
     assert.equal(total(compiled.countSql, compiled.countParams), 1);
+    // Each source's target maps to its key through resources_by_id alone: its row is read once it is kept.
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.startsWith('SEARCH t USING COVERING INDEX resources_by_id')), details.join('\n'));
   });
 
   it('estimates _total=estimate from a bounded sample of a large type, and counts a small or selective one exactly', () => {
