@@ -649,6 +649,16 @@ export function describeStoreContract(name: string, openStore: (indexer?: Resour
         assert.deepEqual(includedKeys(rev), ['Observation/obs-bp-1']);
       });
 
+      it('never matches a deleted target through _has, in the page or its total', async () => {
+        // obs-glu (14771-0) still refers to p-zhang after p-zhang is deleted.
+        await store.delete('Patient', 'p-zhang');
+        const page = await store.search(planOf('Patient', '_has:Observation:patient:code=14771-0'));
+        assert.deepEqual(ids(page), []);
+        // _count=0: the total is counted, not taken from the page.
+        assert.equal((await store.search({ ...planOf('Patient', '_has:Observation:patient:code=14771-0', 0), total: 'accurate' })).total, 0);
+        assert.deepEqual(ids(await store.search(planOf('Patient', '_has:Observation:patient:code=85354-9'))), ['p-wang']);
+      });
+
       it('iterates _revinclude from what an earlier round added', async () => {
         const page = await store.search(planOf('Organization', '_id=org-clinic&_revinclude=Patient:organization&_revinclude:iterate=Observation:subject'));
         assert.deepEqual(ids(page), ['org-clinic']);

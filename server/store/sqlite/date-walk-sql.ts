@@ -146,8 +146,12 @@ function walkPage(
   const withValue: SQLInputValue[] = [...dated.where.params];
   let keysetA = '';
   if (cursor) {
-    keysetA = ` AND (${dated.sortColumn} ${descending ? '<' : '>'} ? OR (${dated.sortColumn} = ? AND r.seq > ?))`;
-    withValue.push(cursor[0], cursor[0], cursor[1]);
+    // The bound the alternatives imply (<= the cursor's date newest first) comes first, so that the
+    // index starts at the cursor: SQLite takes no range from an OR, and page N read the N - 1 pages
+    // before it and their resource rows again (the tenth page of a lab code: 2 ms at 1M, docs/performance.md).
+    const [before, after] = descending ? ['<', '<='] : ['>', '>='];
+    keysetA = ` AND ${dated.sortColumn} ${after} ? AND (${dated.sortColumn} ${before} ? OR (${dated.sortColumn} = ? AND r.seq > ?))`;
+    withValue.push(cursor[0], cursor[0], cursor[0], cursor[1]);
   }
   const without: SQLInputValue[] = [...undated.where.params];
   let keysetB = '';

@@ -213,7 +213,8 @@ export class FilterCompiler {
 
   /**
    * The keys of the `targetType` resources that _has's matching sources refer to, read from the sources'
-   * first parameter filter (undefined when the _has has none to drive from). `sources` is that filter's
+   * first parameter filter (undefined when the _has has none to drive from); a key may be of a deleted
+   * target, which the reader's own row check leaves out. `sources` is that filter's
    * keys alone, an upper bound of the result's size that the planner can count from the index cheaply.
    */
   hasTargets(filter: Filter & { kind: 'has' }, targetType: string): { sql: Sql; sources: Sql } | undefined {
@@ -231,7 +232,10 @@ export class FilterCompiler {
     );
     const visible = this.visible(ref.resourceType, s);
     // The source row is read only for what tests it: the driving filter's keys are current sources already
-    // (498 Conditions of a rare code at 1M: one random row each, for nothing).
+    // (498 Conditions of a rare code at 1M: one random row each, for nothing). Nor is the target's row:
+    // resources_by_id maps its id to its key alone, and every reader of these keys checks that the target
+    // is current on its own row, once per key it keeps (a key-order page only until the page is full;
+    // 991 Patients of a diagnosis at 1M: 9 ms warm with the row, docs/performance.md).
     const sourceRow = inner.sql === '1' && visible.sql === '1' ? '' : `CROSS JOIN resources ${s} ON ${s}.key = sd.key `;
     return {
       sql: {
@@ -239,7 +243,7 @@ export class FilterCompiler {
           `SELECT t.key FROM (SELECT DISTINCT key FROM (${sources.sql})) sd ${sourceRow}` +
           'CROSS JOIN idx_reference hr INDEXED BY idx_reference_key ON hr.key = sd.key AND hr.param_id = ? AND hr.target_type = ? ' +
           'CROSS JOIN resources t INDEXED BY resources_by_id ON t.resource_type = hr.target_type AND t.id = hr.target_id ' +
-          `WHERE t.deleted = 0 AND ${inner.sql} AND ${visible.sql}`,
+          `WHERE ${inner.sql} AND ${visible.sql}`,
         params: [...sources.params, pid, targetType, ...inner.params, ...visible.params],
       },
       sources,

@@ -257,7 +257,8 @@ function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCan
     } else if (filter.kind === 'has') {
       const targets = compiler.hasTargets(filter, plan.resourceType);
       if (targets) {
-        candidates.push({ index, sql: targets.sql, estimate: targets.sources, currentOnly: true, indexOnly: false });
+        // Its keys may be of deleted targets (hasTargets): a count reads their rows.
+        candidates.push({ index, sql: targets.sql, estimate: targets.sources, currentOnly: false, indexOnly: false });
       }
     } else if (filter.kind === 'id' && !filter.negate) {
       const sql = {

@@ -9,6 +9,7 @@ import type { Condition, Observation } from '@medplum/fhirtypes';
 import type { SearchPlan } from '../../../server/search/plan';
 import type { SearchPage } from '../../../server/store/port';
 import { exactBelowTypeSize } from '../../../server/store/sqlite/count-sql';
+import { encodeSearchCursor } from '../../../server/store/cursor';
 import { compileSearch, type RowEstimator } from '../../../server/store/sqlite/search-sql';
 import { observation, patient } from '../../helpers/fixtures';
 import { fileStore, testSearchPlan } from '../../helpers/test-server';
@@ -162,6 +163,25 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.deepEqual([ids.length, ...ids.slice(0, 4)], [21, 'o2', 'o4', 'o6', 'o8']);
   });
 
+  it('starts a date walk\'s next page at its cursor in the index, not at the first page', () => {
+    // One code (the token and date index) and two codes (the date index), newest first and oldest first.
+    for (const [query, range] of [
+      [`code=${loinc}|B&_sort=-date`, 'idx_token_date (param_id=? AND code=? AND date_high>? AND date_high<?)'],
+      [`code=${loinc}|B,${loinc}|C&_sort=-date`, 'idx_date_high (param_id=? AND high<?)'],
+      [`code=${loinc}|B,${loinc}|C&_sort=date`, 'idx_date_lookup (param_id=? AND low>?)'],
+    ]) {
+      const first = compileSearch({ ...plan('Observation', query), count: 5 }, paramId, largeStore);
+      const rows = db.prepare(first.pageSql).all(...first.pageParams) as Record<string, SQLInputValue>[];
+      const cursor = encodeSearchCursor({ backward: false, values: first.cursorValues(rows[4]) });
+      const next = compileSearch({ ...plan('Observation', query), count: 5, cursor }, paramId, largeStore);
+      const details = queryPlan(next.pageSql, next.pageParams);
+      assert.ok(details.some((d) => d.includes(range)), `${query}\n${details.join('\n')}`);
+      // Every observation has the same date: the pages follow the write order.
+      const ids = (db.prepare(next.pageSql).all(...next.pageParams) as { id: string }[]).map((r) => r.id);
+      assert.deepEqual([rows.map((r) => r.id).join(), ids.join()], ['o2,o4,o6,o8,o10,o12', 'o12,o14,o16,o18,o20,o22'], query);
+    }
+  });
+
   it('keeps a selective filter as the driver of a newest-first sort by code', () => {
     const compiled = compileSearch(plan('Observation', `code=${loinc}|B&_id=o2,o4&_sort=-date`), paramId, estimator());
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
@@ -240,6 +260,9 @@ describe('SQLite search plans that must not grow with the matches', function () 
     assert.match(compiled.pageSql, /\) d GROUP BY d.key/);
     assert.deepEqual((db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id), ['p7']);
     assert.equal(total(compiled.countSql, compiled.countParams), 1);
+    // Each source's target maps to its key through resources_by_id alone: its row is read once it is kept.
+    const details = queryPlan(compiled.pageSql, compiled.pageParams);
+    assert.ok(details.some((d) => d.startsWith('SEARCH t USING COVERING INDEX resources_by_id')), details.join('\n'));
   });
 
   it('estimates _total=estimate from a bounded sample of a large type, and counts a small or selective one exactly', () => {
