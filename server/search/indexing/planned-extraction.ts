@@ -58,7 +58,7 @@ function withoutStoreFields(resource: Resource): Resource {
     return rest as Resource;
   }
   const { versionId: _v, lastUpdated: _l, ...metaRest } = meta;
-  return { ...rest, meta: metaRest } as Resource;
+  return (Object.keys(metaRest).length ? { ...rest, meta: metaRest } : rest) as Resource;
 }
 
 /** The entries of the parameters that do not read the store's fields, from the resource as planned. */
