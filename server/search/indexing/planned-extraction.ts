@@ -26,6 +26,8 @@ const metaWithoutStoreFields = /\bmeta\s*\.\s*(?:tag|profile|security|source)\b/
 const storeFieldReads = /\b(?:id|versionId|lastUpdated|meta)\b|%(?:resource|rootResource|context)\b|\b(?:descendants|children|repeat)\s*\(/;
 
 const decided = new WeakMap<CompiledParameter, boolean>();
+/** Per type's index plan: whether any of its parameters reads the store's fields. */
+const planReads = new WeakMap<readonly CompiledParameter[], boolean>();
 
 /**
  * Whether the parameter's values may depend on the id, meta.versionId or meta.lastUpdated of the
@@ -69,6 +71,16 @@ export function extractPlannedIndex(resource: Resource, registry: SearchParamete
 
 /** The entries of the parameters that may read the store's fields, from the version as stored. */
 export function extractStoreSetEntries(stored: Resource, registry: SearchParameterRegistry): IndexEntries {
+  // Most types have none (of the R4 parameters, two composites of MolecularSequence): nothing to walk.
+  const plan = registry.indexPlan(stored.resourceType);
+  let any = planReads.get(plan);
+  if (any === undefined) {
+    any = plan.some(readsStoreSetFields);
+    planReads.set(plan, any);
+  }
+  if (!any) {
+    return { strings: [], tokens: [], dates: [], numbers: [], quantities: [], references: [], uris: [], composites: [] };
+  }
   return extractIndexEntries(stored, registry, { include: readsStoreSetFields });
 }
 
