@@ -86,6 +86,9 @@ export function extractStoreSetEntries(stored: Resource, registry: SearchParamet
 
 /** Both parts as one resource's entries: each list is the two parts' lists one after the other. */
 export function mergeEntries(planned: IndexEntries, storeSet: IndexEntries): IndexEntries {
+  if (isEmpty(storeSet)) {
+    return planned;
+  }
   const merged: IndexEntries = {
     strings: [...planned.strings, ...storeSet.strings],
     tokens: [...planned.tokens, ...storeSet.tokens],
@@ -100,4 +103,9 @@ export function mergeEntries(planned: IndexEntries, storeSet: IndexEntries): Ind
     merged.unique = [...(planned.unique ?? []), ...(storeSet.unique ?? [])];
   }
   return merged;
+}
+
+function isEmpty(entries: IndexEntries): boolean {
+  const { strings, tokens, dates, numbers, quantities, references, uris, composites, unique } = entries;
+  return !(strings.length || tokens.length || dates.length || numbers.length || quantities.length || references.length || uris.length || composites.length || unique?.length);
 }
