@@ -124,7 +124,7 @@ async function verdictOf(
     const issues = schemaIssues.length ? [] : await validator.writeIssues(body as never);
     // Extracted only for a write that will be stored: a refused one never reaches the index.
     const passes = !schemaIssues.length && !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
-    return { text, schemaIssues, issues, ...(passes && indexing ? { index: extractPlannedIndex(body as Resource, indexing) } : {}) };
+    return { text, schemaIssues, issues, ...(passes && indexing ? { index: extractPlannedIndex(body as Resource, indexing, text) } : {}) };
   } catch {
     // Whatever went wrong here goes wrong again on the writer's thread, which reports it as it always has.
     return undefined;

@@ -55,6 +55,10 @@ export function plannedText(resource: Resource): string {
 }
 
 function withoutStoreFields(resource: Resource): Resource {
+  // A POST's body usually has neither: it is its own planned form (and its text the same).
+  if (resource.id === undefined && resource.meta === undefined) {
+    return resource;
+  }
   const { id: _id, meta, ...rest } = resource;
   if (!meta) {
     return rest as Resource;
@@ -64,9 +68,13 @@ function withoutStoreFields(resource: Resource): Resource {
 }
 
 /** The entries of the parameters that do not read the store's fields, from the resource as planned. */
-export function extractPlannedIndex(resource: Resource, registry: SearchParameterRegistry): PlannedIndex {
+/** `text`: the resource's JSON text, when the caller has it already. */
+export function extractPlannedIndex(resource: Resource, registry: SearchParameterRegistry, text?: string): PlannedIndex {
   const planned = withoutStoreFields(resource);
-  return { text: JSON.stringify(planned), entries: extractIndexEntries(planned, registry, { include: (p) => !readsStoreSetFields(p) }) };
+  return {
+    text: planned === resource && text !== undefined ? text : JSON.stringify(planned),
+    entries: extractIndexEntries(planned, registry, { include: (p) => !readsStoreSetFields(p) }),
+  };
 }
 
 /** The entries of the parameters that may read the store's fields, from the version as stored. */

@@ -71,6 +71,8 @@ describe('index extraction split around what the store sets', () => {
         const stored = withMeta(resource, versionId, '2026-12-07T05:30:00.000Z');
         const index = extractPlannedIndex(planned, registry);
         assert.equal(index.text, plannedText(resource));
+        // With the body's own text (the thread's verdict has it), the key is the same.
+        assert.equal(extractPlannedIndex(planned, registry, JSON.stringify(planned)).text, plannedText(resource));
         const whole = extractIndexEntries(stored as Resource, registry);
         assert.deepEqual(sorted(mergeEntries(index.entries, extractStoreSetEntries(stored, registry))), sorted(whole));
       }),
