@@ -8,15 +8,15 @@ import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
 import type { FhirContext, FhirRequest, FhirResponse, Interaction } from './request';
-import { validateResourceWrite } from './validate-write';
+import { checkResourceWrite } from './validate-write';
 import { versionHeaders } from './version-headers';
 
 export const create: Interaction = async (request, { resourceType }, context) => {
   const type = resourceType as string;
-  const resource = await validateResourceWrite(request.body, context, type);
+  const { resource, index } = await checkResourceWrite(request.body, context, type);
   const criteria = request.headers['if-none-exist'];
   if (request.assignedId !== undefined || criteria === undefined) {
-    const version = await context.store.create({ ...resource, id: request.assignedId ?? newResourceId() });
+    const version = await context.store.create({ ...resource, id: request.assignedId ?? newResourceId() }, { index });
     return createdResponse(request, version, context);
   }
   return context.store.transaction(async (tx) => {
@@ -24,7 +24,7 @@ export const create: Interaction = async (request, { resourceType }, context) =>
     if (existing) {
       return existingResponse(request, existing, context);
     }
-    return createdResponse(request, await tx.create({ ...resource, id: newResourceId() }), context);
+    return createdResponse(request, await tx.create({ ...resource, id: newResourceId() }, { index }), context);
   });
 };
 

@@ -9,13 +9,13 @@ import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
 import type { FhirContext, Interaction } from './request';
-import { validateResourceWrite } from './validate-write';
+import { checkResourceWrite } from './validate-write';
 import { parseIfMatch, versionHeaders } from './version-headers';
 
 export const update: Interaction = async (request, { resourceType, id }, context) => {
-  const resource = await validateResourceWrite(request.body, context, resourceType as string, id);
+  const { resource, index } = await checkResourceWrite(request.body, context, resourceType as string, id);
   const expectedVersionId = parseIfMatch(request.headers['if-match']);
-  const { version, outcome } = await context.store.update(resource, { expectedVersionId });
+  const { version, outcome } = await context.store.update(resource, { expectedVersionId, index });
   const created = outcome === 'created';
   const headers = versionHeaders(version, created ? context.baseUrl : undefined);
   const message =

@@ -5,6 +5,7 @@
 // resource (413).
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { badRequest, invalidResource, payloadTooLarge, shown, unprocessable } from '../outcomes';
+import type { PlannedIndex } from '../search/indexing/planned-extraction';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
 import type { FhirContext } from './request';
@@ -42,6 +43,15 @@ export function validateWrite(body: unknown, urlType: string, urlId?: string, sc
   return body as Resource;
 }
 
+/** A write that passed its checks. */
+export interface CheckedWrite {
+  resource: Resource;
+  /** The validator's warnings. */
+  issues: OperationOutcomeIssue[];
+  /** Its index entries extracted with the thread's verdict, for the store to take (CreateOptions.index). */
+  index?: PlannedIndex;
+}
+
 /**
  * What a write answers before it reaches the store: the resource with the validator's warnings, or the
  * FhirError refusing it (400 from validateWrite, 422 from the validator). $validate with mode=create or
@@ -52,7 +62,7 @@ export async function checkResourceWrite(
   context: FhirContext,
   urlType: string,
   urlId?: string
-): Promise<{ resource: Resource; issues: OperationOutcomeIssue[] }> {
+): Promise<CheckedWrite> {
   const text = isObject(body) ? JSON.stringify(body) : undefined;
   // A verdict reached on a store thread for this very text (server/validation/prevalidated-writes.ts).
   const verdict = text === undefined ? undefined : await context.prevalidated?.verdictFor(text);
@@ -62,12 +72,7 @@ export async function checkResourceWrite(
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
     throw unprocessable(issues);
   }
-  return { resource, issues };
-}
-
-/** checkResourceWrite's resource: what create and update run before they store. */
-export async function validateResourceWrite(body: unknown, context: FhirContext, urlType: string, urlId?: string): Promise<Resource> {
-  return (await checkResourceWrite(body, context, urlType, urlId)).resource;
+  return { resource, issues, ...(verdict?.index ? { index: verdict.index } : {}) };
 }
 
 /** One stored resource is bounded, apart from the body limit that a large transaction needs. */

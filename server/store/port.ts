@@ -8,6 +8,7 @@ import type { ResultRestriction, SearchPlan } from '../search/plan';
 import type { IndexEntries } from '../search/indexing/types';
 
 export type { ResourceIndexer } from '../search/indexing/types';
+import type { PlannedIndex } from '../search/indexing/planned-extraction';
 
 /** One stored version of a resource; a delete is a version too (a tombstone without content). */
 export interface ResourceVersion<T extends Resource = Resource> {
@@ -39,6 +40,12 @@ export interface VersionAuthor {
 export interface CreateOptions {
   /** Recorded beside the version; absent: an unknown author (stored as none). */
   author?: VersionAuthor;
+  /**
+   * Index entries extracted ahead of the write, off the writer's thread (search/indexing/planned-extraction.ts).
+   * An adapter may take them for a resource whose plannedText is `index.text` and extract the rest from
+   * the stored version; it ignores them otherwise, as an adapter that extracts everything itself does.
+   */
+  index?: PlannedIndex;
 }
 
 export interface WriteOptions extends CreateOptions {

@@ -4,8 +4,9 @@
 // schema, then the profiles, bindings and extensions: server/fhir/validate-write.ts), each keyed by the
 // JSON text of what it checked and by the store's marker of the validator's sources, so that the writer
 // uses a verdict only for exactly that content checked against exactly those profiles and terminology.
-import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { rewriteReferences } from '../fhir/bundle/reference-rewrite';
+import { extractPlannedIndex, type PlannedIndex } from '../search/indexing/planned-extraction';
 import { SearchParameterRegistry } from '../search/indexing/registry';
 import type { StoreOperations } from '../store/port';
 import type { LocalTerminology } from '../terminology/local-terminology';
@@ -41,6 +42,12 @@ export interface ValidationVerdict {
   schemaIssues: OperationOutcomeIssue[];
   /** The validator's errors and warnings (ResourceValidator.writeIssues). */
   issues: OperationOutcomeIssue[];
+  /**
+   * For a resource that passed, on a store that asked for it: its index entries that do not depend on
+   * what the store sets (search/indexing/planned-extraction.ts), which the store's writer takes instead
+   * of extracting them when it stores that very text.
+   */
+  index?: PlannedIndex;
 }
 
 export interface ValidationAnswer {
@@ -60,9 +67,11 @@ export class ThreadValidators {
   // Only the base parameters are needed: the lookups search the canonical types by url and version.
   private readonly registry = new SearchParameterRegistry([]);
 
+  /** `indexing`: the store's indexer's registry, when the store takes entries extracted here. */
   constructor(
     private readonly store: Pick<StoreOperations, 'search'>,
-    private readonly marker: () => string
+    private readonly marker: () => string,
+    private readonly indexing?: SearchParameterRegistry
   ) {}
 
   async validate(request: ValidationRequest): Promise<ValidationAnswer> {
@@ -71,7 +80,7 @@ export class ThreadValidators {
     const rewrites = new Map(request.rewrites);
     const verdicts: (ValidationVerdict | undefined)[] = [];
     for (const body of request.bodies) {
-      verdicts.push(await verdictOf(body, rewrites, validator));
+      verdicts.push(await verdictOf(body, rewrites, validator, this.indexing));
     }
     return { marker, verdicts };
   }
@@ -98,7 +107,12 @@ export class ThreadValidators {
   }
 }
 
-async function verdictOf(body: unknown, rewrites: ReadonlyMap<string, string>, validator: ResourceValidator): Promise<ValidationVerdict | undefined> {
+async function verdictOf(
+  body: unknown,
+  rewrites: ReadonlyMap<string, string>,
+  validator: ResourceValidator,
+  indexing: SearchParameterRegistry | undefined
+): Promise<ValidationVerdict | undefined> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return undefined;
   }
@@ -108,7 +122,9 @@ async function verdictOf(body: unknown, rewrites: ReadonlyMap<string, string>, v
     const schemaIssues = validateBaseSchema(body);
     // The server's thread refuses a body with schema issues before its profiles are checked.
     const issues = schemaIssues.length ? [] : await validator.writeIssues(body as never);
-    return { text, schemaIssues, issues };
+    // Extracted only for a write that will be stored: a refused one never reaches the index.
+    const passes = !schemaIssues.length && !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+    return { text, schemaIssues, issues, ...(passes && indexing ? { index: extractPlannedIndex(body as Resource, indexing, text) } : {}) };
   } catch {
     // Whatever went wrong here goes wrong again on the writer's thread, which reports it as it always has.
     return undefined;

@@ -3,7 +3,7 @@
 // changed by the write before, a transaction or batch answers exactly as when the writer validates
 // alone, and the writer takes a thread's verdict only for the very text it writes, under the same
 // profiles and terminology.
-import type { Bundle, OperationOutcome, Patient, StructureDefinition } from '@medplum/fhirtypes';
+import type { Bundle, Observation, OperationOutcome, Patient, StructureDefinition } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -188,6 +188,33 @@ describe('validation of Bundle entries on the read threads', function () {
     const location = (rewritten.body as Bundle).entry?.[1].response?.location ?? '';
     const stored = await server.http.get(`/${/Observation\/[^/]+/.exec(location)?.[0]}`);
     assert.equal(stored.body.subject.reference, 'Patient/known');
+  });
+
+  it("takes a thread's index entries for the text it writes after the planned rewrite, and extracts again what was rewritten otherwise", async () => {
+    // Every entry extracted on the thread also gets a code no resource has: a write that took them is found by it.
+    const poison = (answer: ValidationAnswer): ValidationAnswer => ({
+      ...answer,
+      verdicts: answer.verdicts.map((v) => v?.index && { ...v, index: { ...v.index, entries: { ...v.index.entries, tokens: [...v.index.entries.tokens, { param: 'code', system: 'http://fhir.test/poison', code: 'x' }] } } }),
+    });
+    const { store } = observed(fileStore(path.join(dir, 'fhir.sqlite')), poison);
+    const server = start(store);
+    await warmUp(server, store);
+    const poisoned = async (): Promise<string[]> =>
+      (((await server.http.get('/Observation?code=http://fhir.test/poison|x')).body as Bundle).entry ?? []).map((e) => (e.resource as Observation | undefined)?.subject?.reference ?? '');
+    const planned = await server.http.post('/').set('Content-Type', fhirJson).send(transaction({ resourceType: 'Patient' }, observationOf('urn:uuid:00000000-0000-4000-8000-000000000000')));
+    assert.equal(planned.status, 200, issueTexts(planned.body).join('\n'));
+    const patient = /Patient\/[^/]+/.exec((planned.body as Bundle).entry?.[0].response?.location ?? '')?.[0];
+    assert.deepEqual(await poisoned(), [patient]);
+
+    // The conditional create finds its patient, so the observation's reference is rewritten to the stored
+    // id, not the planned one: its text differs from the thread's, and the writer extracts its entries.
+    await server.store.create({ resourceType: 'Patient', id: 'known', identifier: [{ system: 'http://fhir.test/mrn', value: '7' }] });
+    const bundle = transaction({ resourceType: 'Patient', identifier: [{ system: 'http://fhir.test/mrn', value: '7' }] }, observationOf('urn:uuid:00000000-0000-4000-8000-000000000000'));
+    (bundle.entry as NonNullable<Bundle['entry']>)[0].request = { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=http://fhir.test/mrn|7' };
+    const rewritten = await server.http.post('/').set('Content-Type', fhirJson).send(bundle);
+    assert.equal(rewritten.status, 200, issueTexts(rewritten.body).join('\n'));
+    assert.deepEqual(await poisoned(), [patient]);
+    assert.equal(((await server.http.get('/Observation?subject=Patient/known')).body as Bundle).entry?.length, 1);
   });
 
   it('keeps a verdict only under the marker it was reached with', async () => {

@@ -6,7 +6,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { authorOf } from '../../audit/version-author';
 import { delegating } from '../../store/delegating-operations';
-import type { DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
+import type { CreateOptions, DeleteResult, ResourceVersion, StoreOperations, TransactionalOperations, UpdateResult } from '../../store/port';
 import type { Caller } from './caller';
 import type { InteractionInfo } from './interaction';
 import type { EffectOrigin, WriteEffect } from './write-effects';
@@ -62,7 +62,7 @@ export function withWriteRules(store: TransactionalOperations, scope: WriteScope
     });
   return {
     ...delegating(store, {
-      create: (resource) => transaction((tx) => tx.create(resource)),
+      create: (resource, options) => transaction((tx) => tx.create(resource, options)),
       update: (resource, options) => transaction((tx) => tx.update(resource, options)),
       delete: (resourceType, id, options) => transaction((tx) => tx.delete(resourceType, id, options)),
     }),
@@ -97,9 +97,9 @@ function guarded(tx: StoreOperations, scope: WriteScope, session: WriteSession):
   };
   const author = authorOf(scope.caller);
   return delegating(tx, {
-    create: async <T extends Resource>(resource: T): Promise<ResourceVersion<T>> => {
+    create: async <T extends Resource>(resource: T, options?: CreateOptions): Promise<ResourceVersion<T>> => {
       await check('create', resource.resourceType, resource.id as string, resource);
-      return tx.create(resource, { author });
+      return tx.create(resource, { ...options, author });
     },
     update: async (resource, options): Promise<UpdateResult> => {
       await check('update', resource.resourceType, resource.id as string, resource);

@@ -30,6 +30,8 @@ export interface ExtractOptions {
    * Without it such failures are silent: a write is never refused because of its index.
    */
   onError?: (param: string, error: unknown) => void;
+  /** Only the parameters this accepts are extracted (planned-extraction.ts splits a resource's extraction in two). */
+  include?: (parameter: CompiledParameter) => boolean;
 }
 
 /** What one evaluation needs besides the parameter. */
@@ -64,6 +66,9 @@ export function extractIndexEntries(
   };
   let unique: Set<string> | undefined;
   for (const parameter of registry.indexPlan(resource.resourceType)) {
+    if (options.include && !options.include(parameter)) {
+      continue;
+    }
     try {
       extractParameter(parameter, extraction, entries);
     } catch (error) {

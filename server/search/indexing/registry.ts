@@ -15,6 +15,12 @@ const wholeResourceBases = new Set(['Resource', 'DomainResource']);
 /** Types written so often that only the parameters named here are indexed (and searchable) of their own. */
 const chosenParameters: ReadonlyMap<string, ReadonlySet<string>> = new Map([['AuditEvent', auditEventSearchCodes]]);
 
+/** A registry's constructor arguments. */
+export interface RegistryDefinition {
+  extra: SearchParameter[];
+  uniqueParameters: boolean;
+}
+
 export class SearchParameterRegistry {
   /** The concrete R4 resource types. */
   readonly resourceTypes: ReadonlySet<string>;
@@ -34,7 +40,7 @@ export class SearchParameterRegistry {
    * enforced as such (FHIR_RULES_OFF=unique-identifiers turns it off).
    */
   constructor(
-    extra: SearchParameter[] = [],
+    private readonly extra: SearchParameter[] = [],
     private readonly options: { uniqueParameters?: boolean } = {}
   ) {
     this.resourceTypes = ensureFhirSchema().resourceTypes;
@@ -47,6 +53,11 @@ export class SearchParameterRegistry {
     for (const parameter of extra) {
       this.add(parameter);
     }
+  }
+
+  /** What it was built from, as plain data: a thread builds the same registry from it (read-pool/). */
+  get definition(): RegistryDefinition {
+    return { extra: this.extra, uniqueParameters: this.options.uniqueParameters ?? true };
   }
 
   /** The parameters indexed for a resource type, including _tag, _profile, _security and _source. */

@@ -181,4 +181,15 @@ export interface UniqueValue {
 }
 
 /** Extracts the search index entries of a resource; store adapters call it on every write of a current version. */
-export type ResourceIndexer = (resource: import('@medplum/fhirtypes').Resource) => IndexEntries;
+export interface ResourceIndexer {
+  (resource: import('@medplum/fhirtypes').Resource): IndexEntries;
+  /**
+   * Present on the server's indexer (resource-indexer.ts): what builds the same indexer on another
+   * thread, and the entries of the parameters that read what the store sets on a version
+   * (planned-extraction.ts), for a store that takes the others extracted ahead of the write.
+   */
+  split?: {
+    definition: import('./registry').RegistryDefinition;
+    storeSetEntries(stored: import('@medplum/fhirtypes').Resource): IndexEntries;
+  };
+}

@@ -1,7 +1,9 @@
 // Writes a resource's search index entries into the idx_* tables, replacing its previous rows. Only
 // current versions are indexed; a delete removes the rows.
 import { uniqueConflict } from '../unique-conflict';
-import type { CompositePart, IndexEntries } from '../../search/indexing/types';
+import type { Resource } from '@medplum/fhirtypes';
+import { mergeEntries, plannedText, type PlannedIndex } from '../../search/indexing/planned-extraction';
+import type { CompositePart, IndexEntries, ResourceIndexer } from '../../search/indexing/types';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
 
@@ -65,6 +67,18 @@ function newestDateOf(entries: IndexEntries): number | null {
     }
   }
   return newest;
+}
+
+/**
+ * A stored version's index entries: those extracted ahead of the write (on a read thread, with its
+ * validation) when `resource` is the very text they were extracted from, apart from what the store sets,
+ * plus those of the parameters that read what it sets; otherwise all of them, extracted here.
+ */
+export function storedIndexEntries(indexer: ResourceIndexer, resource: Resource, stored: Resource, planned: PlannedIndex | undefined): IndexEntries {
+  if (planned && indexer.split && plannedText(resource) === planned.text) {
+    return mergeEntries(planned.entries, indexer.split.storeSetEntries(stored));
+  }
+  return indexer(stored);
 }
 
 export function deleteIndexRows(writes: StatementCache, key: number): void {

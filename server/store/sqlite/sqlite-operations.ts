@@ -37,7 +37,7 @@ import { findIncludedKeys } from './include-sql';
 import { AuditEventTable, auditEventType, chainConditions, nextSeqSql } from './audit-event-table';
 import { auditChainRows, auditHistory } from './audit-store-reads';
 import { auditEventsNaming, searchAuditEvents } from './audit-search-sql';
-import { deleteIndexRows, insertIndexRows } from './index-writer';
+import { deleteIndexRows, insertIndexRows, storedIndexEntries } from './index-writer';
 import type { ParamIds } from './param-ids';
 import { RowEstimates } from './row-estimates';
 import { compileSearch } from './search-sql';
@@ -399,7 +399,7 @@ export class SqliteOperations implements StoreOperations {
       deleteIndexRows(this.writes, key);
     }
     if (stored) {
-      insertIndexRows(this.writes, this.paramIds, resource.resourceType, key, this.indexer(stored));
+      insertIndexRows(this.writes, this.paramIds, resource.resourceType, key, storedIndexEntries(this.indexer, resource, stored, options.index));
     }
     return {
       resourceType: resource.resourceType,

@@ -117,7 +117,8 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
     const threads = options.readThreads ?? os.availableParallelism();
     if (!inMemory && threads > 0) {
-      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: readCacheMiB, setup: options.readThreadSetup }, threads);
+      const indexing = options.indexer.split?.definition;
+      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: readCacheMiB, indexing, setup: options.readThreadSetup }, threads);
     }
   }
 

@@ -6,6 +6,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { parseStoredResource } from '../../../json/stored-text';
 import { FhirError } from '../../../outcomes';
+import type { RegistryDefinition } from '../../../search/indexing/registry';
 import type { ResourceVersion, StoreOperations } from '../../port';
 import type { StoredTextVersion } from '../sqlite-operations';
 import type { validateCall } from './validate-calls';
@@ -26,6 +27,8 @@ export interface ReadThreadData {
   file: string;
   busyTimeoutMs: number;
   cacheMiB: number;
+  /** The store's indexer's parameters, when it takes index entries extracted on the validating thread. */
+  indexing?: RegistryDefinition;
   /** A compiled module whose `setupReadConnection(db, data)` runs on each thread's connection (tests). */
   setup?: ReadThreadSetup;
 }

@@ -35,7 +35,7 @@ function run(): void {
   }
   const reads = new StatementCache(db);
   const operations = new SqliteOperations(reads, reads, refuseWrites, new ParamIds(), 'text');
-  const validate = threadValidation(operations);
+  const validate = threadValidation(operations, options.indexing);
   // One request at a time, in the order sent: a read's transaction never overlaps another's.
   let previous = Promise.resolve();
   port.on('message', (request: ReadRequest) => {

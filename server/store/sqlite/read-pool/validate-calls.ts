@@ -3,6 +3,7 @@
 // transaction as a search, so that the StructureDefinitions and terminology read and the marker the
 // answer carries come from one snapshot of the store.
 import type { ThreadValidators, ValidationRequest } from '../../../validation/offloaded-validation';
+import type { RegistryDefinition } from '../../../search/indexing/registry';
 import type { SqliteOperations } from '../sqlite-operations';
 import { arrived } from './read-calls';
 
@@ -12,7 +13,7 @@ export const validateCall = 'validate';
  * The thread's validator, loaded on its first validate call: a thread that only searches never holds
  * the validator's modules, schemas and definitions.
  */
-export function threadValidation(operations: SqliteOperations): (request: ValidationRequest) => Promise<unknown> {
+export function threadValidation(operations: SqliteOperations, indexing?: RegistryDefinition): (request: ValidationRequest) => Promise<unknown> {
   let validators: ThreadValidators | undefined;
   return async (request) => {
     if (!validators) {
@@ -20,7 +21,10 @@ export function threadValidation(operations: SqliteOperations): (request: Valida
       const { ThreadValidators, validatorSources } = loaded;
       // The thread's searches answer with stored text (for the crossing): the validator reads resources.
       const search: SqliteOperations['search'] = async (plan) => arrived('search', await operations.search(plan));
-      validators = new ThreadValidators({ search }, () => operations.newestSeq(validatorSources));
+      // With the store's indexer's parameters, each entry that passes is also extracted here (planned-extraction.ts).
+      const { SearchParameterRegistry } = require('../../../search/indexing/registry') as typeof import('../../../search/indexing/registry');
+      const registry = indexing && new SearchParameterRegistry(indexing.extra, { uniqueParameters: indexing.uniqueParameters });
+      validators = new ThreadValidators({ search }, () => operations.newestSeq(validatorSources), registry);
     }
     return validators.validate(request);
   };
