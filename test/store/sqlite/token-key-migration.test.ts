@@ -1,0 +1,59 @@
+// Migration 12 (server/store/sqlite/schema.ts): a store written before it gets the token index by key
+// covering the system, and its searches that check a token on each walked row answer as before.
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { ResourceStore } from '../../../server/store/port';
+import { observation, patient } from '../../helpers/fixtures';
+import { fileStore, testSearchPlan } from '../../helpers/test-server';
+
+const loinc = 'http://loinc.org';
+const columns = (db: DatabaseSync, index: string): string[] => (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
+
+async function ids(store: ResourceStore, resourceType: string, query: string): Promise<string[]> {
+  const plan = testSearchPlan(resourceType, query);
+  return (await store.search(plan)).resources.map((r) => r.id!).sort();
+}
+
+describe('SQLite migration 12: the token index by key covers the system', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-token-key-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('rebuilds the index on a store of version 11, its answers unchanged', async () => {
+    const file = path.join(dir, 'fhir.sqlite');
+    const store = fileStore(file);
+    await store.update(patient({ id: 'p1' }));
+    await store.update(patient({ id: 'p2' }));
+    await store.update(observation('p1', { id: 'a', code: { coding: [{ system: loinc, code: '2093-3' }] }, valueQuantity: { value: 210 } }));
+    // The same code in another system: a check by key must still tell the two apart.
+    await store.update(observation('p2', { id: 'b', code: { coding: [{ system: 'http://example.org', code: '2093-3' }] }, valueQuantity: { value: 220 } }));
+    await store.close();
+
+    // The file as a server before migration 12 left it.
+    const db = new DatabaseSync(file);
+    db.exec('DROP INDEX idx_token_key; CREATE INDEX idx_token_key ON idx_token (key, param_id, code); PRAGMA user_version = 11;');
+    db.close();
+
+    const migrated = fileStore(file);
+    try {
+      assert.deepEqual(await ids(migrated, 'Patient', `_has:Observation:patient:code=${loinc}|2093-3`), ['p1']);
+      assert.deepEqual(await ids(migrated, 'Observation', `code=${loinc}|2093-3&value-quantity=gt200`), ['a']);
+      assert.deepEqual(await ids(migrated, 'Observation', 'code=2093-3'), ['a', 'b']);
+    } finally {
+      await migrated.close();
+    }
+    const after = new DatabaseSync(file);
+    try {
+      assert.deepEqual(columns(after, 'idx_token_key'), ['key', 'param_id', 'code', 'system']);
+    } finally {
+      after.close();
+    }
+  });
+});
