@@ -270,7 +270,7 @@ const migrations: string[] = [
   DELETE FROM deferred_indexes WHERE name = 'idx_string_lookup';
   `,
   // 12: the walk of a type in write order holds each resource's id (docs/performance.md, "Growth to 1M:
-  // the walked row's id, search7"). A `_has` walk maps each walked resource to its referrers by its
+  // the checks of a walk (search7)"). A `_has` walk maps each walked resource to its referrers by its
   // type and id (idx_reference_lookup); with resources_by_seq ending at the seq, each walked row read its
   // resources row for the id, one random page per row: `Patient?_has:Condition:patient:code=…|I15.9`
   // walks 608 Patients at 1M resources for a page.
