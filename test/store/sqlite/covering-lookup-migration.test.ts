@@ -6,16 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { ResourceStore } from '../../../server/store/port';
 import { observation, patient } from '../../helpers/fixtures';
-import { fileStore, testSearchPlan } from '../../helpers/test-server';
+import { fileStore } from '../../helpers/test-server';
+import { indexColumns as columns, searchIds as ids } from './migration-checks';
 
-const columns = (db: DatabaseSync, index: string): string[] => (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
-
-async function ids(store: ResourceStore, resourceType: string, query: string): Promise<string[]> {
-  const plan = testSearchPlan(resourceType, query);
-  return (await store.search(plan)).resources.map((r) => r.id!).sort();
-}
 
 describe('SQLite migration 11: covering string lookup and composite key indexes', function () {
   this.timeout(60_000);

@@ -15,6 +15,7 @@ import { observation, patient } from '../../helpers/fixtures';
 import { fileStore, testSearchPlan } from '../../helpers/test-server';
 
 const loinc = 'http://loinc.org';
+const icd10 = 'http://hl7.org/fhir/sid/icd-10';
 /** Observations written: every other one has code A, the others code B; values 1..observations. */
 const observations = 200;
 
@@ -51,7 +52,7 @@ describe('SQLite search plans that must not grow with the matches', function () 
         id: `c${p}`,
         subject: { reference: `Patient/p${p}` },
         // One patient has the rare diagnosis.
-        code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: p === 7 ? 'E11.9' : 'I10' }] },
+        code: { coding: [{ system: icd10, code: p === 7 ? 'E11.9' : 'I10' }] },
       };
       await store.update(condition);
     }
@@ -211,12 +212,15 @@ describe('SQLite search plans that must not grow with the matches', function () 
   });
 
   it('checks _has on each walked row through the reference index, materialising no list of sources', () => {
-    const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=I10`), paramId, largeStore);
+    const compiled = compileSearch(plan('Patient', `_has:Condition:patient:code=${icd10}|I10`), paramId, largeStore);
     const details = queryPlan(compiled.pageSql, compiled.pageParams);
     assert.ok(details.some((d) => /CORRELATED/.test(d)) && details.some((d) => /idx_reference_lookup/.test(d)), details.join('\n'));
     assert.ok(details.every((d) => !/LIST SUBQUERY/.test(d)), details.join('\n'));
     // The source filter reads the reference row's key: no source resource row is read.
     assert.ok(details.every((d) => !/SEARCH t\d+ /.test(d)), details.join('\n'));
+    // The walked Patients' ids, which their referrers are found by, come from the walk's index: no
+    // Patient row is read before one is kept for the page.
+    assert.ok(details.some((d) => d.startsWith('SEARCH r USING COVERING INDEX resources_by_seq (resource_type=? AND deleted=?)')), details.join('\n'));
     const ids = (db.prepare(compiled.pageSql).all(...compiled.pageParams) as { id: string }[]).map((r) => r.id);
     assert.deepEqual(ids.sort(), ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p8', 'p9']);
   });
