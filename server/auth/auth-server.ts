@@ -1,7 +1,7 @@
 // The authorization server, assembled: its context, its routes, CORS for the registered apps' origins,
 // and the authentication of FHIR requests. app.ts mounts it; main.ts and the tests build it.
 import cors from 'cors';
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { AuthStore } from '../store/auth-port';
@@ -27,7 +27,7 @@ export interface AuthServerOptions {
 
 export interface AuthServer {
   context: AuthContext;
-  router: Router;
+  router: RequestHandler;
   /** CORS for the origins of the registered apps' redirect URIs; preflights answered. */
   cors: RequestHandler;
   /** The caller of a FHIR request; a FhirError 401 when its token is missing or not valid. */
