@@ -37,7 +37,12 @@ export interface FhirCoreDependencies {
 export interface FhirCore {
   /** The context a request of `request.caller` runs in; the logger carries that request's id. */
   context(request: Pick<FhirRequest, 'caller'>, logger: Logger): FhirContext;
-  handle(request: FhirRequest, logger: Logger): Promise<FhirResponse>;
+  /**
+   * The store's commit reading (ResourceStore.commitReading), taken once when a request arrives and
+   * given to its token check and to `handle`, which then skip what is unchanged since the last request.
+   */
+  commitReading(): number | undefined;
+  handle(request: FhirRequest, logger: Logger, reading?: number): Promise<FhirResponse>;
   /** The store with the core's cache invalidation, below the pipeline's scoping. */
   readonly store: TransactionalOperations;
   /** Readies what validates off the server's thread (server/validation/prevalidated-writes.ts), if anything does. */
@@ -99,8 +104,9 @@ export function createFhirCore({ config, store, registry, pipeline = {}, signing
   const followOtherProcesses = watchStoreChanges(store, new Set([...terminologyTypes, ...profileTypes]), invalidateTerminology);
   return {
     context,
-    handle: async (request, logger) => {
-      await followOtherProcesses();
+    commitReading: () => store.commitReading?.(),
+    handle: async (request, logger, reading) => {
+      await followOtherProcesses(reading);
       return handleFhirRequest(request, context(request, logger));
     },
     store: observedStore,

@@ -61,6 +61,8 @@ interface VerifiedToken {
   claims: AccessTokenClaims;
   kid: string;
   until: number;
+  /** The commit reading the token was last found unrevoked under (see verify). */
+  unrevokedUnder?: number;
 }
 
 export class AccessTokens {
@@ -115,21 +117,32 @@ export class AccessTokens {
     });
   }
 
-  /** The claims of a valid, unrevoked token of this server; InvalidTokenError otherwise. */
-  async verify(token: string): Promise<AccessTokenClaims> {
-    const claims = this.verifiedClaims(token);
+  /**
+   * The claims of a valid, unrevoked token of this server; InvalidTokenError otherwise. `reading` is the
+   * store's commit reading (ResourceStore.commitReading of the store whose authStore() keeps the
+   * revocations) taken since the request arrived: while it equals the one the token was last found
+   * unrevoked under, nothing was committed since, no revocation either, by this process or another, so
+   * the lookup is not made again.
+   */
+  async verify(token: string, reading?: number): Promise<AccessTokenClaims> {
+    const known = this.verifiedToken(token);
+    const claims = known.claims;
+    if (reading !== undefined && known.unrevokedUnder === reading) {
+      return claims;
+    }
     if (!this.store || (await this.store.isAccessTokenRevoked(claims.jti))) {
       throw new InvalidTokenError(this.store ? 'The bearer token has been revoked' : 'This issuer cannot check revocations');
     }
+    known.unrevokedUnder = reading;
     return claims;
   }
 
-  /** The claims of a token signed by a key of the ring, for this issuer and audience, not expired. */
-  private verifiedClaims(token: string): AccessTokenClaims {
+  /** A token signed by a key of the ring, for this issuer and audience, not expired: its claims. */
+  private verifiedToken(token: string): VerifiedToken {
     const now = Date.now();
     const known = this.verified.get(token);
     if (known && known.until > now && this.keys.find(known.kid)) {
-      return known.claims;
+      return known;
     }
     this.verified.delete(token);
     const decoded = jwt.decode(token, { complete: true });
@@ -149,7 +162,8 @@ export class AccessTokens {
     if (typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.scope !== 'string') {
       throw new InvalidTokenError('The bearer token lacks jti, client_id or scope');
     }
-    this.verified.set(token, { claims, kid: key.kid, until: Math.min(claims.exp * 1000, now + verifiedTokenMs) });
-    return claims;
+    const verified = { claims, kid: key.kid, until: Math.min(claims.exp * 1000, now + verifiedTokenMs) };
+    this.verified.set(token, verified);
+    return verified;
   }
 }

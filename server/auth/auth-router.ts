@@ -2,7 +2,7 @@
 // authorization endpoint and its pages, token, introspection, revocation, EHR launch, break-the-glass,
 // and the administrator's API. The pages get strict security headers (helmet); token responses are
 // never cached (RFC 6749 section 5.1); login and token are rate-limited.
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '../fhir/pipeline/caller';
@@ -55,8 +55,21 @@ const pageHeaders = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
-export function authRouter(context: AuthContext): Router {
+/** Every path the router answers is under one of these (matched without regard to case, as express routes are). */
+const authPaths = /^\/(?:auth|\.well-known)(?:\/|$)/i;
+
+/**
+ * The authorization server's endpoints. A FHIR request passes them by with one test of its path, not
+ * the router's walk past each of its routes (a few µs of the server's thread per request,
+ * docs/performance.md, main7).
+ */
+export function authRouter(context: AuthContext): RequestHandler {
   const router = express.Router();
+  routeAuthEndpoints(router, context);
+  return (req, res, next) => (authPaths.test(req.path) ? router(req, res, next) : next());
+}
+
+function routeAuthEndpoints(router: Router, context: AuthContext): void {
   const urlencoded = express.urlencoded({ extended: false, limit: '64kb' });
   const json = express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] });
   const loginLimit = authRateLimit(context.store, 'login', context.limits.login, loginWindowMs, { onlyFailures: true });
@@ -153,5 +166,4 @@ export function authRouter(context: AuthContext): Router {
   router.use('/auth', (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendError(res, err, req.log);
   });
-  return router;
 }

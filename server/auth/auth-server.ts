@@ -1,7 +1,7 @@
 // The authorization server, assembled: its context, its routes, CORS for the registered apps' origins,
 // and the authentication of FHIR requests. app.ts mounts it; main.ts and the tests build it.
 import cors from 'cors';
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { anonymousCaller, type Caller } from '../fhir/pipeline/caller';
 import type { AuthStore } from '../store/auth-port';
@@ -27,7 +27,7 @@ export interface AuthServerOptions {
 
 export interface AuthServer {
   context: AuthContext;
-  router: Router;
+  router: RequestHandler;
   /** CORS for the origins of the registered apps' redirect URIs; preflights answered. */
   cors: RequestHandler;
   /** The caller of a FHIR request; a FhirError 401 when its token is missing or not valid. */
@@ -36,7 +36,7 @@ export interface AuthServer {
    * The FHIR endpoint's CallerFromRequest: the token's caller, or anonymous for the CapabilityStatement
    * asked without a token (SMART clients read it before they have one). Patient data is never cached.
    */
-  identify(req: Request): Promise<Caller>;
+  identify(req: Request, reading?: number): Promise<Caller>;
 }
 
 /** Registered origins are read again at most this often, so a newly registered app works within seconds. */
@@ -56,8 +56,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     ...(options.events ? { events: options.events } : {}),
   };
   // A FHIR request refused for its token is reported (the refusal itself is the 401 thrown).
-  const bearer = (req: Request): Promise<Caller> =>
-    callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log).catch((err: unknown) => {
+  const bearer = (req: Request, reading?: number): Promise<Caller> =>
+    callerFromAuthorization(context.tokens, req.headers.authorization, req.ip, req.log, reading).catch((err: unknown) => {
       context.events?.({ kind: 'bearer', success: false, reason: req.headers.authorization ? 'invalid_token' : 'no_token', ...(req.ip ? { sourceAddress: req.ip } : {}) });
       throw err;
     });
@@ -90,11 +90,11 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     // run then, saving its option copies on every request.
     cors: (req, res, next) => (req.headers.origin === undefined ? next() : corsHandler(req, res, next)),
     authenticate: bearer,
-    identify: async (req) => {
+    identify: async (req, reading) => {
       if (!req.headers.authorization && (req.method === 'GET' || req.method === 'HEAD') && /^\/metadata\/?$/.test(req.path)) {
         return anonymousCaller(req.ip);
       }
-      const caller = await bearer(req);
+      const caller = await bearer(req, reading);
       req.res?.setHeader('Cache-Control', 'no-store');
       return caller;
     },

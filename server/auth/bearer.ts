@@ -6,7 +6,14 @@ import { unauthorized } from '../outcomes';
 import { InvalidTokenError, type AccessTokens } from './access-tokens';
 import { callerFromClaims } from './policy/caller-from-token';
 
-export async function callerFromAuthorization(tokens: AccessTokens, authorization: string | undefined, sourceAddress: string | undefined, logger: Logger): Promise<Caller> {
+/** `reading`: the store's commit reading taken as the request arrived (AccessTokens.verify), if any. */
+export async function callerFromAuthorization(
+  tokens: AccessTokens,
+  authorization: string | undefined,
+  sourceAddress: string | undefined,
+  logger: Logger,
+  reading?: number
+): Promise<Caller> {
   if (!authorization) {
     throw unauthorized('This server needs an access token: Authorization: Bearer <token> (see /.well-known/smart-configuration)');
   }
@@ -15,7 +22,7 @@ export async function callerFromAuthorization(tokens: AccessTokens, authorizatio
     throw unauthorized('The Authorization header must be "Bearer <token>"', 'invalid_request');
   }
   try {
-    const caller = callerFromClaims(await tokens.verify(match[1]), sourceAddress);
+    const caller = callerFromClaims(await tokens.verify(match[1], reading), sourceAddress);
     if (caller.breakGlass) {
       // Every request made under break-the-glass is on the record, with who and why.
       logger.warn({ account: caller.account, user: caller.user, patient: caller.breakGlass.patient, reason: caller.breakGlass.reason }, 'break-the-glass access');

@@ -8,8 +8,11 @@ import { bodyKind, checkAcceptable } from './content-negotiation';
 import { decodeUtf8, parseJsonBody } from './json-body';
 import { sendError, sendFhirResponse } from './render';
 
-/** Who is calling, from the HTTP request (a token, once security is on); may refuse with a FhirError (401). */
-export type CallerFromRequest = (req: Request) => Caller | Promise<Caller>;
+/**
+ * Who is calling, from the HTTP request (a token, once security is on); may refuse with a FhirError
+ * (401). `reading` is the store's commit reading taken as the request arrived (FhirCore.commitReading).
+ */
+export type CallerFromRequest = (req: Request, reading?: number) => Caller | Promise<Caller>;
 
 /** While security is off: every caller is anonymous, known by its address. */
 export const anonymousHttpCaller: CallerFromRequest = (req) => anonymousCaller(req.socket.remoteAddress);
@@ -26,16 +29,19 @@ export function fhirEndpoint(core: FhirCore, { identify = anonymousHttpCaller, m
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const pretty = query.get('_pretty') === 'true';
     try {
+      // One reading for the request's two checks of what others committed (its token's revocation, the
+      // watched types' change marker), each skipped while nothing was committed since its last answer.
+      const reading = core.commitReading();
       checkAcceptable(req.headers.accept, query.get('_format'));
       const request: FhirRequest = {
         method: req.method.toUpperCase(),
         path: req.path.replace(/^\/+|\/+$/g, ''),
         query,
         headers: req.headers as Record<string, string | undefined>,
-        caller: await identify(req),
+        caller: await identify(req, reading),
       };
       readBody(req, request, maxJsonDepth);
-      const response = await core.handle(request, req.log);
+      const response = await core.handle(request, req.log, reading);
       sendFhirResponse(res, response, pretty);
     } catch (err) {
       sendError(res, err, req.log, pretty);

@@ -238,6 +238,15 @@ export interface ResourceStore extends TransactionalOperations {
    */
   changeMarker(resourceTypes: readonly string[]): Promise<string>;
   /**
+   * A reading that stays the same until anything is committed to the store (resources, audit events or
+   * the authorization server's state) by any process or connection, this one included; undefined when
+   * the adapter cannot tell cheaply. Equal readings at two moments mean nothing was committed between
+   * them, so an answer read after the first is still the answer at the second: a request takes one
+   * reading and both the change marker's watch and the token revocation check reuse their last answer
+   * when it equals the one they were read under (docs/performance.md, main7). Optional.
+   */
+  commitReading?(): number | undefined;
+  /**
    * Runs a bulk load (writes through this store, no one else using it meanwhile) in the way the adapter
    * loads fastest, with every index complete when it returns. Optional: a plain run is always correct.
    */

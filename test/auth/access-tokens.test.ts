@@ -89,6 +89,42 @@ describe('access tokens', () => {
     }
   });
 
+  it('skips the revocation lookup only while the commit reading is unchanged, and sees another process\'s revocation at once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-tokens-'));
+    const [one, two] = [fileStore(path.join(dir, 'fhir.sqlite')), fileStore(path.join(dir, 'fhir.sqlite'))];
+    try {
+      const lookups: string[] = [];
+      const auth = two.authStore();
+      const counted = Object.assign(Object.create(auth) as typeof auth, {
+        isAccessTokenRevoked: (jti: string): Promise<boolean> => {
+          lookups.push(jti);
+          return auth.isAccessTokenRevoked(jti);
+        },
+      });
+      const second = new AccessTokens(keys, counted, issuer, issuer);
+      const { token, jti } = second.issue(grant);
+      const before = two.commitReading?.();
+      assert.notEqual(before, undefined);
+      await second.verify(token, before);
+      await second.verify(token, two.commitReading?.());
+      assert.equal(lookups.length, 1, 'nothing committed: one lookup for two requests');
+      await second.verify(token);
+      assert.equal(lookups.length, 2, 'without a reading the lookup is made');
+      // Revoked through the other "process": the next reading differs, so the lookup is made and refuses.
+      await one.authStore().revokeAccessToken(jti, Date.now() + 60_000);
+      const after = two.commitReading?.();
+      assert.notEqual(after, before);
+      await assert.rejects(second.verify(token, after), /revoked/);
+      const inMemory = memoryStore();
+      assert.equal(inMemory.commitReading?.(), undefined, 'one connection in memory: its own commits leave data_version as it was, so no reading');
+      await inMemory.close();
+    } finally {
+      await one.close();
+      await two.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a token verified before once its key is rotated out of the ring, or once it expires', async () => {
     const ring = SigningKeyRing.inMemory();
     const rotating = new AccessTokens(ring, store.authStore(), issuer, issuer);

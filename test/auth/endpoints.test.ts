@@ -35,6 +35,17 @@ describe('authorization server endpoints', function () {
     assert.deepEqual(res.body.capabilities, smartCapabilities);
   });
 
+  it('answers its paths in any case and with a trailing slash, as express routes match, and leaves the rest to the FHIR API', async () => {
+    for (const path of ['/auth/jwks', '/AUTH/JWKS', '/auth/jwks/']) {
+      const res = await server.http.get(path);
+      assert.equal(res.status, 200, path);
+      assert.ok(Array.isArray(res.body.keys), path);
+    }
+    const fhir = await server.http.get('/authors');
+    assert.equal(fhir.status, 401, 'not an authorization server path: the FHIR API asks for a token');
+    assert.equal(fhir.body.resourceType, 'OperationOutcome');
+  });
+
   it('declares SMART in the CapabilityStatement, which needs no token', async () => {
     const res = await server.http.get('/metadata');
     assert.equal(res.status, 200);

@@ -235,6 +235,16 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     return this.read(async () => this.readOps.newestSeq(resourceTypes));
   }
 
+  /**
+   * `PRAGMA data_version` of the read connection: it changes when another connection (this process's
+   * writer, an audit writer, another process) commits, one statement whatever the data's size
+   * (https://www.sqlite.org/pragma.html#pragma_data_version). In memory the one connection's own commits
+   * leave it unchanged, so there is no reading.
+   */
+  commitReading(): number | undefined {
+    return this.readsQueued ? undefined : (this.reads.get('PRAGMA data_version').get() as { data_version: number }).data_version;
+  }
+
   /** On a read thread (validate-calls.ts); without the pool there is no thread to run it on. */
   async validateOffThread(request: ValidationRequest): Promise<ValidationAnswer | undefined> {
     return this.pool?.validate(request);
