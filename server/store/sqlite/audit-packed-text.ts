@@ -94,6 +94,73 @@ const codeOf = (entry: string): string => {
 const known = new RegExp([...entries].sort((a, b) => b.length - a.length).map(escape).join('|'), 'g');
 const coded = /\u0001([\u0100-\u01ff])/g;
 
+/**
+ * What a value spliced between packed parts may hold (packed-event.ts): none of JSON's punctuation or
+ * escapes, so it is written as is inside a JSON string and no entry lies inside it (checked below).
+ */
+export const plainValue = /^[A-Za-z0-9 ._:/@+=%-]*$/;
+if (entries.some((entry) => plainValue.test(entry))) {
+  throw new Error('an entry of the packed text table is plain text: values could no longer be spliced');
+}
+
+/**
+ * A stretch of constant text packed alone, and what a neighbour may not hold for the scan of a whole text
+ * to pack it the same. `open`: for each place in the stretch where the scan may start a match (not
+ * inside one it made) and an entry longer than the rest of the stretch starts with that rest, the entry's
+ * part beyond the stretch: text after the stretch that starts with one is packed across the border.
+ * `pre`: the plain beginnings of entries whose rest starts the stretch (or that the stretch starts): a
+ * plain value ending with one is packed across the border into the stretch.
+ */
+export interface PackedStretch {
+  packed: string;
+  open: readonly string[];
+  pre: readonly string[];
+}
+
+const longestEntry = Math.max(...entries.map((entry) => entry.length));
+const knownAt = new RegExp(known.source, 'y');
+const stretches = new Map<string, PackedStretch>();
+
+export function packedStretch(text: string): PackedStretch {
+  let found = stretches.get(text);
+  if (found === undefined) {
+    found = { packed: packAuditText(text), open: openRests(text), pre: plainBeginnings(text) };
+    if (stretches.size >= 5000) stretches.clear();
+    stretches.set(text, found);
+  }
+  return found;
+}
+
+/** PackedStretch.open: the scan's places (as packAuditText walks the text) near the end, and the entries that run past it. */
+function openRests(text: string): string[] {
+  const rests: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    const tail = text.slice(at);
+    if (tail.length < longestEntry) {
+      for (const entry of entries) {
+        if (entry.length > tail.length && entry.startsWith(tail)) rests.push(entry.slice(tail.length));
+      }
+    }
+    knownAt.lastIndex = at;
+    const match = knownAt.exec(text);
+    at += match ? match[0].length : 1;
+  }
+  return rests;
+}
+
+/** PackedStretch.pre. */
+function plainBeginnings(text: string): string[] {
+  const found: string[] = [];
+  for (const entry of entries) {
+    for (let cut = 1; cut < entry.length; cut++) {
+      const rest = entry.slice(cut);
+      const before = entry.slice(0, cut);
+      if (plainValue.test(before) && (text.startsWith(rest) || rest.startsWith(text))) found.push(before);
+    }
+  }
+  return found;
+}
+
 /** The stored form of a JSON text (the event's, or its entries' array). */
 export function packAuditText(json: string): string {
   if (json.includes('\u0001')) {
