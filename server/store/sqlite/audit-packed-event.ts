@@ -19,8 +19,12 @@ export interface PackedEventText {
   tail: string;
 }
 
-/** Members whose text varies from event to event (ids, times, references, addresses, names, queries). */
-const valueKeys = new Set(['id', 'recorded', 'outcomeDesc', 'reference', 'altId', 'value', 'address', 'query', 'valueString', 'site']);
+/**
+ * Members whose text varies from event to event (ids, times, references, accounts, addresses, queries):
+ * spliced in. Every other string is part of a constant stretch, packed once per distinct stretch: codes and
+ * displays, the server's address, a client application's id (a few per network).
+ */
+const valueKeys = new Set(['id', 'recorded', 'outcomeDesc', 'reference', 'altId', 'address', 'query', 'valueString']);
 /** Where the writer's instant goes; the parts hold it as this mark (never a value: values are plain). */
 const instantMark = '\u0000';
 /** What an instant holds (Date.toISOString), and a beginning or end of an entry made of it alone. */
@@ -39,10 +43,10 @@ class Parts {
   }
 
   /** A JSON value as JSON.stringify writes it; false for one it does not write as plain data. */
-  write(value: unknown, key: string, parentKey: string): boolean {
+  write(value: unknown, key: string): boolean {
     if (typeof value === 'string') {
       const plain = plainValue.test(value);
-      if (plain && (valueKeys.has(key) || (key === 'display' && parentKey === 'who'))) {
+      if (plain && valueKeys.has(key)) {
         this.stretch += '"';
         this.value(value);
         this.stretch += '"';
@@ -59,19 +63,19 @@ class Parts {
       this.stretch += '[';
       for (let i = 0; i < value.length; i++) {
         if (i) this.stretch += ',';
-        if (!this.write(value[i], key, parentKey)) return false;
+        if (!this.write(value[i], key)) return false;
       }
       this.stretch += ']';
       return true;
     }
     if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-      return this.members(value as Record<string, unknown>, key, true);
+      return this.members(value as Record<string, unknown>, true);
     }
     // Numbers, null, and anything JSON.stringify treats specially: not in this server's events.
     return false;
   }
 
-  members(object: Record<string, unknown>, key: string, open: boolean, skip = 0): boolean {
+  members(object: Record<string, unknown>, open: boolean, skip = 0): boolean {
     if (open) this.stretch += '{';
     let first = open;
     const keys = Object.keys(object);
@@ -80,7 +84,7 @@ class Parts {
       if (member === undefined) continue;
       this.stretch += `${first ? '' : ','}${plainKey.test(keys[i]) ? `"${keys[i]}"` : JSON.stringify(keys[i])}:`;
       first = false;
-      if (!this.write(member, keys[i], key)) return false;
+      if (!this.write(member, keys[i])) return false;
     }
     this.stretch += '}';
     return true;
@@ -103,7 +107,7 @@ export function packedEventText(event: AuditEvent): PackedEventText | undefined 
   parts.stretch = '","meta":{"versionId":"1","lastUpdated":"';
   parts.value(instantMark);
   parts.stretch = '"}';
-  if (!parts.members(event as unknown as Record<string, unknown>, '', false, 2)) {
+  if (!parts.members(event as unknown as Record<string, unknown>, false, 2)) {
     return undefined;
   }
   parts.list.push(parts.stretch);
