@@ -6,7 +6,6 @@
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { parseStoredResource } from '../json/stored-text';
 import type { PreparedAuditEvent } from '../store/port';
-import { packedEventText } from '../store/sqlite/audit-packed-event';
 import { auditEventEntriesText } from './event-entries';
 
 /**
@@ -24,25 +23,20 @@ export function preparedTextHead(id: string): string {
   return `${textStart}${id}",`;
 }
 
-/** Separates a packed text's head from its tail (packed-event lines hold no raw control character but U+0001). */
-const tailMark = '\u0003';
-
 /**
  * An event's line: its JSON text and its entries when it can be stored as sent (an id second, no meta of
- * its own: restEvents' and authEvent's events), its JSON text alone otherwise; and its stored text
- * packed, built from packed constant parts (store/sqlite/audit-packed-event.ts), or '' where it was not.
+ * its own: restEvents' and authEvent's events), its JSON text alone otherwise.
  */
-export function preparedLine(event: AuditEvent): { line: string; packed: string } {
-  const built = packedEventText(event);
-  const text = built?.json ?? JSON.stringify(event);
+export function preparedLine(event: AuditEvent): string {
+  const text = JSON.stringify(event);
   if (event.meta !== undefined || typeof event.id !== 'string' || !fhirId.test(event.id) || !text.startsWith(preparedTextHead(event.id))) {
-    return { line: text, packed: '' };
+    return text;
   }
-  return { line: `${text}${entriesMark}${auditEventEntriesText(event)}`, packed: built ? `${built.head}${tailMark}${built.tail}` : '' };
+  return `${text}${entriesMark}${auditEventEntriesText(event)}`;
 }
 
 /** A line of preparedLine: the prepared event, or the event itself (its text remembered as its stored text). */
-export function parsePreparedLine(line: string, packed = ''): AuditEvent | PreparedAuditEvent {
+export function parsePreparedLine(line: string): AuditEvent | PreparedAuditEvent {
   const mark = line.indexOf(entriesMark);
   if (mark < 0) {
     // JSON.stringify wrote every number as it prints, so none is looked for (5 µs an event less).
@@ -51,9 +45,7 @@ export function parsePreparedLine(line: string, packed = ''): AuditEvent | Prepa
   const eventText = line.slice(0, mark);
   // The id is the head's second member, an id written without escapes (preparedTextHead).
   const id = eventText.slice(textStart.length, eventText.indexOf('"', textStart.length));
-  const entries = JSON.parse(line.slice(mark + 1)) as PreparedAuditEvent['entries'];
-  const tail = packed.indexOf(tailMark);
-  return tail < 0 ? { id, eventText, entries } : { id, eventText, entries, packedText: { head: packed.slice(0, tail), tail: packed.slice(tail + 1) } };
+  return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as PreparedAuditEvent['entries'] };
 }
 
 export function isPreparedEvent(event: Resource | PreparedAuditEvent): event is PreparedAuditEvent {

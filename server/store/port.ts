@@ -211,8 +211,6 @@ export interface PreparedAuditEvent {
   id: string;
   eventText: string;
   entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>;
-  /** The stored text as SQLite keeps it (packed), split where meta's instant goes (store/sqlite/audit-packed-event.ts). */
-  packedText?: { head: string; tail: string };
 }
 
 /** Operations that can also group work into one all-or-nothing unit. */

@@ -209,14 +209,13 @@ export class AuditEventTable {
     let link = newestAuditLink(this.writes);
     const lastUpdated = Date.now();
     // The meta every event of the batch is given, as withMeta and JSON.stringify write it.
-    const instant = new Date(lastUpdated).toISOString();
-    const metaText = JSON.stringify({ versionId: '1', lastUpdated: instant });
+    const metaText = JSON.stringify({ versionId: '1', lastUpdated: new Date(lastUpdated).toISOString() });
     const rows: SQLInputValue[][] = [];
     const lookups: LookupEntry[] = [];
     resources.forEach((resource, i) => {
       const seq = first + i;
       const event = isPreparedEvent(resource)
-        ? this.row(resource.id, preparedContent(resource, metaText), resource.entries, lastUpdated, null, link, resource.packedText && `${resource.packedText.head}${instant}${resource.packedText.tail}`)
+        ? this.row(resource.id, preparedContent(resource, metaText), resource.entries, lastUpdated, null, link)
         : this.prepared(resource, lastUpdated, null, link);
       link = event.auditHash;
       rows.push([seq, ...event.values]);
@@ -243,21 +242,13 @@ export class AuditEventTable {
     return { stored, ...this.row(id, content, this.indexer(stored), lastUpdated, author, previousLink) };
   }
 
-  /** An event's row from its stored text (and its packed form, when built with the event) and search entries, chained to `previousLink`. */
-  private row(
-    id: string,
-    content: string,
-    entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>,
-    lastUpdated: number,
-    author: string | null,
-    previousLink: string | null,
-    packedContent?: string
-  ): PreparedRow {
+  /** An event's row from its stored text and search entries, chained to `previousLink`. */
+  private row(id: string, content: string, entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>, lastUpdated: number, author: string | null, previousLink: string | null): PreparedRow {
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     const auditHash = auditLink(previousLink, hash);
     const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
-    const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packedContent ?? packAuditText(content)];
+    const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)];
     const lookups = columns.lookups.map(([paramId, targetType, targetId]): [number, string, string] => [paramId, targetId as string, targetType ?? '']);
     return { content, lastUpdated, auditHash, values, lookups };
   }
