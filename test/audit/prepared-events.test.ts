@@ -32,7 +32,13 @@ import { testRegistry } from '../helpers/test-server';
 const base = 'https://fhir.example.org/fhir';
 const id = fc.stringMatching(/^[A-Za-z0-9\-.]{1,12}$/);
 /** Free text as a client may send it: quotes, line breaks, escapes, Chinese, the packing table's own strings. */
-const text = fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('"quoted"\n', '血压 \\u0001', '"who":{"reference":"PractitionerRole/', 'null,null,null]', '/auth/clients","value":"'));
+const text = fc.oneof(
+  fc.string({ maxLength: 16 }),
+  fc.constantFrom('"quoted"\n', '血压 \\u0001', '"who":{"reference":"PractitionerRole/', 'null,null,null]', '/auth/clients","value":"'),
+  // Plain text: the table's strings' parts without punctuation, which packing finds across a member's border.
+  fc.constantFrom('FHIR server', 'FHIR', 'PractitionerRole/', 'x/auth/clients', 'Patient', 'null', 'dr.wang', 'clinic-12@example.org'),
+  fc.stringMatching(/^[A-Za-z0-9 ._:/@+=%-]{0,12}$/)
+);
 
 const caller: fc.Arbitrary<Caller> = fc.record({
   kind: fc.constantFrom('user', 'client', 'anonymous'),
