@@ -28,6 +28,11 @@ export function issue(code: IssueCode, text: string, expression?: string, severi
   return result;
 }
 
+/** An issue that refuses what it is about (https://hl7.org/fhir/R4/valueset-issue-severity.html: error or fatal). */
+export function isErrorIssue(issue: OperationOutcomeIssue): boolean {
+  return issue.severity === 'error' || issue.severity === 'fatal';
+}
+
 /** A client's value as a message shows it: String() throws for an object whose "toString" key is not a function. */
 export function shown(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined').slice(0, 100);

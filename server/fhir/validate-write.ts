@@ -4,7 +4,7 @@
 // (failures are 422, one issue per problem; warnings do not stop a write); and the size of one stored
 // resource (413).
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { badRequest, invalidResource, payloadTooLarge, shown, unprocessable } from '../outcomes';
+import { badRequest, invalidResource, isErrorIssue, payloadTooLarge, shown, unprocessable } from '../outcomes';
 import type { PlannedIndex } from '../search/indexing/planned-extraction';
 import { validateBaseSchema } from '../validation/base-schema';
 import { isValidId } from './ids';
@@ -69,7 +69,7 @@ export async function checkResourceWrite(
   const resource = validateWrite(body, urlType, urlId, verdict?.schemaIssues);
   checkResourceSize(text as string, resource.resourceType, context.settings.limits.resourceBytes);
   const issues = verdict ? verdict.issues : await context.validator.writeIssues(resource);
-  if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+  if (issues.some(isErrorIssue)) {
     throw unprocessable(issues);
   }
   return { resource, issues, ...(verdict?.index ? { index: verdict.index } : {}) };

@@ -6,6 +6,7 @@
 // uses a verdict only for exactly that content checked against exactly those profiles and terminology.
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { rewriteReferences } from '../fhir/bundle/reference-rewrite';
+import { isErrorIssue } from '../outcomes';
 import { extractPlannedIndex, type PlannedIndex } from '../search/indexing/planned-extraction';
 import { SearchParameterRegistry } from '../search/indexing/registry';
 import type { StoreOperations } from '../store/port';
@@ -123,7 +124,7 @@ async function verdictOf(
     // The server's thread refuses a body with schema issues before its profiles are checked.
     const issues = schemaIssues.length ? [] : await validator.writeIssues(body as never);
     // Extracted only for a write that will be stored: a refused one never reaches the index.
-    const passes = !schemaIssues.length && !issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+    const passes = !schemaIssues.length && !issues.some(isErrorIssue);
     return { text, schemaIssues, issues, ...(passes && indexing ? { index: extractPlannedIndex(body as Resource, indexing, text) } : {}) };
   } catch {
     // Whatever went wrong here goes wrong again on the writer's thread, which reports it as it always has.

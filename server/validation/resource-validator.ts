@@ -6,7 +6,7 @@
 // The network's policy decides what an unknown profile or extension means and which profiles a
 // resource type must claim.
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { unprocessable } from '../outcomes';
+import { isErrorIssue, unprocessable } from '../outcomes';
 import { parseCanonical } from '../terminology/canonical';
 import type { TerminologyService } from '../terminology/terminology-service';
 import { checkBindings, type UncheckableValueSets } from './binding-check';
@@ -98,7 +98,7 @@ export class ResourceValidator {
   /** For a write: refuses it with 422 and every issue when any is an error. */
   async checkWrite(resource: Resource): Promise<void> {
     const issues = await this.writeIssues(resource);
-    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    if (issues.some(isErrorIssue)) {
       throw unprocessable(issues);
     }
   }

@@ -6,7 +6,7 @@
 // The answer is 200 with an OperationOutcome whether or not the resource is valid, as the operation
 // defines; 4xx means the validation itself could not run.
 import type { OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirtypes';
-import { badRequest, FhirError, issue, notFound } from '../../outcomes';
+import { badRequest, FhirError, isErrorIssue, issue, notFound } from '../../outcomes';
 import type { FhirContext, FhirRequest, Interaction } from '../request';
 import type { RouteOperation } from '../routes';
 import { newResourceId } from '../ids';
@@ -53,7 +53,7 @@ export const validate: Interaction = async (request, { resourceType, id }, conte
   issues.push(...(await context.validator.validate(subject as Resource, profile ? [profile] : [])));
   // A resource the checks above accept is also put to the write rules, as its create (or, on an instance,
   // its update) would be; a resource they refuse would never reach them.
-  if (!issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+  if (!issues.some(isErrorIssue)) {
     const urlId = id !== undefined && resource !== undefined ? id : undefined;
     issues.push(...(await ruleIssues(subject as Resource, type, urlId, context)));
   }

@@ -6,6 +6,7 @@
 // (the same person by resident ID). Every rule gives its verdict, so a refusal says exactly why.
 import type { Coding, DiagnosticReport, Observation, Patient, Quantity, Reference } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/request';
+import { isErrorIssue } from '../../outcomes';
 import { QualityAssessmentRecords } from './quality-assessment';
 import { itemForLoinc, loincSystem, recognitionRuleSet, type RecognitionItem, type RecognitionRuleSet } from './rule-set';
 import { convertConcentration } from './ucum-conversion';
@@ -135,7 +136,7 @@ export class ResultJudge {
   }
 
   private async judgeProfile(resource: Observation | DiagnosticReport, profile: string): Promise<RuleVerdict> {
-    const errors = (await this.context.validator.validate(resource, [profile])).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    const errors = (await this.context.validator.validate(resource, [profile])).filter(isErrorIssue);
     if (!errors.length) {
       return pass('profile', `Conforms to ${profile}`);
     }
