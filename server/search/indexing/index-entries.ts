@@ -42,21 +42,17 @@ interface Extraction {
   resourceTypes: ReadonlySet<string>;
 }
 
+/** Entries of no value at all: where extraction starts, and what a resource without indexed values has. */
+export function emptyIndexEntries(): IndexEntries {
+  return { strings: [], tokens: [], dates: [], numbers: [], quantities: [], references: [], uris: [], composites: [] };
+}
+
 export function extractIndexEntries(
   resource: Resource,
   registry: SearchParameterRegistry,
   options: ExtractOptions = {}
 ): IndexEntries {
-  const entries: IndexEntries = {
-    strings: [],
-    tokens: [],
-    dates: [],
-    numbers: [],
-    quantities: [],
-    references: [],
-    uris: [],
-    composites: [],
-  };
+  const entries = emptyIndexEntries();
   const typed = toTypedValue(resource);
   const extraction: Extraction = {
     json: resource as unknown as Record<string, unknown>,

@@ -6,7 +6,7 @@
 // extractIndexEntries gives for the stored version (test/search/indexing/planned-extraction.test.ts).
 import type { Resource } from '@medplum/fhirtypes';
 import type { CompiledParameter } from './compiled-parameters';
-import { extractIndexEntries } from './index-entries';
+import { emptyIndexEntries, extractIndexEntries } from './index-entries';
 import type { SearchParameterRegistry } from './registry';
 import type { IndexEntries } from './types';
 
@@ -87,7 +87,7 @@ export function extractStoreSetEntries(stored: Resource, registry: SearchParamet
     planReads.set(plan, any);
   }
   if (!any) {
-    return { strings: [], tokens: [], dates: [], numbers: [], quantities: [], references: [], uris: [], composites: [] };
+    return emptyIndexEntries();
   }
   return extractIndexEntries(stored, registry, { include: readsStoreSetFields });
 }

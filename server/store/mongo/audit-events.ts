@@ -9,7 +9,7 @@ import { auditLink, versionHash } from '../../audit/chain-hash';
 import { auditEventOf, isPreparedEvent } from '../../audit/prepared-event';
 import { authorText } from '../../audit/version-author';
 import { conflict } from '../../outcomes';
-import type { IndexEntries } from '../../search/indexing/types';
+import { emptyIndexEntries } from '../../search/indexing/index-entries';
 import type { AuditArchiveBoundary, PreparedAuditEvent, ResourceIndexer, ResourceVersion, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { currentDocument, nextSeq, resourceKey, toVersion, type AuditArchiveDocument, type CurrentDocument, type VersionDocument } from './documents';
@@ -18,9 +18,6 @@ export const auditEventType = 'AuditEvent';
 
 /** An event's document: its current document's fields and its version's. */
 export type AuditEventDocument = CurrentDocument & VersionDocument;
-
-/** The entry kinds an AuditEvent's nine parameters never yield (a prepared event carries the others). */
-const noEntries: IndexEntries = { strings: [], tokens: [], dates: [], numbers: [], quantities: [], references: [], uris: [], composites: [] };
 
 /** MongoDB's duplicate-key error code. */
 const duplicateKey = 11000;
@@ -95,7 +92,7 @@ export class MongoAuditEvents {
       const id = event.id as string;
       const stamped = withMeta(auditEventOf(event), '1', lastUpdated);
       const version: ResourceVersion = { resourceType: auditEventType, id, versionId: '1', lastUpdated, deleted: false, resource: stamped };
-      const doc = currentDocument(version, nextSeq(lu), isPreparedEvent(event) ? { ...noEntries, ...event.entries } : this.indexer(stamped));
+      const doc = currentDocument(version, nextSeq(lu), isPreparedEvent(event) ? { ...emptyIndexEntries(), ...event.entries } : this.indexer(stamped));
       const h = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated: lu, deleted: false, author: null, content: doc.json ?? null });
       link = auditLink(link, h);
       return { ...doc, key: doc._id, h, ah: link };
