@@ -9,10 +9,7 @@ import { dateRange } from '../search/indexing/date-values';
 import { ensureFhirSchema } from '../search/indexing/fhir-schema';
 import { addReferenceValues } from '../search/indexing/reference-values';
 import { addTokenValues } from '../search/indexing/token-values';
-import type { IndexEntries, ReferenceValue, TokenValue } from '../search/indexing/types';
-
-/** The entries an AuditEvent's parameters yield (the other kinds stay empty). */
-export type AuditEventEntries = Pick<IndexEntries, 'tokens' | 'dates' | 'references'>;
+import type { ReferenceValue, TokenValue } from '../search/indexing/types';
 
 /** `recorded` as restEvents writes it (Date.toISOString): an instant to the millisecond, [t, t + 1 ms). */
 const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -84,7 +81,7 @@ function append(param: string, entries: (EntryText | null)[], out: string[]): vo
 
 /**
  * The entries of date, agent, entity, patient, type, subtype, action, outcome and source as the JSON
- * text of an AuditEventEntries, in the indexer's order (parameters by code, values in document order).
+ * text of an AuditEventEntries (store/port.ts), in the indexer's order (parameters by code, values in document order).
  */
 export function auditEventEntriesText(event: AuditEvent): string {
   const tokens: string[] = [];

@@ -5,7 +5,7 @@
 // "Built where it is known".
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { parseStoredResource } from '../json/stored-text';
-import type { PreparedAuditEvent } from '../store/port';
+import type { AuditEventEntries, PreparedAuditEvent } from '../store/port';
 import { auditEventEntriesText } from './event-entries';
 
 /**
@@ -45,7 +45,7 @@ export function parsePreparedLine(line: string): AuditEvent | PreparedAuditEvent
   const eventText = line.slice(0, mark);
   // The id is the head's second member, an id written without escapes (preparedTextHead).
   const id = eventText.slice(textStart.length, eventText.indexOf('"', textStart.length));
-  return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as PreparedAuditEvent['entries'] };
+  return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as AuditEventEntries };
 }
 
 export function isPreparedEvent(event: Resource | PreparedAuditEvent): event is PreparedAuditEvent {

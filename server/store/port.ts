@@ -217,8 +217,11 @@ export interface StoreOperations {
 export interface PreparedAuditEvent {
   id: string;
   eventText: string;
-  entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>;
+  entries: AuditEventEntries;
 }
+
+/** The entries an AuditEvent's nine indexed parameters yield (the other kinds are always empty). */
+export type AuditEventEntries = Pick<IndexEntries, 'tokens' | 'dates' | 'references'>;
 
 /** Operations that can also group work into one all-or-nothing unit. */
 export interface TransactionalOperations extends StoreOperations {

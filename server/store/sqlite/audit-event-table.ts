@@ -16,8 +16,7 @@ import { authorText } from '../../audit/version-author';
 import { stringifyKeepingNumbers } from '../../json/number-text';
 import { storedTextOf } from '../../json/stored-text';
 import { conflict } from '../../outcomes';
-import type { IndexEntries } from '../../search/indexing/types';
-import type { ChainQuery, HistoryQuery, PreparedAuditEvent, ResourceIndexer, WriteOptions } from '../port';
+import type { AuditEventEntries, ChainQuery, HistoryQuery, PreparedAuditEvent, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
 import { packAuditText } from './audit-packed-text';
@@ -80,7 +79,7 @@ export const patientLookupParams = ['agent', 'entity'] as const;
 
 /** The event's search entries as the table keeps them (see the file's header), and its lookup entries. */
 function searchColumns(
-  entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>,
+  entries: AuditEventEntries,
   paramId: (code: string) => number
 ): { low: number | null; high: number | null; tokens: string; refs: ReferenceCells[]; lookups: ReferenceCells[] } {
   const dates = entries.dates.filter((d) => d.param === 'date');
@@ -114,13 +113,17 @@ export function storedEventText(event: Resource, stored: Resource): string | und
     return undefined;
   }
   const head = `{"resourceType":${JSON.stringify(event.resourceType)},"id":${JSON.stringify(event.id)},`;
-  return text.startsWith(head) ? `${head}"meta":${JSON.stringify(stored.meta)},${text.slice(head.length)}` : undefined;
+  return text.startsWith(head) ? metaAfterHead(text, head, JSON.stringify(stored.meta)) : undefined;
 }
 
 /** A prepared event's stored text: its text with `meta` put in after the id, as storedEventText puts it. */
 function preparedContent(event: PreparedAuditEvent, metaText: string): string {
-  const head = preparedTextHead(event.id);
-  return `${head}"meta":${metaText},${event.eventText.slice(head.length)}`;
+  return metaAfterHead(event.eventText, preparedTextHead(event.id), metaText);
+}
+
+/** `text`, which starts with `head` (its resourceType and id), with `meta` as the next member: where withMeta puts it. */
+function metaAfterHead(text: string, head: string, metaText: string): string {
+  return `${head}"meta":${metaText},${text.slice(head.length)}`;
 }
 
 /** An event's stored form: its row's values after the position, its lookup entries, its chain link. */
@@ -243,7 +246,7 @@ export class AuditEventTable {
   }
 
   /** An event's row from its stored text and search entries, chained to `previousLink`. */
-  private row(id: string, content: string, entries: Pick<IndexEntries, 'tokens' | 'dates' | 'references'>, lastUpdated: number, author: string | null, previousLink: string | null): PreparedRow {
+  private row(id: string, content: string, entries: AuditEventEntries, lastUpdated: number, author: string | null, previousLink: string | null): PreparedRow {
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     const auditHash = auditLink(previousLink, hash);
     const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
