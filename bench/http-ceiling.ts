@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runLoad } from './http-load';
 import { describeMachine } from './machine';
-import { commandLineFlags, UsageError } from './options';
+import { commandLineFlags, positive, UsageError } from './options';
 import { readCpuSeconds } from './server-process';
 import { spread, type Spread } from './results';
 
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   let durationMs = 4000;
   let outDir = path.join(__dirname, '..', '..', 'bench', 'results');
   for (const { flag, value } of commandLineFlags(process.argv.slice(2), usage)) {
-    if (flag === '--runs') runs = Number(value());
-    else if (flag === '--duration') durationMs = Number(value()) * 1000;
+    if (flag === '--runs') runs = positive(value(), flag);
+    else if (flag === '--duration') durationMs = positive(value(), flag) * 1000;
     else if (flag === '--out') outDir = value();
     else throw new UsageError(`Unknown option '${flag}'\n${usage}`);
   }

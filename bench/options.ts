@@ -140,7 +140,8 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * factor);
 }
 
-function positive(text: string, flag: string): number {
+/** A flag's value that must be a positive number; a UsageError naming the flag otherwise. */
+export function positive(text: string, flag: string): number {
   const n = Number(text);
   if (!(n > 0)) {
     throw new UsageError(`${flag} takes a positive number; got '${text}'`);
