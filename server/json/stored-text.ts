@@ -3,6 +3,7 @@
 // text instead of serializing the object again: the text is what serializing it would give, since the
 // store wrote it with stringifyKeepingNumbers (docs/performance.md, "Per-request CPU").
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { lazyResource } from './lazy-resource';
 import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from './number-text';
 
 /**
@@ -19,6 +20,16 @@ const storedTexts = new WeakMap<object, string>();
  */
 export function parseStoredResource(text: string, numbersToKeep?: boolean): Resource {
   const resource = parseJsonKeepingNumbers(text, numbersToKeep) as Resource;
+  storedTexts.set(resource, text);
+  return resource;
+}
+
+/**
+ * As parseStoredResource, but parsed on first use (lazy-resource.ts): for the versions of a page, which
+ * are mostly written back as their text. `resourceType` and `id` are the version's.
+ */
+export function lazyStoredResource(text: string, resourceType: string, id: string, numbersToKeep?: boolean): Resource {
+  const resource = lazyResource(text, resourceType, id, numbersToKeep);
   storedTexts.set(resource, text);
   return resource;
 }

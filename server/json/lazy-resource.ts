@@ -1,0 +1,65 @@
+// A stored resource parsed on first use. A search page arrives from a read thread as stored text, and
+// the common page (no _summary or _elements) is written back as that text (stored-text.ts): parsing each
+// resource on arrival was a quarter of the server thread's time for a page of 20 Patients, for objects
+// nobody read but the audit, which needs only their type, id and Patient references
+// (docs/performance.md, "The server thread's CPU per request, fourth pass").
+//
+// The resource is a Proxy over an empty object. Its type and id are answered from the version it came
+// with; anything else (a key, a descriptor, a symbol, a write) first parses the text into the target,
+// after which every operation is the target's own, so that a consumer sees a plain parsed resource,
+// number texts and all (number-text.ts). It cannot be structured-cloned (nothing on the server's thread
+// clones a page's resources: the audit thread is sent the events, built from strings).
+import type { Resource } from '@medplum/fhirtypes';
+import { parseJsonKeepingNumbers } from './number-text';
+
+interface Unparsed {
+  text: string;
+  keepNumbers: boolean | undefined;
+}
+
+/** Lazy resource -> its text while it is unparsed; deleted once parsed. */
+const unparsed = new WeakMap<object, Unparsed>();
+
+/**
+ * The resource `text` holds, parsed when something other than its `resourceType` or `id` is asked.
+ * `resourceType` and `id` must be the text's own (a version's columns are). `keepNumbers` as for
+ * parseJsonKeepingNumbers.
+ */
+export function lazyResource(text: string, resourceType: string, id: string, keepNumbers?: boolean): Resource {
+  const target: Record<string | symbol, unknown> = {};
+  const state: Unparsed = { text, keepNumbers };
+  const parsed = (): Record<string | symbol, unknown> => {
+    if (unparsed.delete(proxy)) {
+      // Object.assign copies own enumerable symbols too: the number texts' marks on the root.
+      Object.assign(target, parseJsonKeepingNumbers(state.text, state.keepNumbers));
+    }
+    return target;
+  };
+  const handler: ProxyHandler<Record<string | symbol, unknown>> = {
+    get: (_, key, receiver) => {
+      if (unparsed.has(proxy)) {
+        if (key === 'resourceType') return resourceType;
+        if (key === 'id') return id;
+      }
+      return Reflect.get(parsed(), key, receiver);
+    },
+    set: (_, key, value, receiver) => Reflect.set(parsed(), key, value, receiver),
+    has: (_, key) => Reflect.has(parsed(), key),
+    ownKeys: () => Reflect.ownKeys(parsed()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(parsed(), key),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(parsed(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(parsed(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(parsed()),
+    setPrototypeOf: (_, prototype) => Reflect.setPrototypeOf(parsed(), prototype),
+    isExtensible: () => Reflect.isExtensible(parsed()),
+    preventExtensions: () => Reflect.preventExtensions(parsed()),
+  };
+  const proxy = new Proxy(target, handler);
+  unparsed.set(proxy, state);
+  return proxy as unknown as Resource;
+}
+
+/** The text of a lazy resource not parsed yet; undefined for any other object, or once it is parsed. */
+export function unparsedTextOf(resource: object): string | undefined {
+  return unparsed.get(resource)?.text;
+}
