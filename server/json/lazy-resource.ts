@@ -12,13 +12,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { parseJsonKeepingNumbers } from './number-text';
 
-interface Unparsed {
-  text: string;
-  keepNumbers: boolean | undefined;
-}
-
 /** Lazy resource -> its text while it is unparsed; deleted once parsed. */
-const unparsed = new WeakMap<object, Unparsed>();
+const unparsed = new WeakMap<object, string>();
 
 /**
  * The resource `text` holds, parsed when something other than its `resourceType` or `id` is asked.
@@ -27,23 +22,25 @@ const unparsed = new WeakMap<object, Unparsed>();
  */
 export function lazyResource(text: string, resourceType: string, id: string, keepNumbers?: boolean): Resource {
   const target: Record<string | symbol, unknown> = {};
-  const state: Unparsed = { text, keepNumbers };
+  let pending = true;
   const parsed = (): Record<string | symbol, unknown> => {
-    if (unparsed.delete(proxy)) {
+    if (pending) {
       // Object.assign copies own enumerable symbols too: the number texts' marks on the root.
-      Object.assign(target, parseJsonKeepingNumbers(state.text, state.keepNumbers));
+      Object.assign(target, parseJsonKeepingNumbers(text, keepNumbers));
+      pending = false;
+      unparsed.delete(proxy);
     }
     return target;
   };
   const handler: ProxyHandler<Record<string | symbol, unknown>> = {
-    get: (_, key, receiver) => {
-      if (unparsed.has(proxy)) {
+    get: (_, key) => {
+      if (pending) {
         if (key === 'resourceType') return resourceType;
         if (key === 'id') return id;
       }
-      return Reflect.get(parsed(), key, receiver);
+      return parsed()[key];
     },
-    set: (_, key, value, receiver) => Reflect.set(parsed(), key, value, receiver),
+    set: (_, key, value) => Reflect.set(parsed(), key, value),
     has: (_, key) => Reflect.has(parsed(), key),
     ownKeys: () => Reflect.ownKeys(parsed()),
     getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(parsed(), key),
@@ -55,11 +52,11 @@ export function lazyResource(text: string, resourceType: string, id: string, kee
     preventExtensions: () => Reflect.preventExtensions(parsed()),
   };
   const proxy = new Proxy(target, handler);
-  unparsed.set(proxy, state);
+  unparsed.set(proxy, text);
   return proxy as unknown as Resource;
 }
 
 /** The text of a lazy resource not parsed yet; undefined for any other object, or once it is parsed. */
 export function unparsedTextOf(resource: object): string | undefined {
-  return unparsed.get(resource)?.text;
+  return unparsed.get(resource);
 }
