@@ -2,13 +2,13 @@
 // the resource parsed from its text for every consumer, and the facts answered without a parse (its type
 // and id, and the Patient references the audit asks for: referencedPatients, server/auth/enforcement.ts)
 // must be the parsed resource's.
-import type { Observation, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import { strict as assert } from 'node:assert';
 import { referencedPatients } from '../../server/auth/enforcement';
 import { applySubset, parseSubsetRequest } from '../../server/fhir/subsetting';
 import { unparsedTextOf } from '../../server/json/lazy-resource';
-import { cloneKeepingNumbers, holdsKeptNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
+import { cloneKeepingNumbers, holdsKeptNumbers, parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { lazyStoredResource, parseStoredResource, serializeWithStoredTexts, storedTextOf } from '../../server/json/stored-text';
 
 const json = JSON as unknown as { rawJSON(text: string): unknown };
@@ -112,6 +112,43 @@ describe('lazy resources', () => {
     lazy.status = 'amended';
     assert.equal(lazy.status, 'amended');
     assert.equal(JSON.parse(JSON.stringify(lazy)).status, 'amended');
+  });
+
+  it('writes a Bundle of stored and other resources byte for byte as serializing it does, leaving the stored ones unparsed', () => {
+    const entry = fc.record(
+      {
+        fullUrl: fc.option(fc.webUrl(), { nil: undefined }),
+        resource: fc.oneof(storedText.map((t) => ({ lazy: t })), storedText.map((t) => ({ parsed: t })), fc.record({ resourceType: fc.constant('OperationOutcome'), issue: fc.constant([]) })),
+        search: fc.option(fc.record({ mode: fc.constantFrom('match', 'include', 'outcome'), score: fc.option(number, { nil: undefined }) }, { requiredKeys: ['mode'] }), { nil: undefined }),
+      },
+      { requiredKeys: ['resource'] }
+    );
+    const bundle = fc.record(
+      { total: fc.option(fc.nat(), { nil: undefined }), link: fc.array(fc.record({ relation: fc.constant('self'), url: fc.string() }), { maxLength: 2 }), entry: fc.array(entry, { maxLength: 6 }), meta: fc.option(fc.dictionary(key, element), { nil: undefined }) },
+      { requiredKeys: ['entry'] }
+    );
+    fc.assert(
+      fc.property(bundle, (generated) => {
+        const lazies: Resource[] = [];
+        // The members around the entries as parsed JSON, marked as holding kept number texts where they do.
+        const { entry: entries, ...members } = generated;
+        const built = Object.assign(parseJsonKeepingNumbers(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', ...members })) as object, {
+          entry: entries.map(({ resource, ...rest }) => {
+            if ('lazy' in resource) {
+              const lazy = lazyStoredResource(resource.lazy.text, resource.lazy.resourceType, resource.lazy.id);
+              lazies.push(lazy);
+              return { ...rest, resource: lazy };
+            }
+            return { ...rest, resource: 'parsed' in resource ? parseStoredResource(resource.parsed.text) : (resource as unknown as Resource) };
+          }),
+        });
+        const written = serializeWithStoredTexts(built as Bundle);
+        assert.ok(lazies.every((lazy) => unparsedTextOf(lazy) !== undefined));
+        const stored = built.entry.some((e) => storedTextOf(e.resource as Resource) !== undefined);
+        assert.equal(written, stored ? stringifyKeepingNumbers(built) : undefined);
+      }),
+      { numRuns: 500 }
+    );
   });
 
   it('is written into a Bundle as its text, unparsed', () => {
