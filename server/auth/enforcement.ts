@@ -9,6 +9,7 @@ import type { RequestHook } from '../fhir/pipeline/hooks';
 import type { InteractionInfo } from '../fhir/pipeline/interaction';
 import type { Pipeline } from '../fhir/pipeline/pipeline';
 import { ruleViolation, type PendingWrite, type WriteRule } from '../fhir/pipeline/write-rules';
+import { unparsedTextOf } from '../json/lazy-resource';
 import { forbidden, unauthorized } from '../outcomes';
 import type { StoreOperations } from '../store/port';
 import { decide, grantingScopes, requiredPermission, widestLevel } from './policy/decide';
@@ -86,14 +87,43 @@ async function existsUndeleted(store: StoreOperations, resourceType: string, id:
   return !!current && !current.deleted;
 }
 
-/** Every patient a resource refers to ('Patient/x' references anywhere in it). */
+/** Every patient a resource refers to ('Patient/x' references anywhere in it but contained resources). */
 export function referencedPatients(resource: Resource): string[] {
   const found = new Set<string>();
-  collectPatients(resource, found);
+  const text = unparsedTextOf(resource);
+  if (text !== undefined && !text.includes(containedKey)) {
+    collectPatientsInText(text, found);
+  } else {
+    collectPatients(resource, found);
+  }
   return [...found];
 }
 
 const patientReference = /^Patient\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * A `reference` member whose value patientReference accepts, in a resource's stored text: compact JSON as
+ * JSON.stringify writes it (stored-text.ts), where a key starts right after '{' or ',' (a '"' there
+ * cannot be an escaped one) and the value's characters are never escaped. A string member cannot hold
+ * this text: its quotes would be escaped.
+ */
+const patientReferenceMember = /[{,]"reference":"Patient\/([A-Za-z0-9\-.]{1,64})"/g;
+/** In a text that holds it anywhere, contained resources are skipped by walking the parsed resource. */
+const containedKey = '"contained":';
+
+/**
+ * The Patient references of a lazy resource's stored text (lazy-resource.ts) without parsing it: the
+ * text is the resource in document order, which is the order collectPatients walks it in.
+ */
+function collectPatientsInText(text: string, found: Set<string>): void {
+  if (!text.includes('"reference":"Patient/')) {
+    return;
+  }
+  patientReferenceMember.lastIndex = 0;
+  for (let match = patientReferenceMember.exec(text); match; match = patientReferenceMember.exec(text)) {
+    found.add(match[1]);
+  }
+}
 
 /**
  * Walks `value` for Patient references, skipping contained resources. Run on every resource the audit

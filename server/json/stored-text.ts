@@ -2,7 +2,8 @@
 // returning the resource as read (a read by id, a search page without _summary or _elements) sends that
 // text instead of serializing the object again: the text is what serializing it would give, since the
 // store wrote it with stringifyKeepingNumbers (docs/performance.md, "Per-request CPU").
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { lazyResource } from './lazy-resource';
 import { parseJsonKeepingNumbers, stringifyKeepingNumbers } from './number-text';
 
 /**
@@ -23,6 +24,16 @@ export function parseStoredResource(text: string, numbersToKeep?: boolean): Reso
   return resource;
 }
 
+/**
+ * As parseStoredResource, but parsed on first use (lazy-resource.ts): for the versions of a page, which
+ * are mostly written back as their text. `resourceType` and `id` are the version's.
+ */
+export function lazyStoredResource(text: string, resourceType: string, id: string, numbersToKeep?: boolean): Resource {
+  const resource = lazyResource(text, resourceType, id, numbersToKeep);
+  storedTexts.set(resource, text);
+  return resource;
+}
+
 /** The stored text of a resource as read from the store; undefined for any other object (a subset copy). */
 export function storedTextOf(resource: object | undefined): string | undefined {
   return resource ? storedTexts.get(resource) : undefined;
@@ -38,20 +49,38 @@ export function serializeWithStoredTexts(bundle: Bundle): string | undefined {
   if (!entries.some((e) => e.resource && storedTexts.has(e.resource))) {
     return undefined;
   }
-  const entryJson = (entry: BundleEntry): string => {
+  let entryJson = '';
+  for (const entry of entries) {
     const text = entry.resource ? storedTexts.get(entry.resource) : undefined;
-    return text === undefined ? stringifyKeepingNumbers(entry) : objectJson(entry, (key) => (key === 'resource' ? text : undefined));
-  };
-  return objectJson(bundle, (key) => (key === 'entry' ? `[${entries.map(entryJson).join(',')}]` : undefined));
+    entryJson += `${entryJson ? ',' : '['}${text === undefined ? stringifyKeepingNumbers(entry) : objectJson(entry, 'resource', text)}`;
+  }
+  return objectJson(bundle, 'entry', `${entryJson}]`);
 }
 
-/** A plain object as compact JSON, with the members `written` gives already written. */
-function objectJson(value: object, written: (key: string) => string | undefined): string {
-  const members: string[] = [];
-  for (const [key, member] of Object.entries(value)) {
-    if (member !== undefined) {
-      members.push(`${JSON.stringify(key)}:${written(key) ?? stringifyKeepingNumbers(member)}`);
+/** Keys as JSON writes them, for the few a Bundle and its entries have. */
+const keyTexts = new Map<string, string>();
+
+/**
+ * A plain object as compact JSON, with the member `writtenKey` given already written: each member as
+ * JSON.stringify writes it (own keys in order, undefined members left out), in one pass over the keys.
+ */
+function objectJson(value: object, writtenKey: string, written: string): string {
+  const members = value as Record<string, unknown>;
+  let json = '';
+  for (const key of Object.keys(members)) {
+    const member = members[key];
+    if (member === undefined) {
+      continue;
     }
+    let keyText = keyTexts.get(key);
+    if (keyText === undefined) {
+      keyText = JSON.stringify(key);
+      if (keyTexts.size < 64) {
+        keyTexts.set(key, keyText);
+      }
+    }
+    const memberText = key === writtenKey ? written : typeof member === 'string' ? JSON.stringify(member) : stringifyKeepingNumbers(member);
+    json += `${json ? ',' : '{'}${keyText}:${memberText}`;
   }
-  return `{${members.join(',')}}`;
+  return json ? `${json}}` : '{}';
 }

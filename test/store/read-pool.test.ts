@@ -7,6 +7,9 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { referencedPatients } from '../../server/auth/enforcement';
+import { unparsedTextOf } from '../../server/json/lazy-resource';
+import { storedTextOf } from '../../server/json/stored-text';
 import { holdsKeptNumbers, parseJsonKeepingNumbers, stringifyKeepingNumbers } from '../../server/json/number-text';
 import { FhirError } from '../../server/outcomes';
 import type { SearchPlan } from '../../server/search/plan';
@@ -98,6 +101,26 @@ describe('SQLite store read threads', function () {
       assert.match(stringifyKeepingNumbers(byId.get('w1')), /"value":1\.50[,}]/);
       assert.equal(holdsKeptNumbers(byId.get('w1')), true);
       assert.equal(holdsKeptNumbers(byId.get('w2')), false, 'a text whose numbers print as written is parsed plainly');
+    });
+
+    it('sends a page of resources unparsed, parsed on first use into what a read on the server thread gives', async () => {
+      store = openStore(1);
+      const written: Resource[] = [
+        { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'w' }, subject: { reference: 'Patient/p1' }, valueQuantity: { value: 1.5 } },
+        { resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'c' }, contained: [{ resourceType: 'Patient', id: 'c', link: [{ other: { reference: 'Patient/p9' }, type: 'seealso' }] }], subject: { reference: 'Patient/p2' } },
+      ] as Resource[];
+      for (const resource of written) {
+        await store.create(resource);
+      }
+      const pooled = await store.search(planOf('Observation', '_count=10'));
+      assert.deepEqual(pooled.resources.map((v) => unparsedTextOf(v.resource!) !== undefined), [true, true]);
+      assert.deepEqual(pooled.resources.map((v) => referencedPatients(v.resource!)), [['p1'], ['p2']]);
+      await store.close();
+      store = openStore(0);
+      const here = await store.search(planOf('Observation', '_count=10'));
+      assert.deepEqual(here.resources.map((v) => unparsedTextOf(v.resource!)), [undefined, undefined]);
+      assert.deepEqual(pooled.resources.map((v) => stringifyKeepingNumbers(v.resource)), here.resources.map((v) => stringifyKeepingNumbers(v.resource)));
+      assert.deepEqual(pooled.resources.map((v) => storedTextOf(v.resource)), here.resources.map((v) => storedTextOf(v.resource)));
     });
 
     it('sends typed errors back as they were thrown: a bad cursor is still a 400', async () => {

@@ -1,10 +1,10 @@
 // What the server's thread and a read thread (read-worker.ts) say to each other: which store reads cross,
 // the messages, and how results and errors survive the crossing. Everything sent is structured-cloned
 // (https://nodejs.org/api/worker_threads.html#portpostmessagevalue-transferlist), which keeps plain data
-// only: versions travel as their stored JSON text and are parsed once here, and a typed FhirError
+// only: versions travel as their stored JSON text, parsed here on first use, and a typed FhirError
 // travels as its status and issues and is built again, so that a bad cursor is still a 400.
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { parseStoredResource } from '../../../json/stored-text';
+import { lazyStoredResource } from '../../../json/stored-text';
 import { FhirError } from '../../../outcomes';
 import type { RegistryDefinition } from '../../../search/indexing/registry';
 import type { ResourceVersion, StoreOperations } from '../../port';
@@ -72,10 +72,14 @@ export function fromWireError(wire: WireError): Error {
   return err;
 }
 
-/** Parses the stored text a version arrived with into its resource, as the server's thread's reads do. */
+/**
+ * The version with its resource made from the stored text it arrived with, parsed when first used: a
+ * search page's entries are written as their text and the audit scans it for Patient references, so a
+ * page that nothing else reads is never parsed (docs/performance.md, "fourth pass").
+ */
 function revive(version: StoredTextVersion): ResourceVersion {
   const { storedText, keepNumbers, ...fields } = version;
-  return { ...fields, resource: storedText ? parseStoredResource(storedText, keepNumbers) : undefined };
+  return { ...fields, resource: storedText ? lazyStoredResource(storedText, fields.resourceType, fields.id, keepNumbers) : undefined };
 }
 
 /** Per read, how its result is made whole on arrival. */
