@@ -4,6 +4,7 @@
 // the same criteria create one resource.
 import { preconditionFailed } from '../outcomes';
 import type { ResourceVersion, StoreOperations } from '../store/port';
+import { checkedWhileBusy } from './busy-writer-prevalidation';
 import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
@@ -11,9 +12,12 @@ import type { FhirContext, FhirRequest, FhirResponse, Interaction } from './requ
 import { checkResourceWrite } from './validate-write';
 import { versionHeaders } from './version-headers';
 
-export const create: Interaction = async (request, { resourceType }, context) => {
-  const type = resourceType as string;
-  const { resource, index } = await checkResourceWrite(request.body, context, type);
+export const create: Interaction = (request, { resourceType }, context) =>
+  checkedWhileBusy(request.body, resourceType as string, context, (checkIn) => createChecked(request, resourceType as string, context, checkIn));
+
+/** `checkIn`: the context the body is checked in (with a thread's verdict, when there is one). */
+async function createChecked(request: FhirRequest, type: string, context: FhirContext, checkIn: FhirContext): Promise<FhirResponse> {
+  const { resource, index } = await checkResourceWrite(request.body, checkIn, type);
   const criteria = request.headers['if-none-exist'];
   if (request.assignedId !== undefined || criteria === undefined) {
     const version = await context.store.create({ ...resource, id: request.assignedId ?? newResourceId() }, { index });
@@ -26,7 +30,7 @@ export const create: Interaction = async (request, { resourceType }, context) =>
     }
     return createdResponse(request, await tx.create({ ...resource, id: newResourceId() }, { index }), context);
   });
-};
+}
 
 /** The resource an If-None-Exist names, if one matches; several are a 412. */
 export async function findExisting(

@@ -230,3 +230,108 @@ describe('validation of Bundle entries on the read threads', function () {
     assert.equal(validatorSettings(testBaseUrl, defaultValidationPolicy).unknownProfile, 'error');
   });
 });
+
+/** The store, whose next transaction (once `hold` is called) waits until `release`: a create held at the writer's door. */
+function gated(store: ResourceStore): { store: ResourceStore; hold: () => Promise<void>; release: () => void } {
+  let gate: Promise<void> | undefined;
+  let release = (): void => undefined;
+  let entered = (): void => undefined;
+  const proxy = new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === 'transaction') {
+        return <T>(work: Parameters<ResourceStore['transaction']>[0]): Promise<T> => {
+          const waitFor = gate;
+          gate = undefined;
+          if (!waitFor) {
+            return target.transaction(work) as Promise<T>;
+          }
+          entered();
+          return waitFor.then(() => target.transaction(work) as Promise<T>);
+        };
+      }
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const hold = (): Promise<void> => {
+    gate = new Promise((resolve) => (release = resolve));
+    return new Promise((resolve) => (entered = resolve));
+  };
+  return { store: proxy, hold, release: () => release() };
+}
+
+describe('single creates checked on a read thread while another create waits for the writer', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let servers: TestServer[] = [];
+  const start = (store: ResourceStore): TestServer => {
+    const server = createTestServer({ store });
+    servers.push(server);
+    return server;
+  };
+  const post = (server: TestServer, body: object) => server.http.post(`/${(body as { resourceType: string }).resourceType}`).set('Content-Type', fhirJson).send(body);
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-busy-create-'));
+  });
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes the thread's verdict only for a create that arrives while another is under way", async () => {
+    // Every verdict is made to refuse: a create that took one fails with this error.
+    const poisoned = 'refused by the changed verdict';
+    const poison = (answer: ValidationAnswer): ValidationAnswer => ({
+      ...answer,
+      verdicts: answer.verdicts.map((v) => v && { ...v, issues: [{ severity: 'error', code: 'invalid', details: { text: poisoned } }] }),
+    });
+    const observedStore = observed(fileStore(path.join(dir, 'fhir.sqlite')), poison);
+    const { store, hold, release } = gated(observedStore.store);
+    const server = start(store);
+    await warmUp(server, store);
+    const answered = observedStore.answers.length;
+    const alone = await post(server, { resourceType: 'Patient', gender: 'female' });
+    assert.equal(alone.status, 201, issueTexts(alone.body).join('\n'));
+    assert.equal(observedStore.answers.length, answered, 'a lone create is checked on the writer');
+
+    const held = hold();
+    const first = post(server, { resourceType: 'Patient', gender: 'male' }).then((r) => r);
+    await held;
+    const second = await post(server, { resourceType: 'Patient', gender: 'other' });
+    assert.equal(second.status, 422);
+    assert.match(issueTexts(second.body).join('\n'), new RegExp(poisoned));
+    assert.equal(observedStore.answers.length, answered + 1);
+    release();
+    assert.equal((await first).status, 201);
+  });
+
+  it('answers a create checked on a thread exactly as the writer validating alone does', async () => {
+    const { store, hold, release } = gated(fileStore(path.join(dir, 'threads.sqlite')));
+    const server = start(store);
+    await warmUp(server, store);
+    const inline = start(openSqliteStore({ file: path.join(dir, 'inline.sqlite'), synchronous: 'NORMAL', indexer: createResourceIndexer(testRegistry()), readThreads: 0 }));
+    const held = hold();
+    const first = post(server, { resourceType: 'Patient' }).then((r) => r);
+    await held;
+    const bodies = [
+      { resourceType: 'Observation', code: { text: 'no status' } },
+      { resourceType: 'Patient', birthDate: 'yesterday' },
+      { resourceType: 'Patient', gender: 'unknown-to-r4' },
+    ];
+    for (const body of bodies) {
+      const [threads, alone] = await Promise.all([server, inline].map((s) => post(s, body)));
+      assert.ok(threads.status === 400 || threads.status === 422, String(threads.status));
+      assert.equal(threads.status, alone.status);
+      assert.deepEqual(issueTexts(threads.body), issueTexts(alone.body));
+    }
+    // A valid one is stored with the index entries the thread extracted, and found by them.
+    const valid = await post(server, { resourceType: 'Patient', identifier: [{ system: 'http://fhir.test/mrn', value: 'busy-1' }] });
+    assert.equal(valid.status, 201, issueTexts(valid.body).join('\n'));
+    release();
+    assert.equal((await first).status, 201);
+    const found = (await server.http.get('/Patient?identifier=http://fhir.test/mrn|busy-1')).body as Bundle;
+    assert.deepEqual((found.entry ?? []).map((e) => e.resource?.id), [valid.body.id]);
+  });
+});
