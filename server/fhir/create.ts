@@ -4,7 +4,6 @@
 // the same criteria create one resource.
 import { preconditionFailed } from '../outcomes';
 import type { ResourceVersion, StoreOperations } from '../store/port';
-import { checkedWhileBusy } from './busy-writer-prevalidation';
 import { findMatches } from './conditional-match';
 import { newResourceId } from './ids';
 import { writeResponse } from './prefer';
@@ -12,12 +11,9 @@ import type { FhirContext, FhirRequest, FhirResponse, Interaction } from './requ
 import { checkResourceWrite } from './validate-write';
 import { versionHeaders } from './version-headers';
 
-export const create: Interaction = (request, { resourceType }, context) =>
-  checkedWhileBusy(request.body, resourceType as string, context, (checkIn) => createChecked(request, resourceType as string, context, checkIn));
-
-/** `checkIn`: the context the body is checked in (with a thread's verdict, when there is one). */
-async function createChecked(request: FhirRequest, type: string, context: FhirContext, checkIn: FhirContext): Promise<FhirResponse> {
-  const { resource, index } = await checkResourceWrite(request.body, checkIn, type);
+export const create: Interaction = async (request, { resourceType }, context) => {
+  const type = resourceType as string;
+  const { resource, index } = await checkResourceWrite(request.body, context, type);
   const criteria = request.headers['if-none-exist'];
   if (request.assignedId !== undefined || criteria === undefined) {
     const version = await context.store.create({ ...resource, id: request.assignedId ?? newResourceId() }, { index });
@@ -30,7 +26,7 @@ async function createChecked(request: FhirRequest, type: string, context: FhirCo
     }
     return createdResponse(request, await tx.create({ ...resource, id: newResourceId() }, { index }), context);
   });
-}
+};
 
 /** The resource an If-None-Exist names, if one matches; several are a 412. */
 export async function findExisting(

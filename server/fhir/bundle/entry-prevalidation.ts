@@ -17,9 +17,6 @@ import type { EntryRequest } from './entry-request';
  */
 export async function prevalidateEntries(entries: readonly EntryRequest[], context: FhirContext, transaction: boolean): Promise<FhirContext> {
   const pool = context.validationPool;
-  // The entries are checked here together or not at all: none is sent to a thread on its own afterwards
-  // (busy-writer-prevalidation.ts), least of all from inside the transaction, whose writes a thread cannot see.
-  context = { ...context, validationPool: undefined };
   // A Bundle that writes a profile or terminology would be checked against the store before its own
   // writes: its entries are checked by the writer, as each is written.
   if (!pool || entries.some((entry) => validatorSources.includes(resourceTypeOf(entry)))) {
