@@ -75,6 +75,15 @@ interface PendingJob {
 /** At most this many writes share one commit, so that one commit never holds the lock for long. */
 const maxGroup = 64;
 
+/** The longest pause between two tries for the write lock (they start at 1 ms and double). */
+const maxLockWaitStepMs = 8;
+
+/** SQLITE_BUSY, or one of its extended codes: another connection holds the lock. */
+function isBusy(err: unknown): boolean {
+  const code = (err as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && (code & 0xff) === 5;
+}
+
 export class SqliteStore extends TransactionalWrites implements ResourceStore {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
@@ -91,6 +100,8 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
   private readonly reads: StatementCache;
   private auth: SqliteAuthStore | undefined;
   private readonly pool: ReadPool | undefined;
+  /** How long a group waits for the write lock that another connection holds before it fails, in ms. */
+  private readonly lockTimeoutMs: number;
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -104,6 +115,11 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     migrate(this.writer);
     // A bulk load that stopped half-way left its lookup indexes to be built: build them before serving.
     rebuildDeferredIndexes(this.writer);
+    // From here on the write lock is waited for between turns of the event loop (beginWrite), not inside
+    // SQLite's busy handler, which sleeps on this thread: while the audit writer or another process
+    // commits, reads and requests go on instead of stopping for the 1-2-5-10 ms of its sleeps.
+    this.lockTimeoutMs = timeout;
+    this.writer.exec('PRAGMA busy_timeout = 0');
     this.reader = inMemory ? this.writer : new DatabaseSync(options.file, { timeout });
     const readCacheMiB = options.readCacheMiB ?? 16;
     if (!inMemory) {
@@ -142,8 +158,19 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length) {
+        let began: unknown;
+        try {
+          await this.beginWrite();
+        } catch (err) {
+          began = err;
+        }
+        // Taken once the lock is held, so that the writes queued while it was waited for share the commit.
         const group = this.pending.splice(0, maxGroup);
-        await this.commitGroup(group);
+        if (began === undefined) {
+          await this.commitGroup(group);
+        } else {
+          group.forEach((job) => job.reject(began));
+        }
       }
     } finally {
       // Cleared in the same step as the last look at `pending`, so a job queued after it starts a new drain.
@@ -151,13 +178,27 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     }
   }
 
-  private async commitGroup(group: PendingJob[]): Promise<void> {
-    try {
-      this.writer.exec('BEGIN IMMEDIATE');
-    } catch (err) {
-      group.forEach((job) => job.reject(err));
-      return;
+  /**
+   * BEGIN IMMEDIATE, retried on a timer while another connection holds the write lock (SQLITE_BUSY),
+   * for as long as the busy timeout; then its error, as SQLite's own busy handler would give it.
+   */
+  private async beginWrite(): Promise<void> {
+    const started = Date.now();
+    for (let wait = 1; ; wait = Math.min(wait * 2, maxLockWaitStepMs)) {
+      try {
+        this.writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if (!isBusy(err) || Date.now() - started >= this.lockTimeoutMs) {
+          throw err;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+
+  /** Runs the group's jobs in the transaction beginWrite opened, and commits them together. */
+  private async commitGroup(group: PendingJob[]): Promise<void> {
     const outcomes: { job: PendingJob; ok: boolean; value: unknown }[] = [];
     for (const job of group) {
       const mark = this.paramIds.mark();
@@ -260,12 +301,22 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
    */
   async bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     await this.draining;
-    deferLookupIndexes(this.writer);
+    this.waitingInSqlite(() => deferLookupIndexes(this.writer));
     try {
       return await work();
     } finally {
       await this.draining;
-      rebuildDeferredIndexes(this.writer);
+      this.waitingInSqlite(() => rebuildDeferredIndexes(this.writer));
+    }
+  }
+
+  /** Runs statements outside beginWrite's transactions with SQLite's own busy wait, as at start-up. */
+  private waitingInSqlite(statements: () => void): void {
+    this.writer.exec(`PRAGMA busy_timeout = ${this.lockTimeoutMs}`);
+    try {
+      statements();
+    } finally {
+      this.writer.exec('PRAGMA busy_timeout = 0');
     }
   }
 
