@@ -7,7 +7,6 @@ import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { parseStoredResource } from '../json/stored-text';
 import type { AuditEventEntries, PreparedAuditEvent } from '../store/port';
 import { auditEventEntriesText } from './event-entries';
-import { pushFilled, templateFilling } from './event-text';
 
 /**
  * Separates an event's text from its entries on a line. JSON.stringify never writes a raw control
@@ -19,12 +18,6 @@ const textStart = '{"resourceType":"AuditEvent","id":"';
 /** https://hl7.org/fhir/R4/datatypes.html#id: written as is inside a JSON string, without escapes. */
 const fhirId = /^[A-Za-z0-9\-.]{1,64}$/;
 
-/**
- * Separates the packed form of the event's text after its head (event-text.ts) from the entries: JSON
- * never holds U+0003, nor does a packed text (U+0001 and codes from U+0100).
- */
-const packedMark = '\u0003';
-
 /** The beginning the event's text must have: `meta` goes in after the id (the stored order, versioning.ts withMeta). */
 export function preparedTextHead(id: string): string {
   return `${textStart}${id}",`;
@@ -35,14 +28,6 @@ export function preparedTextHead(id: string): string {
  * its own: restEvents' and authEvent's events), its JSON text alone otherwise.
  */
 export function preparedLine(event: AuditEvent): string {
-  const filling = templateFilling(event);
-  if (filling !== undefined && event.meta === undefined && typeof event.id === 'string' && fhirId.test(event.id)) {
-    const parts = [preparedTextHead(event.id)];
-    pushFilled(parts, filling, false);
-    parts.push(entriesMark, auditEventEntriesText(event), packedMark);
-    pushFilled(parts, filling, true);
-    return parts.join('');
-  }
   const text = JSON.stringify(event);
   if (event.meta !== undefined || typeof event.id !== 'string' || !fhirId.test(event.id) || !text.startsWith(preparedTextHead(event.id))) {
     return text;
@@ -60,11 +45,7 @@ export function parsePreparedLine(line: string): AuditEvent | PreparedAuditEvent
   const eventText = line.slice(0, mark);
   // The id is the head's second member, an id written without escapes (preparedTextHead).
   const id = eventText.slice(textStart.length, eventText.indexOf('"', textStart.length));
-  const packed = line.indexOf(packedMark, mark + 1);
-  if (packed < 0) {
-    return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as AuditEventEntries };
-  }
-  return { id, eventText, entries: JSON.parse(line.slice(mark + 1, packed)) as AuditEventEntries, packedTail: line.slice(packed + 1) };
+  return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as AuditEventEntries };
 }
 
 export function isPreparedEvent(event: Resource | PreparedAuditEvent): event is PreparedAuditEvent {

@@ -218,12 +218,6 @@ export interface PreparedAuditEvent {
   id: string;
   eventText: string;
   entries: AuditEventEntries;
-  /**
-   * The packed form (SQLite's stored form, store/sqlite/audit-packed-text.ts, in its line form) of
-   * eventText after its head (`{"resourceType":"AuditEvent","id":"<id>",`), when it was written from a
-   * template; other stores ignore it.
-   */
-  packedTail?: string;
 }
 
 /** The entries an AuditEvent's nine indexed parameters yield (the other kinds are always empty). */

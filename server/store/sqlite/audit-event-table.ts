@@ -19,7 +19,7 @@ import { conflict } from '../../outcomes';
 import type { AuditEventEntries, ChainQuery, HistoryQuery, PreparedAuditEvent, ResourceIndexer, WriteOptions } from '../port';
 import { checkExpectedVersion, sameContent, withMeta } from '../versioning';
 import { linkBeforeSql, newestAuditLink } from './audit-archive-sql';
-import { lineStoredForm, packAuditText, runsAcross } from './audit-packed-text';
+import { packAuditText } from './audit-packed-text';
 import type { ParamIds } from './param-ids';
 import type { StatementCache } from './statement-cache';
 import type { VersionRow } from './version-row';
@@ -117,31 +117,8 @@ export function storedEventText(event: Resource, stored: Resource): string | und
 }
 
 /** A prepared event's stored text: its text with `meta` put in after the id, as storedEventText puts it. */
-export function preparedContent(event: PreparedAuditEvent, metaText: string): string {
+function preparedContent(event: PreparedAuditEvent, metaText: string): string {
   return metaAfterHead(event.eventText, preparedTextHead(event.id), metaText);
-}
-
-/**
- * How a template's text starts after the head (server/audit/event-text.ts). The head and meta end with
- * meta's `"},`; no entry of the packing table that starts there runs on into `"type":` (checked), so the
- * stored text packs as those two packed apart.
- */
-const templateTailStart = '"type":';
-if (runsAcross('"},', templateTailStart)) {
-  throw new Error('an entry of the packed text table runs from meta into a template\'s text');
-}
-
-/**
- * A prepared event's stored (packed) text, `content` being its stored JSON text: packed here, or, when
- * its text was written from a template (server/audit/event-text.ts), its head and meta packed here and
- * the packed tail it came with (in the line form, packedLineForm) after them.
- */
-export function preparedPackedContent(event: PreparedAuditEvent, content: string): string {
-  const headLength = preparedTextHead(event.id).length;
-  if (event.packedTail === undefined || !event.eventText.startsWith(templateTailStart, headLength)) {
-    return packAuditText(content);
-  }
-  return packAuditText(content.slice(0, content.length - (event.eventText.length - headLength))) + lineStoredForm(event.packedTail);
 }
 
 /** `text`, which starts with `head` (its resourceType and id), with `meta` as the next member: where withMeta puts it. */
@@ -241,7 +218,7 @@ export class AuditEventTable {
     resources.forEach((resource, i) => {
       const seq = first + i;
       const event = isPreparedEvent(resource)
-        ? this.preparedRow(resource, metaText, lastUpdated, link)
+        ? this.row(resource.id, preparedContent(resource, metaText), resource.entries, lastUpdated, null, link)
         : this.prepared(resource, lastUpdated, null, link);
       link = event.auditHash;
       rows.push([seq, ...event.values]);
@@ -268,27 +245,13 @@ export class AuditEventTable {
     return { stored, ...this.row(id, content, this.indexer(stored), lastUpdated, author, previousLink) };
   }
 
-  /** A prepared event's row, chained to `previousLink`. */
-  private preparedRow(event: PreparedAuditEvent, metaText: string, lastUpdated: number, previousLink: string | null): PreparedRow {
-    const content = preparedContent(event, metaText);
-    return this.row(event.id, content, event.entries, lastUpdated, null, previousLink, preparedPackedContent(event, content));
-  }
-
   /** An event's row from its stored text and search entries, chained to `previousLink`. */
-  private row(
-    id: string,
-    content: string,
-    entries: AuditEventEntries,
-    lastUpdated: number,
-    author: string | null,
-    previousLink: string | null,
-    packed = packAuditText(content)
-  ): PreparedRow {
+  private row(id: string, content: string, entries: AuditEventEntries, lastUpdated: number, author: string | null, previousLink: string | null): PreparedRow {
     const hash = versionHash(null, { resourceType: auditEventType, id, versionId: 1, lastUpdated, deleted: false, author, content });
     const auditHash = auditLink(previousLink, hash);
     const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
-    const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packed];
+    const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)];
     const lookups = columns.lookups.map(([paramId, targetType, targetId]): [number, string, string] => [paramId, targetId as string, targetType ?? '']);
     return { content, lastUpdated, auditHash, values, lookups };
   }

@@ -14,7 +14,7 @@ import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
  * The table. A code once written means its string for ever: entries are only ever added at the end
  * (at most 256), never changed, removed or reordered; a test pins the first ones.
  */
-export const auditPackingTable: readonly string[] = [
+const entries: readonly string[] = [
   // 0-15: the codings of every REST event (events-rest.ts).
   '{"system":"http://terminology.hl7.org/CodeSystem/audit-event-type","code":"rest","display":"Restful Operation"}',
   ...['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'history-system', 'create', 'search-type', 'search-system', 'search', 'batch', 'transaction', 'operation'].map(
@@ -72,7 +72,6 @@ export const auditPackingTable: readonly string[] = [
   '"PractitionerRole","',
   '"Patient","',
 ];
-const entries = auditPackingTable;
 
 const codeStart = 0x100;
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -94,137 +93,6 @@ const codeOf = (entry: string): string => {
 /** One pass over the text, the longest entry first where several start at one place. */
 const known = new RegExp([...entries].sort((a, b) => b.length - a.length).map(escape).join('|'), 'g');
 const coded = /\u0001([\u0100-\u01ff])/g;
-
-/**
- * What a value spliced between a template's packed stretches may hold (server/audit/event-text.ts): no
- * quote, backslash, control character or surrogate, so that JSON.stringify writes it as it is; no comma
- * and no quote, so that no entry of the table lies inside it (every entry holds one: checked below); not
- * empty, so that two stretches never touch; and not U+E000, a template's own marker.
- */
-export const spliceableValue = /^[^"\\,\u0000-\u001f\ud800-\udfff\ue000]+$/;
-if (entries.some((entry) => !entry.includes('"') && !entry.includes(','))) {
-  throw new Error('an entry of the packed text table holds neither a quote nor a comma: values could no longer be spliced');
-}
-
-/**
- * A text made of constant stretches with values between them (stretch 0, value 0, stretch 1, ...),
- * packed stretch by stretch: the packing of the whole text, as packAuditText's one scan writes it, is the
- * stretches' packings with the values between them unchanged, as long as no entry the scan matches runs
- * across a border between a stretch and a value. No entry lies inside a value (each holds a quote or a
- * comma, which a spliceableValue does not). For each value, the borders are analysed once per template:
- * - into the value: an entry that starts in the stretch before it, at a place where the scan of the
- *   stretch may start a match, and runs on past the stretch's end. The part beyond (`rest`) matches only
- *   if the value begins with it (`barredPrefixes`: all of rest spliceable), or if the value is a beginning
- *   of it whose remainder the stretch after starts with, or runs on past (`barredValues`, exact).
- * - out of the value: an entry that starts inside the value and runs into the stretch after it: the
- *   value ends with the entry's spliceable beginning, and the stretch starts with the rest or is a
- *   beginning of it (`barredEnds`).
- * An entry from the stretch before that runs across the whole value is of the first kind.
- */
-export interface PackedTemplate {
-  packed: readonly string[];
-  barredPrefixes: readonly (readonly string[])[];
-  barredValues: readonly (readonly string[])[];
-  barredEnds: readonly (readonly string[])[];
-}
-
-const knownAt = new RegExp(known.source, 'y');
-const spliceableChars = /^[^"\\,\u0000-\u001f\ud800-\udfff\ue000]*/;
-
-export function packedTemplate(stretches: readonly string[]): PackedTemplate {
-  const barredPrefixes: string[][] = [];
-  const barredValues: string[][] = [];
-  const barredEnds: string[][] = [];
-  for (let slot = 0; slot + 1 < stretches.length; slot++) {
-    const next = stretches[slot + 1];
-    const prefixes: string[] = [];
-    const values: string[] = [];
-    for (const rest of openRests(stretches[slot])) {
-      const plain = (spliceableChars.exec(rest) as RegExpExecArray)[0].length;
-      if (plain === rest.length) prefixes.push(rest);
-      for (let cut = 1; cut <= plain && cut < rest.length; cut++) {
-        const after = rest.slice(cut);
-        if (next.startsWith(after) || after.startsWith(next)) values.push(rest.slice(0, cut));
-      }
-    }
-    barredPrefixes.push(prefixes);
-    barredValues.push(values);
-    barredEnds.push(entryBeginnings(next));
-  }
-  return { packed: stretches.map(packAuditText), barredPrefixes, barredValues, barredEnds };
-}
-
-/** For each place the scan of `text` alone may start a match, the rests of the entries that start there and run past its end. */
-function openRests(text: string): string[] {
-  const rests: string[] = [];
-  for (let at = 0; at < text.length; ) {
-    const tail = text.slice(at);
-    for (const entry of entries) {
-      if (entry.length > tail.length && entry.startsWith(tail)) rests.push(entry.slice(tail.length));
-    }
-    knownAt.lastIndex = at;
-    const match = knownAt.exec(text);
-    at += match ? match[0].length : 1;
-  }
-  return rests;
-}
-
-/** The spliceable beginnings of entries whose rest starts `text` (or that `text` starts). */
-function entryBeginnings(text: string): string[] {
-  const found: string[] = [];
-  for (const entry of entries) {
-    for (let cut = 1; cut < entry.length; cut++) {
-      const [before, rest] = [entry.slice(0, cut), entry.slice(cut)];
-      if (spliceableValue.test(before) && (text.startsWith(rest) || rest.startsWith(text))) found.push(before);
-    }
-  }
-  return found;
-}
-
-/** Whether `value` may go between stretch `slot` and the next one of `template` (PackedTemplate). */
-export function spliceable(template: PackedTemplate, slot: number, value: string): boolean {
-  if (!spliceableValue.test(value) || template.barredValues[slot].includes(value)) return false;
-  for (const prefix of template.barredPrefixes[slot]) {
-    if (value.startsWith(prefix)) return false;
-  }
-  for (const end of template.barredEnds[slot]) {
-    if (value.endsWith(end)) return false;
-  }
-  return true;
-}
-
-/** Whether an entry starting anywhere in `before` could run on into `after` (text that follows it). */
-export function runsAcross(before: string, after: string): boolean {
-  for (let at = 0; at < before.length; at++) {
-    const tail = before.slice(at);
-    for (const entry of entries) {
-      if (entry.length > tail.length && entry.startsWith(tail)) {
-        const rest = entry.slice(tail.length);
-        if (after.startsWith(rest) || rest.startsWith(after)) return true;
-      }
-    }
-  }
-  return false;
-}
-
-/**
- * A packed text as the audit writer's line carries it (server/audit/prepared-event.ts): each code's second
- * character moved from U+0100.. to U+0080.., so that a line of Latin-1 text stays a string of one byte a
- * character, which V8 joins and copies at half the cost of one of two. Never stored: lineStoredForm reads it.
- */
-const lineCodeStart = 0x80;
-if (entries.length > 0x100 - lineCodeStart) {
-  throw new Error('the packed text table outgrew the audit line form: give the line another form of its codes');
-}
-export function packedLineForm(packed: string): string {
-  return packed.replace(coded, (_, code: string) => `\u0001${String.fromCharCode(code.charCodeAt(0) - codeStart + lineCodeStart)}`);
-}
-const lineCoded = /\u0001([\u0080-\u00ff])/g;
-const storedCodes = entries.map((_, i) => `\u0001${String.fromCharCode(codeStart + i)}`);
-/** The packed text of a line form (packedLineForm). */
-export function lineStoredForm(line: string): string {
-  return line.replace(lineCoded, (_, code: string) => storedCodes[code.charCodeAt(0) - lineCodeStart]);
-}
 
 /** The stored form of a JSON text (the event's, or its entries' array). */
 export function packAuditText(json: string): string {
