@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { storeWriter } from '../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../server/audit/audit-worker-writer';
+import { eventTexts, parseEventLines } from '../server/audit/audit-worker-writer';
 import { restEvents } from '../server/audit/events-rest';
 import type { Caller } from '../server/fhir/pipeline/caller';
 import type { HookCall } from '../server/fhir/pipeline/hooks';
@@ -157,13 +157,13 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
       return used.user + used.system;
     };
     const timed = async (events: AuditEvent[]): Promise<void> => {
-      // The server's thread: the batch's text (audit-worker-writer.ts, each event's line and search entries).
+      // The server's thread: the batch's texts (audit-worker-writer.ts, each event's line and search entries).
       let start = process.cpuUsage();
-      const text = eventLines(events);
+      const texts = eventTexts(events);
       handOverMicros += cpu(start);
       // The writer thread: the lines read back and stored.
       start = process.cpuUsage();
-      await write(parseEventLines(text));
+      await write(texts.flatMap(parseEventLines));
       cpuMicros += cpu(start);
     };
     const batch: AuditEvent[] = [];
