@@ -12,8 +12,17 @@ import type { AuditWriter } from './audit-buffer';
 import type { WorkerReply } from './audit-worker';
 import { parsePreparedLine, preparedLine } from './prepared-event';
 
-/** A batch goes as one text: cheaper to write and to read than the structured clone of its objects. */
-type Message = { events: string } | { close: true };
+/** A batch goes as texts of lines (eventTexts): cheaper to write and to read than the structured clone of its objects. */
+type Message = { events: string[] } | { close: true };
+
+/**
+ * The most characters of one text of a batch. V8 puts a string above 128 KiB in its large-object space,
+ * a mapping of its own for each: a batch of 100 read events as one text (about 300 KB) cost the server's
+ * thread about 12 µs an event to join, against 0.5 in texts of 120 KB or less (docs/performance.md,
+ * "A batch in texts below V8's large objects"). 48,000 characters stay below it even at two bytes a
+ * character (a text with Chinese in it).
+ */
+const textChars = 48_000;
 
 /**
  * The events as one line each: its JSON and its search entries (prepared-event.ts). JSON.stringify writes
@@ -22,6 +31,30 @@ type Message = { events: string } | { close: true };
  */
 export function eventLines(events: readonly AuditEvent[]): string {
   return events.map(preparedLine).join('\n');
+}
+
+/**
+ * The events as texts of eventLines, each of as many events as fit in `textChars` (an event longer than
+ * that goes in a text alone), in their order.
+ */
+export function eventTexts(events: readonly AuditEvent[]): string[] {
+  const texts: string[] = [];
+  let lines: string[] = [];
+  let length = 0;
+  for (const event of events) {
+    const line = preparedLine(event);
+    if (lines.length && length + line.length > textChars) {
+      texts.push(lines.join('\n'));
+      lines = [];
+      length = 0;
+    }
+    lines.push(line);
+    length += line.length + 1;
+  }
+  if (lines.length) {
+    texts.push(lines.join('\n'));
+  }
+  return texts;
 }
 
 /** The events of eventLines' text, as the store appends them (prepared, or parsed with their text remembered). */
@@ -86,7 +119,7 @@ export function auditWorkerWriter(logger: Logger): AuditWorkerWriter {
     // JSON.stringify on this thread costs about 1.5 µs an event less than postMessage's clone of the
     // objects, and JSON.parse on the writer's about 2.5 µs less than rebuilding them (docs/performance.md).
     // One line per event: the writer stores each event's own text (audit-worker.ts).
-    write: (events: readonly AuditEvent[]) => send({ events: eventLines(events) }),
+    write: (events: readonly AuditEvent[]) => send({ events: eventTexts(events) }),
     close: async () => {
       if (!worker) return;
       const { thread } = worker;

@@ -13,8 +13,8 @@ import { openStore } from '../store/open-store';
 import { storeWriter } from './audit-trail';
 import { parseEventLines } from './audit-worker-writer';
 
-/** A batch of events as one JSON text per line (audit-worker-writer.ts), or the request to close. */
-export type WorkerRequest = { id: number; events: string } | { id: number; close: true };
+/** A batch of events as texts of one JSON text per line (audit-worker-writer.ts, eventTexts), or the request to close. */
+export type WorkerRequest = { id: number; events: string[] } | { id: number; close: true };
 export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; error: string } | { ready: true };
 
 async function run(): Promise<void> {
@@ -38,7 +38,7 @@ async function run(): Promise<void> {
       return;
     }
     // Parsed inside the promise: a batch that does not parse is a failed write, retried, never a dead thread.
-    Promise.resolve(request.events).then((text) => write(parseEventLines(text))).then(
+    Promise.resolve(request.events).then((texts) => write(texts.flatMap(parseEventLines))).then(
       () => port.postMessage({ id: request.id, ok: true } satisfies WorkerReply),
       // The error's kind only: its message may quote what was written.
       (err: unknown) => port.postMessage({ id: request.id, ok: false, error: err instanceof Error ? err.name : 'Error' } satisfies WorkerReply)

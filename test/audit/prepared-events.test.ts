@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { storeWriter } from '../../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../../server/audit/audit-worker-writer';
+import { eventLines, eventTexts, parseEventLines } from '../../server/audit/audit-worker-writer';
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
 import { restEvents } from '../../server/audit/events-rest';
-import { isPreparedEvent } from '../../server/audit/prepared-event';
+import { auditEventOf, isPreparedEvent } from '../../server/audit/prepared-event';
 import type { Caller } from '../../server/fhir/pipeline/caller';
 import type { HookCall, HookResult } from '../../server/fhir/pipeline/hooks';
 import type { InteractionCode } from '../../server/fhir/pipeline/interaction';
@@ -152,7 +152,8 @@ describe('prepared AuditEvents', () => {
       let now = Date.parse('2026-12-07T05:00:00.000Z');
       await fc.assert(
         fc.asyncProperty(batch, async (events) => {
-          const sent = parseEventLines(eventLines(events));
+          // As the writer thread receives them: the batch's texts (eventTexts), each read.
+          const sent = eventTexts(events).flatMap(parseEventLines);
           assert.ok(sent.every(isPreparedEvent), 'every event of these kinds goes prepared');
           // Both stores write the batch at the same instant, so that meta, hashes and links can match.
           now += 1000;
@@ -171,6 +172,22 @@ describe('prepared AuditEvents', () => {
     const [one, other] = [storedTables(path.join(dir, 'generic.sqlite')), storedTables(path.join(dir, 'prepared.sqlite'))] as { rows: unknown[] }[];
     assert.ok(one.rows.length > 60);
     assert.deepEqual(other, one);
+  });
+
+  it('go in texts below V8\'s large objects, in their order, an event longer than a text alone', () => {
+    const events = fc.sample(batch, { numRuns: 60, seed: 15 }).flat();
+    const [long] = restEvents(...fc.sample(interaction, { numRuns: 1, seed: 3 })[0], base);
+    const longer: AuditEvent = { ...long, entity: [{ query: Buffer.from('x'.repeat(60_000)).toString('base64') }] };
+    const all = [...events.slice(0, 150), longer, ...events.slice(150)];
+    const texts = eventTexts(all);
+    assert.ok(texts.length > 2, `${all.length} events in ${texts.length} texts`);
+    for (const text of texts) {
+      // Below 128 KiB even at two bytes a character, or one event alone.
+      assert.ok(text.length <= 48_000 || !text.includes('\n'), `a text of ${text.length} characters`);
+    }
+    assert.ok(texts.some((text) => text.length > 48_000), 'the longer event is sent');
+    assert.deepEqual(texts.flatMap(parseEventLines).map(auditEventOf), all);
+    assert.equal(texts.join('\n'), eventLines(all));
   });
 
   it('go as the event alone when it has a meta of its own, and are stored as such', async () => {
