@@ -3,7 +3,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { integrityRuleNames } from './integrity/integrity-rules';
-import { maxNice } from './thread-priority';
 
 /** The storage adapters that exist: the embedded SQLite file, or a MongoDB replica set. */
 export type StoreKind = 'sqlite' | 'mongo';
@@ -65,14 +64,6 @@ export interface ServerConfig {
   sqliteReadCacheMiB: number;
   /** Most threads answering the SQLite store's searches and history (docs/performance.md, "Concurrency"); 0: none. */
   sqliteReadThreads: number;
-  /**
-   * How many nice steps below the server's own thread the read threads run (0: the same priority), so
-   * that a woken read thread does not take the core the server's thread needs (server/thread-priority.ts;
-   * docs/performance.md, "Concurrency"). Linux only; elsewhere ignored.
-   */
-  readThreadNice: number;
-  /** The same for the audit writer's thread (`fhir-audit`). */
-  auditThreadNice: number;
   /** The network's CodeSystems, ValueSets and ConceptMaps, loaded into the store at start-up. */
   terminologyDir: string;
   /** Most entries a batch or transaction Bundle may have; more is refused with 413. */
@@ -229,8 +220,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const sqliteCacheMiB = readInteger(env, 'FHIR_SQLITE_CACHE_MB', 64, 2, 65536);
   const sqliteReadCacheMiB = readInteger(env, 'FHIR_SQLITE_READ_CACHE_MB', 16, 2, 65536);
   const sqliteReadThreads = readInteger(env, 'FHIR_READ_THREADS', os.availableParallelism(), 0, 64);
-  const readThreadNice = readInteger(env, 'FHIR_READ_THREAD_NICE', 0, 0, maxNice);
-  const auditThreadNice = readInteger(env, 'FHIR_AUDIT_THREAD_NICE', 0, 0, maxNice);
   const profilesDir = path.resolve(env.FHIR_PROFILES_DIR || path.join(__dirname, '..', '..', 'profiles'));
   const terminologyDir = path.resolve(env.FHIR_TERMINOLOGY_DIR || path.join(__dirname, '..', '..', 'terminology'));
   const maxBundleEntries = readInteger(env, 'FHIR_BUNDLE_MAX_ENTRIES', 10_000, 1, 1_000_000);
@@ -279,8 +268,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     sqliteCacheMiB,
     sqliteReadCacheMiB,
     sqliteReadThreads,
-    readThreadNice,
-    auditThreadNice,
     profilesDir,
     terminologyDir,
     maxBundleEntries,

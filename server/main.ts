@@ -31,7 +31,6 @@ import type { ContentOwnership } from './integrity/owned-content';
 import { integrityRules, uniqueIdentifiersRule } from './integrity/integrity-rules';
 import { issue, outcome } from './outcomes';
 import { loadBaseSchema } from './validation/base-schema';
-import { threadPriorityUnsupported } from './thread-priority';
 
 /** Answers while start-up work (the first start's seed) runs. */
 function starting(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -57,7 +56,6 @@ async function main(): Promise<void> {
   // The heap limit (FHIR_HEAP_MB) and malloc's settings: may start this process again with them, before anything opens.
   restartWithMemorySettings(config);
   const logger = createLogger(config.logLevel);
-  logThreadPriorities(config, logger);
   loadResourceDefinitions();
   loadBaseSchema();
   const networkParameters = loadNetworkSearchParameters(config.profilesDir);
@@ -206,17 +204,6 @@ async function startAuth(
     limits: { login: config.authLoginLimit, token: config.authTokenLimit, accountLogin: config.authAccountLoginLimit },
     ...(events ? { events } : {}),
   });
-}
-
-/** The worker threads set their own priorities and log nothing: where they cannot, this thread says so once. */
-function logThreadPriorities(config: ServerConfig, logger: ReturnType<typeof createLogger>): void {
-  if (config.readThreadNice === 0 && config.auditThreadNice === 0) {
-    return;
-  }
-  const reason = threadPriorityUnsupported();
-  if (reason) {
-    logger.debug({ reason }, 'FHIR_READ_THREAD_NICE and FHIR_AUDIT_THREAD_NICE have no effect here');
-  }
 }
 
 main().catch((err: unknown) => {

@@ -24,8 +24,6 @@ describe('configuration', () => {
     assert.equal(config.sqliteCacheMiB, 64);
     assert.equal(config.sqliteReadCacheMiB, 16);
     assert.equal(config.sqliteReadThreads, os.availableParallelism());
-    assert.equal(config.readThreadNice, 0);
-    assert.equal(config.auditThreadNice, 0);
     assert.equal(config.unknownProfile, 'error');
     assert.equal(config.unknownExtension, 'warning');
     assert.equal(config.requiredProfiles.size, 0);
@@ -49,8 +47,6 @@ describe('configuration', () => {
       FHIR_SQLITE_CACHE_MB: '1024',
       FHIR_SQLITE_READ_CACHE_MB: '8',
       FHIR_READ_THREADS: '0',
-      FHIR_READ_THREAD_NICE: '10',
-      FHIR_AUDIT_THREAD_NICE: '19',
       FHIR_UNKNOWN_PROFILE: 'warning',
       FHIR_UNKNOWN_EXTENSION: 'error',
       FHIR_REQUIRED_PROFILES: 'MedicationRequest=https://x.example/StructureDefinition/a, Patient=https://x.example/StructureDefinition/b,MedicationRequest=https://x.example/StructureDefinition/c',
@@ -58,8 +54,6 @@ describe('configuration', () => {
     assert.equal(config.sqliteCacheMiB, 1024);
     assert.equal(config.sqliteReadCacheMiB, 8);
     assert.equal(config.sqliteReadThreads, 0);
-    assert.equal(config.readThreadNice, 10);
-    assert.equal(config.auditThreadNice, 19);
     assert.equal(config.unknownProfile, 'warning');
     assert.equal(config.unknownExtension, 'error');
     assert.deepEqual(
@@ -93,9 +87,6 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_UNKNOWN_PROFILE: 'ignore' }), /FHIR_UNKNOWN_PROFILE must be one of error, warning/);
     assert.throws(() => loadConfig({ FHIR_UNKNOWN_EXTENSION: 'ignore' }), /FHIR_UNKNOWN_EXTENSION must be one of warning, error/);
     assert.throws(() => loadConfig({ FHIR_SQLITE_CACHE_MB: '1' }), /FHIR_SQLITE_CACHE_MB/);
-    // Nice values stop at 19; a negative step would raise a thread above the server's, which needs a privilege.
-    assert.throws(() => loadConfig({ FHIR_READ_THREAD_NICE: '20' }), /FHIR_READ_THREAD_NICE must be a whole number from 0 to 19/);
-    assert.throws(() => loadConfig({ FHIR_AUDIT_THREAD_NICE: '-1' }), /FHIR_AUDIT_THREAD_NICE must be a whole number from 0 to 19/);
     assert.throws(() => loadConfig({ FHIR_SEED_PATIENTS: '-1' }), /FHIR_SEED_PATIENTS/);
     assert.equal(loadConfig({ FHIR_SEED_PATIENTS: '25', FHIR_SEED_VALUE: '7' }).seedPatients, 25);
     assert.throws(() => loadConfig({ FHIR_BASE_URL: 'fhir.example' }), /FHIR_BASE_URL/);

@@ -10,7 +10,6 @@ import { SearchParameterRegistry } from '../search/indexing/registry';
 import { createResourceIndexer } from '../search/indexing/resource-indexer';
 import { loadNetworkSearchParameters } from '../search/network-search-parameters';
 import { openStore } from '../store/open-store';
-import { lowerOwnPriority } from '../thread-priority';
 import { storeWriter } from './audit-trail';
 import { parseEventLines } from './audit-worker-writer';
 
@@ -24,7 +23,6 @@ async function run(): Promise<void> {
     throw new Error('audit-worker.js runs as a worker thread of the server');
   }
   const config = loadConfig();
-  lowerOwnPriority(config.auditThreadNice);
   loadResourceDefinitions();
   const registry = new SearchParameterRegistry(loadNetworkSearchParameters(config.profilesDir), { uniqueParameters: !config.rulesOff.has(uniqueIdentifiersRule) });
   // Its connections have the page cache of the server's reading ones: it appends AuditEvents and their

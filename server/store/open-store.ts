@@ -8,7 +8,7 @@ import { SqliteStore } from './sqlite/sqlite-store';
 /** The part of the configuration the adapters read. */
 export type StoreConfig = Pick<
   ServerConfig,
-  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'sqliteReadCacheMiB' | 'sqliteReadThreads' | 'readThreadNice' | 'mongoUrl' | 'mongoDatabase'
+  'store' | 'sqliteFile' | 'sqliteSynchronous' | 'sqliteCacheMiB' | 'sqliteReadCacheMiB' | 'sqliteReadThreads' | 'mongoUrl' | 'mongoDatabase'
 >;
 
 type AdapterFactory = (config: StoreConfig, indexer: ResourceIndexer) => Promise<ResourceStore>;
@@ -22,7 +22,6 @@ const adapters: Record<ServerConfig['store'], AdapterFactory> = {
       cacheMiB: config.sqliteCacheMiB,
       readCacheMiB: config.sqliteReadCacheMiB,
       readThreads: config.sqliteReadThreads,
-      readThreadNice: config.readThreadNice,
     }),
   mongo: async (config, indexer) => {
     if (!config.mongoUrl) {

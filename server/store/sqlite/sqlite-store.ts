@@ -62,8 +62,6 @@ export interface SqliteStoreOptions {
    * database cannot be opened by another thread: it always reads here.
    */
   readThreads?: number;
-  /** How many nice steps below the server's thread the read threads run (0 unless given; server/thread-priority.ts). */
-  readThreadNice?: number;
   /** A module each read thread runs on its connection (tests register SQL functions with it). */
   readThreadSetup?: ReadThreadSetup;
 }
@@ -136,7 +134,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     const threads = options.readThreads ?? os.availableParallelism();
     if (!inMemory && threads > 0) {
       const indexing = options.indexer.split?.definition;
-      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: readCacheMiB, indexing, setup: options.readThreadSetup, nice: options.readThreadNice ?? 0 }, threads);
+      this.pool = new ReadPool({ file: options.file, busyTimeoutMs: timeout, cacheMiB: readCacheMiB, indexing, setup: options.readThreadSetup }, threads);
     }
   }
 

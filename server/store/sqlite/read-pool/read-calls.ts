@@ -27,8 +27,6 @@ export interface ReadThreadData {
   file: string;
   busyTimeoutMs: number;
   cacheMiB: number;
-  /** How many nice steps below the server's thread it runs (server/thread-priority.ts). */
-  nice: number;
   /** The store's indexer's parameters, when it takes index entries extracted on the validating thread. */
   indexing?: RegistryDefinition;
   /** A compiled module whose `setupReadConnection(db, data)` runs on each thread's connection (tests). */

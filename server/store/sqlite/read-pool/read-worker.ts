@@ -13,7 +13,6 @@ import type { ValidationRequest } from '../../../validation/offloaded-validation
 import { toWireError, type ReadReply, type ReadRequest, type ReadThreadData } from './read-calls';
 import { threadValidation, validateCall } from './validate-calls';
 import { registerAuditText } from '../audit-packed-text';
-import { lowerOwnPriority } from '../../../thread-priority';
 
 const refuseWrites: ResourceIndexer = () => {
   throw new Error('a read thread of the store never writes');
@@ -25,8 +24,6 @@ function run(): void {
     throw new Error('read-worker.js runs as a worker thread of the store');
   }
   const options = workerData as ReadThreadData;
-  // Before anything else: a woken read thread should not take the server's thread's core.
-  lowerOwnPriority(options.nice);
   const db = new DatabaseSync(options.file, { readOnly: true, timeout: options.busyTimeoutMs });
   // WAL mode is the file's own (the writer set it); the page cache and temporary tables are per connection.
   db.exec('PRAGMA temp_store = MEMORY');
