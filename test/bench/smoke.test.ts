@@ -8,6 +8,7 @@ import { parseBenchOptions, UsageError } from '../../bench/options';
 import type { BenchResults } from '../../bench/results';
 import { runBenchmark, writeResults } from '../../bench/run';
 import { startServerProcess } from '../../bench/server-process';
+import { scratchDir } from '../helpers/scratch-dir';
 
 const workloadNames = [
   'read Patient by id (c=1)',
@@ -69,21 +70,17 @@ function checkSearchMix(results: BenchResults): void {
 
 describe('benchmark smoke run', function () {
   this.timeout(120_000);
-  let outDir: string;
-  beforeEach(() => {
-    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
-  });
-  afterEach(() => fs.rmSync(outDir, { recursive: true, force: true }));
+  const outDir = scratchDir('bench-out-', 'test');
 
   it('runs every workload against a server it starts, and writes JSON, markdown and SVG', async () => {
-    const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet'], outDir));
+    const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet'], outDir()));
     checkResults(results);
     assert.equal(results.target.ownServer, true);
     assert.ok(results.sizes[0].serverPeakRssMiB! > 0);
     assert.ok(results.sizes[0].storeDiskMiB! > 0);
     // The server's CPU is measured for a server the benchmark started (and only for it, below).
     assert.ok(results.sizes[0].workloads.filter((w) => w.supported).every((w) => w.serverCpuPercent!.median > 0));
-    const stem = writeResults(results, outDir);
+    const stem = writeResults(results, outDir());
     assert.equal(JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')).sizes.length, 1);
     assert.match(fs.readFileSync(`${stem}.md`, 'utf8'), /\| read Patient by id \(c=16\) \| 16 \|/);
     assert.match(fs.readFileSync(`${stem}.svg`, 'utf8'), /^<svg /);
@@ -97,7 +94,7 @@ describe('benchmark smoke run', function () {
       // A 1M-resource run lasts far more than the hour a normal access token does.
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
       assert.ok(claims.exp - claims.iat >= 12 * 3600, `the benchmark's token lasts ${claims.exp - claims.iat} s`);
-      const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl, '--token', token], outDir));
+      const results = await runBenchmark(parseBenchOptions(['--smoke', '--quiet', '--target', other.baseUrl, '--token', token], outDir()));
       checkResults(results);
       assert.equal(results.target.ownServer, false);
       assert.equal(results.target.url, other.baseUrl);
@@ -115,18 +112,18 @@ describe('benchmark smoke run', function () {
     const store = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
     try {
       const args = ['--smoke', '--quiet', '--only', 'read patient', '--store', store];
-      const first = await runBenchmark(parseBenchOptions(args, outDir));
+      const first = await runBenchmark(parseBenchOptions(args, outDir()));
       assert.ok(first.sizes[0].load.resources >= 300, `first load ${first.sizes[0].load.resources}`);
       assert.ok(fs.existsSync(path.join(store, 'fhir.sqlite')), 'the store is kept');
       assert.equal(first.settings.store, store);
       // The same size again: the store already holds it, so nothing is loaded and the reads find the patients.
-      const again = await runBenchmark(parseBenchOptions(args, outDir));
+      const again = await runBenchmark(parseBenchOptions(args, outDir()));
       assert.equal(again.sizes[0].load.resources, 0);
       assert.equal(again.sizes[0].storedResources, first.sizes[0].storedResources);
       const reads = again.sizes[0].workloads.filter((w) => w.name.startsWith('read Patient'));
       assert.ok(reads.length > 0 && reads.every((w) => w.supported && w.failures === 0), JSON.stringify(reads.map((w) => w.name)));
       // A larger size loads only the patients after those already stored.
-      const more = await runBenchmark(parseBenchOptions([...args, '--sizes', '600'], outDir));
+      const more = await runBenchmark(parseBenchOptions([...args, '--sizes', '600'], outDir()));
       assert.ok(more.sizes[0].load.resources > 0 && more.sizes[0].load.resources < 600, `second load ${more.sizes[0].load.resources}`);
       assert.ok(more.sizes[0].storedResources >= 600);
     } finally {

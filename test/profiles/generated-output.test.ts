@@ -2,23 +2,19 @@
 // build runs into a temporary folder (offline, about 10-20 s) and every file must be identical.
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildProfiles, defaultBuildOptions } from '../../profiles/build/build-profiles';
 import { generatedDir } from './profile-validation';
+import { scratchDir } from '../helpers/scratch-dir';
 
 describe('npm run profiles', function () {
   this.timeout(180_000);
-  let scratch: string;
-  before(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dhc-profiles-'));
-  });
-  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchDir('dhc-profiles-');
 
   it('rebuilds profiles/generated from the FSH byte for byte, with no SUSHI errors or warnings', async () => {
-    const out = path.join(scratch, 'generated');
+    const out = path.join(scratch(), 'generated');
     const log: string[] = [];
-    const result = await buildProfiles({ ...defaultBuildOptions(), outDir: out, workDir: path.join(scratch, 'work'), log: (l) => log.push(l) });
+    const result = await buildProfiles({ ...defaultBuildOptions(), outDir: out, workDir: path.join(scratch(), 'work'), log: (l) => log.push(l) });
     assert.equal(result.errors, 0, log.join('\n'));
     assert.deepEqual(result.warnings, []);
     const committed = fs.readdirSync(generatedDir).filter((f) => f.endsWith('.json')).sort();

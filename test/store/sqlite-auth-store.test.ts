@@ -1,21 +1,16 @@
 // The SQLite AuthStore beyond the contract (auth-store-contract.test.ts): state shared by two stores on
 // one file, as two processes share it.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileStore } from '../helpers/test-server';
+import { scratchDir } from '../helpers/scratch-dir';
 
 describe('SQLite auth store', () => {
   describe('shared by two connections to one file', () => {
-    let dir: string;
-    before(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-store-'));
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = scratchDir('auth-store-');
 
     it('sees the other side’s revocations, used codes and rate-limit hits', async () => {
-      const file = path.join(dir, 'fhir.sqlite');
+      const file = path.join(dir(), 'fhir.sqlite');
       const one = fileStore(file);
       const two = fileStore(file);
       try {

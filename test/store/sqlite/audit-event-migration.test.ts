@@ -4,8 +4,6 @@
 // them is left in the resource tables.
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { auditLink, versionHash } from '../../../server/audit/chain-hash';
@@ -17,6 +15,7 @@ import { ParamIds } from '../../../server/store/sqlite/param-ids';
 import { migrate } from '../../../server/store/sqlite/schema';
 import { StatementCache } from '../../../server/store/sqlite/statement-cache';
 import { fileStore, testRegistry, testSearchPlan } from '../../helpers/test-server';
+import { scratchDir } from '../../helpers/scratch-dir';
 
 const plan = (query: string): SearchPlan =>
   testSearchPlan('AuditEvent', query);
@@ -54,14 +53,10 @@ function writeAsBefore(db: DatabaseSync, statements: StatementCache, paramIds: P
 
 describe('SQLite migration 8: AuditEvents into their own table', function () {
   this.timeout(30_000);
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-migration-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('audit-migration-', 'test');
 
   it('moves the stored events with their positions and hashes: the chains verify, reads and searches find them', async () => {
-    const file = path.join(dir, 'fhir.sqlite');
+    const file = path.join(dir(), 'fhir.sqlite');
     const db = new DatabaseSync(file);
     migrate(db, 7);
     // Today's index writer fills the token rows' date (migration 9): the column is there while it writes

@@ -2,26 +2,20 @@
 // ending with the key and the composite index by key covering a token$quantity's parts, and its
 // searches answer as before.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { observation, patient } from '../../helpers/fixtures';
 import { fileStore } from '../../helpers/test-server';
 import { indexColumns as columns, searchIds as ids } from './migration-checks';
+import { scratchDir } from '../../helpers/scratch-dir';
 
 
 describe('SQLite migration 11: covering string lookup and composite key indexes', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-covering-'));
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('fhir-covering-');
 
   it('rebuilds both indexes on a store of version 10, its answers unchanged', async () => {
-    const file = path.join(dir, 'fhir.sqlite');
+    const file = path.join(dir(), 'fhir.sqlite');
     const store = fileStore(file);
     await store.update(patient({ id: 'p1', name: [{ family: 'Li', given: ['Hua'] }] }));
     await store.update(patient({ id: 'p2', name: [{ family: 'Wang', given: ['Lihua'] }] }));

@@ -1,24 +1,18 @@
 // Migration 9 (server/store/sqlite/schema.ts): token rows of a store written before it get their
 // resource's newest `date`, exactly as a write now stores it, and the token and date index is built.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { observation, patient } from '../../helpers/fixtures';
 import { fileStore } from '../../helpers/test-server';
+import { scratchDir } from '../../helpers/scratch-dir';
 
 describe('SQLite migration 9: the token and date index', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-token-date-'));
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('fhir-token-date-');
 
   it('fills date_high of every token row from its resource as a write would, and indexes it', async () => {
-    const file = path.join(dir, 'fhir.sqlite');
+    const file = path.join(dir(), 'fhir.sqlite');
     const store = fileStore(file);
     await store.update(patient({ id: 'p1' }));
     await store.update(observation('p1', { id: 'dated', effectiveDateTime: '2026-03-05' }));

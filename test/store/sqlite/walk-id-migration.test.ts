@@ -1,27 +1,21 @@
 // Migration 12 (server/store/sqlite/schema.ts): a store written before it gets the walk of a type in
 // write order holding each resource's id, and its searches that walk a type answer as before.
 import { strict as assert } from 'node:assert';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { observation, patient } from '../../helpers/fixtures';
 import { fileStore } from '../../helpers/test-server';
 import { indexColumns as columns, searchIds as ids } from './migration-checks';
+import { scratchDir } from '../../helpers/scratch-dir';
 
 const loinc = 'http://loinc.org';
 
 describe('SQLite migration 12: the walk of a type in write order holds the id', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-walk-id-'));
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir('fhir-walk-id-');
 
   it('rebuilds the index on a store of version 11, its answers unchanged', async () => {
-    const file = path.join(dir, 'fhir.sqlite');
+    const file = path.join(dir(), 'fhir.sqlite');
     const store = fileStore(file);
     await store.update(patient({ id: 'p1' }));
     await store.update(patient({ id: 'p2' }));
