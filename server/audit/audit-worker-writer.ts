@@ -25,17 +25,11 @@ type Message = { events: string[] } | { close: true };
 const textChars = 48_000;
 
 /**
- * The events as one line each: its JSON and its search entries (prepared-event.ts). JSON.stringify writes
- * a line break inside a string as `\n`, never raw (https://tc39.es/ecma262/#sec-quotejsonstring), so a
- * line break only ever separates two events.
- */
-export function eventLines(events: readonly AuditEvent[]): string {
-  return events.map(preparedLine).join('\n');
-}
-
-/**
- * The events as texts of eventLines, each of as many events as fit in `textChars` (an event longer than
- * that goes in a text alone), in their order.
+ * The events as texts of lines, one line an event: its JSON and its search entries (prepared-event.ts).
+ * JSON.stringify writes a line break inside a string as `\n`, never raw
+ * (https://tc39.es/ecma262/#sec-quotejsonstring), so a line break only ever separates two events. Each
+ * text holds as many events as fit in `textChars` (an event longer than that goes in a text alone), in
+ * their order.
  */
 export function eventTexts(events: readonly AuditEvent[]): string[] {
   const texts: string[] = [];
@@ -57,7 +51,7 @@ export function eventTexts(events: readonly AuditEvent[]): string[] {
   return texts;
 }
 
-/** The events of eventLines' text, as the store appends them (prepared, or parsed with their text remembered). */
+/** The events of one of eventTexts' texts, as the store appends them (prepared, or parsed with their text remembered). */
 export function parseEventLines(text: string): (AuditEvent | PreparedAuditEvent)[] {
   return text.split('\n').map(parsePreparedLine);
 }

@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { storeWriter } from '../../server/audit/audit-trail';
-import { eventLines, eventTexts, parseEventLines } from '../../server/audit/audit-worker-writer';
+import { eventTexts, parseEventLines } from '../../server/audit/audit-worker-writer';
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
 import { restEvents } from '../../server/audit/events-rest';
-import { auditEventOf, isPreparedEvent } from '../../server/audit/prepared-event';
+import { auditEventOf, isPreparedEvent, preparedLine } from '../../server/audit/prepared-event';
 import type { Caller } from '../../server/fhir/pipeline/caller';
 import type { HookCall, HookResult } from '../../server/fhir/pipeline/hooks';
 import type { InteractionCode } from '../../server/fhir/pipeline/interaction';
@@ -187,13 +187,13 @@ describe('prepared AuditEvents', () => {
     }
     assert.ok(texts.some((text) => text.length > 48_000), 'the longer event is sent');
     assert.deepEqual(texts.flatMap(parseEventLines).map(auditEventOf), all);
-    assert.equal(texts.join('\n'), eventLines(all));
+    assert.equal(texts.join('\n'), all.map(preparedLine).join('\n'));
   });
 
   it('go as the event alone when it has a meta of its own, and are stored as such', async () => {
     const [event] = restEvents(...fc.sample(interaction, { numRuns: 1, seed: 7 })[0], base);
     const withSource: AuditEvent = { ...event, meta: { source: 'Organization/clinic-12' } };
-    const [sent] = parseEventLines(eventLines([withSource]));
+    const [sent] = eventTexts([withSource]).flatMap(parseEventLines);
     assert.equal(isPreparedEvent(sent), false);
     const store = open('own-meta.sqlite');
     try {

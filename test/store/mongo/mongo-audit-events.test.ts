@@ -5,7 +5,7 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import { strict as assert } from 'node:assert';
 import { auditLink, versionHash } from '../../../server/audit/chain-hash';
 import { storeWriter } from '../../../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
+import { eventTexts, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { verifyChains } from '../../../server/audit/verify-chain';
 import { isResourceType } from '../../../server/fhir/resource-definitions';
 import { parseSearch } from '../../../server/search/parse-search';
@@ -105,7 +105,7 @@ describe('MongoDB store: the AuditEvent collection', () => {
       await store.update(event('first', 'p1', '2026-12-01T07:00:00.000Z'));
       // Half the batch as objects, half as the writer thread receives them (text and entries).
       const events = batchOf(0, 10);
-      await storeWriter(store)([...events.slice(0, 5), ...parseEventLines(eventLines(events.slice(5)))]);
+      await storeWriter(store)([...events.slice(0, 5), ...eventTexts(events.slice(5)).flatMap(parseEventLines)]);
       assert.equal(inserts, 1);
       const oneByOne = mingoBackend();
       const single = openMongoStoreOn(oneByOne, indexer);
@@ -124,7 +124,7 @@ describe('MongoDB store: the AuditEvent collection', () => {
       const write = storeWriter(store);
       await write(batchOf(0, 3));
       // An unacknowledged commit: the buffer writes the batch again, with the events recorded since.
-      await write(parseEventLines(eventLines(batchOf(0, 5))));
+      await write(eventTexts(batchOf(0, 5)).flatMap(parseEventLines));
       const stored = (await backend.auditEvents.find({}).sort({ seq: 1 }).toArray()).map((d) => d.id);
       assert.deepEqual(stored, ['b0', 'b1', 'b2', 'b3', 'b4']);
       const report = await verifyChains(store, {});

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { storeWriter } from '../../../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
+import { eventTexts, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { versionHash } from '../../../server/audit/chain-hash';
 import { auditEventOf, isPreparedEvent, parsePreparedLine } from '../../../server/audit/prepared-event';
 import { authEvent } from '../../../server/audit/events-auth';
@@ -61,7 +61,9 @@ describe('the audit writer’s batches', () => {
   it('are one line per event, and each event read back is the event sent', () => {
     const events = typicalEvents();
     assert.equal(events.length, 4, 'one event per patient of the search page, the read, the sign-in');
-    const text = eventLines(events);
+    const texts = eventTexts(events);
+    assert.equal(texts.length, 1, 'a batch this small goes as one text');
+    const [text] = texts;
     assert.equal(text.split('\n').length, events.length, 'a line break inside a value never splits an event');
     assert.deepEqual(parseEventLines(text).map(auditEventOf), events);
     assert.ok(parseEventLines(text).every(isPreparedEvent), 'each sent with its search entries');
@@ -79,7 +81,7 @@ describe('the audit writer’s batches', () => {
     // Serialized again where there is no line (an event built on this thread) or the event has a meta of its own.
     const [event] = typicalEvents();
     assert.equal(storedEventText(event, stored(event)), undefined);
-    const [imported] = parseEventLines(eventLines([{ ...event, meta: { source: 'Organization/clinic-12' } }])) as AuditEvent[];
+    const [imported] = eventTexts([{ ...event, meta: { source: 'Organization/clinic-12' } }]).flatMap(parseEventLines) as AuditEvent[];
     assert.equal(storedEventText(imported, stored(imported)), undefined);
   });
 
@@ -89,7 +91,7 @@ describe('the audit writer’s batches', () => {
     const store = openSqliteStore({ file, synchronous: 'NORMAL', indexer: createResourceIndexer(new SearchParameterRegistry()), readThreads: 0 });
     try {
       const events = typicalEvents();
-      await storeWriter(store)(parseEventLines(eventLines(events)));
+      await storeWriter(store)(eventTexts(events).flatMap(parseEventLines));
       const db = new DatabaseSync(file);
       // Stored packed (audit-packed-text.ts): read as the server reads it.
       registerAuditText(db);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import { storeWriter } from '../../../server/audit/audit-trail';
-import { eventLines, parseEventLines } from '../../../server/audit/audit-worker-writer';
+import { eventTexts, parseEventLines } from '../../../server/audit/audit-worker-writer';
 import { restEvents } from '../../../server/audit/events-rest';
 import type { HookCall } from '../../../server/fhir/pipeline/hooks';
 import type { FhirContext } from '../../../server/fhir/request';
@@ -81,7 +81,7 @@ describe('AuditEvents’ stored text', () => {
     const store = openSqliteStore({ file, synchronous: 'NORMAL', indexer: createResourceIndexer(testRegistry()), readThreads: 1 });
     try {
       const events = [readEvent('p1'), readEvent('p2'), readEvent('p1')];
-      await storeWriter(store)(parseEventLines(eventLines(events)));
+      await storeWriter(store)(eventTexts(events).flatMap(parseEventLines));
       const db = new DatabaseSync(file, { readOnly: true });
       const raw = db.prepare('SELECT content, tokens, refs, length(CAST(content AS BLOB)) + length(CAST(tokens AS BLOB)) + length(CAST(refs AS BLOB)) AS bytes FROM audit_events').all() as {
         content: string;
