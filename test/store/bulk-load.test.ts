@@ -47,7 +47,8 @@ describe('SQLite store: bulk loads', function () {
     const all = lookupIndexes(file);
     assert.ok(all.includes('idx_token_lookup') && all.includes('idx_date_high'), all.join());
     await store.bulkLoad(async () => {
-      assert.deepEqual(lookupIndexes(file), [], 'set aside during the load');
+      // All but the reference lookup, which the write rules' searches need as each Bundle is written.
+      assert.deepEqual(lookupIndexes(file), ['idx_reference_lookup'], 'set aside during the load');
       await store.transaction(async (tx) => {
         for (let i = 0; i < 200; i++) {
           await tx.update(observation(i));
@@ -90,9 +91,9 @@ describe('SQLite store: bulk loads', function () {
     await first.close();
     // A load that stopped after setting the indexes aside.
     const raw = new DatabaseSync(file);
-    assert.equal(deferLookupIndexes(raw), all.length);
+    assert.equal(deferLookupIndexes(raw), all.length - 1);
     raw.close();
-    assert.deepEqual(lookupIndexes(file), []);
+    assert.deepEqual(lookupIndexes(file), ['idx_reference_lookup']);
 
     const reopened = fileStore(file);
     assert.deepEqual(lookupIndexes(file), all);
