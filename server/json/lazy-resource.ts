@@ -18,7 +18,7 @@ const unparsed = new WeakMap<object, string>();
 /**
  * The resource `text` holds, parsed when something other than its `resourceType` or `id` is asked.
  * `resourceType` and `id` must be the text's own (a version's columns are). `keepNumbers` as for
- * parseJsonKeepingNumbers.
+ * parseJsonKeepingNumbers (undefined: looked for in the text when it is parsed).
  */
 export function lazyResource(text: string, resourceType: string, id: string, keepNumbers?: boolean): Resource {
   const target: Record<string | symbol, unknown> = {};

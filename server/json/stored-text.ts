@@ -28,8 +28,9 @@ export function parseStoredResource(text: string, numbersToKeep?: boolean): Reso
  * As parseStoredResource, but parsed on first use (lazy-resource.ts): for the versions of a page, which
  * are mostly written back as their text. `resourceType` and `id` are the version's.
  */
-export function lazyStoredResource(text: string, resourceType: string, id: string, numbersToKeep?: boolean): Resource {
-  const resource = lazyResource(text, resourceType, id, numbersToKeep);
+export function lazyStoredResource(text: string, resourceType: string, id: string): Resource {
+  // Whether its numbers print back as written is looked for when (if) it is parsed.
+  const resource = lazyResource(text, resourceType, id);
   storedTexts.set(resource, text);
   return resource;
 }

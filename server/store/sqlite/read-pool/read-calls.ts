@@ -78,8 +78,8 @@ export function fromWireError(wire: WireError): Error {
  * page that nothing else reads is never parsed (docs/performance.md, "fourth pass").
  */
 function revive(version: StoredTextVersion): ResourceVersion {
-  const { storedText, keepNumbers, ...fields } = version;
-  return { ...fields, resource: storedText ? lazyStoredResource(storedText, fields.resourceType, fields.id, keepNumbers) : undefined };
+  const { storedText, ...fields } = version;
+  return { ...fields, resource: storedText ? lazyStoredResource(storedText, fields.resourceType, fields.id) : undefined };
 }
 
 /** Per read, how its result is made whole on arrival. */
