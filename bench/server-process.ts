@@ -73,8 +73,12 @@ globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof
 const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-/** Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
+/**
+ * Starts the server and waits until it listens; `timeoutMs` is longer when it loads its seed first. A start
+ * takes a few seconds on an idle machine, but over 15 on two cores shared with other work (a load average
+ * of 5-7 failed seven tests of a CI run that way), so the default leaves room for that.
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ServerProcess> {
   // The key file and the seeded accounts' file go beside the database, never into the working directory.
   const dataDir = env.FHIR_DATA_DIR ?? (env.FHIR_DB && env.FHIR_DB !== ':memory:' ? path.dirname(env.FHIR_DB) : undefined);
   const fullEnv: Record<string, string | undefined> = { ...process.env, PORT: '0', LOG_LEVEL: 'info', FHIR_SEED: 'off', ...(dataDir ? { FHIR_DATA_DIR: dataDir } : {}), ...env };
