@@ -1,6 +1,7 @@
 // Migration 13 (server/store/sqlite/schema.ts): fewer index entries per write. The reference index by
 // url holds only the references that have one; the quantity index by unit code and the versions' index
-// by time, which no plan read, are gone. Searches and history answer as before.
+// by time, which no plan read, are gone, and so is the reference index by target, which only a delete's
+// check for referrers read. Searches, history and referrers answer as before.
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -36,6 +37,7 @@ function assertMigrated(file: string): void {
       /ON idx_reference \(param_id, url\) WHERE url IS NOT NULL$/
     );
     assert.equal(indexes(db, 'idx_quantity').has('idx_quantity_lookup'), false);
+    assert.deepEqual([...indexes(db, 'idx_reference').keys()].sort(), ['idx_reference_key', 'idx_reference_lookup', 'idx_reference_url']);
     assert.equal(indexes(db, 'resource_versions').has('resource_versions_by_time'), false);
     // The others stay as they were.
     assert.deepEqual([...indexes(db, 'idx_quantity').keys()].sort(), ['idx_quantity_above', 'idx_quantity_below', 'idx_quantity_canonical', 'idx_quantity_key']);
@@ -49,7 +51,7 @@ describe('SQLite migration 13: fewer index entries per write', function () {
   this.timeout(60_000);
   const dir = scratchDir('fhir-write-pages-');
 
-  it('makes the url index partial and drops the two unread indexes on a store of version 12, its answers unchanged', async () => {
+  it('makes the url index partial and drops three indexes on a store of version 12, its answers unchanged', async () => {
     const file = path.join(dir(), 'fhir.sqlite');
     const store = fileStore(file);
     await store.update(patient({ id: 'p1' }));
@@ -70,6 +72,7 @@ describe('SQLite migration 13: fewer index entries per write', function () {
       DROP INDEX idx_reference_url; CREATE INDEX idx_reference_url ON idx_reference (param_id, url);
       CREATE INDEX idx_quantity_lookup ON idx_quantity (param_id, code, low);
       CREATE INDEX resource_versions_by_time ON resource_versions (last_updated);
+      CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type);
       PRAGMA user_version = 12;`);
     db.close();
 
@@ -83,6 +86,8 @@ describe('SQLite migration 13: fewer index entries per write', function () {
       assert.deepEqual(await ids(migrated, 'Observation', 'value-quantity=lt10||tablets'), ['remote']);
       assert.deepEqual(await ids(migrated, 'Observation', `value-quantity=72|${ucum}|kg`), ['grams']);
       assert.deepEqual(await ids(migrated, 'Observation', 'value-quantity=gt72.5'), ['grams', 'local']);
+      assert.deepEqual((await migrated.referrers({ resourceType: 'Patient', id: 'p1' }, { limit: 10 })).map((r) => r.id).sort(), ['grams', 'local', 'remote']);
+      assert.deepEqual(await migrated.referrers({ resourceType: 'Patient', id: 'p1' }, { limit: 10, excludeTypes: ['Observation'] }), []);
       const history = await migrated.history({ since: Date.parse(since), count: 10 });
       assert.deepEqual(history.versions.map((v) => `${v.id}/${v.versionId}`), ['local/2']);
     } finally {
@@ -118,22 +123,24 @@ describe('SQLite migration 13: fewer index entries per write', function () {
     }
   });
 
-  it('finds by url, by id and by unit exactly the resources a scan of them finds (property)', async () => {
+  it('finds by url, by id, by unit and as referrers exactly the resources a scan of them finds (property)', async () => {
     // Subjects: local (Patient/pN), or the same patient on another server (indexed with a url and an id).
     const subjectArb = fc.record({ patient: fc.integer({ min: 0, max: 3 }), remote: fc.boolean() });
     const quantityArb = fc.record({ value: fc.integer({ min: 0, max: 20 }), unit: fc.constantFrom('kg', 'g', 'tablets', 'puffs') });
-    const resourcesArb = fc.array(fc.record({ subject: subjectArb, quantity: quantityArb }), { minLength: 1, maxLength: 12 });
+    const performerArb = fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined });
+    const resourcesArb = fc.array(fc.record({ subject: subjectArb, quantity: quantityArb, performer: performerArb }), { minLength: 1, maxLength: 12 });
     let run = 0;
     await fc.assert(
       fc.asyncProperty(resourcesArb, async (resources) => {
         const store: EmbeddedStore = fileStore(path.join(dir(), `property-${run++}.sqlite`));
         try {
-          const written: Observation[] = resources.map(({ subject, quantity }, i) => {
+          const written: Observation[] = resources.map(({ subject, quantity, performer }, i) => {
             const reference = subject.remote ? `${elsewhere}/Patient/p${subject.patient}` : `Patient/p${subject.patient}`;
             const ucumUnit = quantity.unit === 'kg' || quantity.unit === 'g';
             return observation(`p${subject.patient}`, {
               id: `o${i}`,
               subject: { reference },
+              ...(performer === undefined ? {} : { performer: [{ reference: `Patient/p${performer}` }] }),
               valueQuantity: ucumUnit ? { value: quantity.value, unit: quantity.unit, system: ucum, code: quantity.unit } : { value: quantity.value, unit: quantity.unit },
             });
           });
@@ -144,7 +151,15 @@ describe('SQLite migration 13: fewer index entries per write', function () {
           for (let p = 0; p <= 3; p++) {
             const url = `${elsewhere}/Patient/p${p}`;
             assert.deepEqual(await ids(store, 'Observation', `subject=${url}`), expect((o) => o.subject?.reference === url));
-            assert.deepEqual(await ids(store, 'Observation', `subject=Patient/p${p}`), expect((o) => o.subject!.reference!.endsWith(`Patient/p${p}`)));
+            const bySubject = (o: Observation): boolean => o.subject!.reference!.endsWith(`Patient/p${p}`);
+            assert.deepEqual(await ids(store, 'Observation', `subject=Patient/p${p}`), expect(bySubject));
+            // Referrers: by any parameter (subject, patient, performer), each resource once.
+            const referring = expect((o) => bySubject(o) || o.performer?.[0].reference === `Patient/p${p}`);
+            const referrers = await store.referrers({ resourceType: 'Patient', id: `p${p}` }, { limit: 100 });
+            assert.deepEqual(referrers.map((r) => `${r.resourceType}/${r.id}`).sort(), referring.map((id) => `Observation/${id}`));
+            const two = await store.referrers({ resourceType: 'Patient', id: `p${p}` }, { limit: 2 });
+            assert.equal(two.length, Math.min(2, referring.length));
+            assert.ok(two.every((r) => referring.includes(r.id)));
           }
           for (const unit of ['tablets', 'puffs']) {
             assert.deepEqual(await ids(store, 'Observation', `value-quantity=lt10||${unit}`), expect((o) => o.valueQuantity!.unit === unit && o.valueQuantity!.value! < 10));
