@@ -278,6 +278,26 @@ const migrations: string[] = [
   DROP INDEX IF EXISTS resources_by_seq;
   CREATE INDEX resources_by_seq ON resources (resource_type, deleted, seq, id);
   `,
+  // 13: fewer index pages written per create (docs/performance.md, "Single creates (issue 21)"): every
+  // index entry a write adds dirties a leaf page of its b-tree, and each dirty page is a 4 KiB WAL frame
+  // written and checksummed on the server's thread at COMMIT. The reference index by url holds only the
+  // references that have one (canonical and absolute ones): it is read for `url = ?` alone, which implies
+  // `url IS NOT NULL`, so SQLite still chooses it for those searches, and a local reference (Patient/1,
+  // the most written kind) no longer adds an entry keyed by NULL to it. The quantity index by unit code
+  // (param_id, code, low) and the versions' index by time are dropped: no search reads them (EXPLAIN QUERY
+  // PLAN of each of the 1,173 statements the store's, search, FHIR, HTTP, rule and workflow tests prepare):
+  // quantity comparisons read idx_quantity_above/below, UCUM units idx_quantity_canonical, and history
+  // `_since`/`_at` walk the versions in write order (by type, by resource, or the table itself). The
+  // reference index led by the target, read only by a delete's check for referrers, is dropped too: that
+  // check reads idx_reference_lookup for each parameter instead (sqlite-operations.ts, referrers).
+  `
+  DROP INDEX IF EXISTS idx_reference_target;
+  DROP INDEX IF EXISTS idx_reference_url;
+  CREATE INDEX idx_reference_url ON idx_reference (param_id, url) WHERE url IS NOT NULL;
+  DROP INDEX IF EXISTS idx_quantity_lookup;
+  DROP INDEX IF EXISTS resource_versions_by_time;
+  DELETE FROM deferred_indexes WHERE name IN ('idx_reference_target', 'idx_reference_url', 'idx_quantity_lookup');
+  `,
 ];
 
 export const schemaVersion = migrations.length;
