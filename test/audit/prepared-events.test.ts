@@ -27,7 +27,6 @@ import { createResourceIndexer } from '../../server/search/indexing/resource-ind
 import { openSqliteStore } from '../../server/store/adapters';
 import type { ResourceStore } from '../../server/store/port';
 import { withMeta } from '../../server/store/versioning';
-import { lookupEntriesSql } from '../../server/store/sqlite/audit-event-table';
 import { testRegistry } from '../helpers/test-server';
 
 const base = 'https://fhir.example.org/fhir';
@@ -113,7 +112,7 @@ function storedTables(file: string): unknown {
   try {
     return {
       rows: db.prepare('SELECT * FROM audit_events ORDER BY seq').all(),
-      targets: db.prepare(`SELECT * FROM (${lookupEntriesSql}) ORDER BY param_id, target_id, target_type, seq`).all(),
+      targets: db.prepare(`SELECT * FROM (SELECT * FROM audit_event_targets UNION ALL SELECT * FROM audit_event_recent_targets) ORDER BY param_id, target_id, target_type, seq`).all(),
       params: db.prepare("SELECT * FROM search_params WHERE resource_type = 'AuditEvent' ORDER BY param_id").all(),
     };
   } finally {

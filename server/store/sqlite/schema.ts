@@ -283,8 +283,9 @@ const migrations: string[] = [
   // entry of a batch dirtied a page of the target-keyed b-tree, written whole to the WAL at the commit;
   // a merge writes each page once for all the entries it takes. No index: it holds a few thousand
   // entries at most, which a search reads through. The entries stored so far stay where they are.
+  // (IF NOT EXISTS: the migration tests replay migrations on files the current schema made.)
   `
-  CREATE TABLE audit_event_recent_targets (
+  CREATE TABLE IF NOT EXISTS audit_event_recent_targets (
     param_id INTEGER NOT NULL, target_id TEXT NOT NULL, target_type TEXT NOT NULL, seq INTEGER NOT NULL
   );
   `,
