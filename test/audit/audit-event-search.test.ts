@@ -220,8 +220,8 @@ describe('the AuditEvent table on disk', function () {
       const db = new DatabaseSync(file);
       const all = (sql: string): unknown[] => db.prepare(sql).all().map((r) => ({ ...r }));
       assert.deepEqual(all('SELECT id, version_id, current FROM audit_events'), [{ id: 'e2', version_id: 1, current: 1 }]);
-      // One lookup entry per agent and entity; `patient` is looked up through them (audit-event-table.ts).
-      assert.deepEqual(all('SELECT target_type, target_id FROM audit_event_targets ORDER BY target_type, target_id'), [
+      // One lookup entry per agent and entity, merged or recent; `patient` is looked up through them (audit-event-table.ts).
+      assert.deepEqual(all(`SELECT target_type, target_id FROM (SELECT * FROM audit_event_targets UNION ALL SELECT * FROM audit_event_recent_targets) ORDER BY target_type, target_id`), [
         { target_type: 'Observation', target_id: 'o1' },
         { target_type: 'Patient', target_id: 'p2' },
         { target_type: 'PractitionerRole', target_id: 'dr2' },

@@ -112,7 +112,7 @@ function storedTables(file: string): unknown {
   try {
     return {
       rows: db.prepare('SELECT * FROM audit_events ORDER BY seq').all(),
-      targets: db.prepare('SELECT * FROM audit_event_targets ORDER BY param_id, target_id, target_type, seq').all(),
+      targets: db.prepare(`SELECT * FROM (SELECT * FROM audit_event_targets UNION ALL SELECT * FROM audit_event_recent_targets) ORDER BY param_id, target_id, target_type, seq`).all(),
       params: db.prepare("SELECT * FROM search_params WHERE resource_type = 'AuditEvent' ORDER BY param_id").all(),
     };
   } finally {

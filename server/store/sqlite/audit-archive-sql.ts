@@ -33,6 +33,8 @@ export function purgeAuditEvents(writes: StatementCache, boundary: AuditArchiveB
   const upTo = Number(boundary.position);
   // A scan of the lookup table (led by the target): archiving is a monthly task.
   writes.get('DELETE FROM audit_event_targets WHERE seq <= ?').run(upTo);
+  // Those not merged yet (audit-event-table.ts): a few thousand at most.
+  writes.get('DELETE FROM audit_event_recent_targets WHERE seq <= ?').run(upTo);
   const { changes } = writes.get('DELETE FROM audit_events WHERE seq <= ?').run(upTo);
   if (Number(changes) !== boundary.events) {
     // Thrown inside the store's transaction: nothing is removed.

@@ -3,7 +3,8 @@
 // hold), its hashes, and what the nine AuditEvent search parameters need
 // (server/audit/audit-search-parameters.ts): the `date` range as two
 // columns, the token and reference entries as small JSON arrays on the row, and the local references in
-// one narrow lookup table (audit_event_targets) for the selective searches (patient, agent, entity). No
+// one narrow lookup table (audit_event_targets) for the selective searches (patient, agent, entity),
+// reached through a small table of the recent ones merged into it in bulk (addLookups). No
 // `resources` row and no generic index rows: an event costs one row and a few b-tree entries, against
 // a version row, a current row and 12 index rows before (docs/performance.md, "Auditing on and off").
 // Positions (seq) share one order with resource_versions, so that system history, the chains and the
@@ -52,8 +53,38 @@ const insertSql = `INSERT INTO audit_events ${rowColumns}
   VALUES (${nextSeqSql}, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, version_id) DO NOTHING RETURNING seq`;
 /** A batch's rows, `count` at a time: one statement execution for many rows (appendAll). */
 const insertRowsSql = (count: number): string => `INSERT INTO audit_events ${rowColumns} VALUES ${Array(count).fill('(?, ?, 1, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
-const insertTargetsSql = (count: number): string =>
-  `INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES ${Array(count).fill('(?, ?, ?, ?)').join(', ')}`;
+/** Lookup entries go to the recent table first (see mergeRecentLookups). */
+const insertRecentSql = (count: number): string =>
+  `INSERT INTO audit_event_recent_targets (param_id, target_id, target_type, seq) VALUES ${Array(count).fill('(?, ?, ?, ?)').join(', ')}`;
+/**
+ * Every lookup entry, merged or recent, as the rows of audit_event_targets (for inspection and tests:
+ * searches read the two tables each in its own way, audit-search-sql.ts).
+ */
+export const lookupEntriesSql = `SELECT param_id, target_id, target_type, seq FROM audit_event_targets
+  UNION ALL SELECT param_id, target_id, target_type, seq FROM audit_event_recent_targets`;
+/** How many entries the recent table holds (about: its rowids restart after a merge empties it); one b-tree end. */
+const recentCountSql = 'SELECT coalesce(max(rowid), 0) AS n FROM audit_event_recent_targets';
+const mergeSql = `INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq)
+  SELECT param_id, target_id, target_type, seq FROM audit_event_recent_targets ORDER BY param_id, target_id, target_type, seq`;
+// Without a WHERE clause SQLite empties the table by dropping its pages, not row by row.
+const emptyRecentSql = 'DELETE FROM audit_event_recent_targets';
+
+/**
+ * The recent table is merged once it holds this many lookup entries (a read event has two or three):
+ * each merge writes a page of audit_event_targets once for all its entries there, and a search reads the
+ * recent table through (docs/performance.md, "Lookup entries merged in bulk").
+ */
+export const defaultLookupMergeEntries = 4096;
+
+/**
+ * Moves the recent lookup entries into audit_event_targets, in key order, and empties the recent table;
+ * inside the caller's write transaction, so that a crash leaves each entry in exactly one of the two.
+ * A search reads both (audit-search-sql.ts), so when this runs changes no answer.
+ */
+export function mergeRecentLookups(writes: StatementCache): void {
+  writes.get(mergeSql).run();
+  writes.get(emptyRecentSql).run();
+}
 const nextSeqSelectSql = `SELECT ${nextSeqSql} AS seq`;
 /** Whether any of the ids (a JSON array) is stored, from the (id, version_id) index alone. */
 const anyStoredSql = 'SELECT 1 FROM audit_events WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1';
@@ -63,7 +94,6 @@ const currentSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.i
 const versionSql = `SELECT ${auditRowColumns('a')} FROM audit_events a WHERE a.id = ? AND a.version_id = ?`;
 /** From the (id, version_id) index alone. */
 const storedSql = 'SELECT 1 FROM audit_events WHERE id = ? LIMIT 1';
-const targetSql = 'INSERT OR IGNORE INTO audit_event_targets (param_id, target_id, target_type, seq) VALUES (?, ?, ?, ?)';
 
 type ReferenceCells = [number, string | null, string | null, string | null, string | null, string | null, string | null];
 
@@ -138,8 +168,23 @@ interface PreparedRow {
 /** A lookup entry as audit_event_targets keys it: parameter, target id, target type, position. */
 type LookupEntry = [number, string, string, number];
 
-function byLookupKey(a: LookupEntry, b: LookupEntry): number {
-  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || a[3] - b[3];
+/**
+ * An event's lookup entries (parameter, target id, target type), each once: two references differing only
+ * in their version or URL give one entry, as audit_event_targets' key keeps one; so the recent table holds
+ * exactly what a merge puts there.
+ */
+function distinctLookups(cells: ReferenceCells[]): [number, string, string][] {
+  const seen = new Set<string>();
+  const lookups: [number, string, string][] = [];
+  for (const [paramId, targetType, targetId] of cells) {
+    const entry: [number, string, string] = [paramId, targetId as string, targetType ?? ''];
+    const key = JSON.stringify(entry);
+    if (!seen.has(key)) {
+      seen.add(key);
+      lookups.push(entry);
+    }
+  }
+  return lookups;
 }
 
 /**
@@ -160,7 +205,9 @@ export class AuditEventTable {
     private readonly reads: StatementCache,
     private readonly writes: StatementCache,
     private readonly indexer: ResourceIndexer,
-    private readonly paramIds: ParamIds
+    private readonly paramIds: ParamIds,
+    /** The recent lookup entries are merged once there are this many (defaultLookupMergeEntries). */
+    private readonly lookupMergeEntries = defaultLookupMergeEntries
   ) {}
 
   /**
@@ -185,10 +232,7 @@ export class AuditEventTable {
       return this.storedAlready(this.current(this.writes, id) as VersionRow, resource);
     }
     const { seq } = inserted;
-    const targets = this.writes.get(targetSql);
-    for (const [paramId, targetId, targetType] of event.lookups) {
-      targets.run(paramId, targetId, targetType, seq);
-    }
+    this.addLookups(event.lookups.map(([paramId, targetId, targetType]): LookupEntry => [paramId, targetId, targetType, seq]));
     // The stored resource as written, not parsed back from its text (as resource versions are returned).
     return { row: { seq, resource_type: auditEventType, id, version_id: 1, last_updated: event.lastUpdated, deleted: 0, content: event.content }, outcome: 'created', resource: event.stored };
   }
@@ -197,7 +241,7 @@ export class AuditEventTable {
    * Appends new events in their order, as append() one by one would, in a few statements: the batch's
    * positions follow the newest one (read once: this connection holds the write lock, so no other
    * process writes in between), each event is chained to the one before it, and the rows and then the
-   * lookup entries (sorted by key, so that neighbours share the b-tree's pages) go in many to a statement.
+   * lookup entries (to the recent table, in write order: addLookups) go in many to a statement.
    * Per event that was the row's insert with its position read from three b-tree ends, the newest link
    * read, and one insert per lookup entry (docs/performance.md, "Fewer statements"). False, with nothing
    * written, when an id of the batch is stored already or repeats in it (a batch written again): the
@@ -226,10 +270,22 @@ export class AuditEventTable {
         lookups.push([paramId, targetId, targetType, seq]);
       }
     });
-    lookups.sort(byLookupKey);
     insertMany(this.writes, insertRowsSql, rows, 64);
-    insertMany(this.writes, insertTargetsSql, lookups, 256);
+    this.addLookups(lookups);
     return true;
+  }
+
+  /**
+   * Appends lookup entries to the recent table, whose b-tree only grows at its end (a batch's entries
+   * fill a few pages), and merges it into audit_event_targets once it holds lookupMergeEntries: an entry
+   * put straight into that target-keyed b-tree dirtied a page of its own, written whole to the WAL at the
+   * commit (docs/performance.md, "Lookup entries merged in bulk").
+   */
+  private addLookups(lookups: LookupEntry[]): void {
+    insertMany(this.writes, insertRecentSql, lookups, 256);
+    if ((this.writes.get(recentCountSql).get() as { n: number }).n >= this.lookupMergeEntries) {
+      mergeRecentLookups(this.writes);
+    }
   }
 
   /** An event's stored form, chained to `previousLink`: its row's values after the position, its lookup entries. */
@@ -252,8 +308,7 @@ export class AuditEventTable {
     const columns = searchColumns(entries, (code) => this.paramIds.obtain(this.writes, auditEventType, code));
     // Stored packed (audit-packed-text.ts); the hashes are of the JSON text.
     const values = [id, lastUpdated, columns.low, columns.high, packAuditText(columns.tokens), packAuditText(JSON.stringify(columns.refs)), author, hash, auditHash, packAuditText(content)];
-    const lookups = columns.lookups.map(([paramId, targetType, targetId]): [number, string, string] => [paramId, targetId as string, targetType ?? '']);
-    return { content, lastUpdated, auditHash, values, lookups };
+    return { content, lastUpdated, auditHash, values, lookups: distinctLookups(columns.lookups) };
   }
 
   /** An id already stored: the same event again changes nothing (a batch retried); another is refused. */

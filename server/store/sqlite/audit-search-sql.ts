@@ -128,9 +128,13 @@ export class AuditFilterSql {
       ids.push(c.id);
     }
     const lookup = lookupParams(this.paramId, code, pid);
+    const entries = (table: string): string =>
+      `SELECT seq FROM ${table} WHERE param_id IN (SELECT value FROM json_each(?)) AND target_id IN (SELECT value FROM json_each(?))${lookup.targetType ? ' AND target_type = ?' : ''}`;
+    const params = [JSON.stringify(lookup.pids), JSON.stringify(ids), ...(lookup.targetType ? [lookup.targetType] : [])];
+    // Both tables of lookup entries: the merged ones, and the recent ones not merged yet (audit-event-table.ts).
     return {
-      sql: `r.seq IN (SELECT seq FROM audit_event_targets WHERE param_id IN (SELECT value FROM json_each(?)) AND target_id IN (SELECT value FROM json_each(?))${lookup.targetType ? ' AND target_type = ?' : ''})`,
-      params: [JSON.stringify(lookup.pids), JSON.stringify(ids), ...(lookup.targetType ? [lookup.targetType] : [])],
+      sql: `r.seq IN (${entries('audit_event_targets')} UNION ALL ${entries('audit_event_recent_targets')})`,
+      params: [...params, ...params],
     };
   }
 }
@@ -287,15 +291,25 @@ export function auditEventsNaming(
   if (!page.length || !lookups.length || visible.sql === '0') {
     return [];
   }
+  const lookupsJson = JSON.stringify(lookups);
+  const targetsJson = JSON.stringify(page.map((r) => [r.resourceType, r.id]));
+  // The merged lookup entries, sought by each (parameter, target); the recent ones not merged yet
+  // (audit-event-table.ts), read through once, each checked against the page's ids first.
   return reads
     .get(
       `SELECT ${auditRowColumns('r')} FROM audit_events r WHERE r.current = 1 AND r.seq IN (
          SELECT t.seq FROM json_each(?) p CROSS JOIN json_each(?) target CROSS JOIN audit_event_targets t
            ON t.param_id = p.value->>0 AND t.target_id = target.value->>1 AND t.target_type = target.value->>0
-         WHERE p.value->>1 IS NULL OR p.value->>1 = target.value->>0)
+         WHERE p.value->>1 IS NULL OR p.value->>1 = target.value->>0
+         UNION ALL
+         SELECT t.seq FROM audit_event_recent_targets t
+         WHERE t.target_id IN (SELECT value->>1 FROM json_each(?)) AND EXISTS (
+           SELECT 1 FROM json_each(?) p CROSS JOIN json_each(?) target
+           WHERE t.param_id = p.value->>0 AND t.target_id = target.value->>1 AND t.target_type = target.value->>0
+             AND (p.value->>1 IS NULL OR p.value->>1 = target.value->>0)))
        AND ${visible.sql}`
     )
-    .all(JSON.stringify(lookups), JSON.stringify(page.map((r) => [r.resourceType, r.id])), ...visible.params) as unknown as VersionRow[];
+    .all(lookupsJson, targetsJson, targetsJson, lookupsJson, targetsJson, ...visible.params) as unknown as VersionRow[];
 }
 
 function specLookups(paramId: ParamIdLookup, spec: IncludeSpec): [number, string | null][] {

@@ -298,6 +298,17 @@ const migrations: string[] = [
   DROP INDEX IF EXISTS resource_versions_by_time;
   DELETE FROM deferred_indexes WHERE name IN ('idx_reference_target', 'idx_reference_url', 'idx_quantity_lookup');
   `,
+  // 14: the AuditEvents' lookup entries are appended to a small table in write order and merged into
+  // audit_event_targets in bulk, sorted by key (audit-event-table.ts, docs/audit.md "Storage"): each
+  // entry of a batch dirtied a page of the target-keyed b-tree, written whole to the WAL at the commit;
+  // a merge writes each page once for all the entries it takes. No index: it holds a few thousand
+  // entries at most, which a search reads through. The entries stored so far stay where they are.
+  // (IF NOT EXISTS: the migration tests replay migrations on files the current schema made.)
+  `
+  CREATE TABLE IF NOT EXISTS audit_event_recent_targets (
+    param_id INTEGER NOT NULL, target_id TEXT NOT NULL, target_type TEXT NOT NULL, seq INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const schemaVersion = migrations.length;

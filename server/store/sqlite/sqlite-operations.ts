@@ -71,9 +71,11 @@ export class SqliteOperations implements StoreOperations {
     private readonly indexer: ResourceIndexer,
     private readonly paramIds: ParamIds,
     /** 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they arrive. */
-    private readonly decoding: 'parse' | 'text' = 'parse'
+    private readonly decoding: 'parse' | 'text' = 'parse',
+    /** When the AuditEvents' recent lookup entries are merged (audit-event-table.ts); its default unless given. */
+    auditLookupMergeEntries?: number
   ) {
-    this.audits = new AuditEventTable(reads, writes, indexer, paramIds);
+    this.audits = new AuditEventTable(reads, writes, indexer, paramIds, auditLookupMergeEntries);
   }
 
   async create<T extends Resource>(resource: T, options: CreateOptions = {}): Promise<ResourceVersion<T>> {

@@ -64,6 +64,8 @@ export interface SqliteStoreOptions {
   readThreads?: number;
   /** A module each read thread runs on its connection (tests register SQL functions with it). */
   readThreadSetup?: ReadThreadSetup;
+  /** How many recent AuditEvent lookup entries are merged at once (audit-event-table.ts); tests vary it. */
+  auditLookupMergeEntries?: number;
 }
 
 interface PendingJob {
@@ -129,7 +131,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     const writes = new StatementCache(this.writer);
     this.writes = writes;
     this.reads = inMemory ? writes : new StatementCache(this.reader);
-    this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds);
+    this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds, 'parse', options.auditLookupMergeEntries);
     this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
     const threads = options.readThreads ?? os.availableParallelism();
     if (!inMemory && threads > 0) {

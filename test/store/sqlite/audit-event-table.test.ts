@@ -13,6 +13,7 @@ import { verifyChains } from '../../../server/audit/verify-chain';
 import { openSqliteStore } from '../../../server/store/adapters';
 import type { ResourceStore } from '../../../server/store/port';
 import { createResourceIndexer } from '../../../server/search/indexing/resource-indexer';
+import { lookupEntriesSql } from '../../../server/store/sqlite/audit-event-table';
 import { registerAuditText } from '../../../server/store/sqlite/audit-packed-text';
 import { auditEvent, patient } from '../../helpers/fixtures';
 import { testRegistry } from '../../helpers/test-server';
@@ -50,7 +51,7 @@ function tables(file: string): { rows: StoredRow[]; targets: { param_id: number;
            audit_text(content) AS content FROM audit_events ORDER BY seq`
       )
       .all() as unknown as StoredRow[];
-    const targets = db.prepare('SELECT param_id, target_id, target_type, seq FROM audit_event_targets ORDER BY seq, param_id, target_id').all() as never[];
+    const targets = db.prepare(`SELECT param_id, target_id, target_type, seq FROM (${lookupEntriesSql}) ORDER BY seq, param_id, target_id`).all() as never[];
     return { rows, targets };
   } finally {
     db.close();
