@@ -17,16 +17,16 @@ const unparsed = new WeakMap<object, string>();
 
 /**
  * The resource `text` holds, parsed when something other than its `resourceType` or `id` is asked.
- * `resourceType` and `id` must be the text's own (a version's columns are). `keepNumbers` as for
- * parseJsonKeepingNumbers (undefined: looked for in the text when it is parsed).
+ * `resourceType` and `id` must be the text's own (a version's columns are). Whether its numbers print
+ * back as written is looked for in the text when it is parsed (parseJsonKeepingNumbers).
  */
-export function lazyResource(text: string, resourceType: string, id: string, keepNumbers?: boolean): Resource {
+export function lazyResource(text: string, resourceType: string, id: string): Resource {
   const target: Record<string | symbol, unknown> = {};
   let pending = true;
   const parsed = (): Record<string | symbol, unknown> => {
     if (pending) {
       // Object.assign copies own enumerable symbols too: the number texts' marks on the root.
-      Object.assign(target, parseJsonKeepingNumbers(text, keepNumbers));
+      Object.assign(target, parseJsonKeepingNumbers(text));
       pending = false;
       unparsed.delete(proxy);
     }

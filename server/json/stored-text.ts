@@ -29,7 +29,6 @@ export function parseStoredResource(text: string, numbersToKeep?: boolean): Reso
  * are mostly written back as their text. `resourceType` and `id` are the version's.
  */
 export function lazyStoredResource(text: string, resourceType: string, id: string): Resource {
-  // Whether its numbers print back as written is looked for when (if) it is parsed.
   const resource = lazyResource(text, resourceType, id);
   storedTexts.set(resource, text);
   return resource;

@@ -74,7 +74,7 @@ const emptyRecentSql = 'DELETE FROM audit_event_recent_targets';
  * each merge writes a page of audit_event_targets once for all its entries there, and a search reads the
  * recent table through (docs/performance.md, "Lookup entries merged in bulk").
  */
-export const defaultLookupMergeEntries = 4096;
+const defaultLookupMergeEntries = 4096;
 
 /**
  * Moves the recent lookup entries into audit_event_targets, in key order, and empties the recent table;

@@ -1,8 +1,9 @@
 // Bulk loads into the embedded store: the search tables' lookup indexes (every index of an idx_* table
 // except the one on `key`, which replacing a resource's rows needs, and those the write rules search
-// through) are dropped first and built once at the end, so that each index row is appended rather than inserted into ever larger b-trees. SQLite
-// builds an index from a sort, much faster than a million random inserts. The dropped definitions are
-// kept in `deferred_indexes` until rebuilt: a load that stops half-way has them rebuilt on the next open.
+// through) are dropped first and built once at the end, so that each index row is appended rather than
+// inserted into ever larger b-trees. SQLite builds an index from a sort, much faster than a million
+// random inserts. The dropped definitions are kept in `deferred_indexes` until rebuilt: a load that
+// stops half-way has them rebuilt on the next open.
 import type { DatabaseSync } from 'node:sqlite';
 
 /**
