@@ -49,16 +49,26 @@ export function openAuditTrail(store: TransactionalOperations, logger: Logger, o
 }
 
 /**
+ * The buffer's timing on the server: every 250 ms, or at once when 500 events wait. Each commit to an
+ * SQLite file empties the page cache of every other connection at its next read (a WAL reader drops its
+ * cache when the WAL has changed), so the read threads read their b-trees again from the OS after every
+ * audit batch. At 1M resources a walk's page cost up to 4 times as much cold as warm; batches of 100
+ * emptied the caches every few searches at one client. 500 events hold the write lock for about 30-50 ms
+ * of the writer's work (docs/performance.md, "Fewer audit commits").
+ */
+export const serverAuditBufferOptions: Partial<AuditBufferOptions> = { flushMs: 250, batchSize: 500 };
+
+/**
  * The server's trail: on a store another connection can open (an SQLite file, MongoDB) the events are
- * written by a thread of their own (audit-worker.ts), in batches of 100 so that it holds SQLite's write
- * lock only briefly; an in-memory store is written on this thread.
+ * written by a thread of their own (audit-worker.ts), in batches of `serverAuditBufferOptions`; an
+ * in-memory store is written on this thread.
  */
 export function serverAuditTrail(config: Pick<ServerConfig, 'store' | 'sqliteFile'>, store: TransactionalOperations, logger: Logger): AuditTrail {
   if (config.store === 'sqlite' && config.sqliteFile === ':memory:') {
     return openAuditTrail(store, logger);
   }
   const writer = auditWorkerWriter(logger);
-  const buffer = new AuditBuffer(writer.write, logger, { batchSize: 100 });
+  const buffer = new AuditBuffer(writer.write, logger, serverAuditBufferOptions);
   return {
     buffer,
     logger,

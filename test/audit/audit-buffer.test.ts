@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { AuditBuffer } from '../../server/audit/audit-buffer';
 import { auditHook } from '../../server/audit/audit-hook';
+import { serverAuditBufferOptions } from '../../server/audit/audit-trail';
 import type { HookCall } from '../../server/fhir/pipeline/hooks';
 import type { ResourceStore, StoreOperations } from '../../server/store/port';
 import { patient } from '../helpers/fixtures';
@@ -69,6 +70,20 @@ describe('the audit buffer', () => {
     assert.equal(buffer.pending, 50, 'a batch that is not full waits for flushMs');
     await buffer.close();
     assert.deepEqual(batches, [100, 100, 50]);
+  });
+
+  it("the server's timing writes a burst of search events in one batch, so one commit empties the readers' caches, not several", async () => {
+    // Fifteen search pages of 20 patients, recorded within one turn: BALP's one event per patient.
+    const batches: number[] = [];
+    const buffer = new AuditBuffer(async (events) => void batches.push(events.length), pino({ level: 'silent' }), serverAuditBufferOptions);
+    for (let page = 0; page < 15; page++) {
+      await buffer.record(Array.from({ length: 20 }, (_, i) => event(page * 20 + i)));
+    }
+    await sleep(0);
+    assert.deepEqual(batches, [], 'no batch is full yet: the timer writes them');
+    await until(() => batches.length > 0, 2_000);
+    assert.deepEqual(batches, [300]);
+    await buffer.close();
   });
 
   it('retries a failed write with backoff, logs it without content, and writes every event once when the store recovers', async () => {
