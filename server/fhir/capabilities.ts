@@ -59,7 +59,7 @@ export function buildCapabilityStatement(
     searchParam: [
       ...storeSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
       // Only what is actually indexed: a parameter whose expression could not be compiled is left out.
-      ...registry.indexPlan(type).map(({ def }) => ({ name: def.code, definition: def.url, type: def.type })),
+      ...registry.searchable(type).map(({ def }) => ({ name: def.code, definition: def.url, type: def.type })),
     ],
     ...operationsOf(type),
   }));

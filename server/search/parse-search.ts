@@ -72,9 +72,9 @@ export function parseSearch(resourceType: string, query: URLSearchParams, count:
     if (resultParameters.has(base)) {
       continue;
     }
-    const filter = parseParameter(resourceType, name, value, context);
-    if (filter) {
-      filters.push(filter);
+    const parsed = parseParameter(resourceType, name, value, context);
+    if (parsed) {
+      filters.push(...parsed);
     } else {
       unknown.push(name);
     }
@@ -120,16 +120,39 @@ function checkSearchLimits(query: URLSearchParams, limits: SearchLimits): void {
   }
 }
 
-/** One query parameter as a filter on resourceType, or undefined if no such parameter exists. */
-function parseParameter(resourceType: string, name: string, value: string, context: SearchContext): Filter | undefined {
+/**
+ * One query parameter as the filters on resourceType it means (all of them must match), or undefined if
+ * no such parameter exists.
+ */
+function parseParameter(resourceType: string, name: string, value: string, context: SearchContext): Filter[] | undefined {
   if (name.startsWith('_has:')) {
-    return parseHas(resourceType, name, value, context);
+    return [parseHas(resourceType, name, value, context)];
   }
   const dot = name.indexOf('.');
   if (dot > 0) {
-    return parseChain(resourceType, name.slice(0, dot), name.slice(dot + 1), value, context);
+    const chain = parseChain(resourceType, name.slice(0, dot), name.slice(dot + 1), value, context);
+    return chain ? [chain] : undefined;
   }
-  const [code, modifier = ''] = splitModifier(name);
+  const [code] = splitModifier(name);
+  const parts = context.registry.unionParts(resourceType, code);
+  if (!parts) {
+    const single = parseSingleParameter(resourceType, name, value, context);
+    return single && [single];
+  }
+  // A union of parameters (union-parameters.ts) has no index rows of its own: it matches where a part
+  // matches, and a negation (:not, :not-in, :missing=true) where every part's negation does.
+  const partFilters = parts.map((part) => parseSingleParameter(resourceType, name, value, context, part)!);
+  const negation = partFilters.every((f) => (f.kind === 'param' && f.negate) || (f.kind === 'missing' && f.missing));
+  return negation ? partFilters : [{ kind: 'anyOf', filters: partFilters }];
+}
+
+/**
+ * A parameter that is neither a chain nor a _has, nor a union of others, as one filter; `partCode` reads
+ * it as that parameter instead (a union's part), errors still naming the parameter as the request did.
+ */
+function parseSingleParameter(resourceType: string, name: string, value: string, context: SearchContext, partCode?: string): Filter | undefined {
+  const [named, modifier = ''] = splitModifier(name);
+  const code = partCode ?? named;
   if ((code === '_id' || code === '_lastUpdated') && modifier === 'missing') {
     if (value !== 'true' && value !== 'false') {
       throw badRequest(`${name} takes true or false, got '${value}'`, name);
@@ -193,9 +216,9 @@ function parseChain(resourceType: string, link: string, rest: string, value: str
   // Each target type gets its own chain, so that a value is read with that type's parameter definition.
   const chains: Filter[] = [];
   for (const target of targetTypes) {
-    const filter = parseParameter(target, rest, value, context);
-    if (filter) {
-      chains.push({ kind: 'chain', param: paramRef(resourceType, def), targetTypes: [target], filters: [filter] });
+    const filters = parseParameter(target, rest, value, context);
+    if (filters) {
+      chains.push({ kind: 'chain', param: paramRef(resourceType, def), targetTypes: [target], filters });
     }
   }
   return chains.length === 1 ? chains[0] : { kind: 'anyOf', filters: chains };
@@ -219,7 +242,7 @@ function parseHas(resourceType: string, name: string, value: string, context: Se
   if (!inner) {
     throw badRequest(`${name}: '${rest}' is not a search parameter of ${sourceType}`, name);
   }
-  return { kind: 'has', referenceParam: paramRef(sourceType, def), filters: [inner] };
+  return { kind: 'has', referenceParam: paramRef(sourceType, def), filters: inner };
 }
 
 function parseSort(resourceType: string, value: string | null, context: SearchContext): SortKey[] {
@@ -236,7 +259,13 @@ function parseSort(resourceType: string, value: string | null, context: SearchCo
     if (!def || def.type === 'composite' || def.type === 'special') {
       throw badRequest(`_sort: '${code}' is not a sortable search parameter of ${resourceType}`, '_sort');
     }
-    return { field: 'param', param: paramRef(resourceType, def), descending };
+    const parts = context.registry.unionParts(resourceType, code);
+    return {
+      field: 'param',
+      param: paramRef(resourceType, def),
+      descending,
+      ...(parts ? { parts: parts.map((part) => paramRef(resourceType, context.registry.get(resourceType, part)!)) } : {}),
+    };
   });
 }
 

@@ -92,7 +92,8 @@ export type Filter =
 
 export type SortKey =
   | { field: '_id' | '_lastUpdated'; descending: boolean }
-  | { field: 'param'; param: ParamRef; descending: boolean };
+  /** `parts`: for a union of parameters (union-parameters.ts), those whose index rows hold its values. */
+  | { field: 'param'; param: ParamRef; descending: boolean; parts?: ParamRef[] };
 
 export interface IncludeSpec {
   /** The type whose reference parameter is followed. */

@@ -174,6 +174,41 @@ forEachStoreAdapter((adapter) => {
       });
     });
 
+    describe('a union of parameters (combo-*), searched through its parts\' rows', () => {
+      it('matches where any part matches: code or a component\'s code, value or a component\'s value', async () => {
+        assert.deepEqual(await ids('/Observation?combo-code=8480-6'), ['obs-bp-1', 'obs-bp-2']);
+        assert.deepEqual(await ids('/Observation?combo-code=85354-9,14771-0'), ['obs-bp-1', 'obs-bp-2', 'obs-glu']);
+        assert.deepEqual(await ids('/Observation?combo-value-quantity=gt100'), ['obs-bp-1', 'obs-bp-2']);
+        assert.deepEqual(await ids('/Observation?combo-value-quantity=lt70'), ['obs-glu', 'obs-weight']);
+        assert.deepEqual(await ids(`/Observation?combo-code-value-quantity=${enc('http://loinc.org|8480-6$gt140')}`), ['obs-bp-1']);
+        assert.deepEqual(await ids(`/Observation?combo-code-value-quantity=${enc('14771-0$gt7')}`), ['obs-glu']);
+        assert.deepEqual(await ids('/Observation?combo-code=8480-6&combo-value-quantity=lt90'), ['obs-bp-2']);
+      });
+      it(':not and :missing=true need every part to agree; :missing=false any', async () => {
+        assert.deepEqual(await ids('/Observation?combo-code:not=8480-6'), ['obs-glu', 'obs-weight']);
+        assert.deepEqual(await ids('/Observation?combo-value-concept:missing=true'), ['obs-bp-1', 'obs-bp-2', 'obs-glu', 'obs-weight']);
+        assert.deepEqual(await ids('/Observation?combo-value-quantity:missing=false'), ['obs-bp-1', 'obs-bp-2', 'obs-glu', 'obs-weight']);
+        assert.deepEqual(await ids('/Observation?combo-code:missing=true'), []);
+      });
+      it('counts a resource matched by two parts once', async () => {
+        const res = await server.http.get(`/Observation?combo-code=${enc('http://loinc.org|')}&_summary=count`);
+        assert.equal(res.status, 200);
+        assert.equal((res.body as { total: number }).total, 4);
+      });
+      it('sorts by the lowest value of all parts', async () => {
+        const res = await server.http.get('/Observation?_sort=combo-code,_id');
+        assert.equal(res.status, 200);
+        const order = ((res.body as { entry: { resource: { id: string } }[] }).entry ?? []).map((e) => e.resource.id);
+        // 14771-0, 29463-7, then the panels by their lowest code (8462-4, a component's).
+        assert.deepEqual(order, ['obs-glu', 'obs-weight', 'obs-bp-1', 'obs-bp-2']);
+      });
+      it('names the parameter as the request did in an error', async () => {
+        const res = await server.http.get('/Observation?combo-value-quantity=gtabc').set('Prefer', 'handling=strict');
+        assert.equal(res.status, 400);
+        assert.match(JSON.stringify(res.body), /combo-value-quantity/);
+      });
+    });
+
     describe('escaping', () => {
       it('reads \\, as a literal comma', async () => {
         assert.deepEqual(await ids(`/Patient?name=${enc('wang\\,jose')}`), []);

@@ -9,6 +9,8 @@ import type { SearchParameterDef, SearchParameterType } from './types';
 
 /** One branch of a parameter's expression as it applies to one resource type. */
 export interface CompiledBranch {
+  /** The branch's FHIRPath relative to the type, as written ('' for the resource itself): equal texts, equal values. */
+  text: string;
   /** Evaluated with the resource as input; absent when the branch is the resource itself ('Observation'). */
   atom?: FhirPathAtom;
   /** The same as plain steps, when it is a plain path (see simple-path.ts): evaluated instead of `atom`. */
@@ -117,9 +119,9 @@ function relativeToType(branch: string, resourceType: string): string | undefine
 
 function compileBranch(relative: string, resourceType: string, isReference: boolean): CompiledBranch {
   if (relative === '') {
-    return {};
+    return { text: '' };
   }
-  const branch: CompiledBranch = {};
+  const branch: CompiledBranch = { text: relative };
   let expression = relative;
   const resolve = isReference ? resolveIsType.exec(relative) : null;
   if (resolve) {

@@ -7,6 +7,7 @@ import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { auditEventSearchCodes } from '../../audit/audit-search-parameters';
 import { compileForType, type CompiledParameter } from './compiled-parameters';
 import { ensureFhirSchema } from './fhir-schema';
+import { findUnionParameters } from './union-parameters';
 import { uniqueSearchParameterExtension, type SearchParameterDef, type SearchParameterType } from './types';
 
 /** Handled by the store from the resource's id and meta.lastUpdated. */
@@ -32,7 +33,8 @@ export class SearchParameterRegistry {
   private readonly byType = new Map<string, Map<string, SearchParameterDef>>();
   private readonly byUrl = new Map<string, SearchParameterDef>();
   private readonly merged = new Map<string, SearchParameterDef[]>();
-  private readonly plans = new Map<string, CompiledParameter[]>();
+  /** Per resource type: every parameter compiled, the ones whose rows are written, and the unions among them. */
+  private readonly plans = new Map<string, { searchable: CompiledParameter[]; indexed: CompiledParameter[]; unions: Map<string, string[]> }>();
 
   /** Indexes @medplum/core's R4 type schema on first use (about 0.5-0.7 s, once per process). */
   /**
@@ -88,22 +90,44 @@ export class SearchParameterRegistry {
     return this.byUrl.get(url);
   }
 
-  /** What extractIndexEntries evaluates for a resource type: each expression parsed once, per type. */
+  /**
+   * What extractIndexEntries evaluates for a resource type: each expression parsed once, per type. A union
+   * of other parameters (unionParts) is not in it: its parts' rows answer for it.
+   */
   indexPlan(resourceType: string): readonly CompiledParameter[] {
+    return this.planFor(resourceType).indexed;
+  }
+
+  /** Every parameter a search on the type can use (the index plan and the unions): what the CapabilityStatement lists. */
+  searchable(resourceType: string): readonly CompiledParameter[] {
+    return this.planFor(resourceType).searchable;
+  }
+
+  /**
+   * The parameters whose index rows together are this one's (union-parameters.ts), when it is such a
+   * union: a search on it reads theirs, since it has none of its own.
+   */
+  unionParts(resourceType: string, code: string): readonly string[] | undefined {
+    return this.planFor(resourceType).unions.get(code);
+  }
+
+  private planFor(resourceType: string): { searchable: CompiledParameter[]; indexed: CompiledParameter[]; unions: Map<string, string[]> } {
     let plan = this.plans.get(resourceType);
     if (!plan) {
-      plan = [];
+      const searchable: CompiledParameter[] = [];
       const componentType = (url: string): SearchParameterType | undefined => this.byUrl.get(url)?.type;
       for (const def of this.forType(resourceType)) {
         try {
           const compiled = compileForType(def, resourceType, componentType);
           if (compiled) {
-            plan.push(compiled);
+            searchable.push(compiled);
           }
         } catch (error) {
           this.problems.push({ url: def.url, resourceType, message: error instanceof Error ? error.message : String(error) });
         }
       }
+      const unions = findUnionParameters(searchable);
+      plan = { searchable, indexed: searchable.filter((p) => !unions.has(p.def.code)), unions };
       this.plans.set(resourceType, plan);
     }
     return plan;

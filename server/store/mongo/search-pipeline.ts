@@ -86,7 +86,7 @@ function sortColumn(key: SortKey, i: number): SortColumn {
   const missing = key.descending ? (numeric ? -lastNumber : '') : numeric ? lastNumber : lastText;
   const values = {
     $map: {
-      input: { $filter: { input: { $ifNull: [`$idx.${indexField[kind]}`, []] }, as: 'e', cond: { $eq: ['$$e.p', code] } } },
+      input: { $filter: { input: { $ifNull: [`$idx.${indexField[kind]}`, []] }, as: 'e', cond: key.parts ? { $in: ['$$e.p', key.parts.map((p) => p.code)] } : { $eq: ['$$e.p', code] } } },
       as: 'e',
       in: `$$e.${value}`,
     },

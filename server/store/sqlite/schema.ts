@@ -309,6 +309,18 @@ const migrations: string[] = [
     param_id INTEGER NOT NULL, target_id TEXT NOT NULL, target_type TEXT NOT NULL, seq INTEGER NOT NULL
   );
   `,
+  // 15: no rows for a parameter that is the union of others (search/indexing/union-parameters.ts): R4's
+  // Observation combo-* parameters repeat the rows of code and component-code, value-quantity and
+  // component-value-quantity, and so on; a search on one now reads its parts' rows. The rows written
+  // for them so far are removed (through the lookup indexes, which lead with param_id).
+  `
+  DELETE FROM idx_token WHERE param_id IN (SELECT param_id FROM search_params WHERE resource_type = 'Observation'
+    AND code IN ('combo-code', 'combo-data-absent-reason', 'combo-value-concept'));
+  DELETE FROM idx_quantity WHERE param_id IN (SELECT param_id FROM search_params WHERE resource_type = 'Observation'
+    AND code = 'combo-value-quantity');
+  DELETE FROM idx_composite WHERE param_id IN (SELECT param_id FROM search_params WHERE resource_type = 'Observation'
+    AND code IN ('combo-code-value-concept', 'combo-code-value-quantity'));
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -1,7 +1,7 @@
 // Compiles a store-neutral SearchPlan into SQLite: filters over the current-version rows, ordering by
 // the sort keys, and keyset paging with the write sequence as the final tie-breaker.
 import type { SQLInputValue } from 'node:sqlite';
-import type { SearchPlan, SortKey, ValueCondition } from '../../search/plan';
+import type { Filter, SearchPlan, SortKey, ValueCondition } from '../../search/plan';
 import { decodeSearchCursor, invalidCursor, type CursorValues, type SearchCursor } from '../cursor';
 import { compileTotal, testsKeyOnly } from './count-sql';
 import { FilterCompiler, tableOf, type ParamIdLookup, type Sql } from './filter-sql';
@@ -254,6 +254,15 @@ function driverCandidates(plan: SearchPlan, compiler: FilterCompiler): DriverCan
         const indexOnly = !!wide || (filter.kind === 'param' && filter.anyOf.every(readsIndexRange));
         candidates.push({ index, sql, estimate: wide ?? sql, currentOnly: true, bound: monotoneBound(filter), wide, indexOnly });
       }
+    } else if (filter.kind === 'anyOf' && filter.filters.length > 0 && filter.filters.every((f) => f.kind === 'param' && !f.negate)) {
+      // A union parameter's filter (parse-search.ts): the keys of its parts' rows together. A part never
+      // indexed has none.
+      const parts = filter.filters as (Filter & { kind: 'param' })[];
+      const found = parts.map((f) => compiler.driverSql(f)).filter((sql): sql is Sql => sql !== undefined);
+      if (found.length) {
+        const sql = { sql: found.map((f) => f.sql).join(' UNION ALL '), params: found.flatMap((f) => f.params) };
+        candidates.push({ index, sql, estimate: sql, currentOnly: true, indexOnly: parts.every((f) => f.anyOf.every(readsIndexRange)) });
+      }
     } else if (filter.kind === 'has') {
       const targets = compiler.hasTargets(filter, plan.resourceType);
       if (targets) {
@@ -329,14 +338,14 @@ function sortColumn(key: SortKey, paramId: ParamIdLookup): SortColumn {
     return { expr: key.field === '_id' ? 'r.id' : 'r.last_updated', params: [], descending: key.descending };
   }
   const { kind } = key.param;
-  const pid = paramId(key.param.resourceType, key.param.code) ?? -1;
+  const pids = (key.parts ?? [key.param]).map((p) => paramId(p.resourceType, p.code) ?? -1);
   const numeric = kind === 'date' || kind === 'number' || kind === 'quantity';
   const column = numeric ? (key.descending ? 'high' : 'low') : kind === 'token' ? 'code' : kind === 'reference' ? 'target_id' : 'value';
   const aggregate = key.descending ? 'MAX' : 'MIN';
   const missing = key.descending ? (numeric ? -lastNumber : "''") : numeric ? lastNumber : `'${lastText}'`;
   return {
-    expr: `COALESCE((SELECT ${aggregate}(${column}) FROM ${tableOf[kind]} s INDEXED BY ${tableOf[kind]}_key WHERE s.key = r.key AND s.param_id = ?), ${missing})`,
-    params: [pid],
+    expr: `COALESCE((SELECT ${aggregate}(${column}) FROM ${tableOf[kind]} s INDEXED BY ${tableOf[kind]}_key WHERE s.key = r.key AND s.param_id IN (${pids.map(() => '?').join(', ')})), ${missing})`,
+    params: pids,
     descending: key.descending,
   };
 }

@@ -36,7 +36,7 @@ describe('indexing: plain paths without FHIRPath', () => {
       const resource = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Resource;
       const typed = toTypedValue(resource);
       const context = { variables: { '%resource': typed } };
-      for (const parameter of registry.indexPlan(resource.resourceType)) {
+      for (const parameter of registry.searchable(resource.resourceType)) {
         for (const branch of parameter.branches) {
           if (!branch.path || !branch.atom) {
             continue;
