@@ -59,6 +59,11 @@ function referenceEntry(value: Reference | undefined, repeats: boolean): EntryTe
   return cached(referenceCache, JSON.stringify([value.reference, value.type, value.identifier?.system, value.identifier?.value]), make);
 }
 
+/** The opening of a patient's reference entry (`Patient/<id>`, as restEvents names a patient), or undefined. */
+export function patientReferenceEntry(id: string): string | undefined {
+  return referenceEntry({ reference: `Patient/${id}` }, false)?.open;
+}
+
 /** What a Coding yields as a token. */
 function codingEntry(value: Coding): EntryText | null {
   return cached(codingCache, JSON.stringify([value.system, value.code, value.display]), () => {

@@ -9,6 +9,7 @@ import { referencedPatients } from '../auth/enforcement';
 import type { HookCall, HookResult } from '../fhir/pipeline/hooks';
 import type { InteractionCode } from '../fhir/pipeline/interaction';
 import { auditEventId, callerAgents, outcomeDescription, outcomeOf, serverIdentity } from './events-shared';
+import { markSiblings } from './prepared-event';
 
 const entityTypes = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const objectRoles = 'http://terminology.hl7.org/CodeSystem/object-role';
@@ -75,7 +76,12 @@ export function restEvents(call: HookCall, result: HookResult, baseUrl: string, 
   if (patients.length <= 1) {
     return [withId(event, withEntities([...entities, ...patients.flatMap(patientEntity)]))];
   }
-  return patients.map((id) => withId(event, withEntities([...entities, ...patientEntity(id)])));
+  const events = patients.map((id) => withId(event, withEntities([...entities, ...patientEntity(id)])));
+  // Each with its patient last, unless that patient is the target itself (then it has none of its own).
+  if (!targetPatient) {
+    markSiblings(events, patients);
+  }
+  return events;
 }
 
 /**

@@ -16,7 +16,7 @@ import { eventTexts, parseEventLines } from '../../server/audit/audit-worker-wri
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
 import { restEvents } from '../../server/audit/events-rest';
-import { auditEventOf, isPreparedEvent, preparedLine } from '../../server/audit/prepared-event';
+import { auditEventOf, isPreparedEvent, plainPreparedLine, preparedLine, splicedLine } from '../../server/audit/prepared-event';
 import type { Caller } from '../../server/fhir/pipeline/caller';
 import type { HookCall, HookResult } from '../../server/fhir/pipeline/hooks';
 import type { InteractionCode } from '../../server/fhir/pipeline/interaction';
@@ -172,6 +172,41 @@ describe('prepared AuditEvents', () => {
     const [one, other] = [storedTables(path.join(dir, 'generic.sqlite')), storedTables(path.join(dir, 'prepared.sqlite'))] as { rows: unknown[] }[];
     assert.ok(one.rows.length > 60);
     assert.deepEqual(other, one);
+  });
+
+  it('of a result about several patients are spliced from the first one\'s line to exactly the line each would have', () => {
+    let spliced = 0;
+    fc.assert(
+      fc.property(fc.array(interaction, { minLength: 1, maxLength: 6 }), fc.integer({ min: 2, max: 25 }), (interactions, extra) => {
+        for (const [call, result] of interactions) {
+          // More patients than the generator's four: a page of a name search.
+          const more = Array.from({ length: extra }, (_, i): Resource => ({ resourceType: 'Patient', id: `pat-${i * 37}`, meta: { versionId: '1' } }));
+          const events = restEvents(call, { ...result, resources: [...result.resources, ...(result.response ? more : [])] }, base);
+          for (const event of events) {
+            assert.equal(preparedLine(event), plainPreparedLine(event));
+          }
+          spliced += events.length > 1 ? events.length - 1 : 0;
+        }
+      }),
+      { numRuns: 150 }
+    );
+    assert.ok(spliced > 500, `${spliced} events after a family's first`);
+  });
+
+  it('are spliced for a clinician\'s page of patients, not for a patient\'s own search that finds them', () => {
+    const page = Array.from({ length: 20 }, (_, i): Resource => ({ resourceType: 'Patient', id: `pat-${i}`, meta: { versionId: '1' } }));
+    const search = (who: Caller): HookCall =>
+      ({ request: { method: 'GET', path: 'Patient', query: new URLSearchParams('given=x'), headers: {}, caller: who }, interaction: { code: 'search-type', resourceType: 'Patient' }, caller: who, context: {} as FhirContext }) as HookCall;
+    const clinician: Caller = { kind: 'user', user: 'PractitionerRole/pr-1', clientId: 'emr', organizations: [], roles: [], scopes: [] };
+    const events = restEvents(search(clinician), { response: { status: 200, body: { resourceType: 'Bundle', type: 'searchset' } }, resources: page }, base);
+    assert.equal(events.length, 20);
+    assert.equal(splicedLine(events[0]), undefined, 'the first is built whole');
+    for (const event of events.slice(1)) {
+      assert.equal(splicedLine(event), plainPreparedLine(event));
+    }
+    const patientUser: Caller = { ...clinician, user: 'Patient/pat-3' };
+    const own = restEvents(search(patientUser), { response: { status: 200, body: { resourceType: 'Bundle', type: 'searchset' } }, resources: page }, base);
+    assert.ok(own.every((event) => splicedLine(event) === undefined), 'a patient agent: every line built whole');
   });
 
   it('go in texts below V8\'s large objects, in their order, an event longer than a text alone', () => {
