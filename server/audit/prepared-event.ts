@@ -38,10 +38,15 @@ export function splicedLine(event: AuditEvent): string | undefined {
   return sibling && siblingLine(sibling, event);
 }
 
+/** An id written without escapes and no meta of its own: what a prepared line's head assumes. */
+function hasPlainId(event: AuditEvent): event is AuditEvent & { id: string } {
+  return event.meta === undefined && typeof event.id === 'string' && fhirId.test(event.id);
+}
+
 /** preparedLine without the siblings' splicing: what a spliced line must equal (test/audit/prepared-events.test.ts). */
 export function plainPreparedLine(event: AuditEvent): string {
   const text = JSON.stringify(event);
-  if (event.meta !== undefined || typeof event.id !== 'string' || !fhirId.test(event.id) || !text.startsWith(preparedTextHead(event.id))) {
+  if (!hasPlainId(event) || !text.startsWith(preparedTextHead(event.id))) {
     return text;
   }
   return `${text}${entriesMark}${auditEventEntriesText(event)}`;
@@ -107,7 +112,7 @@ function siblingLine({ family, patient }: Sibling, event: AuditEvent): string | 
     family.template = familyTemplate(family.first, siblingOf(family.first)!.patient);
   }
   const template = family.template;
-  if (!template || event === family.first || typeof event.id !== 'string' || !fhirId.test(event.id) || event.meta !== undefined) {
+  if (!template || event === family.first || !hasPlainId(event)) {
     return undefined;
   }
   const entity = patientEntityOf(event);

@@ -58,7 +58,8 @@ export function buildCapabilityStatement(
     conditionalDelete: settings.conditionalDeleteMultiple ? 'multiple' : 'single',
     searchParam: [
       ...storeSearchParameters.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
-      // Only what is actually indexed: a parameter whose expression could not be compiled is left out.
+      // Only what a search can use (indexed, or a union of indexed ones): a parameter whose expression
+      // could not be compiled is left out.
       ...registry.searchable(type).map(({ def }) => ({ name: def.code, definition: def.url, type: def.type })),
     ],
     ...operationsOf(type),

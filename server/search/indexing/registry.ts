@@ -16,6 +16,13 @@ const wholeResourceBases = new Set(['Resource', 'DomainResource']);
 /** Types written so often that only the parameters named here are indexed (and searchable) of their own. */
 const chosenParameters: ReadonlyMap<string, ReadonlySet<string>> = new Map([['AuditEvent', auditEventSearchCodes]]);
 
+/** Per resource type: every parameter compiled, the ones whose rows are written, and the unions among them. */
+interface TypePlan {
+  searchable: CompiledParameter[];
+  indexed: CompiledParameter[];
+  unions: Map<string, string[]>;
+}
+
 /** A registry's constructor arguments. */
 export interface RegistryDefinition {
   extra: SearchParameter[];
@@ -33,8 +40,7 @@ export class SearchParameterRegistry {
   private readonly byType = new Map<string, Map<string, SearchParameterDef>>();
   private readonly byUrl = new Map<string, SearchParameterDef>();
   private readonly merged = new Map<string, SearchParameterDef[]>();
-  /** Per resource type: every parameter compiled, the ones whose rows are written, and the unions among them. */
-  private readonly plans = new Map<string, { searchable: CompiledParameter[]; indexed: CompiledParameter[]; unions: Map<string, string[]> }>();
+  private readonly plans = new Map<string, TypePlan>();
 
   /** Indexes @medplum/core's R4 type schema on first use (about 0.5-0.7 s, once per process). */
   /**
@@ -111,7 +117,7 @@ export class SearchParameterRegistry {
     return this.planFor(resourceType).unions.get(code);
   }
 
-  private planFor(resourceType: string): { searchable: CompiledParameter[]; indexed: CompiledParameter[]; unions: Map<string, string[]> } {
+  private planFor(resourceType: string): TypePlan {
     let plan = this.plans.get(resourceType);
     if (!plan) {
       const searchable: CompiledParameter[] = [];

@@ -14,41 +14,38 @@ import type { CompiledParameter } from './compiled-parameters';
  */
 export function findUnionParameters(plan: readonly CompiledParameter[]): Map<string, string[]> {
   const unions = new Map<string, string[]>();
-  const eligible = plan.filter((p) => p.def.type !== 'reference' && p.def.type !== 'special' && !p.def.unique && p.branches.length > 0);
-  const keys = new Map(eligible.map((p) => [p, new Set(p.branches.map((b) => b.text))]));
+  const eligible = plan
+    .filter((p) => p.def.type !== 'reference' && p.def.type !== 'special' && !p.def.unique && p.branches.length > 0)
+    .map((p) => ({ code: p.def.code, branches: new Set(p.branches.map((b) => b.text)), distinct: p.branches.length, shape: shapeOf(p) }));
   // Smaller parameters first, so that a union found is known before a larger one could take it as a part.
-  const bySize = [...eligible].sort((a, b) => keys.get(a)!.size - keys.get(b)!.size || (a.def.code < b.def.code ? -1 : 1));
+  const bySize = eligible.sort((a, b) => a.branches.size - b.branches.size || (a.code < b.code ? -1 : 1));
   for (const whole of bySize) {
-    const wanted = keys.get(whole)!;
-    if (wanted.size < 2 || wanted.size !== whole.branches.length) {
+    const wanted = whole.branches;
+    if (wanted.size < 2 || wanted.size !== whole.distinct) {
       continue;
     }
     const candidates = bySize
-      .filter((p) => p !== whole && !unions.has(p.def.code) && sameShape(p, whole))
-      .filter((p) => keys.get(p)!.size < wanted.size && [...keys.get(p)!].every((k) => wanted.has(k)))
+      .filter((p) => p !== whole && !unions.has(p.code) && p.shape === whole.shape)
+      .filter((p) => p.branches.size < wanted.size && [...p.branches].every((k) => wanted.has(k)))
       // Larger parts first; among equals the code decides, so that the choice does not depend on the order of definitions.
-      .sort((a, b) => keys.get(b)!.size - keys.get(a)!.size || (a.def.code < b.def.code ? -1 : 1));
+      .sort((a, b) => b.branches.size - a.branches.size || (a.code < b.code ? -1 : 1));
     const covered = new Set<string>();
     const parts: string[] = [];
     for (const candidate of candidates) {
-      const its = [...keys.get(candidate)!];
+      const its = [...candidate.branches];
       if (its.every((k) => !covered.has(k))) {
         its.forEach((k) => covered.add(k));
-        parts.push(candidate.def.code);
+        parts.push(candidate.code);
       }
     }
     if (parts.length >= 2 && covered.size === wanted.size) {
-      unions.set(whole.def.code, parts);
+      unions.set(whole.code, parts);
     }
   }
   return unions;
 }
 
-/** The same parameter type, and for composites the same components (their types and expressions). */
-function sameShape(a: CompiledParameter, b: CompiledParameter): boolean {
-  if (a.def.type !== b.def.type) {
-    return false;
-  }
-  const components = (p: CompiledParameter): string => JSON.stringify((p.components ?? []).map((c) => [c.type, c.branches.map((x) => x.expression)]));
-  return components(a) === components(b);
+/** The parameter type, and for composites the components (their types and expressions): equal shapes, comparable rows. */
+function shapeOf(p: CompiledParameter): string {
+  return JSON.stringify([p.def.type, (p.components ?? []).map((c) => [c.type, c.branches.map((x) => x.expression)])]);
 }
