@@ -154,15 +154,22 @@ const defaultHeapGrowthPercent = 100;
 /**
  * glibc's malloc, tuned for a long-running process with threads (docs/performance.md, "Memory"). With its
  * own defaults it kept 150 to 310 MiB of freed memory resident at 10k-100k resources (malloc_info at 10k:
- * 208 of the 272 MiB its arenas held were free, not returned): an arena per thread up to 8 per core, and an mmap threshold that rises
- * to the largest block freed, so that request bodies and SQLite's buffers then come from the arenas and
- * stay there once freed. A fixed threshold keeps blocks from 128 KiB up in their own mappings, returned on
- * free (and fixing it stops glibc's dynamic adjustment of the trim threshold too); two arenas bound how many
- * heaps hold freed memory. glibc reads these only when a process starts. Other C libraries ignore them.
+ * 208 of the 272 MiB its arenas held were free, not returned): an arena per thread up to 8 per core, and
+ * an mmap threshold that rises to the largest block freed (up to 32 MiB), so that large request bodies
+ * then come from the arenas and stay there once freed. Two arenas bound how many heaps hold freed memory.
+ * The threshold is fixed at 4 MiB: a block from there up gets a mapping of its own, returned on free. Not
+ * lower: every block above it costs a fresh mapping and its page faults each time, and the server's
+ * transient blocks of a few hundred KiB to 2 MiB (a batch of AuditEvents handed to their thread, a page of
+ * results from a read thread, a response's bytes) cost 20 times what they cost from an arena at 128 KiB
+ * (docs/performance.md, "malloc's thresholds"). Fixing the threshold also fixes the trim threshold, the
+ * free memory at the top of a heap that glibc keeps rather than return, at 128 KiB unless set: 16 MiB
+ * keeps those blocks' pages between requests. glibc reads these only when a process starts. Other C
+ * libraries ignore them.
  */
 export const mallocDefaults: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
+  MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(16 * 1024 * 1024),
 };
 
 /** Below this the server cannot start (the definitions and the validator alone hold about 100 MiB). */

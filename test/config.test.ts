@@ -149,9 +149,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ FHIR_HEAP_GROWTH_PERCENT: 'fast' }), ConfigError);
   });
 
-  it("starts with glibc malloc's two arenas and fixed mmap threshold unless the environment sets them (docs/performance.md, Memory)", () => {
-    assert.deepEqual(loadConfig({}).mallocEnv, { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' });
-    assert.deepEqual(loadConfig({ MALLOC_ARENA_MAX: '8' }).mallocEnv, { MALLOC_MMAP_THRESHOLD_: '131072' }, "the operator's own value wins");
+  it("starts with glibc malloc's two arenas and fixed mmap and trim thresholds unless the environment sets them (docs/performance.md, Memory)", () => {
+    assert.deepEqual(loadConfig({}).mallocEnv, { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '4194304', MALLOC_TRIM_THRESHOLD_: '16777216' });
+    assert.deepEqual(loadConfig({ MALLOC_ARENA_MAX: '8' }).mallocEnv, { MALLOC_MMAP_THRESHOLD_: '4194304', MALLOC_TRIM_THRESHOLD_: '16777216' }, "the operator's own value wins");
     assert.deepEqual(loadConfig(mallocDefaults).mallocEnv, {}, 'after the restart nothing is missing');
   });
 });

@@ -31,6 +31,7 @@ describe('the server thread heap limit', function () {
     assert.ok(commandLine.includes('--heap-growing-percent=100'), commandLine.join(' '));
     const environment = fs.readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0');
     assert.ok(environment.includes(`MALLOC_MMAP_THRESHOLD_=${mallocDefaults.MALLOC_MMAP_THRESHOLD_}`), 'the default the environment lacked');
+    assert.ok(environment.includes(`MALLOC_TRIM_THRESHOLD_=${mallocDefaults.MALLOC_TRIM_THRESHOLD_}`), 'the default the environment lacked');
     assert.ok(environment.includes('MALLOC_ARENA_MAX=3'), "the operator's own value");
     assert.equal((await fetch(`${server.baseUrl}/metadata`)).status, 200);
   });
