@@ -37,8 +37,11 @@ export interface FhirResponse {
   headers?: Record<string, string>;
   /** The version read or written, when there is one: a Bundle entry's response reports it. */
   version?: ResourceVersion;
-  /** The body already serialized as compact JSON (a cached document), sent as is unless _pretty asks otherwise. */
-  serialized?: string;
+  /**
+   * The body already serialized as compact JSON (a cached document, a resource's stored text, a search
+   * page in parts whose concatenation is the text), sent as is unless _pretty asks otherwise.
+   */
+  serialized?: string | readonly string[];
 }
 
 /** What an interaction may use besides its request. */

@@ -20,8 +20,17 @@ export function sendFhirResponse(res: Response, response: FhirResponse, pretty: 
   if (pretty) {
     res.end(stringifyKeepingNumbers(response.body, 2));
   } else {
-    res.end(response.serialized ?? stringifyKeepingNumbers(response.body));
+    res.end(response.serialized === undefined ? stringifyKeepingNumbers(response.body) : utf8Body(response.serialized));
   }
+}
+
+/**
+ * A body serialized in parts (a search page: stored-text.ts, serializeWithStoredTexts) as one UTF-8
+ * Buffer, each part encoded alone: never joined into one string, which V8 would flatten into one large
+ * object to encode it.
+ */
+function utf8Body(serialized: string | readonly string[]): string | Buffer {
+  return typeof serialized === 'string' ? serialized : Buffer.concat(serialized.map((part) => Buffer.from(part, 'utf8')));
 }
 
 export function sendError(res: Response, err: unknown, logger: Logger, pretty = false): void {

@@ -43,19 +43,33 @@ export function storedTextOf(resource: object | undefined): string | undefined {
  * The Bundle as compact JSON with each entry's resource written as its stored text, or undefined when
  * no entry holds a stored resource (serializing the Bundle as usual costs the same then). Written as
  * JSON.stringify writes a plain object (JSON.rawJSON takes primitives only), so the bytes are the same.
+ *
+ * The text comes in parts, in order (joined, they are the text): the Bundle's members before its entries,
+ * each entry, and the rest. Joined, a page is one string of up to hundreds of KB, two bytes a character
+ * once any resource holds Chinese text, and encoding such a joined string as UTF-8 made V8 flatten it into
+ * one large object first: 1.3 ms for a page of 50 Observations (129 KB), against 0.16-0.25 ms for its parts
+ * encoded one by one (render.ts; docs/performance.md, "A page written in parts").
  */
-export function serializeWithStoredTexts(bundle: Bundle): string | undefined {
+export function serializeWithStoredTexts(bundle: Bundle): string[] | undefined {
   const entries = bundle.entry ?? [];
   if (!entries.some((e) => e.resource && storedTexts.has(e.resource))) {
     return undefined;
   }
-  let entryJson = '';
+  const [head, tail] = objectJson(bundle, 'entry', entriesMark).split(entriesMark);
+  const parts = [head];
   for (const entry of entries) {
     const text = entry.resource ? storedTexts.get(entry.resource) : undefined;
-    entryJson += `${entryJson ? ',' : '['}${text === undefined ? stringifyKeepingNumbers(entry) : objectJson(entry, 'resource', text)}`;
+    parts.push(`${parts.length > 1 ? ',' : '['}${text === undefined ? stringifyKeepingNumbers(entry) : objectJson(entry, 'resource', text)}`);
   }
-  return objectJson(bundle, 'entry', `${entryJson}]`);
+  parts.push(`]${tail}`);
+  return parts;
 }
+
+/**
+ * Where the entries go in the Bundle's text: JSON.stringify writes U+0000 inside a string as `\u0000`,
+ * never raw, so the mark cannot occur in the rest of the text.
+ */
+const entriesMark = '\u0000entries\u0000';
 
 /** Keys as JSON writes them, for the few a Bundle and its entries have. */
 const keyTexts = new Map<string, string>();

@@ -145,7 +145,7 @@ describe('lazy resources', () => {
         const written = serializeWithStoredTexts(built as Bundle);
         assert.ok(lazies.every((lazy) => unparsedTextOf(lazy) !== undefined));
         const stored = built.entry.some((e) => storedTextOf(e.resource as Resource) !== undefined);
-        assert.equal(written, stored ? stringifyKeepingNumbers(built) : undefined);
+        assert.equal(written?.join(''), stored ? stringifyKeepingNumbers(built) : undefined);
       }),
       { numRuns: 500 }
     );
@@ -155,7 +155,7 @@ describe('lazy resources', () => {
     const text = '{"resourceType":"Observation","id":"o1","status":"final","valueQuantity":{"value":1.50}}';
     const lazy = lazyStoredResource(text, 'Observation', 'o1');
     const written = serializeWithStoredTexts({ resourceType: 'Bundle', type: 'searchset', entry: [{ fullUrl: 'x/Observation/o1', resource: lazy }] });
-    assert.equal(written, `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x/Observation/o1","resource":${text}}]}`);
+    assert.deepEqual(written, ['{"resourceType":"Bundle","type":"searchset","entry":', `[{"fullUrl":"x/Observation/o1","resource":${text}}`, ']}']);
     assert.equal(unparsedTextOf(lazy), text);
   });
 });
