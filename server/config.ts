@@ -158,9 +158,9 @@ const defaultHeapGrowthPercent = 100;
  * an mmap threshold that rises to the largest block freed (up to 32 MiB), so that large request bodies
  * then come from the arenas and stay there once freed. Two arenas bound how many heaps hold freed memory.
  * The threshold is fixed at 4 MiB: a block from there up gets a mapping of its own, returned on free. Not
- * lower: every block above it costs a fresh mapping and its page faults each time, and the server's
- * transient blocks of a few hundred KiB to 2 MiB (a batch of AuditEvents handed to their thread, a page of
- * results from a read thread, a response's bytes) cost 20 times what they cost from an arena at 128 KiB
+ * lower: every block above it costs a fresh mapping and its page faults each time, and at 128 KiB the
+ * server's transient blocks of a few hundred KiB to 2 MiB (a batch of AuditEvents handed to their thread, a
+ * page of results from a read thread, a response's bytes) cost about 20 times what they cost from an arena
  * (docs/performance.md, "malloc's thresholds"). Fixing the threshold also fixes the trim threshold, the
  * free memory at the top of a heap that glibc keeps rather than return, at 128 KiB unless set: 16 MiB
  * keeps those blocks' pages between requests. glibc reads these only when a process starts. Other C

@@ -47,8 +47,8 @@ export function storedTextOf(resource: object | undefined): string | undefined {
  * The text comes in parts, in order (joined, they are the text): the Bundle's members before its entries,
  * each entry, and the rest. Joined, a page is one string of up to hundreds of KB, two bytes a character
  * once any resource holds Chinese text, and encoding such a joined string as UTF-8 made V8 flatten it into
- * one large object first: 1.3 ms for a page of 50 Observations (129 KB), against 0.16-0.25 ms for its parts
- * encoded one by one (render.ts; docs/performance.md, "A page written in parts").
+ * one large object first: 1.3 ms for a page of 50 entries with Chinese text (129 KB), against 0.16-0.18 ms
+ * for its parts encoded one by one (render.ts; docs/performance.md, "A page written in parts").
  */
 export function serializeWithStoredTexts(bundle: Bundle): string[] | undefined {
   const entries = bundle.entry ?? [];
