@@ -7,13 +7,14 @@
 // store (its JSON and its index rows) by writing a few thousand typical events into a fresh file store.
 // The load average at the start of each run is recorded beside it: compare ratios, not absolutes.
 // Results go to bench/results/<date>-audit.json and .md, and the markdown to stdout.
-import type { AuditEvent } from '@medplum/fhirtypes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { storeWriter } from '../server/audit/audit-trail';
 import { eventTexts, parseEventLines } from '../server/audit/audit-worker-writer';
-import { restEvents } from '../server/audit/events-rest';
+import type { AuditRecord } from '../server/audit/audit-record';
+import { restEventsOf } from '../server/audit/events-rest';
+import { restEventFacts } from '../server/audit/rest-event-facts';
 import type { Caller } from '../server/fhir/pipeline/caller';
 import type { HookCall } from '../server/fhir/pipeline/hooks';
 import type { FhirContext } from '../server/fhir/request';
@@ -159,17 +160,17 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
       const used = process.cpuUsage(start);
       return used.user + used.system;
     };
-    const timed = async (events: AuditEvent[]): Promise<void> => {
-      // The server's thread: the batch's texts (audit-worker-writer.ts, each event's line and search entries).
+    const timed = async (records: AuditRecord[]): Promise<void> => {
+      // The server's thread: the batch's texts (audit-worker-writer.ts, a line of facts per interaction).
       let start = process.cpuUsage();
-      const texts = eventTexts(events);
+      const texts = eventTexts(records);
       handOverMicros += cpu(start);
-      // The writer thread: the lines read back and stored.
+      // The writer thread: the lines read back, the events built and stored.
       start = process.cpuUsage();
       await write(texts.flatMap(parseEventLines));
       cpuMicros += cpu(start);
     };
-    const batch: AuditEvent[] = [];
+    const batch: AuditRecord[] = [];
     for (let i = 0; i < count; i++) {
       // Reads of 5,000 patients' records by 200 clinicians, in a scattered order as traffic comes (7919 and
       // 31 are coprime to 5,000 and 200): each event's lookup entries land on other pages of the b-trees.
@@ -178,12 +179,12 @@ async function bytesPerEvent(count: number): Promise<{ perEvent: number; jsonPer
       const caller: Caller = { ...clinicianCaller, user: `PractitionerRole/${clinician}`, account: clinician.replace('pr', 'dr') };
       const call = { request: { method: 'GET', path: `Observation/${id}-e1-bp`, query: new URLSearchParams(), headers: {}, caller }, interaction: { code: 'read', resourceType: 'Observation', id: `${id}-e1-bp` }, caller, context: {} as FhirContext } as HookCall;
       const resource = { resourceType: 'Observation', id: `${id}-e1-bp`, meta: { versionId: '1' }, status: 'final', code: {}, subject: { reference: `Patient/${id}` } } as const;
-      // The server's thread builds the event too (restEvents: its text from a template, event-text.ts).
+      // The server's thread gathers the interaction's facts (rest-event-facts.ts); the writer builds the event.
       const start = process.cpuUsage();
-      const [event] = restEvents(call, { response: { status: 200, body: resource as never }, resources: [resource as never] }, 'https://fhir.example.org');
+      const facts = restEventFacts(call, { response: { status: 200, body: resource as never }, resources: [resource as never] }, 'https://fhir.example.org');
       handOverMicros += cpu(start);
-      json += Buffer.byteLength(JSON.stringify(event));
-      batch.push(event);
+      json += Buffer.byteLength(JSON.stringify(restEventsOf(facts)[0]));
+      batch.push(facts);
       if (batch.length === 100) await timed(batch.splice(0));
     }
     if (batch.length) await timed(batch);
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   if (options.writerOnly) {
     const bytes = await bytesPerEvent(20_000);
-    console.log(`bytes per stored event: ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); writer CPU per event (in process, batches of 100, reading the lines included): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms; the server thread's building and hand-over (restEvents and the lines): ${bytes.handOverCpuMsPerEvent.toFixed(3)} ms; load average ${os.loadavg()[0].toFixed(2)}`);
+    console.log(`bytes per stored event: ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); writer CPU per event (in process, batches of 100, reading the lines and building the events included): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms; the server thread's facts and hand-over (restEventFacts and the lines): ${bytes.handOverCpuMsPerEvent.toFixed(3)} ms; load average ${os.loadavg()[0].toFixed(2)}`);
     return;
   }
   const machine = describeMachine();
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.workload} | ${r.on.toFixed(0)} | ${r.off.toFixed(0)} | ${(r.cost * 100).toFixed(1)}% | ${r.p50On.toFixed(2)} | ${r.p50Off.toFixed(2)} | ${r.load.toFixed(1)} |`),
     '',
-    `AuditEvents per request: ${results.eventsPerRequest.toFixed(3)}; bytes per stored event (SQLite, JSON + search entries): ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); audit bytes per request: ${(results.eventsPerRequest * bytes.perEvent).toFixed(0)}; writer CPU per event (in process, batches of 100, reading the lines included): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms; the server thread's hand-over: ${bytes.handOverCpuMsPerEvent.toFixed(3)} ms`,
+    `AuditEvents per request: ${results.eventsPerRequest.toFixed(3)}; bytes per stored event (SQLite, JSON + search entries): ${bytes.perEvent.toFixed(0)} (JSON alone ${bytes.jsonPerEvent.toFixed(0)}); audit bytes per request: ${(results.eventsPerRequest * bytes.perEvent).toFixed(0)}; writer CPU per event (in process, batches of 100, reading the lines and building the events included): ${bytes.writerCpuMsPerEvent.toFixed(3)} ms; the server thread's hand-over: ${bytes.handOverCpuMsPerEvent.toFixed(3)} ms`,
   ].join('\n');
   fs.mkdirSync(options.outDir, { recursive: true });
   const stem = path.join(options.outDir, `${results.date.slice(0, 16).replace(':', '-')}-audit`);

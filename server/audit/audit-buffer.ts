@@ -8,16 +8,16 @@
 // done, so that its answer is not held back once committed); and when `capacity` events wait (the store
 // has been failing for a while), recording waits for room. close() flushes what is left (SIGTERM). See
 // docs/audit.md, "Loss bound".
-import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
+import { eventCount, type AuditRecord } from './audit-record';
 
-/** Writes one batch of events, all or nothing. */
-export type AuditWriter = (events: readonly AuditEvent[]) => Promise<void>;
+/** Writes one batch of records (the events they stand for), all or nothing. */
+export type AuditWriter = (records: readonly AuditRecord[]) => Promise<void>;
 
 export interface AuditBufferOptions {
   /** How long an event may wait before its batch is written (ms). */
   flushMs: number;
-  /** Events per written batch; a full batch is written at once. */
+  /** Events per written batch (a record of several events is never split); a full batch is written at once. */
   batchSize: number;
   /** Events held at most; recording waits beyond it. */
   capacity: number;
@@ -34,9 +34,11 @@ export interface AuditBufferOptions {
 export const defaultAuditBufferOptions: AuditBufferOptions = { flushMs: 250, batchSize: 100, capacity: 50_000, maxLagMs: 500, retryMs: 100, maxRetryMs: 5_000 };
 
 export class AuditBuffer {
-  private readonly events: AuditEvent[] = [];
-  /** When each waiting event was recorded (ms), in the same order: the first is the oldest. */
+  private readonly records: AuditRecord[] = [];
+  /** When each waiting record was recorded (ms), in the same order: the first is the oldest. */
   private readonly recordedAt: number[] = [];
+  /** The events the waiting records stand for. */
+  private waitingEvents = 0;
   private readonly waitingForRoom: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
@@ -54,20 +56,21 @@ export class AuditBuffer {
 
   /** Events recorded and not yet written. */
   get pending(): number {
-    return this.events.length;
+    return this.waitingEvents;
   }
 
-  /** Adds events; resolves at once unless the buffer is full, then once there is room. */
-  async record(events: readonly AuditEvent[]): Promise<void> {
-    while (this.events.length >= this.options.capacity && !this.closed) {
+  /** Adds records; resolves at once unless the buffer is full, then once there is room. */
+  async record(records: readonly AuditRecord[]): Promise<void> {
+    while (this.waitingEvents >= this.options.capacity && !this.closed) {
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
     const now = Date.now();
-    this.events.push(...events);
-    for (let i = 0; i < events.length; i++) {
+    for (const record of records) {
+      this.records.push(record);
       this.recordedAt.push(now);
+      this.waitingEvents += eventCount(record);
     }
-    if (this.events.length >= this.options.batchSize) {
+    if (this.waitingEvents >= this.options.batchSize) {
       this.schedule(0);
     } else {
       this.schedule(this.options.flushMs);
@@ -79,7 +82,7 @@ export class AuditBuffer {
     this.cancel();
     try {
       await this.writing;
-      while (this.events.length) {
+      while (this.records.length) {
         await this.writeBatch();
       }
     } catch (err) {
@@ -100,7 +103,7 @@ export class AuditBuffer {
         return;
       } catch {
         if (Date.now() >= until) {
-          this.logger.error({ lost: this.events.length }, 'audit events could not be written before shutdown');
+          this.logger.error({ lost: this.waitingEvents }, 'audit events could not be written before shutdown');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.retryDelay(), until - Date.now())));
@@ -149,10 +152,10 @@ export class AuditBuffer {
     this.cancel();
     this.writeBatch().then(
       () => {
-        if (this.closed || !this.events.length) {
+        if (this.closed || !this.records.length) {
           return;
         }
-        if (this.events.length >= this.options.batchSize || this.behind()) {
+        if (this.waitingEvents >= this.options.batchSize || this.behind()) {
           this.writeNext();
         } else {
           this.schedule(this.options.flushMs);
@@ -171,20 +174,36 @@ export class AuditBuffer {
     return Math.min(this.options.retryMs * 2 ** Math.max(0, this.failures - 1), this.options.maxRetryMs);
   }
 
+  /** The oldest records standing for at most batchSize events (at least one record), and how many events. */
+  private nextBatch(): { batch: AuditRecord[]; events: number } {
+    let events = 0;
+    let end = 0;
+    while (end < this.records.length) {
+      const count = eventCount(this.records[end]);
+      if (end > 0 && events + count > this.options.batchSize) {
+        break;
+      }
+      events += count;
+      end++;
+    }
+    return { batch: this.records.slice(0, end), events };
+  }
+
   /** Writes the oldest batch; on failure keeps it at the head and counts the failure. */
   private async writeBatch(): Promise<void> {
     if (this.writing) {
       return this.writing;
     }
-    const batch = this.events.slice(0, this.options.batchSize);
+    const { batch, events } = this.nextBatch();
     if (!batch.length) {
       return;
     }
     this.writing = (async () => {
       try {
         await this.write(batch);
-        this.events.splice(0, batch.length);
+        this.records.splice(0, batch.length);
         this.recordedAt.splice(0, batch.length);
+        this.waitingEvents -= events;
         if (this.failures) {
           this.logger.warn({ failures: this.failures }, 'audit store writes again; buffered events written');
         }
@@ -192,7 +211,7 @@ export class AuditBuffer {
       } catch (err) {
         this.failures++;
         // Never the events' content: the count, and the error's kind.
-        this.logger.error({ pending: this.events.length, failures: this.failures, error: err instanceof Error ? err.name : typeof err }, 'audit events could not be written; retrying');
+        this.logger.error({ pending: this.waitingEvents, failures: this.failures, error: err instanceof Error ? err.name : typeof err }, 'audit events could not be written; retrying');
         throw err;
       } finally {
         this.writing = undefined;

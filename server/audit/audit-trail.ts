@@ -13,7 +13,9 @@ import { auditWorkerWriter } from './audit-worker-writer';
 import { auditHook } from './audit-hook';
 import { auditWriteRule } from './audit-write-rule';
 import { authEvent } from './events-auth';
-import { auditEventOf } from './prepared-event';
+import { isRestEventFacts, type AuditRecord } from './audit-record';
+import { restEventsOf } from './events-rest';
+import { auditEventOf, isPreparedEvent } from './prepared-event';
 
 export interface AuditTrail {
   buffer: AuditBuffer;
@@ -29,9 +31,14 @@ export interface AuditTrail {
  * its own id, so that writing a batch again (its commit was not acknowledged) changes nothing: the
  * store's batch append where it has one, an update per event otherwise.
  */
-export function storeWriter(store: TransactionalOperations): (events: readonly (AuditEvent | PreparedAuditEvent)[]) => Promise<void> {
-  return (events) =>
-    store.transaction(async (tx) => {
+export function storeWriter(store: TransactionalOperations): (records: readonly (AuditRecord | PreparedAuditEvent)[]) => Promise<void> {
+  return (records) => {
+    // An interaction's facts become its events here, on the thread that writes them.
+    const events = records.flatMap((record): (AuditEvent | PreparedAuditEvent)[] => {
+      if (isPreparedEvent(record)) return [record];
+      return isRestEventFacts(record) ? restEventsOf(record) : [record];
+    });
+    return store.transaction(async (tx) => {
       if (tx.appendAuditEvents) {
         await tx.appendAuditEvents(events);
         return;
@@ -40,6 +47,7 @@ export function storeWriter(store: TransactionalOperations): (events: readonly (
         await tx.update(auditEventOf(event));
       }
     });
+  };
 }
 
 /** The trail writing to `store` on this thread; the buffer's timing is configurable for tests. */

@@ -9,8 +9,11 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PreparedAuditEvent } from '../store/port';
 import type { AuditWriter } from './audit-buffer';
+import { isRestEventFacts, type AuditRecord } from './audit-record';
 import type { WorkerReply } from './audit-worker';
+import { restEventsOf } from './events-rest';
 import { parsePreparedLine, preparedLine } from './prepared-event';
+import type { RestEventFacts } from './rest-event-facts';
 
 /** A batch goes as texts of lines (eventTexts): cheaper to write and to read than the structured clone of its objects. */
 type Message = { events: string[] } | { close: true };
@@ -25,18 +28,24 @@ type Message = { events: string[] } | { close: true };
 const textChars = 48_000;
 
 /**
- * The events as texts of lines, one line an event: its JSON and its search entries (prepared-event.ts).
- * JSON.stringify writes a line break inside a string as `\n`, never raw
- * (https://tc39.es/ecma262/#sec-quotejsonstring), so a line break only ever separates two events. Each
- * text holds as many events as fit in `textChars` (an event longer than that goes in a text alone), in
- * their order.
+ * Starts the line of an interaction's facts (rest-event-facts.ts), which the writer thread turns into
+ * its events. An event's line starts with `{`; JSON.stringify never writes a raw control character.
  */
-export function eventTexts(events: readonly AuditEvent[]): string[] {
+const factsMark = '\u0003';
+
+/**
+ * The records as texts of lines, one line a record: an interaction's facts as their JSON after
+ * `factsMark`, an event as its JSON and its search entries (prepared-event.ts). JSON.stringify writes a
+ * line break inside a string as `\n`, never raw (https://tc39.es/ecma262/#sec-quotejsonstring), so a
+ * line break only ever separates two records. Each text holds as many lines as fit in `textChars` (a
+ * line longer than that goes in a text alone), in their order.
+ */
+export function eventTexts(records: readonly AuditRecord[]): string[] {
   const texts: string[] = [];
   let lines: string[] = [];
   let length = 0;
-  for (const event of events) {
-    const line = preparedLine(event);
+  for (const record of records) {
+    const line = isRestEventFacts(record) ? `${factsMark}${JSON.stringify(record)}` : preparedLine(record);
     if (lines.length && length + line.length > textChars) {
       texts.push(lines.join('\n'));
       lines = [];
@@ -51,9 +60,23 @@ export function eventTexts(events: readonly AuditEvent[]): string[] {
   return texts;
 }
 
-/** The events of one of eventTexts' texts, as the store appends them (prepared, or parsed with their text remembered). */
+/**
+ * The events of one of eventTexts' texts, as the store appends them (prepared, or parsed with their text
+ * remembered): an interaction's facts are built into its events here, each prepared as the server's
+ * thread would have prepared it.
+ */
 export function parseEventLines(text: string): (AuditEvent | PreparedAuditEvent)[] {
-  return text.split('\n').map(parsePreparedLine);
+  const events: (AuditEvent | PreparedAuditEvent)[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith(factsMark)) {
+      for (const event of restEventsOf(JSON.parse(line.slice(factsMark.length)) as RestEventFacts)) {
+        events.push(parsePreparedLine(preparedLine(event)));
+      }
+    } else {
+      events.push(parsePreparedLine(line));
+    }
+  }
+  return events;
 }
 
 export interface AuditWorkerWriter {
@@ -113,7 +136,7 @@ export function auditWorkerWriter(logger: Logger): AuditWorkerWriter {
     // JSON.stringify on this thread costs about 1.5 µs an event less than postMessage's clone of the
     // objects, and JSON.parse on the writer's about 2.5 µs less than rebuilding them (docs/performance.md).
     // One line per event: the writer stores each event's own text (audit-worker.ts).
-    write: (events: readonly AuditEvent[]) => send({ events: eventTexts(events) }),
+    write: (records: readonly AuditRecord[]) => send({ events: eventTexts(records) }),
     close: async () => {
       if (!worker) return;
       const { thread } = worker;

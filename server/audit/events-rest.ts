@@ -4,12 +4,12 @@
 // as entities, a search's raw query base64-encoded in entity.query, and the patient as BALP's patient
 // entity. As BALP's PatientQuery asks, a result about several patients gives one event per patient, so
 // that a patient reading the events about them never learns of another patient.
-import type { AuditEvent, AuditEventEntity, Coding, Resource } from '@medplum/fhirtypes';
-import { referencedPatients } from '../auth/enforcement';
+import type { AuditEvent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
 import type { HookCall, HookResult } from '../fhir/pipeline/hooks';
 import type { InteractionCode } from '../fhir/pipeline/interaction';
-import { auditEventId, callerAgents, outcomeDescription, outcomeOf, serverIdentity } from './events-shared';
+import { callerAgents, outcomeDescription, outcomeOf, serverIdentity } from './events-shared';
 import { markSiblings } from './prepared-event';
+import { restEventFacts, type RestEventFacts } from './rest-event-facts';
 
 const entityTypes = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const objectRoles = 'http://terminology.hl7.org/CodeSystem/object-role';
@@ -30,9 +30,6 @@ const actions: Record<InteractionCode, NonNullable<AuditEvent['action']>> = {
   operation: 'E', batch: 'E', transaction: 'E',
 };
 
-/** Interactions whose request is a query, recorded as BALP's query entity. */
-const queries = new Set<InteractionCode>(['search-type', 'search-system', 'search-compartment', 'history-type', 'history-system']);
-
 /** The restful-interaction code (R4 has no search-compartment: it is a `search`). */
 function subtypes(code: InteractionCode, operation: string | undefined): Coding[] {
   const interaction = code === 'search-compartment' ? 'search' : code;
@@ -45,38 +42,43 @@ function subtypes(code: InteractionCode, operation: string | undefined): Coding[
 
 /** The AuditEvents of one interaction; `recorded` is when it ended. */
 export function restEvents(call: HookCall, result: HookResult, baseUrl: string, recorded = new Date()): AuditEvent[] {
-  const { interaction, caller, request, entry } = call;
-  const status = result.response?.status ?? result.error?.status ?? 500;
+  return restEventsOf(restEventFacts(call, result, baseUrl, recorded.getTime()));
+}
+
+/**
+ * The AuditEvents the facts of one interaction stand for (rest-event-facts.ts): built on the audit
+ * writer's thread from what the server's thread handed over, or at once by restEvents.
+ */
+export function restEventsOf(facts: RestEventFacts): AuditEvent[] {
+  const { code, status, patients, ids } = facts;
   const event: AuditEvent = {
     resourceType: 'AuditEvent',
     type: restType,
-    subtype: subtypes(interaction.code, interaction.operation),
-    action: actions[interaction.code],
-    recorded: recorded.toISOString(),
+    subtype: subtypes(code, facts.operation),
+    action: actions[code],
+    recorded: new Date(facts.recorded).toISOString(),
     outcome: outcomeOf(status),
-    ...(status >= 400 ? { outcomeDesc: outcomeDescription(status, result.error?.outcome.issue[0]?.code) } : {}),
-    agent: callerAgents(caller, baseUrl),
-    source: serverIdentity(baseUrl),
+    ...(status >= 400 ? { outcomeDesc: outcomeDescription(status, facts.issue) } : {}),
+    agent: callerAgents(facts.caller, facts.base),
+    source: serverIdentity(facts.base),
   };
   const entities: AuditEventEntity[] = [];
-  const target = targetOf(call, result);
+  const target = targetEntity(facts.target);
   if (target) {
     entities.push(target);
   }
-  if (queries.has(interaction.code) || interaction.conditional) {
-    const raw = `${request.path}${request.query.size ? `?${request.query.toString()}` : ''}`;
-    entities.push({ type: systemObject, role: queryRole, query: Buffer.from(raw, 'utf8').toString('base64') });
+  if (facts.query !== undefined) {
+    entities.push({ type: systemObject, role: queryRole, query: Buffer.from(facts.query, 'utf8').toString('base64') });
   }
-  if (entry) {
-    entities.push({ type: systemObject, description: `${entry.bundleType} entry`, detail: [{ type: 'Bundle.entry', valueString: String(entry.index) }] });
+  if (facts.entry) {
+    entities.push({ type: systemObject, description: `${facts.entry.bundleType} entry`, detail: [{ type: 'Bundle.entry', valueString: String(facts.entry.index) }] });
   }
-  const patients = patientsOf(call, result.resources);
   const targetPatient = target?.role?.code === '1' ? target.what?.reference?.split('/')[1] : undefined;
   const patientEntity = (id: string): AuditEventEntity[] => (id === targetPatient ? [] : [{ what: { reference: `Patient/${id}` }, type: person, role: patientRole }]);
   if (patients.length <= 1) {
-    return [withId(event, withEntities([...entities, ...patients.flatMap(patientEntity)]))];
+    return [withId(event, ids[0], withEntities([...entities, ...patients.flatMap(patientEntity)]))];
   }
-  const events = patients.map((id) => withId(event, withEntities([...entities, ...patientEntity(id)])));
+  const events = patients.map((id, i) => withId(event, ids[i], withEntities([...entities, ...patientEntity(id)])));
   // Each with its patient last, unless that patient is the target itself (then it has none of its own).
   if (!targetPatient) {
     markSiblings(events, patients);
@@ -85,51 +87,22 @@ export function restEvents(call: HookCall, result: HookResult, baseUrl: string, 
 }
 
 /**
- * One event with a new id, placed right after resourceType as the store places it (store/versioning.ts,
+ * One event with its id, placed right after resourceType as the store places it (store/versioning.ts,
  * withMeta): the audit writer then stores the text it is sent with only `meta` put in (audit-event-table.ts).
  */
-function withId({ resourceType, ...rest }: AuditEvent, entities: Pick<AuditEvent, 'entity'>): AuditEvent {
-  return { resourceType, id: auditEventId(), ...rest, ...entities };
+function withId({ resourceType, ...rest }: AuditEvent, id: string, entities: Pick<AuditEvent, 'entity'>): AuditEvent {
+  return { resourceType, id, ...rest, ...entities };
 }
 
 function withEntities(entities: AuditEventEntity[]): Pick<AuditEvent, 'entity'> {
   return entities.length ? { entity: entities } : {};
 }
 
-/** The one resource an instance interaction touched: the returned resource, or the one the path names. */
-function targetOf({ interaction }: HookCall, result: HookResult): AuditEventEntity | undefined {
-  const body = result.response?.body;
-  const returned = body && body.resourceType !== 'Bundle' && body.resourceType !== 'OperationOutcome' && body.resourceType !== 'Parameters' ? body : undefined;
-  const type = returned?.resourceType ?? interaction.resourceType;
-  const id = returned?.id ?? interaction.id;
-  if (!type || !id || queries.has(interaction.code)) {
+/** The target's entity: a Patient as BALP's patient, any other resource as a domain resource. */
+function targetEntity(reference: string | undefined): AuditEventEntity | undefined {
+  if (reference === undefined) {
     return undefined;
   }
-  const version = returned?.meta?.versionId ?? interaction.versionId;
-  const what = { reference: `${type}/${id}${version ? `/_history/${version}` : ''}` };
-  return type === 'Patient' ? { what, type: person, role: patientRole } : { what, type: systemObject, role: domainResource };
-}
-
-/** The patients an interaction concerned: named in its path, or the subjects of what it returned. */
-function patientsOf({ interaction, request }: HookCall, resources: readonly Resource[]): string[] {
-  const found = new Set<string>();
-  // A write's patients are known from what was sent, even when it was refused or nothing is returned.
-  const sent = request.body as Resource | undefined;
-  if ((interaction.code === 'create' || interaction.code === 'update') && sent?.resourceType && sent.resourceType !== 'Bundle') {
-    resources = [sent, ...resources];
-  }
-  if (interaction.resourceType === 'Patient' && interaction.id) {
-    found.add(interaction.id);
-  }
-  if (interaction.compartment?.resourceType === 'Patient') {
-    found.add(interaction.compartment.id);
-  }
-  for (const resource of resources) {
-    if (resource.resourceType === 'Patient' && resource.id) {
-      found.add(resource.id);
-    } else if (resource.resourceType !== 'AuditEvent') {
-      referencedPatients(resource).forEach((id) => found.add(id));
-    }
-  }
-  return [...found];
+  const what = { reference };
+  return reference.startsWith('Patient/') ? { what, type: person, role: patientRole } : { what, type: systemObject, role: domainResource };
 }

@@ -32,7 +32,7 @@ export function serverIdentity(baseUrl: string): NonNullable<AuditEvent['source'
  * The agents of an event the caller caused: the user (requestor) when a person is signed in, the client
  * application (requestor when it acts for itself) carrying the network address, and this server.
  */
-export function callerAgents(caller: Caller, baseUrl: string): AuditEventAgent[] {
+export function callerAgents(caller: Pick<Caller, 'user' | 'account' | 'clientId' | 'sourceAddress'>, baseUrl: string): AuditEventAgent[] {
   const network = caller.sourceAddress ? { network: { address: caller.sourceAddress, type: '2' as const } } : {};
   const agents: AuditEventAgent[] = [];
   if (caller.user || caller.account) {

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { AuditBuffer } from '../../server/audit/audit-buffer';
+import { auditEventsOf, type AuditRecord } from '../../server/audit/audit-record';
 import { auditHook } from '../../server/audit/audit-hook';
 import { serverAuditBufferOptions } from '../../server/audit/audit-trail';
 import type { HookCall } from '../../server/fhir/pipeline/hooks';
@@ -21,6 +22,21 @@ const event = (n: number): AuditEvent => ({
   recorded: new Date(0).toISOString(),
   agent: [{ requestor: true, who: { display: 'secret-content' } }],
   source: { observer: { display: 'x' } },
+});
+
+/** An event's id, or a facts record's ids joined (test records are events unless a test says otherwise). */
+const idOf = (record: AuditRecord): string => ('resourceType' in record ? (record.id as string) : record.ids.join('+'));
+
+/** The facts of a read by a clinician that concerned `patients` (several: one event per patient). */
+const facts = (ids: string[], patients: string[]): AuditRecord => ({
+  base: 'https://fhir.example.org',
+  ids,
+  recorded: 0,
+  code: 'search-type',
+  status: 200,
+  caller: { user: 'PractitionerRole/pr-1', clientId: 'emr' },
+  query: 'Observation?code=x',
+  patients,
 });
 
 /** A logger whose lines the test reads. */
@@ -46,9 +62,22 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 }
 
 describe('the audit buffer', () => {
+  it('counts the facts of an interaction as the events they stand for, and never splits them over two batches', async () => {
+    const batches: string[][] = [];
+    const buffer = new AuditBuffer(async (records) => void batches.push(records.map(idOf)), pino({ level: 'silent' }), { flushMs: 60_000, batchSize: 4 });
+    await buffer.record([event(1), facts(['f1', 'f2', 'f3'], ['p1', 'p2', 'p3']), event(2)]);
+    assert.equal(buffer.pending, 5);
+    await buffer.flush();
+    assert.deepEqual(batches, [['e1', 'f1+f2+f3'], ['e2']]);
+    assert.equal(buffer.pending, 0);
+    // The facts stand for one event per patient, each with its id, in order.
+    const events = auditEventsOf([facts(['f1', 'f2'], ['p1', 'p2'])]);
+    assert.deepEqual(events.map((e) => [e.id, e.entity?.at(-1)?.what?.reference]), [['f1', 'Patient/p1'], ['f2', 'Patient/p2']]);
+  });
+
   it('writes in batches of at most batchSize, in the order recorded', async () => {
     const batches: string[][] = [];
-    const buffer = new AuditBuffer(async (events) => void batches.push(events.map((e) => e.id as string)), pino({ level: 'silent' }), { flushMs: 1000, batchSize: 3 });
+    const buffer = new AuditBuffer(async (events) => void batches.push(events.map(idOf)), pino({ level: 'silent' }), { flushMs: 1000, batchSize: 3 });
     await buffer.record([event(1), event(2)]);
     assert.deepEqual(batches, [], 'nothing is written before flushMs or a full batch');
     await buffer.record([event(3), event(4)]);
@@ -96,7 +125,7 @@ describe('the audit buffer', () => {
           failures--;
           throw new Error('SQLITE_FULL: database or disk is full secret-content');
         }
-        written.push(...events.map((e) => e.id as string));
+        written.push(...events.map(idOf));
       },
       logger,
       { flushMs: 1, retryMs: 5, maxRetryMs: 20 }
@@ -117,7 +146,7 @@ describe('the audit buffer', () => {
     const buffer = new AuditBuffer(
       async (events) => {
         if (failing) throw new Error('down');
-        written.push(...events.map((e) => e.id as string));
+        written.push(...events.map(idOf));
       },
       pino({ level: 'silent' }),
       { flushMs: 1, capacity: 2, retryMs: 5, maxRetryMs: 5 }
@@ -141,7 +170,7 @@ describe('the audit buffer', () => {
       async (events) => {
         writing++;
         await sleep(150);
-        written.push(...events.map((e) => e.id as string));
+        written.push(...events.map(idOf));
       },
       pino({ level: 'silent' }),
       { flushMs: 60_000, batchSize: 1, maxLagMs: 40 }
@@ -164,7 +193,7 @@ describe('the audit buffer', () => {
     const buffer = new AuditBuffer(
       async (events) => {
         await sleep(150);
-        written.push(...events.map((e) => e.id as string));
+        written.push(...events.map(idOf));
       },
       pino({ level: 'silent' }),
       { flushMs: 60_000, batchSize: 1, maxLagMs: 40 }
@@ -201,7 +230,7 @@ describe('the audit buffer', () => {
 
   it('writes what is left on close', async () => {
     const written: string[] = [];
-    const buffer = new AuditBuffer(async (events) => void written.push(...events.map((e) => e.id as string)), pino({ level: 'silent' }), { flushMs: 60_000 });
+    const buffer = new AuditBuffer(async (events) => void written.push(...events.map(idOf)), pino({ level: 'silent' }), { flushMs: 60_000 });
     await buffer.record([event(1), event(2)]);
     await buffer.close();
     assert.deepEqual(written, ['e1', 'e2']);

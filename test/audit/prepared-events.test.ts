@@ -15,7 +15,9 @@ import { storeWriter } from '../../server/audit/audit-trail';
 import { eventTexts, parseEventLines } from '../../server/audit/audit-worker-writer';
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
-import { restEvents } from '../../server/audit/events-rest';
+import type { AuditRecord } from '../../server/audit/audit-record';
+import { restEvents, restEventsOf } from '../../server/audit/events-rest';
+import { restEventFacts } from '../../server/audit/rest-event-facts';
 import { auditEventOf, isPreparedEvent, plainPreparedLine, preparedLine, splicedLine } from '../../server/audit/prepared-event';
 import type { Caller } from '../../server/fhir/pipeline/caller';
 import type { HookCall, HookResult } from '../../server/fhir/pipeline/hooks';
@@ -106,6 +108,22 @@ const signIn = fc
 
 const batch = fc.array(fc.oneof({ weight: 5, arbitrary: interaction.map(([call, result]) => restEvents(call, result, base)) }, { weight: 1, arbitrary: signIn.map((e) => [e]) }), { minLength: 1, maxLength: 12 }).map((groups) => groups.flat());
 
+/** What the audit hook records: an interaction's facts (some about a page of patients), or a sign-in's event. */
+const records = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.tuple(interaction, fc.integer({ min: 0, max: 22 })).map(([[call, result], extra]): AuditRecord => {
+          const more = Array.from({ length: extra }, (_, i): Resource => ({ resourceType: 'Patient', id: `pat-${i * 41}`, meta: { versionId: '1' } }));
+          return restEventFacts(call, { ...result, resources: [...result.resources, ...(result.response ? more : [])] }, base);
+        }),
+      },
+      { weight: 1, arbitrary: signIn }
+    ),
+    { minLength: 1, maxLength: 10 }
+  );
+
 /** Every stored row and lookup entry of the audit tables, as stored (the packed form, not decoded). */
 function storedTables(file: string): unknown {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -172,6 +190,61 @@ describe('prepared AuditEvents', () => {
     const [one, other] = [storedTables(path.join(dir, 'generic.sqlite')), storedTables(path.join(dir, 'prepared.sqlite'))] as { rows: unknown[] }[];
     assert.ok(one.rows.length > 60);
     assert.deepEqual(other, one);
+  });
+
+  it('handed over as an interaction\'s facts are built by the writer into exactly the events built where it ran, and stored alike', async () => {
+    const onThisThread = open('this-thread.sqlite');
+    const fromFacts = open('from-facts.sqlite');
+    const realNow = Date.now;
+    let events = 0;
+    try {
+      let now = Date.parse('2026-12-07T05:00:00.000Z');
+      await fc.assert(
+        fc.asyncProperty(records, async (batch) => {
+          const texts = eventTexts(batch);
+          const sent = texts.flatMap(parseEventLines);
+          // The same prepared events as the events built from the same facts here and sent as lines.
+          const built = batch.flatMap((record) => ('resourceType' in record ? [record] : restEventsOf(record)));
+          assert.deepEqual(sent, eventTexts(built).flatMap(parseEventLines));
+          assert.ok(sent.every(isPreparedEvent));
+          events += sent.length;
+          now += 1000;
+          Date.now = () => now;
+          // The in-memory store's writer turns the facts into events on the server's thread.
+          await storeWriter(onThisThread)(batch);
+          await storeWriter(fromFacts)(sent);
+          Date.now = realNow;
+        }),
+        { numRuns: 50 }
+      );
+    } finally {
+      Date.now = realNow;
+      await onThisThread.close();
+      await fromFacts.close();
+    }
+    const [one, other] = [storedTables(path.join(dir, 'this-thread.sqlite')), storedTables(path.join(dir, 'from-facts.sqlite'))] as { rows: unknown[] }[];
+    assert.equal(one.rows.length, events);
+    assert.deepEqual(other, one);
+  });
+
+  it('of an interaction are those its facts stand for: one per patient, with the facts\' ids, and the facts\' line is short', () => {
+    const page = Array.from({ length: 20 }, (_, i): Resource => ({ resourceType: 'Patient', id: `pat-${i}`, meta: { versionId: '1' } }));
+    const clinician: Caller = { kind: 'user', user: 'PractitionerRole/pr-1', clientId: 'emr', organizations: ['Organization/clinic-1'], roles: ['clinician'], scopes: ['user/*.rs'], sourceAddress: '10.0.0.9' };
+    const call = { request: { method: 'GET', path: 'Patient', query: new URLSearchParams('given=x'), headers: {}, caller: clinician }, interaction: { code: 'search-type', resourceType: 'Patient' }, caller: clinician, context: {} as FhirContext } as HookCall;
+    const result: HookResult = { response: { status: 200, body: { resourceType: 'Bundle', type: 'searchset' } }, resources: page };
+    const facts = restEventFacts(call, result, base, Date.parse('2026-12-07T05:00:00.000Z'));
+    assert.equal(facts.ids.length, 20);
+    assert.deepEqual(facts.caller, { user: 'PractitionerRole/pr-1', clientId: 'emr', sourceAddress: '10.0.0.9' }, 'no roles, scopes or organizations');
+    const events = restEventsOf(facts);
+    assert.deepEqual(events.map((e) => e.id), facts.ids);
+    assert.deepEqual(events.map((e) => e.entity?.at(-1)?.what?.reference), page.map((p) => `Patient/${p.id}`));
+    assert.ok(events.every((e) => e.recorded === '2026-12-07T05:00:00.000Z'));
+    // The events restEvents builds at once are these, but for their new ids.
+    const direct = restEvents(call, result, base, new Date(facts.recorded));
+    assert.deepEqual(direct.map((e) => ({ ...e, id: undefined })), events.map((e) => ({ ...e, id: undefined })));
+    const [factsText] = eventTexts([facts]);
+    const [eventsText] = eventTexts(events);
+    assert.ok(factsText.length * 20 < eventsText.length, `${factsText.length} characters of facts against ${eventsText.length} of events`);
   });
 
   it('of a result about several patients are spliced from the first one\'s line to exactly the line each would have', () => {
