@@ -91,7 +91,10 @@ function targetOf({ interaction }: HookCall, result: HookResult): string | undef
   if (!type || !id || queryInteractions.has(interaction.code)) {
     return undefined;
   }
-  const version = returned?.meta?.versionId ?? interaction.versionId;
+  // The version read, where the response carries it (a read, a vread): asking the resource's meta would
+  // parse a resource read lazily (lazy-resource.ts) that the response sends as its stored text.
+  const read = result.response?.version;
+  const version = (returned && read?.resource === returned ? read.versionId : returned?.meta?.versionId) ?? interaction.versionId;
   return `${type}/${id}${version ? `/_history/${version}` : ''}`;
 }
 

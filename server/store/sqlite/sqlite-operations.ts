@@ -2,7 +2,7 @@
 // write transaction; reads use whichever connection they are given, so that inside a transaction
 // they see its own uncommitted writes.
 import { stringifyKeepingNumbers } from '../../json/number-text';
-import { parseStoredResource } from '../../json/stored-text';
+import { lazyStoredResource, parseStoredResource } from '../../json/stored-text';
 import type { Resource } from '@medplum/fhirtypes';
 import type { SQLInputValue } from 'node:sqlite';
 import { conflict } from '../../outcomes';
@@ -70,8 +70,13 @@ export class SqliteOperations implements StoreOperations {
     private readonly writes: StatementCache,
     private readonly indexer: ResourceIndexer,
     private readonly paramIds: ParamIds,
-    /** 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they arrive. */
-    private readonly decoding: 'parse' | 'text' = 'parse',
+    /**
+     * 'text' on a read thread (read-pool/): versions carry their stored JSON, parsed once where they
+     * arrive. 'lazy' for the server thread's reads outside a transaction: a read by id is answered with its
+     * stored text and mostly nothing else reads the resource, so it is parsed only if something does
+     * (lazy-resource.ts).
+     */
+    private readonly decoding: 'parse' | 'text' | 'lazy' = 'parse',
     /** When the AuditEvents' recent lookup entries are merged (audit-event-table.ts); its default unless given. */
     auditLookupMergeEntries?: number
   ) {
@@ -366,7 +371,10 @@ export class SqliteOperations implements StoreOperations {
   }
 
   private version(row: VersionRow): ResourceVersion {
-    return this.decoding === 'parse' ? toVersion(row) : storedTextVersion(row);
+    if (this.decoding === 'text') {
+      return storedTextVersion(row);
+    }
+    return this.decoding === 'lazy' ? lazyVersion(row) : toVersion(row);
   }
 
   /** Writes the next version after `previous` (or version 1), chained to it, and points the current index at it. */
@@ -442,6 +450,11 @@ function toVersion(row: VersionRow): ResourceVersion {
  */
 export interface StoredTextVersion extends ResourceVersion {
   storedText?: string;
+}
+
+function lazyVersion(row: VersionRow): ResourceVersion {
+  const fields = versionFields(row);
+  return row.content ? { ...fields, resource: lazyStoredResource(row.content, fields.resourceType, fields.id) } : fields;
 }
 
 function storedTextVersion(row: VersionRow): StoredTextVersion {

@@ -132,7 +132,7 @@ export class SqliteStore extends TransactionalWrites implements ResourceStore {
     this.writes = writes;
     this.reads = inMemory ? writes : new StatementCache(this.reader);
     this.txOps = new SqliteOperations(writes, writes, options.indexer, this.paramIds, 'parse', options.auditLookupMergeEntries);
-    this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds);
+    this.readOps = new SqliteOperations(this.reads, writes, options.indexer, this.paramIds, 'lazy');
     const threads = options.readThreads ?? os.availableParallelism();
     if (!inMemory && threads > 0) {
       const indexing = options.indexer.split?.definition;
