@@ -16,6 +16,8 @@ import { eventTexts, parseEventLines } from '../../server/audit/audit-worker-wri
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
 import type { AuditRecord } from '../../server/audit/audit-record';
+import { unparsedTextOf } from '../../server/json/lazy-resource';
+import { lazyStoredResource } from '../../server/json/stored-text';
 import { restEvents, restEventsOf } from '../../server/audit/events-rest';
 import { restEventFacts } from '../../server/audit/rest-event-facts';
 import { auditEventOf, isPreparedEvent, plainPreparedLine, preparedLine, splicedLine } from '../../server/audit/prepared-event';
@@ -245,6 +247,18 @@ describe('prepared AuditEvents', () => {
     const [factsText] = eventTexts([facts]);
     const [eventsText] = eventTexts(events);
     assert.ok(factsText.length * 20 < eventsText.length, `${factsText.length} characters of facts against ${eventsText.length} of events`);
+  });
+
+  it('of a read take the version from the response, leaving a resource read lazily unparsed', () => {
+    const text = JSON.stringify({ resourceType: 'Observation', id: 'o1', meta: { versionId: '3', lastUpdated: '2026-12-07T05:00:00.000Z' }, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } });
+    const body = lazyStoredResource(text, 'Observation', 'o1');
+    const version = { resourceType: 'Observation', id: 'o1', versionId: '3', lastUpdated: '2026-12-07T05:00:00.000Z', deleted: false, resource: body };
+    const caller: Caller = { kind: 'user', user: 'PractitionerRole/pr-1', clientId: 'emr', organizations: [], roles: [], scopes: [] };
+    const call = { request: { method: 'GET', path: 'Observation/o1', query: new URLSearchParams(), headers: {}, caller }, interaction: { code: 'read', resourceType: 'Observation', id: 'o1' }, caller, context: {} as FhirContext } as HookCall;
+    const facts = restEventFacts(call, { response: { status: 200, body, version }, resources: [body] }, base);
+    assert.equal(facts.target, 'Observation/o1/_history/3');
+    assert.deepEqual(facts.patients, ['p1']);
+    assert.equal(unparsedTextOf(body), text, 'not parsed');
   });
 
   it('of a result about several patients are spliced from the first one\'s line to exactly the line each would have', () => {

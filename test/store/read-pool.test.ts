@@ -118,9 +118,29 @@ describe('SQLite store read threads', function () {
       await store.close();
       store = openStore(0);
       const here = await store.search(planOf('Observation', '_count=10'));
-      assert.deepEqual(here.resources.map((v) => unparsedTextOf(v.resource!)), [undefined, undefined]);
+      // The server thread reads lazily too (sqlite-operations.ts, 'lazy'): the same texts, parsed alike.
+      assert.deepEqual(here.resources.map((v) => unparsedTextOf(v.resource!) !== undefined), [true, true]);
+      assert.deepEqual(here.resources.map((v) => referencedPatients(v.resource!)), [['p1'], ['p2']]);
       assert.deepEqual(pooled.resources.map((v) => stringifyKeepingNumbers(v.resource)), here.resources.map((v) => stringifyKeepingNumbers(v.resource)));
       assert.deepEqual(pooled.resources.map((v) => storedTextOf(v.resource)), here.resources.map((v) => storedTextOf(v.resource)));
+    });
+
+    it('reads by id and version on the server thread parsed on first use, as the stored text it sends', async () => {
+      store = openStore(1);
+      const written = JSON.stringify({ resourceType: 'Observation', id: 'w3', status: 'final', code: { text: 'weight' }, valueQuantity: { value: 1.5 } }).replace('"value":1.5', '"value":1.50');
+      await store.create(parseJsonKeepingNumbers(written) as Resource);
+      const current = (await store.readCurrent('Observation', 'w3'))!;
+      const first = (await store.readVersion('Observation', 'w3', '1'))!;
+      for (const version of [current, first]) {
+        const text = unparsedTextOf(version.resource!);
+        assert.ok(text !== undefined, 'not parsed by the read');
+        assert.equal(storedTextOf(version.resource), text);
+        assert.equal(version.resource!.id, 'w3');
+        assert.ok(unparsedTextOf(version.resource!) !== undefined, 'the id is answered without parsing');
+        assert.match(stringifyKeepingNumbers(version.resource), /"value":1\.50[,}]/);
+        assert.equal(unparsedTextOf(version.resource!), undefined, 'parsed once asked for more');
+        assert.equal(version.resource!.meta?.versionId, '1');
+      }
     });
 
     it('sends typed errors back as they were thrown: a bad cursor is still a 400', async () => {
