@@ -7,8 +7,9 @@ import type { RestEventFacts } from './rest-event-facts';
 
 export type AuditRecord = AuditEvent | RestEventFacts;
 
-export function isRestEventFacts(record: AuditRecord): record is RestEventFacts {
-  return !('resourceType' in record);
+/** Facts carry their events' ids; an event (whole or prepared: store/port.ts) has an `id` of its own. */
+export function isRestEventFacts(record: object): record is RestEventFacts {
+  return 'ids' in record;
 }
 
 /** How many AuditEvents a record stands for. */
@@ -16,7 +17,7 @@ export function eventCount(record: AuditRecord): number {
   return isRestEventFacts(record) ? record.ids.length : 1;
 }
 
-/** The records' events, in order. */
-export function auditEventsOf(records: readonly AuditRecord[]): AuditEvent[] {
-  return records.flatMap((record) => (isRestEventFacts(record) ? restEventsOf(record) : [record]));
+/** The records' events, in order: each interaction's facts built into its events, anything else as it is. */
+export function auditEventsOf<T extends object>(records: readonly (RestEventFacts | T)[]): (AuditEvent | T)[] {
+  return records.flatMap((record): (AuditEvent | T)[] => (isRestEventFacts(record) ? restEventsOf(record) : [record]));
 }

@@ -13,9 +13,8 @@ import { auditWorkerWriter } from './audit-worker-writer';
 import { auditHook } from './audit-hook';
 import { auditWriteRule } from './audit-write-rule';
 import { authEvent } from './events-auth';
-import { isRestEventFacts, type AuditRecord } from './audit-record';
-import { restEventsOf } from './events-rest';
-import { auditEventOf, isPreparedEvent } from './prepared-event';
+import { auditEventsOf, type AuditRecord } from './audit-record';
+import { auditEventOf } from './prepared-event';
 
 export interface AuditTrail {
   buffer: AuditBuffer;
@@ -34,10 +33,7 @@ export interface AuditTrail {
 export function storeWriter(store: TransactionalOperations): (records: readonly (AuditRecord | PreparedAuditEvent)[]) => Promise<void> {
   return (records) => {
     // An interaction's facts become its events here, on the thread that writes them.
-    const events = records.flatMap((record): (AuditEvent | PreparedAuditEvent)[] => {
-      if (isPreparedEvent(record)) return [record];
-      return isRestEventFacts(record) ? restEventsOf(record) : [record];
-    });
+    const events = auditEventsOf<AuditEvent | PreparedAuditEvent>(records);
     return store.transaction(async (tx) => {
       if (tx.appendAuditEvents) {
         await tx.appendAuditEvents(events);

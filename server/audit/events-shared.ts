@@ -28,11 +28,14 @@ export function serverIdentity(baseUrl: string): NonNullable<AuditEvent['source'
   };
 }
 
+/** The caller as its AuditEvents name it: no roles, scopes or grants. */
+export type AuditedCaller = Pick<Caller, 'user' | 'account' | 'clientId' | 'sourceAddress'>;
+
 /**
  * The agents of an event the caller caused: the user (requestor) when a person is signed in, the client
  * application (requestor when it acts for itself) carrying the network address, and this server.
  */
-export function callerAgents(caller: Pick<Caller, 'user' | 'account' | 'clientId' | 'sourceAddress'>, baseUrl: string): AuditEventAgent[] {
+export function callerAgents(caller: AuditedCaller, baseUrl: string): AuditEventAgent[] {
   const network = caller.sourceAddress ? { network: { address: caller.sourceAddress, type: '2' as const } } : {};
   const agents: AuditEventAgent[] = [];
   if (caller.user || caller.account) {

@@ -65,7 +65,7 @@ export function parsePreparedLine(line: string): AuditEvent | PreparedAuditEvent
   return { id, eventText, entries: JSON.parse(line.slice(mark + 1)) as AuditEventEntries };
 }
 
-export function isPreparedEvent(event: object): event is PreparedAuditEvent {
+export function isPreparedEvent(event: Resource | PreparedAuditEvent): event is PreparedAuditEvent {
   return 'eventText' in event;
 }
 

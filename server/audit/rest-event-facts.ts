@@ -10,10 +10,7 @@ import { referencedPatients } from '../auth/enforcement';
 import type { Caller } from '../fhir/pipeline/caller';
 import type { EntryPosition, HookCall, HookResult } from '../fhir/pipeline/hooks';
 import type { InteractionCode } from '../fhir/pipeline/interaction';
-import { auditEventId } from './events-shared';
-
-/** The caller as its AuditEvents name it (events-shared.ts, callerAgents): no roles, scopes or grants. */
-export type AuditedCaller = Pick<Caller, 'user' | 'account' | 'clientId' | 'sourceAddress'>;
+import { auditEventId, type AuditedCaller } from './events-shared';
 
 export interface RestEventFacts {
   /** The server's base URL, which the events name as their source and destination agent. */
@@ -24,7 +21,6 @@ export interface RestEventFacts {
   recorded: number;
   code: InteractionCode;
   operation?: string;
-  conditional?: boolean;
   /** The HTTP status the interaction ended with. */
   status: number;
   /** The first issue's code of a failure, for outcomeDesc. */
@@ -40,7 +36,7 @@ export interface RestEventFacts {
 }
 
 /** Interactions whose request is a query (BALP's query entity; no target). */
-export const queryInteractions: ReadonlySet<InteractionCode> = new Set(['search-type', 'search-system', 'search-compartment', 'history-type', 'history-system']);
+const queryInteractions: ReadonlySet<InteractionCode> = new Set(['search-type', 'search-system', 'search-compartment', 'history-type', 'history-system']);
 
 /** The facts of one interaction; `recorded` is when it ended. */
 export function restEventFacts(call: HookCall, result: HookResult, baseUrl: string, recorded: number = Date.now()): RestEventFacts {
@@ -61,7 +57,6 @@ export function restEventFacts(call: HookCall, result: HookResult, baseUrl: stri
     patients,
   };
   if (interaction.operation !== undefined) facts.operation = interaction.operation;
-  if (interaction.conditional) facts.conditional = true;
   const issue = result.error?.outcome.issue[0]?.code;
   if (issue !== undefined) facts.issue = issue;
   const target = targetOf(call, result);

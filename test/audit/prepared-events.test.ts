@@ -15,7 +15,7 @@ import { storeWriter } from '../../server/audit/audit-trail';
 import { eventTexts, parseEventLines } from '../../server/audit/audit-worker-writer';
 import { auditEventEntriesText } from '../../server/audit/event-entries';
 import { authEvent } from '../../server/audit/events-auth';
-import type { AuditRecord } from '../../server/audit/audit-record';
+import { auditEventsOf, type AuditRecord } from '../../server/audit/audit-record';
 import { unparsedTextOf } from '../../server/json/lazy-resource';
 import { lazyStoredResource } from '../../server/json/stored-text';
 import { restEvents, restEventsOf } from '../../server/audit/events-rest';
@@ -29,7 +29,7 @@ import { loadResourceDefinitions } from '../../server/fhir/resource-definitions'
 import { FhirError } from '../../server/outcomes';
 import { createResourceIndexer } from '../../server/search/indexing/resource-indexer';
 import { openSqliteStore } from '../../server/store/adapters';
-import type { ResourceStore } from '../../server/store/port';
+import type { PreparedAuditEvent, ResourceStore } from '../../server/store/port';
 import { withMeta } from '../../server/store/versioning';
 import { testRegistry } from '../helpers/test-server';
 
@@ -164,67 +164,62 @@ describe('prepared AuditEvents', () => {
     );
   });
 
-  it('are stored byte for byte as the events themselves are: rows, packed text, entries, hashes, chain, lookups', async () => {
-    const generic = open('generic.sqlite');
-    const prepared = open('prepared.sqlite');
+  /**
+   * Writes each generated batch into two stores, the first as `pair` gives it and the second as it gives
+   * the writer's side, both at the same instant so that meta, hashes and links can match; then every
+   * stored row and lookup entry of the two.
+   */
+  async function storedBothWays<T>(
+    names: [string, string],
+    batches: fc.Arbitrary<T>,
+    numRuns: number,
+    pair: (batch: T) => [readonly (AuditRecord | PreparedAuditEvent)[], readonly (AuditRecord | PreparedAuditEvent)[]]
+  ): Promise<{ rows: unknown[] }[]> {
+    const [first, second] = names.map(open);
     const realNow = Date.now;
     try {
       let now = Date.parse('2026-12-07T05:00:00.000Z');
       await fc.assert(
-        fc.asyncProperty(batch, async (events) => {
-          // As the writer thread receives them: the batch's texts (eventTexts), each read.
-          const sent = eventTexts(events).flatMap(parseEventLines);
-          assert.ok(sent.every(isPreparedEvent), 'every event of these kinds goes prepared');
-          // Both stores write the batch at the same instant, so that meta, hashes and links can match.
+        fc.asyncProperty(batches, async (batch) => {
+          const [one, other] = pair(batch);
           now += 1000;
           Date.now = () => now;
-          await storeWriter(generic)(events);
-          await storeWriter(prepared)(sent);
+          await storeWriter(first)(one);
+          await storeWriter(second)(other);
           Date.now = realNow;
         }),
-        { numRuns: 60 }
+        { numRuns }
       );
     } finally {
       Date.now = realNow;
-      await generic.close();
-      await prepared.close();
+      await first.close();
+      await second.close();
     }
-    const [one, other] = [storedTables(path.join(dir, 'generic.sqlite')), storedTables(path.join(dir, 'prepared.sqlite'))] as { rows: unknown[] }[];
+    return names.map((name) => storedTables(path.join(dir, name))) as { rows: unknown[] }[];
+  }
+
+  it('are stored byte for byte as the events themselves are: rows, packed text, entries, hashes, chain, lookups', async () => {
+    const [one, other] = await storedBothWays(['generic.sqlite', 'prepared.sqlite'], batch, 60, (events) => {
+      // As the writer thread receives them: the batch's texts (eventTexts), each read.
+      const sent = eventTexts(events).flatMap(parseEventLines);
+      assert.ok(sent.every(isPreparedEvent), 'every event of these kinds goes prepared');
+      return [events, sent];
+    });
     assert.ok(one.rows.length > 60);
     assert.deepEqual(other, one);
   });
 
   it('handed over as an interaction\'s facts are built by the writer into exactly the events built where it ran, and stored alike', async () => {
-    const onThisThread = open('this-thread.sqlite');
-    const fromFacts = open('from-facts.sqlite');
-    const realNow = Date.now;
     let events = 0;
-    try {
-      let now = Date.parse('2026-12-07T05:00:00.000Z');
-      await fc.assert(
-        fc.asyncProperty(records, async (batch) => {
-          const texts = eventTexts(batch);
-          const sent = texts.flatMap(parseEventLines);
-          // The same prepared events as the events built from the same facts here and sent as lines.
-          const built = batch.flatMap((record) => ('resourceType' in record ? [record] : restEventsOf(record)));
-          assert.deepEqual(sent, eventTexts(built).flatMap(parseEventLines));
-          assert.ok(sent.every(isPreparedEvent));
-          events += sent.length;
-          now += 1000;
-          Date.now = () => now;
-          // The in-memory store's writer turns the facts into events on the server's thread.
-          await storeWriter(onThisThread)(batch);
-          await storeWriter(fromFacts)(sent);
-          Date.now = realNow;
-        }),
-        { numRuns: 50 }
-      );
-    } finally {
-      Date.now = realNow;
-      await onThisThread.close();
-      await fromFacts.close();
-    }
-    const [one, other] = [storedTables(path.join(dir, 'this-thread.sqlite')), storedTables(path.join(dir, 'from-facts.sqlite'))] as { rows: unknown[] }[];
+    // The in-memory store's writer (the first) turns the facts into events on the server's thread.
+    const [one, other] = await storedBothWays(['this-thread.sqlite', 'from-facts.sqlite'], records, 50, (batch) => {
+      const sent = eventTexts(batch).flatMap(parseEventLines);
+      // The same prepared events as the events built from the same facts here and sent as lines.
+      assert.deepEqual(sent, eventTexts(auditEventsOf(batch)).flatMap(parseEventLines));
+      assert.ok(sent.every(isPreparedEvent));
+      events += sent.length;
+      return [batch, sent];
+    });
     assert.equal(one.rows.length, events);
     assert.deepEqual(other, one);
   });

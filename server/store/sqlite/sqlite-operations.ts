@@ -374,7 +374,7 @@ export class SqliteOperations implements StoreOperations {
     if (this.decoding === 'text') {
       return storedTextVersion(row);
     }
-    return this.decoding === 'lazy' ? lazyVersion(row) : toVersion(row);
+    return this.decoding === 'lazy' ? lazyVersion(versionFields(row), row.content) : toVersion(row);
   }
 
   /** Writes the next version after `previous` (or version 1), chained to it, and points the current index at it. */
@@ -452,9 +452,14 @@ export interface StoredTextVersion extends ResourceVersion {
   storedText?: string;
 }
 
-function lazyVersion(row: VersionRow): ResourceVersion {
-  const fields = versionFields(row);
-  return row.content ? { ...fields, resource: lazyStoredResource(row.content, fields.resourceType, fields.id) } : fields;
+/**
+ * The version with its resource made from its stored text, parsed when first used (lazy-resource.ts): a
+ * read by id is answered with the text, and a search page's entries are written as their texts, which
+ * the audit scans for Patient references, so a resource that nothing else reads is never parsed
+ * (docs/performance.md, "fourth pass" and "A read by id not parsed").
+ */
+export function lazyVersion(fields: ResourceVersion, storedText: string | null | undefined): ResourceVersion {
+  return { ...fields, resource: storedText ? lazyStoredResource(storedText, fields.resourceType, fields.id) : undefined };
 }
 
 function storedTextVersion(row: VersionRow): StoredTextVersion {

@@ -4,11 +4,10 @@
 // only: versions travel as their stored JSON text, parsed here on first use, and a typed FhirError
 // travels as its status and issues and is built again, so that a bad cursor is still a 400.
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { lazyStoredResource } from '../../../json/stored-text';
 import { FhirError } from '../../../outcomes';
 import type { RegistryDefinition } from '../../../search/indexing/registry';
 import type { ResourceVersion, StoreOperations } from '../../port';
-import type { StoredTextVersion } from '../sqlite-operations';
+import { lazyVersion, type StoredTextVersion } from '../sqlite-operations';
 import type { validateCall } from './validate-calls';
 
 /**
@@ -72,14 +71,10 @@ export function fromWireError(wire: WireError): Error {
   return err;
 }
 
-/**
- * The version with its resource made from the stored text it arrived with, parsed when first used: a
- * search page's entries are written as their text and the audit scans it for Patient references, so a
- * page that nothing else reads is never parsed (docs/performance.md, "fourth pass").
- */
+/** The version as it arrived, its resource parsed from its stored text when first used (lazyVersion). */
 function revive(version: StoredTextVersion): ResourceVersion {
   const { storedText, ...fields } = version;
-  return { ...fields, resource: storedText ? lazyStoredResource(storedText, fields.resourceType, fields.id) : undefined };
+  return lazyVersion(fields, storedText);
 }
 
 /** Per read, how its result is made whole on arrival. */
